@@ -1,0 +1,96 @@
+"""Settlement lines: every computed amount is one (outputs.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from partnerclose.core.records import participant_key
+
+
+class Component(StrEnum):
+    """Line components, declared in the order of outputs.md (the sort order)."""
+
+    COST_SHARE = "cost_share"
+    GUARDRAIL = "guardrail"
+    IN_KIND_CREDIT = "in_kind_credit"
+    RESERVE_CONTRIBUTION = "reserve_contribution"
+    RESERVE_REFUND = "reserve_refund"
+    WIND_DOWN_FEE = "wind_down_fee"
+    REVENUE_SHARE = "revenue_share"
+    TRUE_UP = "true_up"
+    CLAWBACK = "clawback"
+    REVENUE_CAP = "revenue_cap"
+    MDF = "mdf"
+    MILESTONE = "milestone"
+    MILESTONE_RELEASE = "milestone_release"
+    DEFERRED_RELEASE = "deferred_release"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {c: i for i, c in enumerate(Component)}
+
+
+class Section(StrEnum):
+    """The statement section a component belongs to."""
+
+    COST_SHARING = "cost sharing"
+    RESERVE_FUND = "reserve fund"
+    REVENUE_SHARE = "revenue share"
+    CO_MARKETING = "co-marketing"
+    MILESTONES = "milestones"
+
+
+SECTION_OF: dict[Component, Section] = {
+    Component.COST_SHARE: Section.COST_SHARING,
+    Component.GUARDRAIL: Section.COST_SHARING,
+    Component.IN_KIND_CREDIT: Section.COST_SHARING,
+    Component.RESERVE_CONTRIBUTION: Section.RESERVE_FUND,
+    Component.RESERVE_REFUND: Section.RESERVE_FUND,
+    Component.WIND_DOWN_FEE: Section.COST_SHARING,
+    Component.REVENUE_SHARE: Section.REVENUE_SHARE,
+    Component.TRUE_UP: Section.REVENUE_SHARE,
+    Component.CLAWBACK: Section.REVENUE_SHARE,
+    Component.REVENUE_CAP: Section.REVENUE_SHARE,
+    Component.MDF: Section.CO_MARKETING,
+    Component.MILESTONE: Section.MILESTONES,
+    Component.MILESTONE_RELEASE: Section.MILESTONES,
+    Component.DEFERRED_RELEASE: Section.MILESTONES,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One computed amount for one participant in one period.
+
+    `amount` is already rounded to the currency's decimals and signed as seen
+    from the participant: positive is owed to it, negative is charged to it.
+    """
+
+    period: str
+    partner_id: str
+    component: Component
+    item: str
+    amount: Decimal
+    rule: str
+    description: str = ""
+    quantity: Decimal | None = None
+    rate: Decimal | None = None
+    status: str = ""
+
+    def sort_key(self) -> tuple[tuple[int, str], int, str, str]:
+        return (participant_key(self.partner_id), self.component.rank, self.item, self.description)
+
+
+def sort_lines(lines: Iterable[Line]) -> list[Line]:
+    """Participant order, then component in outputs.md order, then item."""
+    return sorted(lines, key=Line.sort_key)
+
+
+def net(lines: Iterable[Line]) -> Decimal:
+    return sum((line.amount for line in lines), Decimal(0))

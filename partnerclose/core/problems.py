@@ -1,0 +1,59 @@
+"""Problems are values: every one carries where it was found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem with the input, or one thing a close wants a user to know."""
+
+    severity: Severity
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""  # "G14", or "14" for a whole row, or "" for the sheet or file
+    column: str = ""  # the column's header name, where one applies
+
+    @property
+    def location(self) -> str:
+        """`program.xlsx:Deals!G14`, `program.xlsx:Deals`, `program.xlsx` or ``."""
+        where = self.file
+        if self.sheet:
+            where += f":{self.sheet}"
+            if self.cell:
+                where += f"!{self.cell}"
+        return where
+
+    def __str__(self) -> str:
+        prefix = f"{self.location}: " if self.location else ""
+        tag = "" if self.severity is Severity.ERROR else f"{self.severity}: "
+        return f"{prefix}{tag}{self.message}"
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.severity is Severity.ERROR for p in problems)
+
+
+def sort_key(problem: Problem) -> tuple[int, str, str, int, str, str]:
+    """Errors first, then by place (row numbers compare as numbers)."""
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    digits = "".join(ch for ch in problem.cell if ch.isdigit())
+    letters = "".join(ch for ch in problem.cell if ch.isalpha())
+    return (
+        order[problem.severity],
+        problem.file,
+        problem.sheet,
+        int(digits) if digits else 0,
+        letters.rjust(3),
+        problem.message,
+    )

@@ -1,0 +1,373 @@
+"""Typed, immutable records of the program and partner workbooks (workbooks.md).
+
+Readers build these; the engines compute on them. Every record keeps where it
+came from (`loc`), which takes no part in equality, so the same program read
+from files or from in-memory grids gives equal records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem, Severity
+
+HOST = "HOST"
+
+
+class PartnerStatus(StrEnum):
+    ACTIVE = "active"
+    EXITING = "exiting"
+    EXITED = "exited"
+
+
+class Basis(StrEnum):
+    USAGE = "usage"
+    CAPACITY = "capacity"
+    EQUAL = "equal"
+    FIXED = "fixed"
+    HYBRID = "hybrid"
+
+
+class Mode(StrEnum):
+    MARGINAL = "marginal"
+    RETROACTIVE = "retroactive"
+
+
+class DealType(StrEnum):
+    SOURCED = "sourced"
+    CO_SELL = "co-sell"
+    INFLUENCED = "influenced"
+
+
+class DealStatus(StrEnum):
+    WON = "won"
+    LOST = "lost"
+    OPEN = "open"
+    REFUNDED = "refunded"
+    CHURNED = "churned"
+
+
+class Curve(StrEnum):
+    LINEAR = "linear"
+    DIMINISHING = "diminishing"
+    STEP = "step"
+
+
+class Recurrence(StrEnum):
+    ONCE = "once"
+    MONTHLY = "monthly"
+
+
+class Gate(StrEnum):
+    PROCEED = "proceed"
+    ADJUST = "adjust"
+    PAUSE = "pause"
+
+
+_NO_COLUMNS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """Where a record came from: file, sheet, 1-based row, and column letters by field."""
+
+    file: str = ""
+    sheet: str = ""
+    row: int = 0
+    columns: Mapping[str, str] = field(
+        default_factory=lambda: _NO_COLUMNS, repr=False, compare=False, hash=False
+    )
+
+    def cell(self, column: str = "") -> str:
+        letter = self.columns.get(column, "")
+        if not self.row:
+            return ""
+        return f"{letter}{self.row}" if letter else str(self.row)
+
+    def problem(self, severity: Severity, message: str, column: str = "") -> Problem:
+        return Problem(severity, message, self.file, self.sheet, self.cell(column), column)
+
+    def error(self, message: str, column: str = "") -> Problem:
+        return self.problem(Severity.ERROR, message, column)
+
+    def warning(self, message: str, column: str = "") -> Problem:
+        return self.problem(Severity.WARNING, message, column)
+
+    def info(self, message: str, column: str = "") -> Problem:
+        return self.problem(Severity.INFO, message, column)
+
+
+def _loc() -> Loc:
+    return field(default=Loc(), compare=False, repr=False)  # type: ignore[return-value]
+
+
+# --- program workbook -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The `Program` key/value sheet."""
+
+    program_name: str
+    currency: str = "USD"
+    decimals: int = 2
+    fiscal_year_start: int = 1
+    partner_folder: str = "partners"
+    reserve_opening_balance: Decimal = Decimal(0)
+    reserve_fixed_contribution: Decimal = Decimal(0)
+    reserve_savings_pct: Decimal = Decimal(0)
+    reserve_cap: Decimal | None = None
+    clawback_days: int = 90
+    interim_payment_pct: Decimal = Decimal(0)
+    shock_factor: Decimal = Decimal(1)
+    max_margin_share: Decimal | None = None
+    renegotiation_below: Decimal | None = None
+    upgrade_at: Decimal | None = None
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    partner_id: str
+    name: str
+    plan: str
+    status: PartnerStatus
+    start_date: date | None = None
+    exit_date: date | None = None
+    wind_down_months: int = 0
+    wind_down_fee: Decimal = Decimal(0)
+    email: str = ""
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    pool_id: str
+    name: str
+    amount: Decimal
+    basis: Basis
+    owner: str = ""
+    budget: Decimal | None = None
+    base_share: Decimal | None = None
+    max_change_pct: Decimal | None = None
+    unit: str = ""
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    partner_id: str  # a partner id or HOST
+    pool_id: str
+    committed_capacity: Decimal = Decimal(0)
+    fixed_share: Decimal | None = None
+    standalone_cost: Decimal | None = None
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class CostTier:
+    pool_id: str
+    min_utilization: Decimal
+    factor: Decimal
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    plan: str
+    mode: Mode
+    period_cap: Decimal | None = None
+    mdf_cofund_pct: Decimal = Decimal(0)
+    mdf_period_cap: Decimal | None = None
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueTier:
+    plan: str
+    deal_type: DealType
+    from_amount: Decimal
+    rate: Decimal
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    product: str
+    gross_margin: Decimal | None = None
+    bonus_rate: Decimal = Decimal(0)
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    milestone_id: str
+    partner_id: str
+    metric: str
+    floor: Decimal
+    target: Decimal
+    cap: Decimal
+    floor_payout: Decimal
+    target_payout: Decimal
+    max_payout: Decimal
+    phase_id: str = ""
+    curve: Curve = Curve.LINEAR
+    recurrence: Recurrence = Recurrence.ONCE
+    retention_metric: str = ""
+    retention_target: Decimal | None = None
+    verification_required: bool = True
+    loc: Loc = _loc()
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.floor > self.cap
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    phase_id: str
+    partner_id: str
+    gate: Gate
+    name: str = ""
+    budget: Decimal | None = None
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    partner_id: str
+    quantity: Decimal
+    unit_value: Decimal
+    pool_id: str = ""
+    description: str = ""
+    max_credit_pct: Decimal = Decimal(1)
+    loc: Loc = _loc()
+
+    @property
+    def value(self) -> Decimal:
+        return self.quantity * self.unit_value
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardMetric:
+    metric: str
+    weight: Decimal
+    worst: Decimal
+    best: Decimal
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    component: str
+    debit_account: str
+    credit_account: str
+    loc: Loc = _loc()
+
+
+# --- period data (partner workbooks, or data sheets of the program) ----------
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    partner_id: str
+    pool_id: str
+    units: Decimal
+    date: date | None = None
+    reference: str = ""
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Deal:
+    partner_id: str
+    deal_id: str
+    close_date: date
+    product: str
+    deal_type: DealType
+    amount: Decimal
+    status: DealStatus
+    registered: bool = False
+    created_date: date | None = None
+    customer: str = ""
+    original_deal_id: str = ""
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class MetricValue:
+    partner_id: str
+    metric: str
+    value: Decimal
+    verified: bool = False
+    disputed: bool = False
+    source: str = ""
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    partner_id: str
+    campaign_id: str
+    spend: Decimal
+    name: str = ""
+    pipeline: Decimal | None = None
+    attributed_revenue: Decimal | None = None
+    approved: bool = False
+    loc: Loc = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """The `Partner` sheet of one partner workbook."""
+
+    partner_id: str
+    period: Period
+    prepared_by: str = ""
+    submitted_on: date | None = None
+    file: str = ""
+    loc: Loc = _loc()
+
+
+# --- whole inputs ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """Everything in the program workbook except its data sheets."""
+
+    settings: Settings
+    partners: tuple[Partner, ...] = ()
+    pools: tuple[Pool, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    cost_tiers: tuple[CostTier, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    revenue_tiers: tuple[RevenueTier, ...] = ()
+    products: tuple[Product, ...] | None = None  # None: no Products sheet
+    milestones: tuple[Milestone, ...] = ()
+    phases: tuple[Phase, ...] = ()
+    contributions: tuple[Contribution, ...] = ()
+    scorecard: tuple[ScorecardMetric, ...] = ()
+    accounts: tuple[Account, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodData:
+    """The period's data from every source, merged."""
+
+    usage: tuple[Usage, ...] = ()
+    deals: tuple[Deal, ...] = ()
+    metrics: tuple[MetricValue, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+    submissions: tuple[Submission, ...] = ()
+
+
+def participant_key(participant_id: str) -> tuple[int, str]:
+    """Participant order (rules.md section 0): HOST first, then ids as text."""
+    return (0, "") if participant_id == HOST else (1, participant_id)
