@@ -40,16 +40,16 @@ class Period(NamedTuple):
     def contains(self, day: date) -> bool:
         return (day.year, day.month) == (self.year, self.month)
 
-    def index(self) -> int:
+    def ordinal(self) -> int:
         """Months since year 0, so that differences count months."""
         return self.year * 12 + self.month - 1
 
     def shift(self, months: int) -> Period:
-        i = self.index() + months
+        i = self.ordinal() + months
         return Period(i // 12, i % 12 + 1)
 
     def months_since(self, other: Period) -> int:
-        return self.index() - other.index()
+        return self.ordinal() - other.ordinal()
 
     def fiscal_year_start(self, start_month: int) -> Period:
         """First period of the fiscal year containing this one."""

@@ -23,6 +23,7 @@ class Problem:
     sheet: str = ""
     cell: str = ""  # "G14", or "14" for a whole row, or "" for the sheet or file
     column: str = ""  # the column's header name, where one applies
+    reference: str = ""  # for an unknown reference: the id that was not found
 
     @property
     def location(self) -> str:

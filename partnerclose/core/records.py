@@ -85,10 +85,10 @@ class Loc:
     )
 
     def cell(self, column: str = "") -> str:
-        letter = self.columns.get(column, "")
+        ref = self.columns.get(column, "")
         if not self.row:
-            return ""
-        return f"{letter}{self.row}" if letter else str(self.row)
+            return ref  # key/value sheets map each key straight to its value cell
+        return f"{ref}{self.row}" if ref else str(self.row)
 
     def problem(self, severity: Severity, message: str, column: str = "") -> Problem:
         return Problem(severity, message, self.file, self.sheet, self.cell(column), column)
@@ -103,8 +103,7 @@ class Loc:
         return self.problem(Severity.INFO, message, column)
 
 
-def _loc() -> Loc:
-    return field(default=Loc(), compare=False, repr=False)  # type: ignore[return-value]
+NOWHERE = Loc()
 
 
 # --- program workbook -------------------------------------------------------
@@ -129,7 +128,7 @@ class Settings:
     max_margin_share: Decimal | None = None
     renegotiation_below: Decimal | None = None
     upgrade_at: Decimal | None = None
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +142,7 @@ class Partner:
     wind_down_months: int = 0
     wind_down_fee: Decimal = Decimal(0)
     email: str = ""
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +156,7 @@ class Pool:
     base_share: Decimal | None = None
     max_change_pct: Decimal | None = None
     unit: str = ""
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +166,7 @@ class Commitment:
     committed_capacity: Decimal = Decimal(0)
     fixed_share: Decimal | None = None
     standalone_cost: Decimal | None = None
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +174,7 @@ class CostTier:
     pool_id: str
     min_utilization: Decimal
     factor: Decimal
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +184,7 @@ class Plan:
     period_cap: Decimal | None = None
     mdf_cofund_pct: Decimal = Decimal(0)
     mdf_period_cap: Decimal | None = None
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +193,7 @@ class RevenueTier:
     deal_type: DealType
     from_amount: Decimal
     rate: Decimal
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +201,7 @@ class Product:
     product: str
     gross_margin: Decimal | None = None
     bonus_rate: Decimal = Decimal(0)
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +221,7 @@ class Milestone:
     retention_metric: str = ""
     retention_target: Decimal | None = None
     verification_required: bool = True
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def lower_is_better(self) -> bool:
@@ -236,7 +235,7 @@ class Phase:
     gate: Gate
     name: str = ""
     budget: Decimal | None = None
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +246,7 @@ class Contribution:
     pool_id: str = ""
     description: str = ""
     max_credit_pct: Decimal = Decimal(1)
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
     @property
     def value(self) -> Decimal:
@@ -260,7 +259,7 @@ class ScorecardMetric:
     weight: Decimal
     worst: Decimal
     best: Decimal
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +267,7 @@ class Account:
     component: str
     debit_account: str
     credit_account: str
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 # --- period data (partner workbooks, or data sheets of the program) ----------
@@ -281,7 +280,7 @@ class Usage:
     units: Decimal
     date: date | None = None
     reference: str = ""
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +296,7 @@ class Deal:
     created_date: date | None = None
     customer: str = ""
     original_deal_id: str = ""
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +307,7 @@ class MetricValue:
     verified: bool = False
     disputed: bool = False
     source: str = ""
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +319,7 @@ class Campaign:
     pipeline: Decimal | None = None
     attributed_revenue: Decimal | None = None
     approved: bool = False
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +331,7 @@ class Submission:
     prepared_by: str = ""
     submitted_on: date | None = None
     file: str = ""
-    loc: Loc = _loc()
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
 # --- whole inputs ------------------------------------------------------------

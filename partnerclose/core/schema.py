@@ -89,37 +89,78 @@ ONE = Decimal(1)
 FLAG_HELP = "Y or N"
 
 
-def _num(name: str, help_text: str, *, minimum: Decimal | None = ZERO,
-         maximum: Decimal | None = None, required: bool = True,
-         default: object = None, example: object = None) -> Column:
+def _num(
+    name: str,
+    help_text: str,
+    *,
+    minimum: Decimal | None = ZERO,
+    maximum: Decimal | None = None,
+    required: bool = True,
+    default: object = None,
+    example: object = None,
+) -> Column:
     return Column(name, Kind.NUMBER, required, default, (), minimum, maximum, help_text, example)
 
 
-def _share(name: str, help_text: str, *, required: bool = True, default: object = None,
-           example: object = None) -> Column:
-    return _num(name, help_text, minimum=ZERO, maximum=ONE, required=required,
-                default=default, example=example)
+def _share(
+    name: str,
+    help_text: str,
+    *,
+    required: bool = True,
+    default: object = None,
+    example: object = None,
+) -> Column:
+    return _num(
+        name,
+        help_text,
+        minimum=ZERO,
+        maximum=ONE,
+        required=required,
+        default=default,
+        example=example,
+    )
 
 
-def _choice(name: str, enum: type[StrEnum], help_text: str, *, required: bool = True,
-            default: object = None, example: object = None) -> Column:
-    return Column(name, Kind.CHOICE, required, default, _choices(enum), None, None,
-                  help_text, example)
+def _choice(
+    name: str,
+    enum: type[StrEnum],
+    help_text: str,
+    *,
+    required: bool = True,
+    default: object = None,
+    example: object = None,
+) -> Column:
+    return Column(
+        name, Kind.CHOICE, required, default, _choices(enum), None, None, help_text, example
+    )
 
 
 def _flag(name: str, help_text: str, default: bool, example: object = None) -> Column:
-    return Column(name, Kind.FLAG, False, default, ("Y", "N"), None, None,
-                  f"{help_text} ({FLAG_HELP}, default {'Y' if default else 'N'})", example)
+    return Column(
+        name,
+        Kind.FLAG,
+        False,
+        default,
+        ("Y", "N"),
+        None,
+        None,
+        f"{help_text} ({FLAG_HELP}, default {'Y' if default else 'N'})",
+        example,
+    )
 
 
 def _id(name: str, help_text: str, *, required: bool = True, example: object = None) -> Column:
-    return Column(name, Kind.ID, required, None if required else "", (), None, None,
-                  help_text, example)
+    return Column(
+        name, Kind.ID, required, None if required else "", (), None, None, help_text, example
+    )
 
 
-def _text(name: str, help_text: str, *, required: bool = False, example: object = None) -> Column:
-    return Column(name, Kind.TEXT, required, None if required else "", (), None, None,
-                  help_text, example)
+def _text(
+    name: str, help_text: str, *, required: bool = False, example: object = None, default: str = ""
+) -> Column:
+    return Column(
+        name, Kind.TEXT, required, None if required else default, (), None, None, help_text, example
+    )
 
 
 PROGRAM = SheetSpec(
@@ -128,45 +169,117 @@ PROGRAM = SheetSpec(
     required=True,
     help="Settings of the program, one per row: a key in column A, its value in column B.",
     columns=(
-        _text("program_name", "Name of the program, shown on statements.", required=True,
-              example="Northwind Partner Program"),
-        _text("currency", "ISO 4217 currency code shown on statements (default USD).",
-              example="USD"),
-        Column("decimals", Kind.INTEGER, False, 2, (), ZERO, Decimal(4),
-               "Minor units of the currency: 2 for cents (default 2).", 2),
-        Column("fiscal_year_start", Kind.INTEGER, False, 1, (), ONE, Decimal(12),
-               "Month number (1-12) in which year-to-date volumes reset (default 1).", 1),
-        _text("partner_folder",
-              "Folder of partner workbooks, relative to this workbook (default partners).",
-              example="partners"),
-        _num("reserve_opening_balance", "Reserve fund balance before the first close.",
-             required=False, default=ZERO, example=10000),
-        _num("reserve_fixed_contribution",
-             "Paid into the reserve by each active partner every period.",
-             required=False, default=ZERO, example=250),
-        _share("reserve_savings_pct",
-               "Share of a partner's savings against standalone cost paid into the reserve.",
-               required=False, default=ZERO, example=0.1),
-        _num("reserve_cap", "Contributions stop when the reserve balance reaches this.",
-             required=False, example=50000),
-        Column("clawback_days", Kind.INTEGER, False, 90, (), ZERO, None,
-               "Refunds within this many days of a deal's close claw back its revenue share.",
-               90),
-        _share("interim_payment_pct",
-               "Share of a disputed milestone payout paid while the dispute is open.",
-               required=False, default=ZERO, example=0.5),
-        _share("shock_factor",
-               "0-1; scales milestone payouts during a declared external shock (default 1).",
-               required=False, default=ONE, example=1),
-        _share("max_margin_share",
-               "Warn when revenue share exceeds this share of the deals' gross profit.",
-               required=False, example=0.5),
-        _num("renegotiation_below",
-             "Scorecard score (0-100) under which a partner is flagged for renegotiation.",
-             required=False, maximum=Decimal(100), example=40),
-        _num("upgrade_at",
-             "Scorecard score (0-100) at or above which a partner is an upgrade candidate.",
-             required=False, maximum=Decimal(100), example=80),
+        _text(
+            "program_name",
+            "Name of the program, shown on statements.",
+            required=True,
+            example="Northwind Partner Program",
+        ),
+        _text(
+            "currency", "ISO 4217 currency code shown on statements (default USD).",
+            example="USD",
+            default="USD",
+        ),
+        Column(
+            "decimals",
+            Kind.INTEGER,
+            False,
+            2,
+            (),
+            ZERO,
+            Decimal(4),
+            "Minor units of the currency: 2 for cents (default 2).",
+            2,
+        ),
+        Column(
+            "fiscal_year_start",
+            Kind.INTEGER,
+            False,
+            1,
+            (),
+            ONE,
+            Decimal(12),
+            "Month number (1-12) in which year-to-date volumes reset (default 1).",
+            1,
+        ),
+        _text(
+            "partner_folder",
+            "Folder of partner workbooks, relative to this workbook (default partners).",
+            example="partners",
+            default="partners",
+        ),
+        _num(
+            "reserve_opening_balance",
+            "Reserve fund balance before the first close.",
+            required=False,
+            default=ZERO,
+            example=10000,
+        ),
+        _num(
+            "reserve_fixed_contribution",
+            "Paid into the reserve by each active partner every period.",
+            required=False,
+            default=ZERO,
+            example=250,
+        ),
+        _share(
+            "reserve_savings_pct",
+            "Share of a partner's savings against standalone cost paid into the reserve.",
+            required=False,
+            default=ZERO,
+            example=0.1,
+        ),
+        _num(
+            "reserve_cap",
+            "Contributions stop when the reserve balance reaches this.",
+            required=False,
+            example=50000,
+        ),
+        Column(
+            "clawback_days",
+            Kind.INTEGER,
+            False,
+            90,
+            (),
+            ZERO,
+            None,
+            "Refunds within this many days of a deal's close claw back its revenue share.",
+            90,
+        ),
+        _share(
+            "interim_payment_pct",
+            "Share of a disputed milestone payout paid while the dispute is open.",
+            required=False,
+            default=ZERO,
+            example=0.5,
+        ),
+        _share(
+            "shock_factor",
+            "0-1; scales milestone payouts during a declared external shock (default 1).",
+            required=False,
+            default=ONE,
+            example=1,
+        ),
+        _share(
+            "max_margin_share",
+            "Warn when revenue share exceeds this share of the deals' gross profit.",
+            required=False,
+            example=0.5,
+        ),
+        _num(
+            "renegotiation_below",
+            "Scorecard score (0-100) under which a partner is flagged for renegotiation.",
+            required=False,
+            maximum=Decimal(100),
+            example=40,
+        ),
+        _num(
+            "upgrade_at",
+            "Scorecard score (0-100) at or above which a partner is an upgrade candidate.",
+            required=False,
+            maximum=Decimal(100),
+            example=80,
+        ),
     ),
 )
 
@@ -175,23 +288,53 @@ PARTNERS = SheetSpec(
     required=True,
     help="One row per partner in the program.",
     columns=(
-        _id("partner_id", "Unique id: letters, digits, dot, dash or underscore (HOST is "
-            "reserved for the company).", example="P001"),
-        _text("name", "Partner name, shown on statements.", required=True,
-              example="Acme Analytics"),
+        _id(
+            "partner_id",
+            "Unique id: letters, digits, dot, dash or underscore (HOST is "
+            "reserved for the company).",
+            example="P001",
+        ),
+        _text(
+            "name", "Partner name, shown on statements.", required=True, example="Acme Analytics"
+        ),
         _id("plan", "Revenue-share plan, one of the Plans sheet.", example="Gold"),
-        _choice("status", PartnerStatus,
-                "active, exiting (leaving, exit date set) or exited.", example="active"),
-        _opt(Column("start_date", Kind.DATE, help="First day the partner takes part "
-                    "(blank: always).")),
-        _opt(Column("exit_date", Kind.DATE, help="Exit date; required for exiting or "
-                    "exited partners, blank for active ones.")),
-        Column("wind_down_months", Kind.INTEGER, False, 0, (), ZERO, None,
-               "Months of phase-out after the exit month (default 0).", 0),
-        _num("wind_down_fee", "Fee charged once in the exit month (default 0).",
-             required=False, default=ZERO, example=0),
-        _text("email", "Contact e-mail, shown on the statement.",
-              example="finance@acme.example"),
+        _choice(
+            "status",
+            PartnerStatus,
+            "active, exiting (leaving, exit date set) or exited.",
+            example="active",
+        ),
+        _opt(
+            Column(
+                "start_date", Kind.DATE, help="First day the partner takes part (blank: always)."
+            )
+        ),
+        _opt(
+            Column(
+                "exit_date",
+                Kind.DATE,
+                help="Exit date; required for exiting or exited partners, blank for active ones.",
+            )
+        ),
+        Column(
+            "wind_down_months",
+            Kind.INTEGER,
+            False,
+            0,
+            (),
+            ZERO,
+            None,
+            "Months of phase-out after the exit month (default 0).",
+            0,
+        ),
+        _num(
+            "wind_down_fee",
+            "Fee charged once in the exit month (default 0).",
+            required=False,
+            default=ZERO,
+            example=0,
+        ),
+        _text("email", "Contact e-mail, shown on the statement.", example="finance@acme.example"),
     ),
 )
 
@@ -201,18 +344,31 @@ COST_POOLS = SheetSpec(
     help="Shared fixed costs for the period, one row per pool.",
     columns=(
         _id("pool_id", "Unique id of the pool.", example="CRM"),
-        _text("name", "Name of the cost, shown on statements.", required=True,
-              example="CRM licences"),
+        _text(
+            "name", "Name of the cost, shown on statements.", required=True, example="CRM licences"
+        ),
         _text("owner", "Responsible person or team."),
         _num("amount", "The pool's cost for the period.", example=12000),
-        _num("budget", "Budget for the period; cost above it is cushioned by the reserve.",
-             required=False),
-        _choice("basis", Basis, "How the cost is split: usage, capacity, equal, fixed or "
-                "hybrid (part capacity, part usage).", example="usage"),
-        _share("base_share", "For hybrid pools: share of the amount split by capacity.",
-               required=False),
-        _share("max_change_pct", "Guardrail: most a partner's allocation may move against "
-               "last period (0.25 = ±25 %).", required=False),
+        _num(
+            "budget",
+            "Budget for the period; cost above it is cushioned by the reserve.",
+            required=False,
+        ),
+        _choice(
+            "basis",
+            Basis,
+            "How the cost is split: usage, capacity, equal, fixed or "
+            "hybrid (part capacity, part usage).",
+            example="usage",
+        ),
+        _share(
+            "base_share", "For hybrid pools: share of the amount split by capacity.", required=False
+        ),
+        _share(
+            "max_change_pct",
+            "Guardrail: most a partner's allocation may move against last period (0.25 = ±25 %).",
+            required=False,
+        ),
         _text("unit", "Name of the usage unit, e.g. seats.", example="seats"),
     ),
 )
@@ -224,12 +380,23 @@ COMMITMENTS = SheetSpec(
     columns=(
         _id("partner_id", "A partner id or HOST.", example="P001"),
         _id("pool_id", "A pool of the CostPools sheet.", example="CRM"),
-        _num("committed_capacity", "Units the participant commits to (default 0).",
-             required=False, default=ZERO, example=350),
-        _share("fixed_share", "For fixed pools: the participant's agreed share; shares of "
-               "a pool sum to 1.", required=False),
-        _num("standalone_cost", "What the participant would pay for this alone per period.",
-             required=False),
+        _num(
+            "committed_capacity",
+            "Units the participant commits to (default 0).",
+            required=False,
+            default=ZERO,
+            example=350,
+        ),
+        _share(
+            "fixed_share",
+            "For fixed pools: the participant's agreed share; shares of a pool sum to 1.",
+            required=False,
+        ),
+        _num(
+            "standalone_cost",
+            "What the participant would pay for this alone per period.",
+            required=False,
+        ),
     ),
 )
 
@@ -238,8 +405,11 @@ COST_TIERS = SheetSpec(
     help="Volume tiers: higher utilization lowers a partner's per-unit burden.",
     columns=(
         _id("pool_id", "A pool of the CostPools sheet.", example="CRM"),
-        _num("min_utilization", "The tier starts when usage ÷ committed capacity reaches this.",
-             example=0.8),
+        _num(
+            "min_utilization",
+            "The tier starts when usage ÷ committed capacity reaches this.",
+            example=0.8,
+        ),
         _num("factor", "Weight factor applied in this tier, e.g. 0.9.", example=0.9),
     ),
 )
@@ -250,14 +420,27 @@ PLANS = SheetSpec(
     help="Revenue-share plans.",
     columns=(
         _id("plan", "Unique plan name.", example="Gold"),
-        _choice("mode", Mode, "marginal (each bracket pays its own rate) or retroactive "
-                "(all deals of the year at the rate reached).", example="marginal"),
-        _num("period_cap", "Most revenue share paid to a partner per period.",
-             required=False),
-        _share("mdf_cofund_pct", "Share of approved campaign spend reimbursed (default 0).",
-               required=False, default=ZERO, example=0.5),
-        _num("mdf_period_cap", "Most reimbursed per partner per period.", required=False,
-             example=4000),
+        _choice(
+            "mode",
+            Mode,
+            "marginal (each bracket pays its own rate) or retroactive "
+            "(all deals of the year at the rate reached).",
+            example="marginal",
+        ),
+        _num("period_cap", "Most revenue share paid to a partner per period.", required=False),
+        _share(
+            "mdf_cofund_pct",
+            "Share of approved campaign spend reimbursed (default 0).",
+            required=False,
+            default=ZERO,
+            example=0.5,
+        ),
+        _num(
+            "mdf_period_cap",
+            "Most reimbursed per partner per period.",
+            required=False,
+            example=4000,
+        ),
     ),
 )
 
@@ -268,8 +451,11 @@ REVENUE_TIERS = SheetSpec(
     columns=(
         _id("plan", "A plan of the Plans sheet.", example="Gold"),
         _choice("deal_type", DealType, "sourced, co-sell or influenced.", example="sourced"),
-        _num("from_amount", "The bracket starts when the fiscal year-to-date volume "
-             "reaches this.", example=0),
+        _num(
+            "from_amount",
+            "The bracket starts when the fiscal year-to-date volume reaches this.",
+            example=0,
+        ),
         _share("rate", "Revenue-share rate of the bracket.", example=0.1),
     ),
 )
@@ -280,8 +466,13 @@ PRODUCTS = SheetSpec(
     columns=(
         _id("product", "Unique product name.", example="Core"),
         _share("gross_margin", "0-1, for the margin check.", required=False, example=0.7),
-        _share("bonus_rate", "Added to the bracket rate for deals in this product "
-               "(default 0).", required=False, default=ZERO, example=0),
+        _share(
+            "bonus_rate",
+            "Added to the bracket rate for deals in this product (default 0).",
+            required=False,
+            default=ZERO,
+            example=0,
+        ),
     ),
 )
 
@@ -292,24 +483,39 @@ MILESTONES = SheetSpec(
         _id("milestone_id", "Unique id.", example="M001"),
         _id("partner_id", "A partner of the Partners sheet.", example="P001"),
         _id("phase_id", "A phase of the Phases sheet.", required=False),
-        _id("metric", "A metric reported in Metrics, or a computed one.",
-            example="activation_rate"),
+        _id(
+            "metric", "A metric reported in Metrics, or a computed one.", example="activation_rate"
+        ),
         _num("floor", "Metric level where payouts start.", minimum=None, example=0.4),
-        _num("target", "Metric level that pays the target payout.", minimum=None,
-             example=0.6),
-        _num("cap", "Metric level that pays the maximum payout (lower than the floor when "
-             "lower is better).", minimum=None, example=0.8),
+        _num("target", "Metric level that pays the target payout.", minimum=None, example=0.6),
+        _num(
+            "cap",
+            "Metric level that pays the maximum payout (lower than the floor when "
+            "lower is better).",
+            minimum=None,
+            example=0.8,
+        ),
         _num("floor_payout", "Payout at the floor.", example=2000),
         _num("target_payout", "Payout at the target.", example=10000),
         _num("max_payout", "Payout at or past the cap.", example=15000),
-        _choice("curve", Curve, "linear, diminishing (square-root above target) or step.",
-                required=False, default=Curve.LINEAR.value, example="linear"),
-        _choice("recurrence", Recurrence, "once (pays increases only) or monthly.",
-                required=False, default=Recurrence.ONCE.value, example="once"),
-        _id("retention_metric", "Metric that guards the upside above target.",
-            required=False),
-        _num("retention_target", "Retention level that keeps the full upside.",
-             required=False),
+        _choice(
+            "curve",
+            Curve,
+            "linear, diminishing (square-root above target) or step.",
+            required=False,
+            default=Curve.LINEAR.value,
+            example="linear",
+        ),
+        _choice(
+            "recurrence",
+            Recurrence,
+            "once (pays increases only) or monthly.",
+            required=False,
+            default=Recurrence.ONCE.value,
+            example="once",
+        ),
+        _id("retention_metric", "Metric that guards the upside above target.", required=False),
+        _num("retention_target", "Retention level that keeps the full upside.", required=False),
         _flag("verification_required", "Pay only when the metric is verified", True),
     ),
 )
@@ -321,10 +527,8 @@ PHASES = SheetSpec(
         _id("phase_id", "Unique id.", example="PH1"),
         _id("partner_id", "A partner of the Partners sheet.", example="P001"),
         _text("name", "Name of the phase."),
-        _num("budget", "Most that the phase's milestones may pay in total.",
-             required=False),
-        _choice("gate", Gate, "proceed, adjust (terms under review) or pause.",
-                example="proceed"),
+        _num("budget", "Most that the phase's milestones may pay in total.", required=False),
+        _choice("gate", Gate, "proceed, adjust (terms under review) or pause.", example="proceed"),
     ),
 )
 
@@ -333,13 +537,19 @@ CONTRIBUTIONS = SheetSpec(
     help="In-kind contributions credited against a partner's cost share.",
     columns=(
         _id("partner_id", "A partner of the Partners sheet.", example="P001"),
-        _id("pool_id", "Credit only against this pool (blank: the partner's total).",
-            required=False),
+        _id(
+            "pool_id", "Credit only against this pool (blank: the partner's total).", required=False
+        ),
         _text("description", "What is contributed, e.g. data access.", example="data access"),
         _num("quantity", "Quantity contributed.", example=1),
         _num("unit_value", "Value per unit.", example=1000),
-        _share("max_credit_pct", "Most of the allocation the credit may offset (default 1).",
-               required=False, default=ONE, example=0.25),
+        _share(
+            "max_credit_pct",
+            "Most of the allocation the credit may offset (default 1).",
+            required=False,
+            default=ONE,
+            example=0.25,
+        ),
     ),
 )
 
@@ -350,8 +560,12 @@ SCORECARD = SheetSpec(
         _id("metric", "A reported or computed metric.", example="win_rate"),
         _num("weight", "Weight (> 0).", example=1),
         _num("worst", "Value scoring 0.", minimum=None, example=0.1),
-        _num("best", "Value scoring 100 (below worst when lower is better).", minimum=None,
-             example=0.5),
+        _num(
+            "best",
+            "Value scoring 100 (below worst when lower is better).",
+            minimum=None,
+            example=0.5,
+        ),
     ),
 )
 
@@ -389,11 +603,13 @@ DEALS = SheetSpec(
         _id("product", "A product of the program.", example="Core"),
         _choice("deal_type", DealType, "sourced, co-sell or influenced.", example="sourced"),
         _flag("registered", "Deal registered with the program", False),
-        _num("amount", "Deal amount; for refunded or churned rows, the amount reversed.",
-             example=30000),
+        _num(
+            "amount",
+            "Deal amount; for refunded or churned rows, the amount reversed.",
+            example=30000,
+        ),
         _choice("status", DealStatus, "won, lost, open, refunded or churned.", example="won"),
-        _id("original_deal_id", "For refunded or churned rows: the deal reversed.",
-            required=False),
+        _id("original_deal_id", "For refunded or churned rows: the deal reversed.", required=False),
     ),
 )
 
@@ -438,8 +654,19 @@ PARTNER_KEYS = SheetSpec(
 DATA_SHEETS = (USAGE, DEALS, METRICS, CAMPAIGNS)
 
 PROGRAM_SHEETS = (
-    PROGRAM, PARTNERS, COST_POOLS, COMMITMENTS, COST_TIERS, PLANS, REVENUE_TIERS,
-    PRODUCTS, MILESTONES, PHASES, CONTRIBUTIONS, SCORECARD, ACCOUNTS,
+    PROGRAM,
+    PARTNERS,
+    COST_POOLS,
+    COMMITMENTS,
+    COST_TIERS,
+    PLANS,
+    REVENUE_TIERS,
+    PRODUCTS,
+    MILESTONES,
+    PHASES,
+    CONTRIBUTIONS,
+    SCORECARD,
+    ACCOUNTS,
 )
 PARTNER_SHEETS = (PARTNER_KEYS, *DATA_SHEETS)
 
@@ -448,5 +675,6 @@ PARTNER_ID_COLUMN = _id("partner_id", "The partner the row belongs to.", example
 
 def with_partner_id(spec: SheetSpec) -> SheetSpec:
     """A data sheet as it appears in the program workbook: partner_id first."""
-    return SheetSpec(spec.name, (PARTNER_ID_COLUMN, *spec.columns), spec.required,
-                     spec.key_value, spec.help)
+    return SheetSpec(
+        spec.name, (PARTNER_ID_COLUMN, *spec.columns), spec.required, spec.key_value, spec.help
+    )

@@ -1,0 +1,1 @@
+"""The xlwings Excel add-in: runs the close on the open program workbook."""

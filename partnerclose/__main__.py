@@ -1,0 +1,5 @@
+import sys
+
+from partnerclose.cli import main
+
+sys.exit(main())

@@ -1,0 +1,535 @@
+"""Cross-record checks of workbooks.md "Bad input", over already typed records.
+
+Cell-level problems (types, ranges, missing columns) are found while reading;
+here come the problems that need several records: duplicates, references,
+sums, orders, and data for one partner from two sources. Every check adds
+problems and never stops early, so a user sees everything in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence, Set
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Protocol, TypeVar
+
+from partnerclose.core.lines import Component
+from partnerclose.core.participation import participation
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import (
+    HOST,
+    Basis,
+    Deal,
+    DealStatus,
+    DealType,
+    Loc,
+    PartnerStatus,
+    PeriodData,
+    Program,
+    Submission,
+)
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+T = TypeVar("T")
+
+
+def suggest(found: str, candidates: Iterable[str]) -> str:
+    names = sorted(set(candidates))
+    by_lower = {name.lower(): name for name in names}
+    close = difflib.get_close_matches(found.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f'; did you mean "{by_lower[close[0]]}"?' if close else ""
+
+
+def _unknown(loc: Loc, what: str, column: str, value: str, known: Iterable[str]) -> Problem:
+    problem = loc.error(f'unknown {what} "{value}"' + suggest(value, known), column)
+    return replace(problem, reference=value)
+
+
+def _duplicates(
+    records: Sequence[T],
+    key: Callable[[T], object],
+    loc: Callable[[T], Loc],
+    column: str,
+    what: str,
+) -> list[Problem]:
+    first: dict[object, T] = {}
+    problems = []
+    for record in records:
+        k = key(record)
+        if k in first:
+            where = loc(first[k])
+            shown = " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
+            place = f"{where.file}:{where.sheet}!{where.cell(column)}"
+            problems.append(
+                loc(record).error(f"duplicate {what} {shown}, first at {place}", column)
+            )
+        else:
+            first[k] = record
+    return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """The period's data merged from every source, and all problems found."""
+
+    data: PeriodData
+    problems: tuple[Problem, ...]
+
+
+def validate(
+    program: Program,
+    period: Period,
+    program_data: PeriodData,
+    submissions: Sequence[PeriodData],
+    rejected_ids: Set[str] = frozenset(),
+) -> Validated:
+    """All cross-record checks.
+
+    `rejected_ids` are ids of rows the reader already reported as broken;
+    naming them elsewhere is not reported again as an unknown reference.
+    """
+    problems: list[Problem] = []
+    problems += check_program(program)
+    data, merge_problems = merge_sources(program, period, program_data, submissions)
+    problems += merge_problems
+    problems += check_data(program, data)
+    problems = [p for p in problems if p.reference not in rejected_ids]
+    return Validated(data, tuple(problems))
+
+
+# --- the program sheets -----------------------------------------------------
+
+
+def check_program(program: Program) -> list[Problem]:
+    problems: list[Problem] = []
+    settings = program.settings
+    partner_ids = {p.partner_id for p in program.partners}
+    pool_ids = {p.pool_id for p in program.pools}
+    plans = {p.plan for p in program.plans}
+
+    problems += _duplicates(
+        program.partners, lambda p: p.partner_id, lambda p: p.loc, "partner_id", "partner_id"
+    )
+    for partner in program.partners:
+        loc = partner.loc
+        if partner.partner_id == HOST:
+            problems.append(loc.error("partner_id HOST is reserved for the company", "partner_id"))
+        elif not SAFE_ID.match(partner.partner_id):
+            problems.append(
+                loc.error(
+                    f'partner_id must be 1-64 letters, digits, ".", "_" or "-", got '
+                    f'"{partner.partner_id}"',
+                    "partner_id",
+                )
+            )
+        if partner.plan not in plans:
+            problems.append(_unknown(loc, "plan", "plan", partner.plan, plans))
+        if partner.status is PartnerStatus.ACTIVE and partner.exit_date is not None:
+            problems.append(
+                loc.error(
+                    "exit_date is not allowed for an active partner; set status to exiting",
+                    "exit_date",
+                )
+            )
+        if partner.status is not PartnerStatus.ACTIVE and partner.exit_date is None:
+            problems.append(
+                loc.error(
+                    f"exit_date is required for a partner that is {partner.status}", "exit_date"
+                )
+            )
+        if partner.start_date and partner.exit_date and partner.exit_date < partner.start_date:
+            problems.append(loc.error("exit_date is before start_date", "exit_date"))
+
+    problems += _duplicates(
+        program.pools, lambda p: p.pool_id, lambda p: p.loc, "pool_id", "pool_id"
+    )
+    for pool in program.pools:
+        if pool.basis is Basis.HYBRID and pool.base_share is None:
+            problems.append(
+                pool.loc.error("base_share is required for a hybrid pool", "base_share")
+            )
+
+    problems += _duplicates(
+        program.commitments,
+        lambda c: (c.partner_id, c.pool_id),
+        lambda c: c.loc,
+        "pool_id",
+        "commitment for",
+    )
+    basis_of = {p.pool_id: p.basis for p in program.pools}
+    fixed_sums: dict[str, Decimal] = defaultdict(Decimal)
+    for commitment in program.commitments:
+        loc = commitment.loc
+        if commitment.partner_id != HOST and commitment.partner_id not in partner_ids:
+            problems.append(
+                _unknown(loc, "partner", "partner_id", commitment.partner_id, partner_ids | {HOST})
+            )
+        if commitment.pool_id not in pool_ids:
+            problems.append(_unknown(loc, "pool", "pool_id", commitment.pool_id, pool_ids))
+        elif basis_of[commitment.pool_id] is Basis.FIXED:
+            if commitment.fixed_share is None:
+                problems.append(
+                    loc.error("fixed_share is required for a fixed pool", "fixed_share")
+                )
+            else:
+                fixed_sums[commitment.pool_id] += commitment.fixed_share
+    for pool in program.pools:
+        if pool.basis is Basis.FIXED and pool.pool_id in fixed_sums:
+            total = fixed_sums[pool.pool_id]
+            if total != 1:
+                problems.append(
+                    pool.loc.error(
+                        f"fixed shares of pool {pool.pool_id} must sum to 1, they sum to "
+                        f"{total.normalize():f}",
+                        "pool_id",
+                    )
+                )
+
+    for tier in program.cost_tiers:
+        if tier.pool_id not in pool_ids:
+            problems.append(_unknown(tier.loc, "pool", "pool_id", tier.pool_id, pool_ids))
+    problems += _duplicates(
+        program.cost_tiers,
+        lambda t: (t.pool_id, t.min_utilization),
+        lambda t: t.loc,
+        "min_utilization",
+        "tier for",
+    )
+
+    problems += _check_plans(program)
+    problems += _duplicates(
+        program.products or (), lambda p: p.product, lambda p: p.loc, "product", "product"
+    )
+    problems += _check_milestones(program, partner_ids)
+
+    for contribution in program.contributions:
+        loc = contribution.loc
+        if contribution.partner_id not in partner_ids:
+            problems.append(
+                _unknown(loc, "partner", "partner_id", contribution.partner_id, partner_ids)
+            )
+        if contribution.pool_id and contribution.pool_id not in pool_ids:
+            problems.append(_unknown(loc, "pool", "pool_id", contribution.pool_id, pool_ids))
+
+    problems += _duplicates(
+        program.scorecard, lambda m: m.metric, lambda m: m.loc, "metric", "scorecard metric"
+    )
+    for metric in program.scorecard:
+        if metric.weight <= 0:
+            problems.append(metric.loc.error(f"weight must be > 0, got {metric.weight}", "weight"))
+        if metric.worst == metric.best:
+            problems.append(metric.loc.error("worst and best must differ", "best"))
+
+    components = [c.value for c in Component]
+    problems += _duplicates(
+        program.accounts, lambda a: a.component, lambda a: a.loc, "component", "component"
+    )
+    for account in program.accounts:
+        if account.component not in components:
+            problems.append(
+                _unknown(account.loc, "component", "component", account.component, components)
+            )
+    del settings
+    return problems
+
+
+def _check_plans(program: Program) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str, Loc] = {}
+    modes: dict[str, object] = {}
+    for plan in program.plans:
+        if plan.plan in first:
+            where = first[plan.plan]
+            if modes[plan.plan] != plan.mode:
+                problems.append(
+                    plan.loc.error(
+                        f"plan {plan.plan} has conflicting modes: {modes[plan.plan]} at "
+                        f"{where.sheet}!{where.cell('mode')}, {plan.mode} here",
+                        "mode",
+                    )
+                )
+            else:
+                problems.append(
+                    plan.loc.error(
+                        f"duplicate plan {plan.plan}, first at {where.sheet}!{where.cell('plan')}",
+                        "plan",
+                    )
+                )
+        else:
+            first[plan.plan] = plan.loc
+            modes[plan.plan] = plan.mode
+    plans = set(first)
+    brackets: dict[tuple[str, DealType], list[Decimal]] = defaultdict(list)
+    for tier in program.revenue_tiers:
+        if tier.plan not in plans:
+            problems.append(_unknown(tier.loc, "plan", "plan", tier.plan, plans))
+        else:
+            brackets[(tier.plan, tier.deal_type)].append(tier.from_amount)
+    problems += _duplicates(
+        program.revenue_tiers,
+        lambda t: (t.plan, t.deal_type.value, t.from_amount),
+        lambda t: t.loc,
+        "from_amount",
+        "bracket",
+    )
+    for plan in program.plans:
+        if plan.loc is not first.get(plan.plan):
+            continue
+        for deal_type in DealType:
+            amounts = brackets.get((plan.plan, deal_type))
+            if amounts is not None and Decimal(0) not in amounts:
+                problems.append(
+                    plan.loc.error(
+                        f"plan {plan.plan} has no {deal_type} bracket from 0 in RevenueTiers",
+                        "plan",
+                    )
+                )
+        if not any((plan.plan, t) in brackets for t in DealType):
+            problems.append(plan.loc.error(f"plan {plan.plan} has no rows in RevenueTiers", "plan"))
+    return problems
+
+
+def _check_milestones(program: Program, partner_ids: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    phases = {p.phase_id: p for p in program.phases}
+    problems += _duplicates(
+        program.phases, lambda p: p.phase_id, lambda p: p.loc, "phase_id", "phase_id"
+    )
+    for phase in program.phases:
+        if phase.partner_id not in partner_ids:
+            problems.append(
+                _unknown(phase.loc, "partner", "partner_id", phase.partner_id, partner_ids)
+            )
+    problems += _duplicates(
+        program.milestones,
+        lambda m: m.milestone_id,
+        lambda m: m.loc,
+        "milestone_id",
+        "milestone_id",
+    )
+    for m in program.milestones:
+        loc = m.loc
+        if m.partner_id not in partner_ids:
+            problems.append(_unknown(loc, "partner", "partner_id", m.partner_id, partner_ids))
+        if m.phase_id:
+            found = phases.get(m.phase_id)
+            if found is None:
+                problems.append(_unknown(loc, "phase", "phase_id", m.phase_id, phases))
+            elif found.partner_id != m.partner_id:
+                problems.append(
+                    loc.error(
+                        f"phase {m.phase_id} belongs to {found.partner_id}, not {m.partner_id}",
+                        "phase_id",
+                    )
+                )
+        rising = m.floor <= m.target <= m.cap
+        falling = m.floor >= m.target >= m.cap
+        if not (rising or falling) or m.floor == m.cap:
+            problems.append(
+                loc.error(
+                    f"floor, target and cap must be in order (floor ≤ target ≤ cap, or floor ≥ "
+                    f"target ≥ cap when lower is better), got {m.floor} / {m.target} / {m.cap}",
+                    "target",
+                )
+            )
+        if not m.floor_payout <= m.target_payout <= m.max_payout:
+            problems.append(
+                loc.error(
+                    f"payouts must satisfy floor_payout ≤ target_payout ≤ max_payout, got "
+                    f"{m.floor_payout} / {m.target_payout} / {m.max_payout}",
+                    "target_payout",
+                )
+            )
+        if m.retention_metric and (m.retention_target is None or m.retention_target <= 0):
+            problems.append(
+                loc.error(
+                    "retention_target must be a number > 0 when retention_metric is set",
+                    "retention_target",
+                )
+            )
+    return problems
+
+
+# --- the period's data --------------------------------------------------------
+
+
+class _Row(Protocol):
+    @property
+    def partner_id(self) -> str: ...
+    @property
+    def loc(self) -> Loc: ...
+
+
+R = TypeVar("R", bound=_Row)
+
+
+def _merge_kind(
+    kind: str, central: Sequence[R], submitted: Sequence[Sequence[R]]
+) -> tuple[list[R], list[Problem]]:
+    """Rows of one kind: central rows, plus each workbook's unless they clash."""
+    merged = list(central)
+    problems = []
+    first_central: dict[str, Loc] = {}
+    for row in central:
+        first_central.setdefault(row.partner_id, row.loc)
+    for rows in submitted:
+        if not rows:
+            continue
+        pid = rows[0].partner_id
+        where = first_central.get(pid)
+        if where is None:
+            merged.extend(rows)
+        else:
+            problems.append(
+                rows[0].loc.error(
+                    f"{kind} for {pid} come from two sources: this workbook and "
+                    f"{where.file}:{where.sheet}; keep one"
+                )
+            )
+    return merged, problems
+
+
+def merge_sources(
+    program: Program,
+    period: Period,
+    program_data: PeriodData,
+    submissions: Sequence[PeriodData],
+) -> tuple[PeriodData, list[Problem]]:
+    """One PeriodData from the program's data sheets and the partner workbooks.
+
+    The caller passes only partner workbooks of this period. Checked here: a
+    workbook for an unknown partner, two workbooks for one partner, data of one
+    kind for one partner from two sources, usage dated outside the period, and
+    active partners with nothing at all for the period.
+    """
+    problems: list[Problem] = []
+    partner_ids = {p.partner_id for p in program.partners}
+    seen: dict[str, Submission] = {}
+    accepted: list[PeriodData] = []
+    for data in sorted(submissions, key=lambda d: d.submissions[0].file):
+        submission = data.submissions[0]
+        pid = submission.partner_id
+        if pid not in partner_ids:
+            problems.append(_unknown(submission.loc, "partner", "partner_id", pid, partner_ids))
+        elif pid in seen:
+            problems.append(
+                submission.loc.error(
+                    f"a second workbook for {pid} and {period}; the other is {seen[pid].file}",
+                    "partner_id",
+                )
+            )
+        else:
+            seen[pid] = submission
+            accepted.append(data)
+
+    usage, found = _merge_kind("Usage", program_data.usage, [d.usage for d in accepted])
+    problems += found
+    deals, found = _merge_kind("Deals", program_data.deals, [d.deals for d in accepted])
+    problems += found
+    metrics, found = _merge_kind("Metrics", program_data.metrics, [d.metrics for d in accepted])
+    problems += found
+    campaigns, found = _merge_kind(
+        "Campaigns", program_data.campaigns, [d.campaigns for d in accepted]
+    )
+    problems += found
+
+    in_period = []
+    for row in usage:
+        if row.date is not None and not period.contains(row.date):
+            problems.append(
+                row.loc.warning(f"usage dated {row.date} is outside {period}; ignored", "date")
+            )
+        else:
+            in_period.append(row)
+
+    reporting = {row.partner_id for rows in (usage, deals, metrics, campaigns) for row in rows}
+    for partner in program.partners:
+        pid = partner.partner_id
+        if (
+            partner.status is PartnerStatus.ACTIVE
+            and participation(partner, period).takes_part
+            and pid not in seen
+            and pid not in reporting
+        ):
+            problems.append(
+                partner.loc.warning(f"no submission from {pid} for {period}", "partner_id")
+            )
+
+    merged = PeriodData(
+        tuple(in_period),
+        tuple(deals),
+        tuple(metrics),
+        tuple(campaigns),
+        tuple(d.submissions[0] for d in accepted),
+    )
+    return merged, problems
+
+
+def check_data(program: Program, data: PeriodData) -> list[Problem]:
+    problems: list[Problem] = []
+    partner_ids = {p.partner_id for p in program.partners}
+    pool_ids = {p.pool_id for p in program.pools}
+    committed = {(c.partner_id, c.pool_id) for c in program.commitments}
+    products = None if program.products is None else {p.product for p in program.products}
+
+    for usage in data.usage:
+        loc = usage.loc
+        if usage.partner_id != HOST and usage.partner_id not in partner_ids:
+            problems.append(
+                _unknown(loc, "partner", "partner_id", usage.partner_id, partner_ids | {HOST})
+            )
+        elif usage.pool_id not in pool_ids:
+            problems.append(_unknown(loc, "pool", "pool_id", usage.pool_id, pool_ids))
+        elif (usage.partner_id, usage.pool_id) not in committed:
+            problems.append(
+                loc.error(
+                    f"usage of pool {usage.pool_id} by {usage.partner_id}, which has no "
+                    f"Commitments row for it",
+                    "pool_id",
+                )
+            )
+
+    problems += _duplicates(data.deals, lambda d: d.deal_id, lambda d: d.loc, "deal_id", "deal_id")
+    for deal in data.deals:
+        problems += _check_deal(deal, partner_ids, products)
+
+    problems += _duplicates(
+        data.metrics, lambda m: (m.partner_id, m.metric), lambda m: m.loc, "metric", "metric"
+    )
+    problems += _duplicates(
+        data.campaigns,
+        lambda c: (c.partner_id, c.campaign_id),
+        lambda c: c.loc,
+        "campaign_id",
+        "campaign",
+    )
+    rows: list[_Row] = [*data.metrics, *data.campaigns]
+    for row in rows:
+        if row.partner_id not in partner_ids:
+            problems.append(_unknown(row.loc, "partner", "partner_id", row.partner_id, partner_ids))
+    return problems
+
+
+def _check_deal(deal: Deal, partner_ids: set[str], products: set[str] | None) -> list[Problem]:
+    problems = []
+    loc = deal.loc
+    if deal.partner_id not in partner_ids:
+        problems.append(_unknown(loc, "partner", "partner_id", deal.partner_id, partner_ids))
+    if products is not None and deal.product not in products:
+        problems.append(_unknown(loc, "product", "product", deal.product, products))
+    reversal = deal.status in (DealStatus.REFUNDED, DealStatus.CHURNED)
+    if reversal and not deal.original_deal_id:
+        problems.append(
+            loc.error(f"original_deal_id is required for a {deal.status} deal", "original_deal_id")
+        )
+    if deal.created_date and deal.created_date > deal.close_date:
+        problems.append(loc.warning("created_date is after close_date", "created_date"))
+    return problems
+
+
+def count(problems: Iterable[Problem]) -> Counter[str]:
+    return Counter(p.severity.value for p in problems)

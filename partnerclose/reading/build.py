@@ -1,0 +1,156 @@
+"""Typed rows to records: one builder per sheet of workbooks.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from partnerclose.core import records as r
+from partnerclose.core import schema as s
+from partnerclose.core.problems import Problem
+from partnerclose.reading.grid import TypedRow, WorkbookGrids, read_key_values, read_table
+
+T = TypeVar("T")
+
+# Columns whose text becomes an enum member, per sheet.
+_ENUMS: dict[str, dict[str, type[StrEnum]]] = {
+    "Partners": {"status": r.PartnerStatus},
+    "CostPools": {"basis": r.Basis},
+    "Plans": {"mode": r.Mode},
+    "RevenueTiers": {"deal_type": r.DealType},
+    "Milestones": {"curve": r.Curve, "recurrence": r.Recurrence},
+    "Phases": {"gate": r.Gate},
+    "Deals": {"deal_type": r.DealType, "status": r.DealStatus},
+}
+
+
+def _record(cls: Callable[..., T], sheet: str, row: TypedRow, **extra: Any) -> T:
+    enums = _ENUMS.get(sheet, {})
+    values = {k: (enums[k](str(v)) if k in enums else v) for k, v in row.values.items()}
+    return cls(**values, **extra, loc=row.loc)
+
+
+# The id column of each sheet whose ids other sheets refer to.
+ID_COLUMNS = {"Partners": "partner_id", "CostPools": "pool_id", "Plans": "plan",
+              "Products": "product", "Phases": "phase_id", "Deals": "deal_id"}
+
+
+def build_table(
+    grids: WorkbookGrids, spec: s.SheetSpec, cls: Callable[..., T],
+    rejected_ids: set[str] | None = None, **extra: Any,
+) -> tuple[tuple[T, ...], list[Problem]]:
+    """Records of the sheet's complete rows; ids of incomplete ones go to `rejected_ids`."""
+    rows, problems = read_table(grids.find(spec.name), spec, grids.file)
+    id_column = ID_COLUMNS.get(spec.name, "")
+    if rejected_ids is not None:
+        rejected_ids.update(str(row.values[id_column]) for row in rows
+                            if not row.complete and id_column in row.values)
+    built = tuple(_record(cls, spec.name, row, **extra) for row in rows if row.complete)
+    return built, problems
+
+
+def build_settings(grids: WorkbookGrids) -> tuple[r.Settings | None, list[Problem]]:
+    values, loc, problems = read_key_values(grids.find(s.PROGRAM.name), s.PROGRAM, grids.file)
+    if "program_name" not in values:
+        return None, problems
+    return r.Settings(**values, loc=loc), problems  # type: ignore[arg-type]
+
+
+def read_program(
+    grids: WorkbookGrids, rejected_ids: set[str] | None = None
+) -> tuple[r.Program | None, list[Problem]]:
+    """The program sheets of a program workbook; None when Program is unusable.
+
+    Ids of rows that had problems are added to `rejected_ids` (see build_table).
+    """
+    problems: list[Problem] = []
+    settings, found = build_settings(grids)
+    problems += found
+
+    def table(spec: s.SheetSpec, cls: Callable[..., T]) -> tuple[T, ...]:
+        built, found = build_table(grids, spec, cls, rejected_ids)
+        problems.extend(found)
+        return built
+
+    partners = table(s.PARTNERS, r.Partner)
+    pools = table(s.COST_POOLS, r.Pool)
+    commitments = table(s.COMMITMENTS, r.Commitment)
+    cost_tiers = table(s.COST_TIERS, r.CostTier)
+    plans = table(s.PLANS, r.Plan)
+    revenue_tiers = table(s.REVENUE_TIERS, r.RevenueTier)
+    products = table(s.PRODUCTS, r.Product) if grids.find(s.PRODUCTS.name) else None
+    milestones = table(s.MILESTONES, r.Milestone)
+    phases = table(s.PHASES, r.Phase)
+    contributions = table(s.CONTRIBUTIONS, r.Contribution)
+    scorecard = table(s.SCORECARD, r.ScorecardMetric)
+    accounts = table(s.ACCOUNTS, r.Account)
+    if settings is None:
+        return None, problems
+    program = r.Program(
+        settings,
+        partners,
+        pools,
+        commitments,
+        cost_tiers,
+        plans,
+        revenue_tiers,
+        products,
+        milestones,
+        phases,
+        contributions,
+        scorecard,
+        accounts,
+    )
+    return program, problems
+
+
+DATA_RECORDS: Mapping[str, Callable[..., Any]] = {
+    s.USAGE.name: r.Usage,
+    s.DEALS.name: r.Deal,
+    s.METRICS.name: r.MetricValue,
+    s.CAMPAIGNS.name: r.Campaign,
+}
+
+
+def read_program_data(grids: WorkbookGrids) -> tuple[r.PeriodData, list[Problem]]:
+    """Data sheets of the program workbook (with a leading partner_id column)."""
+    problems: list[Problem] = []
+    found: dict[str, tuple[Any, ...]] = {}
+    for spec in s.DATA_SHEETS:
+        built, sheet_problems = build_table(grids, s.with_partner_id(spec), DATA_RECORDS[spec.name])
+        problems += sheet_problems
+        found[spec.name] = built
+    return _period_data(found), problems
+
+
+def read_partner_workbook(
+    grids: WorkbookGrids,
+) -> tuple[r.Submission | None, r.PeriodData, list[Problem]]:
+    """A partner workbook: who and which period, and its data rows."""
+    values, loc, problems = read_key_values(
+        grids.find(s.PARTNER_KEYS.name), s.PARTNER_KEYS, grids.file
+    )
+    if "partner_id" not in values or "period" not in values:
+        return None, r.PeriodData(), problems
+    submission = r.Submission(**values, file=grids.file, loc=loc)  # type: ignore[arg-type]
+    found: dict[str, tuple[Any, ...]] = {}
+    for spec in s.DATA_SHEETS:
+        built, sheet_problems = build_table(
+            grids, spec, DATA_RECORDS[spec.name], partner_id=submission.partner_id
+        )
+        problems += sheet_problems
+        found[spec.name] = built
+    return submission, _period_data(found, (submission,)), problems
+
+
+def _period_data(
+    found: Mapping[str, tuple[Any, ...]], submissions: tuple[r.Submission, ...] = ()
+) -> r.PeriodData:
+    return r.PeriodData(
+        usage=found.get(s.USAGE.name, ()),
+        deals=found.get(s.DEALS.name, ()),
+        metrics=found.get(s.METRICS.name, ()),
+        campaigns=found.get(s.CAMPAIGNS.name, ()),
+        submissions=submissions,
+    )

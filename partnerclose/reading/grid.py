@@ -1,0 +1,359 @@
+"""A sheet as a 2-D grid of cell values, read against its `SheetSpec`.
+
+Both readers produce grids: calamine from files, xlwings from a live workbook.
+From here on, reading is the same whatever the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+
+from partnerclose.core.problems import Problem, Severity
+from partnerclose.core.records import Loc
+from partnerclose.core.schema import Column, Kind, SheetSpec
+from partnerclose.reading import cells
+from partnerclose.reading.cells import CellError
+
+Cell = object
+Row = Sequence[Cell]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetGrid:
+    name: str
+    rows: Sequence[Row]
+    # (row, column), 0-based, of formula cells saved without a value
+    uncached: frozenset[tuple[int, int]] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookGrids:
+    """The sheets of one workbook, by their names as written."""
+
+    file: str  # shown in problems: the file name, or the open workbook's name
+    sheets: Mapping[str, SheetGrid] = field(default_factory=lambda: MappingProxyType({}))
+
+    def find(self, name: str) -> SheetGrid | None:
+        wanted = normalize_name(name)
+        for sheet_name, grid in self.sheets.items():
+            if normalize_name(sheet_name) == wanted:
+                return grid
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class TypedRow:
+    values: Mapping[str, object]  # column name -> typed value (absent: blank, no default)
+    loc: Loc
+    complete: bool = True  # False: some cell had a problem (already reported)
+
+
+def normalize_name(text: object) -> str:
+    """Headers and sheet names: case, surrounding spaces, spaces vs underscores."""
+    return re.sub(r"[\s_]+", "_", str(text).strip().lower())
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _range_text(column: Column) -> str:
+    low, high = column.minimum, column.maximum
+    if low is not None and high is not None:
+        return f" from {low} to {high}"
+    if low is not None:
+        return f" ≥ {low}"
+    if high is not None:
+        return f" ≤ {high}"
+    return ""
+
+
+def expectation(column: Column) -> str:
+    """What a column expects, in a user's words."""
+    match column.kind:
+        case Kind.NUMBER:
+            return "a number" + _range_text(column)
+        case Kind.INTEGER:
+            return "a whole number" + _range_text(column)
+        case Kind.DATE:
+            return "a date (YYYY-MM-DD)"
+        case Kind.PERIOD:
+            return "a period (YYYY-MM)"
+        case Kind.FLAG:
+            return "Y or N"
+        case Kind.CHOICE:
+            return "one of " + ", ".join(column.choices)
+        case _:
+            return "text"
+
+
+_CONVERTERS: dict[Kind, Callable[[object], object]] = {
+    Kind.NUMBER: cells.to_decimal,
+    Kind.INTEGER: cells.to_integer,
+    Kind.DATE: cells.to_date,
+    Kind.PERIOD: cells.to_period,
+    Kind.FLAG: cells.to_flag,
+    Kind.TEXT: cells.to_text,
+    Kind.ID: cells.to_text,
+}
+
+
+def convert(column: Column, value: object) -> object:
+    """A cell's typed value; raises CellError with the message a user reads."""
+    try:
+        if column.kind is Kind.CHOICE:
+            return cells.to_choice(value, column.choices)
+        typed = _CONVERTERS[column.kind](value)
+    except CellError as exc:
+        hint = ""
+        if column.kind is Kind.CHOICE and isinstance(value, str):
+            hint = cells.did_you_mean(value, column.choices)
+        raise CellError(
+            f"{column.name} must be {expectation(column)}, got {cells.shown(value)}{hint}"
+        ) from exc
+    if isinstance(typed, Decimal | int) and not isinstance(typed, bool):
+        number = Decimal(typed)
+        too_low = column.minimum is not None and number < column.minimum
+        too_high = column.maximum is not None and number > column.maximum
+        if too_low or too_high:
+            raise CellError(
+                f"{column.name} must be {expectation(column)}, got {cells.shown(value)}"
+            )
+    return typed
+
+
+UNCACHED = "formula has no saved value; open and save the workbook in Excel"
+
+
+def _cell_value(
+    grid: SheetGrid, r: int, c: int, row: Row, column: Column, loc: Loc, problems: list[Problem]
+) -> tuple[bool, object]:
+    """(ok, typed value or None for blank)."""
+    raw = row[c] if c < len(row) else None
+    if (r, c) in grid.uncached:
+        problems.append(loc.error(UNCACHED, column.name))
+        return False, None
+    if cells.is_blank(raw):
+        if column.required:
+            problems.append(loc.error(f"{column.name} is required", column.name))
+            return False, None
+        return True, column.default
+    try:
+        return True, convert(column, raw)
+    except CellError as exc:
+        problems.append(loc.error(str(exc), column.name))
+        return False, None
+
+
+def read_table(
+    grid: SheetGrid | None, spec: SheetSpec, file: str
+) -> tuple[list[TypedRow], list[Problem]]:
+    """The rows of a table sheet, typed, and every problem found on the way.
+
+    A row with a problem comes back marked incomplete, with the cells that
+    were sound: builders leave it out, but its ids still count as existing, so
+    one bad cell does not also raise "unknown" errors everywhere it is named.
+    """
+    problems: list[Problem] = []
+    if grid is None:
+        if spec.required:
+            problems.append(Problem(Severity.ERROR, f"missing required sheet {spec.name}", file))
+        return [], problems
+    if not grid.rows:
+        if spec.required:
+            problems.append(Problem(Severity.ERROR, f"sheet {spec.name} is empty", file, grid.name))
+        return [], problems
+    positions, columns, header_problems = _match_header(grid, spec, file)
+    problems.extend(header_problems)
+    if any(p.severity is Severity.ERROR for p in header_problems):
+        return [], problems
+    rows: list[TypedRow] = []
+    wanted = [(spec.column(name), index) for name, index in positions.items()]
+    for r in range(1, len(grid.rows)):
+        row = grid.rows[r]
+        if all(cells.is_blank(v) for v in row) and not any(
+            (r, c) in grid.uncached for c in range(len(row))
+        ):
+            continue
+        loc = Loc(file, grid.name, r + 1, columns)
+        values: dict[str, object] = {}
+        ok = True
+        for column, c in wanted:
+            cell_ok, typed = _cell_value(grid, r, c, row, column, loc, problems)
+            ok &= cell_ok
+            if typed is not None:
+                values[column.name] = typed
+        for column in spec.columns:
+            if column.name not in positions and column.default is not None:
+                values[column.name] = column.default
+        rows.append(TypedRow(values, loc, ok))
+    return rows, problems
+
+
+def _match_header(
+    grid: SheetGrid, spec: SheetSpec, file: str
+) -> tuple[dict[str, int], Mapping[str, str], list[Problem]]:
+    problems: list[Problem] = []
+    known = {normalize_name(column.name): column.name for column in spec.columns}
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, header in enumerate(grid.rows[0]):
+        if cells.is_blank(header):
+            continue
+        name = known.get(normalize_name(header))
+        if name is None:
+            unknown.append(cells.to_text(header))
+        elif name in positions:
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"column {name} appears twice",
+                    file,
+                    grid.name,
+                    f"{column_letter(index)}1",
+                    name,
+                )
+            )
+        else:
+            positions[name] = index
+    for column in spec.columns:
+        if column.required and column.name not in positions:
+            hint = cells.did_you_mean(column.name, unknown)
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"missing required column {column.name}" + hint,
+                    file,
+                    grid.name,
+                    "1",
+                    column.name,
+                )
+            )
+    if unknown:
+        problems.append(
+            Problem(
+                Severity.WARNING,
+                "unknown columns ignored: " + ", ".join(unknown),
+                file,
+                grid.name,
+                "1",
+            )
+        )
+    columns = MappingProxyType({name: column_letter(i) for name, i in positions.items()})
+    return positions, columns, problems
+
+
+def read_key_values(
+    grid: SheetGrid | None, spec: SheetSpec, file: str
+) -> tuple[dict[str, object], Loc, list[Problem]]:
+    """A `key | value` sheet: typed values by key, and the sheet's Loc.
+
+    The Loc's columns map each key to its value cell, so `loc.cell(key)` is
+    e.g. "B4" — every key has its own row.
+    """
+    problems: list[Problem] = []
+    if grid is None:
+        if spec.required:
+            problems.append(Problem(Severity.ERROR, f"missing required sheet {spec.name}", file))
+        return {}, Loc(file, spec.name), problems
+    header = [normalize_name(v) for v in (grid.rows[0] if grid.rows else [])][:2]
+    if header != ["key", "value"]:
+        problems.append(
+            Problem(
+                Severity.ERROR,
+                "the first row must be the headers key | value",
+                file,
+                grid.name,
+                "A1",
+            )
+        )
+        return {}, Loc(file, grid.name), problems
+    known = {normalize_name(column.name): column for column in spec.columns}
+    values: dict[str, object] = {}
+    rows_of: dict[str, int] = {}
+    unknown: list[str] = []
+    for r in range(1, len(grid.rows)):
+        row = grid.rows[r]
+        key_cell = row[0] if row else None
+        if cells.is_blank(key_cell):
+            continue
+        column = known.get(normalize_name(key_cell))
+        if column is None:
+            unknown.append(cells.to_text(key_cell))
+            continue
+        cell = f"B{r + 1}"
+        if column.name in rows_of:
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"key {column.name} appears twice",
+                    file,
+                    grid.name,
+                    cell,
+                    column.name,
+                )
+            )
+            continue
+        rows_of[column.name] = r
+        raw = row[1] if len(row) > 1 else None
+        if (r, 1) in grid.uncached:
+            problems.append(Problem(Severity.ERROR, UNCACHED, file, grid.name, cell, column.name))
+        elif cells.is_blank(raw):
+            if column.default is not None:
+                values[column.name] = column.default
+        else:
+            try:
+                values[column.name] = convert(column, raw)
+            except CellError as exc:
+                problems.append(
+                    Problem(Severity.ERROR, str(exc), file, grid.name, cell, column.name)
+                )
+    for column in spec.columns:
+        if column.name not in values and column.name not in rows_of:
+            if column.required:
+                problems.append(
+                    Problem(
+                        Severity.ERROR,
+                        f"missing required key {column.name}"
+                        + cells.did_you_mean(column.name, unknown),
+                        file,
+                        grid.name,
+                    )
+                )
+            elif column.default is not None:
+                values[column.name] = column.default
+        elif (
+            column.required
+            and column.name not in values
+            and not any(p.column == column.name for p in problems)
+        ):
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"{column.name} is required",
+                    file,
+                    grid.name,
+                    f"B{rows_of[column.name] + 1}",
+                    column.name,
+                )
+            )
+    if unknown:
+        problems.append(
+            Problem(
+                Severity.WARNING, "unknown keys ignored: " + ", ".join(unknown), file, grid.name
+            )
+        )
+    # One Loc for the sheet whose "columns" are the keys: row 0 disables the row
+    # number, so cells are built from the key's own row instead.
+    columns = MappingProxyType({k: f"B{r + 1}" for k, r in rows_of.items()})
+    return values, Loc(file, grid.name, 0, columns), problems

@@ -1,0 +1,163 @@
+"""All inputs of a close: the program workbook and the period's partner workbooks.
+
+The program may come from a file or, in Excel, from the grids of the open
+workbook; partner workbooks always come from the partner folder on disk.
+Whatever goes wrong, the result is a value with problems, never an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from partnerclose.core import schema
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem, Severity, has_errors
+from partnerclose.core.records import PeriodData, Program
+from partnerclose.core.validation import validate
+from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
+from partnerclose.reading.grid import WorkbookGrids
+from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+PROGRAM_SHEET_NAMES = tuple(spec.name for spec in (*schema.PROGRAM_SHEETS, *schema.DATA_SHEETS))
+PARTNER_SHEET_NAMES = tuple(spec.name for spec in schema.PARTNER_SHEETS)
+
+# Called as progress(done, total) while partner workbooks are read.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    path: Path
+    sha256: str
+    role: str  # "program" or "partner"
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything read for one period; `program` is None when it is unusable."""
+
+    period: Period
+    program: Program | None
+    data: PeriodData
+    problems: tuple[Problem, ...]
+    files: tuple[InputFile, ...]
+    partner_folder: Path | None
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None and not has_errors(self.problems)
+
+
+def load_inputs(
+    program_path: Path,
+    period: Period,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+) -> Inputs:
+    """Read and validate the program workbook file and its partner folder."""
+    loaded, problems = load_workbook(program_path, PROGRAM_SHEET_NAMES, limits)
+    if loaded is None:
+        return Inputs(period, None, PeriodData(), tuple(problems), (), None)
+    program_file = InputFile(program_path, loaded.sha256, "program")
+    return load_inputs_from_grids(
+        loaded.grids, program_path.parent, period, limits, progress, (program_file,)
+    )
+
+
+def load_inputs_from_grids(
+    grids: WorkbookGrids,
+    base_folder: Path,
+    period: Period,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    files: tuple[InputFile, ...] = (),
+    partner_folder: Path | None = None,
+) -> Inputs:
+    """Read the program from grids, and its partner workbooks from disk.
+
+    `partner_folder` overrides the program's `partner_folder` setting, which is
+    otherwise taken relative to `base_folder` (the program workbook's folder).
+    """
+    rejected_ids: set[str] = set()
+    program, problems = read_program(grids, rejected_ids)
+    program_data, data_problems = read_program_data(grids)
+    problems += data_problems
+    if program is None:
+        return Inputs(period, None, PeriodData(), tuple(problems), files, None)
+    folder = partner_folder or base_folder / program.settings.partner_folder
+    submissions, partner_files, partner_problems = read_partner_folder(
+        folder, period, grids.file, limits, progress
+    )
+    problems += partner_problems
+    validated = validate(program, period, program_data, submissions, rejected_ids)
+    problems += validated.problems
+    return Inputs(
+        period, program, validated.data, tuple(problems), files + tuple(partner_files), folder
+    )
+
+
+def partner_workbook_paths(folder: Path) -> list[Path]:
+    """Workbooks in the folder, in name order; lock files and other files skipped."""
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_file()
+        and path.suffix.lower() in WORKBOOK_SUFFIXES
+        and not path.name.startswith("~$")
+    )
+
+
+def read_partner_folder(
+    folder: Path,
+    period: Period,
+    program_file: str,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+) -> tuple[list[PeriodData], list[InputFile], list[Problem]]:
+    """The period's partner workbooks; others are skipped with an info."""
+    if not folder.is_dir():
+        return (
+            [],
+            [],
+            [
+                Problem(
+                    Severity.WARNING,
+                    f"partner folder {folder} not found; no partner workbooks read",
+                    program_file,
+                )
+            ],
+        )
+    paths = partner_workbook_paths(folder)
+    found: list[PeriodData] = []
+    files: list[InputFile] = []
+    problems: list[Problem] = []
+    for done, path in enumerate(paths, 1):
+        data, file, file_problems = read_partner_file(path, period, limits)
+        problems += file_problems
+        if data is not None and file is not None:
+            found.append(data)
+            files.append(file)
+        if progress:
+            progress(done, len(paths))
+    return found, files, problems
+
+
+def read_partner_file(
+    path: Path, period: Period, limits: Limits = DEFAULT_LIMITS
+) -> tuple[PeriodData | None, InputFile | None, Sequence[Problem]]:
+    loaded, problems = load_workbook(path, PARTNER_SHEET_NAMES, limits)
+    if loaded is None:
+        return None, None, problems
+    submission, data, found = read_partner_workbook(loaded.grids)
+    problems += found
+    if submission is None:
+        return None, None, problems
+    if submission.period != period:
+        info = submission.loc.info(
+            f"workbook for {submission.period} skipped (closing {period})", "period"
+        )
+        return None, None, [info]
+    return data, InputFile(path, loaded.sha256, "partner"), problems
