@@ -1,0 +1,1 @@
+"""Writers: CSV files, statements, the close pack."""
