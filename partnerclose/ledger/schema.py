@@ -1,0 +1,121 @@
+"""Ledger schema and its migrations.
+
+`PRAGMA user_version` holds the schema version. Each migration is a list of
+statements run in one transaction; a newer release appends migrations and
+never edits old ones, so it can open any older ledger.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: runs, their inputs and lines, the audit trail, and carried state.
+    (
+        """CREATE TABLE runs (
+            run_id INTEGER PRIMARY KEY,
+            period TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('draft', 'final')),
+            status TEXT NOT NULL CHECK (status IN ('current', 'replaced', 'reopened')),
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            version TEXT NOT NULL,
+            program TEXT NOT NULL,
+            output TEXT NOT NULL
+        )""",
+        "CREATE INDEX runs_by_period ON runs (period, kind, status)",
+        """CREATE TABLE run_inputs (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            path TEXT NOT NULL,
+            role TEXT NOT NULL,
+            sha256 TEXT NOT NULL
+        )""",
+        """CREATE TABLE lines (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            seq INTEGER NOT NULL,
+            period TEXT NOT NULL,
+            partner_id TEXT NOT NULL,
+            component TEXT NOT NULL,
+            item TEXT NOT NULL,
+            description TEXT NOT NULL,
+            quantity TEXT,
+            rate TEXT,
+            amount TEXT NOT NULL,
+            status TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            PRIMARY KEY (run_id, seq)
+        )""",
+        """CREATE TABLE audit (
+            audit_id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            period TEXT NOT NULL,
+            run_id INTEGER,
+            reason TEXT NOT NULL DEFAULT ''
+        )""",
+        # Carried state, one value per (run, kind, key): small maps such as pool
+        # allocations, reserve balance, contributions to date, milestone accruals.
+        """CREATE TABLE state_values (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (run_id, kind, key)
+        )""",
+        # Deals paid by a run (one row each; never repeated by later runs).
+        """CREATE TABLE paid_deals (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            deal_id TEXT NOT NULL,
+            partner_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            close_date TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            deal_type TEXT NOT NULL,
+            product TEXT NOT NULL,
+            rate TEXT NOT NULL,
+            bonus_rate TEXT NOT NULL,
+            share TEXT NOT NULL,
+            PRIMARY KEY (run_id, deal_id)
+        )""",
+        # What a run paid on a deal: its share, or a true-up attributed to it.
+        """CREATE TABLE deal_payments (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            deal_id TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            PRIMARY KEY (run_id, deal_id)
+        )""",
+        # Amounts of a deal reversed (refunds, churn) by a run.
+        """CREATE TABLE reversals (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            deal_id TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            PRIMARY KEY (run_id, deal_id)
+        )""",
+    ),
+)
+
+LATEST = len(MIGRATIONS)
+
+
+class LedgerTooNewError(Exception):
+    """The ledger was written by a newer release."""
+
+
+def migrate(connection: sqlite3.Connection) -> None:
+    """Bring the schema to LATEST, one migration per transaction."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > LATEST:
+        raise LedgerTooNewError(
+            f"the ledger has schema version {version}; this release knows up to {LATEST}. "
+            "Install a newer PartnerClose."
+        )
+    for number in range(version, LATEST):
+        with connection:
+            connection.execute("BEGIN IMMEDIATE")
+            if connection.execute("PRAGMA user_version").fetchone()[0] != number:
+                continue  # another process migrated meanwhile
+            for statement in MIGRATIONS[number]:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number + 1}")

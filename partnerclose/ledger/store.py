@@ -1,0 +1,387 @@
+"""The ledger store: who closed what, when, with which lines and carried state.
+
+Rules (outputs.md "Ledger of closes"):
+- a draft close can be rerun; a rerun replaces the draft (kept as 'replaced');
+- a final close locks its period; closing it again is refused;
+- final closes come in order: the first final close may be any period, each
+  later one must follow the last final period by one month;
+- reopen needs a reason, is audited, keeps the reopened lines as history, and
+  is allowed only for the last final period (later periods build on it).
+
+Every write happens in one `BEGIN IMMEDIATE` transaction: a second close on
+the same ledger waits up to `timeout` seconds for the first, then stops with
+LedgerBusyError. Queries are parameterised only.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from partnerclose import __version__
+from partnerclose.core.lines import Component, Line
+from partnerclose.core.period import Period
+from partnerclose.ledger.schema import migrate
+
+
+class LedgerRefusedError(Exception):
+    """The ledger refuses the action (locked or out-of-order period); exit code 3."""
+
+
+class LedgerBusyError(LedgerRefusedError):
+    """Another close holds the ledger."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    run_id: int
+    period: str
+    kind: str  # draft | final
+    status: str  # current | replaced | reopened
+    started_at: str
+    finished_at: str
+    user: str
+    version: str
+    program: str
+    output: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: str
+    user: str
+    action: str
+    period: str
+    run_id: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaidDealRow:
+    deal_id: str
+    partner_id: str
+    period: str
+    close_date: str
+    amount: Decimal
+    deal_type: str
+    product: str
+    rate: Decimal
+    bonus_rate: Decimal
+    share: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    """Carried state as the ledger keeps it, engine-neutral.
+
+    `values[kind][key]` are small maps (a snapshot per final run); paid deals,
+    payments on deals and reversals are summed over all current final runs.
+    """
+
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    paid_deals: Sequence[PaidDealRow] = ()
+    deal_payments: Mapping[str, Decimal] = field(default_factory=dict)
+    reversals: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """What a close writes to the ledger."""
+
+    period: Period
+    final: bool
+    started_at: str
+    program: str
+    output: str
+    inputs: Sequence[tuple[str, str, str]]  # (path, role, sha256)
+    lines: Sequence[Line]
+    values: Mapping[str, Mapping[str, str]]
+    new_paid_deals: Sequence[PaidDealRow]
+    deal_payments: Mapping[str, Decimal]  # deal_id -> paid by this run
+    reversals: Mapping[str, Decimal]  # deal_id -> reversed by this run
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in a bare container
+        return "unknown"
+
+
+class Ledger:
+    def __init__(self, path: Path, timeout: float = 10.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        migrate(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reading -------------------------------------------------------------
+
+    def history(self) -> list[RunInfo]:
+        rows = self._db.execute(
+            "SELECT run_id, period, kind, status, started_at, finished_at, user, version, "
+            "program, output FROM runs ORDER BY run_id"
+        ).fetchall()
+        return [RunInfo(*row) for row in rows]
+
+    def audit_trail(self) -> list[AuditEntry]:
+        rows = self._db.execute(
+            "SELECT at, user, action, period, run_id, reason FROM audit ORDER BY audit_id"
+        ).fetchall()
+        return [AuditEntry(*row) for row in rows]
+
+    def lines(self, run_id: int) -> list[Line]:
+        rows = self._db.execute(
+            "SELECT period, partner_id, component, item, amount, rule, description, quantity, "
+            "rate, status FROM lines WHERE run_id = ? ORDER BY seq",
+            (run_id,),
+        ).fetchall()
+        return [
+            Line(
+                p,
+                pid,
+                Component(c),
+                item,
+                Decimal(a),
+                rule,
+                d,
+                None if q is None else Decimal(q),
+                None if r is None else Decimal(r),
+                s,
+            )
+            for p, pid, c, item, a, rule, d, q, r, s in rows
+        ]
+
+    def final_periods(self) -> list[str]:
+        rows = self._db.execute(
+            "SELECT period FROM runs WHERE kind = 'final' AND status = 'current' ORDER BY period"
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def check_close(self, period: Period, final: bool) -> None:
+        """Raise LedgerRefusedError when this close may not run."""
+        finals = self.final_periods()
+        text = str(period)
+        if text in finals:
+            raise LedgerRefusedError(f"period {text} is closed; reopen it first")
+        if not final:
+            return
+        if finals:
+            last = Period.parse(finals[-1])
+            if period != last.shift(1):
+                raise LedgerRefusedError(
+                    f"period {text} cannot be closed before {last.shift(1)}: final closes "
+                    f"come in order, and the last final close is {last}"
+                )
+
+    def load_state(self, period: Period) -> StoredState:
+        """State left by the current final runs of periods before `period`."""
+        text = str(period)
+        runs = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT run_id FROM runs WHERE kind = 'final' AND status = 'current' "
+                "AND period < ? ORDER BY period",
+                (text,),
+            )
+        ]
+        if not runs:
+            return StoredState()
+        marks = ",".join("?" * len(runs))
+        values: dict[str, dict[str, str]] = {}
+        for kind, key, value in self._db.execute(
+            "SELECT kind, key, value FROM state_values WHERE run_id = ?", (runs[-1],)
+        ):
+            values.setdefault(kind, {})[key] = value
+        paid = [
+            PaidDealRow(d, p, per, cd, Decimal(a), t, prod, Decimal(r), Decimal(b), Decimal(s))
+            for d, p, per, cd, a, t, prod, r, b, s in self._db.execute(
+                "SELECT deal_id, partner_id, period, close_date, amount, deal_type, product, "
+                f"rate, bonus_rate, share FROM paid_deals WHERE run_id IN ({marks}) "
+                "ORDER BY deal_id",
+                runs,
+            )
+        ]
+        return StoredState(
+            values,
+            paid,
+            self._sums("deal_payments", marks, runs),
+            self._sums("reversals", marks, runs),
+        )
+
+    def _sums(self, table: str, marks: str, runs: list[int]) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        # `table` is one of two constants; values go through parameters.
+        for deal_id, amount in self._db.execute(
+            f"SELECT deal_id, amount FROM {table} WHERE run_id IN ({marks})",
+            runs,
+        ):
+            totals[deal_id] = totals.get(deal_id, Decimal(0)) + Decimal(amount)
+        return totals
+
+    # --- writing -------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; waits for another close, then gives up clearly."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise LedgerBusyError(
+                    f"another close is running on the ledger {self.path.name}; try again "
+                    "when it has finished"
+                ) from exc
+            raise
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def record_run(self, db: sqlite3.Connection, run: RunRecord) -> int:
+        """Inside `transaction()`: replace a draft of the period, write the run."""
+        period = str(run.period)
+        user = current_user()
+        self.check_close(run.period, run.final)
+        db.execute(
+            "UPDATE runs SET status = 'replaced' WHERE period = ? AND kind = 'draft' "
+            "AND status = 'current'",
+            (period,),
+        )
+        kind = "final" if run.final else "draft"
+        cursor = db.execute(
+            "INSERT INTO runs (period, kind, status, started_at, finished_at, user, version, "
+            "program, output) VALUES (?, ?, 'current', ?, ?, ?, ?, ?, ?)",
+            (period, kind, run.started_at, now(), user, __version__, run.program, run.output),
+        )
+        run_id = int(cursor.lastrowid or 0)
+        db.executemany(
+            "INSERT INTO run_inputs VALUES (?, ?, ?, ?)", [(run_id, *entry) for entry in run.inputs]
+        )
+        db.executemany(
+            "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    seq,
+                    line.period,
+                    line.partner_id,
+                    line.component.value,
+                    line.item,
+                    line.description,
+                    _text(line.quantity),
+                    _text(line.rate),
+                    str(line.amount),
+                    line.status,
+                    line.rule,
+                )
+                for seq, line in enumerate(run.lines)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO state_values VALUES (?, ?, ?, ?)",
+            [
+                (run_id, kind_, key, value)
+                for kind_, values in sorted(run.values.items())
+                for key, value in sorted(values.items())
+            ],
+        )
+        db.executemany(
+            "INSERT INTO paid_deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    d.deal_id,
+                    d.partner_id,
+                    d.period,
+                    d.close_date,
+                    str(d.amount),
+                    d.deal_type,
+                    d.product,
+                    str(d.rate),
+                    str(d.bonus_rate),
+                    str(d.share),
+                )
+                for d in run.new_paid_deals
+            ],
+        )
+        db.executemany(
+            "INSERT INTO deal_payments VALUES (?, ?, ?)",
+            _amount_rows(run_id, run.deal_payments.items()),
+        )
+        db.executemany(
+            "INSERT INTO reversals VALUES (?, ?, ?)", _amount_rows(run_id, run.reversals.items())
+        )
+        self._audit(db, f"close ({kind})", period, run_id, "", user)
+        return run_id
+
+    def reopen(self, period: Period, reason: str) -> int:
+        """Unlock the last final period; its run is kept as 'reopened' history."""
+        if not reason.strip():
+            raise LedgerRefusedError("reopen needs a reason")
+        text = str(period)
+        with self.transaction() as db:
+            finals = self.final_periods()
+            if text not in finals:
+                raise LedgerRefusedError(f"period {text} is not closed; nothing to reopen")
+            if finals[-1] != text:
+                raise LedgerRefusedError(
+                    f"period {text} cannot be reopened while {finals[-1]} is closed; reopen "
+                    f"{finals[-1]} first"
+                )
+            run_id = int(
+                db.execute(
+                    "SELECT run_id FROM runs WHERE period = ? AND kind = 'final' AND "
+                    "status = 'current'",
+                    (text,),
+                ).fetchone()[0]
+            )
+            db.execute("UPDATE runs SET status = 'reopened' WHERE run_id = ?", (run_id,))
+            self._audit(db, "reopen", text, run_id, reason.strip(), current_user())
+        return run_id
+
+    def _audit(
+        self,
+        db: sqlite3.Connection,
+        action: str,
+        period: str,
+        run_id: int | None,
+        reason: str,
+        user: str,
+    ) -> None:
+        db.execute(
+            "INSERT INTO audit (at, user, action, period, run_id, reason) VALUES "
+            "(?, ?, ?, ?, ?, ?)",
+            (now(), user, action, period, run_id, reason),
+        )
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _amount_rows(run_id: int, items: Iterable[tuple[str, Decimal]]) -> list[tuple[int, str, str]]:
+    return [(run_id, key, str(amount)) for key, amount in sorted(items) if amount != 0]
