@@ -1,0 +1,149 @@
+"""Revenue share and co-marketing (rules.md R1-R8), one period at a time.
+
+The engine pays each won deal of the period at its plan's bracket rates plus
+the product bonus (marginal or retroactive), trues up earlier deals of the
+fiscal year in retroactive plans, claws back refunds and churn, caps the
+period, reimburses co-marketing and checks revenue share against gross
+profit. What a final close of the period leaves for later ones is
+`RevenueResult.next_state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from partnerclose.core.lines import Line, sort_lines
+from partnerclose.core.money import ZERO
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import Campaign, Deal, Mode, Program
+from partnerclose.core.revenue_clawbacks import clawbacks
+from partnerclose.core.revenue_margin import margin_check
+from partnerclose.core.revenue_mdf import reimburse_campaigns
+from partnerclose.core.revenue_model import (
+    TREATED_AS_INFLUENCED,
+    BracketPart,
+    DealDetail,
+    PaidDeal,
+    PartnerRevenue,
+    RevenueResult,
+    RevenueState,
+    TrueUpDetail,
+    frozen_mapping,
+)
+from partnerclose.core.revenue_pay import (
+    attribute_true_ups,
+    cap_line,
+    pay_deals,
+    true_up_line,
+    true_ups,
+)
+from partnerclose.core.revenue_terms import (
+    earlier_deals_of_fiscal_year,
+    eligible_deals,
+    settled,
+    terms_of,
+)
+
+__all__ = [
+    "TREATED_AS_INFLUENCED",
+    "BracketPart",
+    "DealDetail",
+    "PaidDeal",
+    "PartnerRevenue",
+    "RevenueResult",
+    "RevenueState",
+    "TrueUpDetail",
+    "compute_revenue",
+]
+
+
+def compute_revenue(
+    program: Program,
+    period: Period,
+    deals: Sequence[Deal],
+    campaigns: Sequence[Campaign],
+    state: RevenueState,
+) -> RevenueResult:
+    """Rules R1-R8 for every partner taking part in `period`."""
+    problems: list[Problem] = []
+    terms = terms_of(program, period, problems)
+    won, reversals = eligible_deals(deals, terms, state, problems)
+    earlier = earlier_deals_of_fiscal_year(state, terms)
+
+    lines: list[Line] = []
+    details: list[DealDetail] = []
+    true_up_details: list[TrueUpDetail] = []
+    paid_now: dict[str, PaidDeal] = {}
+    trued_up: dict[str, PaidDeal] = {}
+    summaries: dict[str, PartnerRevenue] = {}
+    for partner_id, plan in terms.plan_of.items():
+        partner_deals = won.get(partner_id, [])
+        partner_earlier = earlier.get(partner_id, [])
+        ytd_before = sum((d.amount for d in partner_earlier), ZERO)
+        ytd_after = ytd_before + sum((d.amount for d in partner_deals), ZERO)
+        payments = pay_deals(partner_deals, plan, ytd_before, terms, problems)
+        lines += [p.line for p in payments]
+        details += [p.detail for p in payments]
+        paid_now.update((p.paid.deal_id, p.paid) for p in payments)
+
+        true_up = ZERO
+        if plan.mode is Mode.RETROACTIVE:
+            deltas = true_ups(partner_earlier, plan, ytd_after, terms)
+            true_up = sum((t.delta for t in deltas), ZERO)
+            true_up_details += [t for t in deltas if t.delta]
+            trued_up.update(attribute_true_ups(partner_earlier, deltas))
+            if true_up:
+                lines.append(true_up_line(partner_id, plan, deltas, true_up, ytd_after, terms))
+
+        revenue_share = sum((p.line.amount for p in payments), ZERO)
+        cap = cap_line(partner_id, plan, revenue_share + true_up, terms)
+        if cap is not None:
+            lines.append(cap)
+        gross_profit, margin_share = margin_check(
+            terms.partners[partner_id], [p.detail for p in payments], revenue_share, terms, problems
+        )
+        summaries[partner_id] = PartnerRevenue(
+            partner_id=partner_id,
+            plan=plan.plan,
+            mode=plan.mode,
+            ytd_before=ytd_before,
+            ytd_after=ytd_after,
+            revenue_share=revenue_share,
+            true_up=true_up,
+            gross_profit=gross_profit,
+            margin_share=margin_share,
+        )
+
+    claws = clawbacks(
+        reversals,
+        {**state.paid_deals, **paid_now},
+        state.reversed_amounts,
+        period,
+        terms.clawback_days,
+        terms.decimals,
+    )
+    lines += claws.lines
+    problems += claws.problems
+
+    mdf = reimburse_campaigns(
+        [c for c in campaigns if settled(c, "campaign", terms, problems)],
+        terms.plan_of,
+        period,
+        terms.decimals,
+    )
+    lines += mdf.lines
+    problems += mdf.problems
+
+    next_state = RevenueState(
+        paid_deals=frozen_mapping({**state.paid_deals, **trued_up, **paid_now}),
+        reversed_amounts=claws.reversed_amounts,
+    )
+    return RevenueResult(
+        lines=tuple(sort_lines(lines)),
+        problems=tuple(problems),
+        deals=tuple(details),
+        true_ups=tuple(true_up_details),
+        partners=frozen_mapping(summaries),
+        next_state=next_state,
+    )

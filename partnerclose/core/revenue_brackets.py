@@ -1,0 +1,68 @@
+"""Revenue brackets of a plan and deal type (rules.md R2-R4).
+
+A bracket starts when the partner's fiscal year-to-date volume reaches its
+`from_amount` and runs until the next bracket starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from partnerclose.core.money import ZERO
+from partnerclose.core.records import DealType, RevenueTier
+from partnerclose.core.revenue_model import BracketPart
+
+
+@dataclass(frozen=True, slots=True)
+class Bracket:
+    start: Decimal
+    rate: Decimal
+
+
+BracketTable = Mapping[tuple[str, DealType], tuple[Bracket, ...]]
+
+
+def bracket_table(tiers: Iterable[RevenueTier]) -> BracketTable:
+    """Brackets by (plan, deal type), in ascending order of where they start."""
+    table: dict[tuple[str, DealType], list[Bracket]] = {}
+    for tier in tiers:
+        table.setdefault((tier.plan, tier.deal_type), []).append(
+            Bracket(tier.from_amount, tier.rate)
+        )
+    # Sorting on the rate too keeps a duplicate start independent of row order.
+    return {
+        key: tuple(sorted(rows, key=lambda b: (b.start, b.rate))) for key, rows in table.items()
+    }
+
+
+def rate_at(brackets: tuple[Bracket, ...], volume: Decimal) -> Decimal:
+    """The rate of the bracket `volume` has reached (a threshold itself counts as reached)."""
+    rate = ZERO
+    for bracket in brackets:
+        if bracket.start <= volume:
+            rate = bracket.rate
+    return rate
+
+
+def marginal_parts(
+    brackets: tuple[Bracket, ...], start: Decimal, amount: Decimal
+) -> tuple[BracketPart, ...]:
+    """R3: split the volume interval [start, start + amount) at bracket thresholds.
+
+    Volume below the first bracket (a plan without a 0 bracket, which the
+    validator rejects) is paid at rate 0.
+    """
+    end = start + amount
+    below_first = not brackets or start < brackets[0].start
+    bounds = [(start, ZERO)] if below_first else []
+    bounds += [(b.start, b.rate) for b in brackets]
+    parts: list[BracketPart] = []
+    for i, (low, rate) in enumerate(bounds):
+        high = bounds[i + 1][0] if i + 1 < len(bounds) else None
+        part_start = max(start, low)
+        part_end = end if high is None else min(end, high)
+        if part_end > part_start:
+            parts.append(BracketPart(part_start, part_end, rate))
+    return tuple(parts)

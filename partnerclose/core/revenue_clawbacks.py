@@ -1,0 +1,106 @@
+"""R5 Clawbacks: refunded and churned rows take back part of a paid revenue share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from partnerclose.core.lines import Component, Line
+from partnerclose.core.money import ZERO, fmt_money, round_money
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import Deal
+from partnerclose.core.revenue_model import PaidDeal, deal_order, frozen_mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Clawbacks:
+    lines: tuple[Line, ...]
+    problems: tuple[Problem, ...]
+    reversed_amounts: Mapping[str, Decimal]  # the state's, plus this period's reversals
+
+
+def clawbacks(
+    reversals: Iterable[Deal],
+    originals: Mapping[str, PaidDeal],
+    reversed_before: Mapping[str, Decimal],
+    period: Period,
+    clawback_days: int,
+    decimals: int,
+) -> Clawbacks:
+    """Claw back each reversal row of the period, in R1 order.
+
+    `originals` are the deals paid in earlier final closes and in this period.
+    A reversal counts against its deal's amount whether or not it is inside
+    the window; a reversal that would exceed the amount is an error and counts
+    for nothing.
+    """
+    reversed_so_far = dict(reversed_before)
+    lines: list[Line] = []
+    problems: list[Problem] = []
+    for row in sorted(reversals, key=deal_order):
+        original = originals.get(row.original_deal_id)
+        if original is None:
+            problems.append(
+                row.loc.warning(
+                    f'{row.deal_id} reverses deal "{row.original_deal_id}", which was never '
+                    "paid: nothing clawed back",
+                    column="original_deal_id",
+                )
+            )
+            continue
+        if original.partner_id != row.partner_id:
+            problems.append(
+                row.loc.warning(
+                    f"{row.deal_id} reverses deal {original.deal_id} of partner "
+                    f"{original.partner_id}, not of {row.partner_id}: nothing clawed back",
+                    column="original_deal_id",
+                )
+            )
+            continue
+        total = reversed_so_far.get(original.deal_id, ZERO) + row.amount
+        if total > original.amount:
+            problems.append(
+                row.loc.error(
+                    f"reversals of deal {original.deal_id} add up to {fmt_money(total, decimals)}, "
+                    f"more than its amount {fmt_money(original.amount, decimals)}",
+                    column="amount",
+                )
+            )
+            continue
+        reversed_so_far[original.deal_id] = total
+        days = (row.close_date - original.close_date).days
+        if days > clawback_days:
+            problems.append(
+                row.loc.info(
+                    f"{row.deal_id} reverses deal {original.deal_id} {days} days after it closed "
+                    f"(clawback_days {clawback_days}): nothing clawed back",
+                    column="close_date",
+                )
+            )
+            continue
+        line = _clawback_line(row, original, period, decimals)
+        if line is not None:
+            lines.append(line)
+    return Clawbacks(tuple(lines), tuple(problems), frozen_mapping(reversed_so_far))
+
+
+def _clawback_line(row: Deal, original: PaidDeal, period: Period, decimals: int) -> Line | None:
+    if original.amount <= 0:
+        return None
+    clawed = round_money(row.amount * original.share / original.amount, decimals)
+    if clawed.is_zero():
+        return None
+    return Line(
+        period=str(period),
+        partner_id=row.partner_id,
+        component=Component.CLAWBACK,
+        item=row.deal_id,
+        amount=-clawed,
+        rule="R5",
+        description=f"{row.status} {fmt_money(row.amount, decimals)} of deal {original.deal_id}",
+        quantity=row.amount,
+        rate=original.share / original.amount,
+        status=f"reverses {original.deal_id}",
+    )

@@ -1,0 +1,52 @@
+"""R8 Margin check: how much of its deals' gross profit a partner's revenue share takes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from partnerclose.core.money import ZERO, fmt_money, round_money
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import Partner
+from partnerclose.core.revenue_model import DealDetail
+from partnerclose.core.revenue_terms import Terms
+
+
+def margin_check(
+    partner: Partner,
+    deals: Sequence[DealDetail],
+    revenue_share: Decimal,
+    terms: Terms,
+    problems: list[Problem],
+) -> tuple[Decimal | None, Decimal | None]:
+    """R8: gross profit of the period's paid deals, and the share revenue share takes of it.
+
+    Deals whose product has no gross_margin add nothing; with none at all the
+    gross profit (and the margin share) is not computable. Never a block.
+    """
+    margins = [(d.amount, terms.gross_margin(d.product)) for d in deals]
+    known = [amount * margin for amount, margin in margins if margin is not None]
+    if not known:
+        return None, None
+    gross = sum(known, ZERO)
+    share = revenue_share / gross if gross > 0 else None
+    limit = terms.max_margin_share
+    if limit is not None and revenue_share > limit * gross:
+        taken = (
+            f"takes {_percent(share)} % of"
+            if share is not None
+            else f"of {fmt_money(revenue_share, terms.decimals)} exceeds"
+        )
+        problems.append(
+            partner.loc.warning(
+                f"{partner.partner_id}'s revenue share {taken} the gross profit of its deals "
+                f"(limit {_percent(limit)} %)"
+            )
+        )
+    return round_money(gross, terms.decimals), share
+
+
+def _percent(fraction: Decimal) -> str:
+    """0.62 -> "62", 0.125 -> "12.5": one decimal at most, none when it is 0."""
+    text = fmt_money(fraction * 100, 1)
+    return text.removesuffix(".0")

@@ -1,0 +1,141 @@
+"""Records of the revenue-share engine (rules.md R1-R8): its state and its results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TypeVar
+
+from partnerclose.core.lines import Line
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import Deal, DealType, Mode
+
+TREATED_AS_INFLUENCED = "treated as influenced"
+
+DealOrder = tuple[date, str, str, str, Decimal, str, str, str, bool, str]
+
+
+def deal_order(deal: Deal) -> DealOrder:
+    """R1 order (close_date, then deal_id), made total so row order never matters."""
+    return (
+        deal.close_date,
+        deal.deal_id,
+        deal.partner_id,
+        deal.original_deal_id,
+        deal.amount,
+        deal.status,
+        deal.product,
+        deal.deal_type,
+        deal.registered,
+        deal.customer,
+    )
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def frozen_mapping(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
+    """A read-only copy, so that records holding it stay immutable."""
+    return MappingProxyType(dict(items or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class PaidDeal:
+    """A deal paid in an earlier final close (what R4 and R5 need of it)."""
+
+    deal_id: str
+    partner_id: str
+    period: Period
+    close_date: date
+    amount: Decimal
+    deal_type: DealType  # the type it was PAID as (after the registration rule)
+    product: str
+    rate: Decimal  # bracket rate + bonus (marginal mode: its effective rate)
+    share: Decimal  # its revenue_share line amount
+    paid: Decimal  # share + every true_up amount attributed to it so far (R4)
+    bonus_rate: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueState:
+    """What earlier final closes leave for the revenue engine."""
+
+    paid_deals: Mapping[str, PaidDeal] = field(default_factory=frozen_mapping)
+    # original deal_id -> amount reversed so far (R5), in- and out-of-window alike
+    reversed_amounts: Mapping[str, Decimal] = field(default_factory=frozen_mapping)
+
+
+@dataclass(frozen=True, slots=True)
+class BracketPart:
+    """The part of a deal paid at one bracket rate, over YTD volume [start, end)."""
+
+    start: Decimal
+    end: Decimal
+    rate: Decimal  # the bracket rate, without the product bonus
+
+    @property
+    def amount(self) -> Decimal:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class DealDetail:
+    """One paid deal, as a statement shows it."""
+
+    deal_id: str
+    partner_id: str
+    customer: str
+    product: str
+    close_date: date
+    reported_type: DealType
+    paid_type: DealType
+    registered: bool
+    amount: Decimal
+    parts: tuple[BracketPart, ...]
+    bonus_rate: Decimal
+    rate: Decimal  # effective rate: exact share / amount (bracket + bonus)
+    share: Decimal  # rounded: the revenue_share line amount
+    status: str = ""  # e.g. "treated as influenced"
+
+
+@dataclass(frozen=True, slots=True)
+class TrueUpDetail:
+    """R4: one earlier deal of the fiscal year brought to the rate reached now."""
+
+    deal_id: str
+    partner_id: str
+    amount: Decimal
+    rate: Decimal  # bracket rate now + bonus
+    due: Decimal  # round(amount x rate)
+    paid_before: Decimal  # share + earlier true-ups
+    delta: Decimal  # due - paid_before: this period's true-up for the deal
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRevenue:
+    """Per-partner figures of the period (statements, K1 metrics)."""
+
+    partner_id: str
+    plan: str
+    mode: Mode
+    ytd_before: Decimal  # fiscal YTD volume before the period
+    ytd_after: Decimal  # ... and after its paid deals
+    revenue_share: Decimal  # sum of its revenue_share lines
+    true_up: Decimal  # its true_up line (0 when none)
+    gross_profit: Decimal | None  # rounded; None when no deal has a product margin
+    margin_share: Decimal | None  # revenue_share / gross profit (exact), when computable
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueResult:
+    lines: tuple[Line, ...]
+    problems: tuple[Problem, ...]
+    deals: tuple[DealDetail, ...]
+    true_ups: tuple[TrueUpDetail, ...]
+    partners: Mapping[str, PartnerRevenue]
+    next_state: RevenueState

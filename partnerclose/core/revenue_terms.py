@@ -1,0 +1,188 @@
+"""Revenue-share terms of one period, and which deal rows count (rules.md R1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from partnerclose.core.money import ZERO
+from partnerclose.core.participation import participation
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import (
+    Campaign,
+    Deal,
+    DealStatus,
+    DealType,
+    Partner,
+    Plan,
+    Product,
+    Program,
+    participant_key,
+)
+from partnerclose.core.revenue_brackets import Bracket, BracketTable, bracket_table
+from partnerclose.core.revenue_model import (
+    TREATED_AS_INFLUENCED,
+    PaidDeal,
+    RevenueState,
+    deal_order,
+)
+
+REVERSALS = (DealStatus.REFUNDED, DealStatus.CHURNED)
+_NEEDS_REGISTRATION = (DealType.SOURCED, DealType.CO_SELL)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The program's terms as the engine looks them up, for one period."""
+
+    period: Period
+    decimals: int
+    fiscal_start: int
+    clawback_days: int
+    max_margin_share: Decimal | None
+    partners: Mapping[str, Partner]  # partners taking part in the period
+    plan_of: Mapping[str, Plan]  # ... that have a known plan
+    brackets: BracketTable
+    products: Mapping[str, Product]
+
+    def brackets_for(self, plan: Plan, deal_type: DealType) -> tuple[Bracket, ...]:
+        return self.brackets.get((plan.plan, deal_type), ())
+
+    def bonus(self, product: str) -> Decimal:
+        found = self.products.get(product)
+        return found.bonus_rate if found else ZERO
+
+    def gross_margin(self, product: str) -> Decimal | None:
+        found = self.products.get(product)
+        return found.gross_margin if found else None
+
+    def in_fiscal_year(self, day: date) -> bool:
+        """Whether `day` falls in the fiscal year of the period."""
+        start = self.fiscal_start
+        return Period.of(day).fiscal_year_start(start) == self.period.fiscal_year_start(start)
+
+
+def terms_of(program: Program, period: Period, problems: list[Problem]) -> Terms:
+    plans = {plan.plan: plan for plan in program.plans}
+    partners: dict[str, Partner] = {}
+    plan_of: dict[str, Plan] = {}
+    for partner in sorted(program.partners, key=lambda p: participant_key(p.partner_id)):
+        if not participation(partner, period).takes_part:
+            continue
+        partners[partner.partner_id] = partner
+        plan = plans.get(partner.plan)
+        if plan is None:
+            problems.append(
+                partner.loc.warning(
+                    f'plan "{partner.plan}" of {partner.partner_id} is not in Plans: '
+                    "no revenue share or co-marketing",
+                    column="plan",
+                )
+            )
+            continue
+        plan_of[partner.partner_id] = plan
+    return Terms(
+        period=period,
+        decimals=program.settings.decimals,
+        fiscal_start=program.settings.fiscal_year_start,
+        clawback_days=program.settings.clawback_days,
+        max_margin_share=program.settings.max_margin_share,
+        partners=partners,
+        plan_of=plan_of,
+        brackets=bracket_table(program.revenue_tiers),
+        products={p.product: p for p in program.products or ()},
+    )
+
+
+def settled(row: Deal | Campaign, what: str, terms: Terms, problems: list[Problem]) -> bool:
+    """Whether a row's partner is settled this period; a warning when it does not take part."""
+    if row.partner_id in terms.plan_of:
+        return True
+    if row.partner_id not in terms.partners:  # (a partner without a plan was warned about)
+        row_id = row.deal_id if isinstance(row, Deal) else row.campaign_id
+        problems.append(
+            row.loc.warning(
+                f"{row.partner_id} does not take part in {terms.period}: {what} {row_id} is "
+                "not settled",
+                column="partner_id",
+            )
+        )
+    return False
+
+
+def eligible_deals(
+    deals: Iterable[Deal], terms: Terms, state: RevenueState, problems: list[Problem]
+) -> tuple[dict[str, list[Deal]], list[Deal]]:
+    """R1: the period's won deals by partner (in R1 order), and its reversal rows."""
+    won: dict[str, list[Deal]] = {}
+    reversals: list[Deal] = []
+    seen: set[str] = set()
+    for deal in sorted(deals, key=deal_order):
+        if deal.status not in (DealStatus.WON, *REVERSALS):
+            continue  # lost and open deals pay nothing (K1 counts them)
+        in_period = terms.period.contains(deal.close_date)
+        if deal.status in REVERSALS:
+            if not in_period:
+                problems.append(
+                    deal.loc.info(
+                        f"{deal.deal_id} is dated {deal.close_date}, outside {terms.period}: "
+                        "not clawed back in this close",
+                        column="close_date",
+                    )
+                )
+            elif settled(deal, "reversal", terms, problems):
+                reversals.append(deal)
+            continue
+        if not in_period:
+            # A CRM export may repeat deals paid long ago; only unpaid ones need a word.
+            if deal.deal_id not in state.paid_deals:
+                problems.append(
+                    deal.loc.warning(
+                        f"deal {deal.deal_id} closed on {deal.close_date}, outside "
+                        f"{terms.period}: not paid",
+                        column="close_date",
+                    )
+                )
+            continue
+        already = state.paid_deals.get(deal.deal_id)
+        if already is not None:
+            problems.append(
+                deal.loc.error(
+                    f"deal {deal.deal_id} was already paid in the final close of {already.period}",
+                    column="deal_id",
+                )
+            )
+            continue
+        if deal.deal_id in seen:
+            problems.append(
+                deal.loc.error(
+                    f"deal {deal.deal_id} appears more than once in {terms.period}",
+                    column="deal_id",
+                )
+            )
+            continue
+        seen.add(deal.deal_id)
+        if settled(deal, "deal", terms, problems):
+            won.setdefault(deal.partner_id, []).append(deal)
+    return won, reversals
+
+
+def earlier_deals_of_fiscal_year(state: RevenueState, terms: Terms) -> dict[str, list[PaidDeal]]:
+    """Deals paid in earlier periods of this fiscal year, by partner, in R1 order."""
+    earlier: dict[str, list[PaidDeal]] = {}
+    for paid in state.paid_deals.values():
+        if paid.period < terms.period and terms.in_fiscal_year(paid.close_date):
+            earlier.setdefault(paid.partner_id, []).append(paid)
+    for rows in earlier.values():
+        rows.sort(key=lambda d: (d.close_date, d.deal_id))
+    return earlier
+
+
+def paid_as(deal: Deal) -> tuple[DealType, str]:
+    """The deal registration rule: an unregistered sourced or co-sell deal is influenced."""
+    if deal.deal_type in _NEEDS_REGISTRATION and not deal.registered:
+        return DealType.INFLUENCED, TREATED_AS_INFLUENCED
+    return deal.deal_type, ""

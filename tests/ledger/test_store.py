@@ -1,0 +1,146 @@
+import sqlite3
+from decimal import Decimal as D
+
+import pytest
+
+from partnerclose.core.lines import Component, Line
+from partnerclose.core.period import Period
+from partnerclose.ledger.schema import LATEST, LedgerTooNewError
+from partnerclose.ledger.store import (
+    Ledger,
+    LedgerBusyError,
+    LedgerRefusedError,
+    PaidDealRow,
+    RunRecord,
+)
+
+OCT, NOV, DEC = Period(2026, 10), Period(2026, 11), Period(2026, 12)
+
+
+def run(period, final, amount="-100.00", values=None, deals=(), payments=None, reversals=None):
+    line = Line(str(period), "P001", Component.COST_SHARE, "CRM", D(amount), "C4",
+                quantity=D(300), rate=D("0.25"))
+    return RunRecord(period, final, "2026-11-01T00:00:00+00:00", "program.xlsx", "out",
+                     [("program.xlsx", "program", "ab" * 32)], [line], values or {},
+                     list(deals), payments or {}, reversals or {})
+
+
+def record(ledger, record_):
+    with ledger.transaction() as db:
+        return ledger.record_run(db, record_)
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    with Ledger(tmp_path / "program.xlsx.ledger.sqlite") as opened:
+        yield opened
+
+
+def test_new_ledger_has_the_latest_schema(tmp_path, ledger):
+    db = sqlite3.connect(tmp_path / "program.xlsx.ledger.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert ledger.history() == []
+
+
+def test_a_ledger_from_a_newer_release_is_refused(tmp_path):
+    path = tmp_path / "new.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(LedgerTooNewError, match="schema version 99"):
+        Ledger(path)
+
+
+def test_reopening_a_ledger_file_keeps_its_runs(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as first:
+        record(first, run(OCT, final=True))
+    with Ledger(path) as second:
+        assert [r.period for r in second.history()] == ["2026-10"]
+        assert second.lines(1)[0].amount == D("-100.00")
+        assert second.lines(1)[0].rate == D("0.25")
+
+
+def test_draft_rerun_replaces_the_draft(ledger):
+    first = record(ledger, run(OCT, final=False, amount="-100.00"))
+    second = record(ledger, run(OCT, final=False, amount="-90.00"))
+    assert [(r.run_id, r.kind, r.status) for r in ledger.history()] == [
+        (first, "draft", "replaced"), (second, "draft", "current")]
+    assert ledger.lines(first)[0].amount == D("-100.00")  # kept as history
+
+
+def test_final_close_locks_the_period(ledger):
+    record(ledger, run(OCT, final=True))
+    for final in (True, False):
+        with pytest.raises(LedgerRefusedError, match="period 2026-10 is closed; reopen it first"):
+            ledger.check_close(OCT, final)
+
+
+def test_final_closes_come_in_order(ledger):
+    record(ledger, run(OCT, final=True))
+    with pytest.raises(LedgerRefusedError, match="2026-12 cannot be closed before 2026-11"):
+        record(ledger, run(DEC, final=True))
+    record(ledger, run(DEC, final=False))  # a draft of a later period is fine
+    record(ledger, run(NOV, final=True))
+    assert ledger.final_periods() == ["2026-10", "2026-11"]
+
+
+def test_reopen_needs_a_reason_is_audited_and_keeps_history(ledger):
+    run_id = record(ledger, run(OCT, final=True))
+    with pytest.raises(LedgerRefusedError, match="needs a reason"):
+        ledger.reopen(OCT, "  ")
+    ledger.reopen(OCT, "late refund from Acme")
+    assert ledger.history()[0].status == "reopened"
+    assert ledger.lines(run_id)  # the reopened lines stay as history
+    trail = ledger.audit_trail()
+    assert [(a.action, a.period, a.reason) for a in trail] == [
+        ("close (final)", "2026-10", ""), ("reopen", "2026-10", "late refund from Acme")]
+    record(ledger, run(OCT, final=True, amount="-80.00"))  # closable again
+    assert ledger.final_periods() == ["2026-10"]
+
+
+def test_only_the_last_final_period_can_be_reopened(ledger):
+    record(ledger, run(OCT, final=True))
+    record(ledger, run(NOV, final=True))
+    with pytest.raises(LedgerRefusedError, match="reopen 2026-11 first"):
+        ledger.reopen(OCT, "fix")
+    with pytest.raises(LedgerRefusedError, match="2026-12 is not closed"):
+        ledger.reopen(DEC, "fix")
+
+
+def test_state_comes_from_current_final_runs_before_the_period(ledger):
+    deal = PaidDealRow("D1", "P001", "2026-10", "2026-10-03", D("30000.00"), "sourced", "Core",
+                       D("0.1"), D(0), D("3000.00"))
+    record(ledger, run(OCT, final=True, values={"reserve": {"balance": "9000.00"}},
+                       deals=[deal], payments={"D1": D("3000.00")}))
+    record(ledger, run(NOV, final=True, values={"reserve": {"balance": "9500.00"}},
+                       payments={"D1": D("600.00")}, reversals={"D1": D("5000.00")}))
+    record(ledger, run(DEC, final=False, values={"reserve": {"balance": "1.00"}}))
+    state = ledger.load_state(DEC)
+    assert state.values == {"reserve": {"balance": "9500.00"}}
+    assert state.paid_deals == [deal]
+    assert state.deal_payments == {"D1": D("3600.00")}
+    assert state.reversals == {"D1": D("5000.00")}
+    assert ledger.load_state(NOV).values == {"reserve": {"balance": "9000.00"}}
+    assert ledger.load_state(OCT).values == {}
+    ledger.reopen(NOV, "fix")
+    assert ledger.load_state(DEC).deal_payments == {"D1": D("3000.00")}
+
+
+def test_a_second_writer_waits_then_stops_clearly(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as first, Ledger(path, timeout=0.2) as second:
+        with first.transaction():
+            with pytest.raises(LedgerBusyError, match="another close is running"):
+                with second.transaction():
+                    pass
+        record(second, run(OCT, final=False))  # free again afterwards
+        assert len(first.history()) == 1
+
+
+def test_failure_inside_the_transaction_leaves_the_ledger_unchanged(ledger):
+    with pytest.raises(RuntimeError), ledger.transaction() as db:
+        ledger.record_run(db, run(OCT, final=True))
+        raise RuntimeError("writing statements failed")
+    assert ledger.history() == []
+    assert ledger.audit_trail() == []
