@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
 from partnerclose import __version__
+from partnerclose.core.money import fmt_money
 from partnerclose.core.period import Period
-from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
+from partnerclose.core.problems import Problem, Severity, sort_key
+from partnerclose.core.records import HOST
+from partnerclose.ledger.store import Ledger, LedgerRefusedError
+from partnerclose.pipeline import ProgressEvent, Status, default_ledger, run_close
 from partnerclose.reading.inputs import load_inputs
 
 EXIT_OK = 0
@@ -25,7 +31,7 @@ EXIT_REFUSED = 3
 
 
 def last_month(today: date | None = None) -> Period:
-    return Period.of(today or date.today()).shift(-1)
+    return Period.of(today or datetime.now().astimezone().date()).shift(-1)
 
 
 def _period(text: str) -> Period:
@@ -36,6 +42,8 @@ def _period(text: str) -> Period:
 
 
 def print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
+    if not problems:
+        return
     for problem in sorted(problems, key=sort_key):
         print(problem, file=stream)
     counts = {s: sum(p.severity is s for p in problems) for s in Severity}
@@ -49,8 +57,7 @@ def print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from partnerclose.demo import write_demo  # openpyxl-heavy: load only when asked
 
-    program = write_demo(Path(args.dir), partners=args.partners, period=args.period,
-                         seed=args.seed)
+    program = write_demo(Path(args.dir), partners=args.partners, period=args.period, seed=args.seed)
     print(f"Demo program for {args.period} written to {program}")
     print(f"Next: partnerclose validate {program} --period {args.period}")
     return EXIT_OK
@@ -61,8 +68,111 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print_problems(inputs.problems, sys.stderr)
     if not inputs.ok:
         return EXIT_INVALID
-    print(f"{args.program}: valid for {args.period} "
-          f"({len(inputs.data.submissions)} partner workbooks read)")
+    print(
+        f"{args.program}: valid for {args.period} "
+        f"({len(inputs.data.submissions)} partner workbooks read)"
+    )
+    return EXIT_OK
+
+
+class TerminalProgress:
+    """One updating status line on a terminal; silent in a pipe or a file."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if self.active:
+            detail = f" {event.done}/{event.total}" if event.total > 1 else ""
+            partner = f" {event.partner}" if event.partner else ""
+            self.stream.write(f"\r\033[K{event.stage.value}{detail}{partner}")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self.active:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    program = Path(args.program)
+    progress = TerminalProgress(sys.stderr)
+    try:
+        outcome = run_close(
+            program,
+            args.period,
+            final=args.final,
+            out=Path(args.out) if args.out else None,
+            ledger_path=Path(args.ledger) if args.ledger else None,
+            progress=progress,
+        )
+    finally:
+        progress.finish()
+    print_problems(outcome.problems, sys.stderr)
+    if outcome.status is not Status.CLOSED or outcome.result is None or outcome.output is None:
+        print(f"partnerclose: {outcome.message}", file=sys.stderr)
+        return outcome.exit_code
+    result = outcome.result
+    partners = [p for p in result.participants if p != HOST]
+    total = sum((result.net(p) for p in partners), Decimal(0))
+    decimals = (
+        outcome.inputs.program.settings.decimals
+        if outcome.inputs and (outcome.inputs.program)
+        else 2
+    )
+    direction = "payable to partners" if total >= 0 else "due from partners"
+    print(
+        f"Closed {args.period} ({'final' if args.final else 'draft'}): {len(partners)} "
+        f"partners, {len(result.lines)} lines; net {direction} {fmt_money(abs(total), decimals)}"
+    )
+    print(f"Outputs:    {outcome.output}")
+    statements = outcome.output / "statements"
+    if statements.is_dir():
+        print(f"Statements: {statements}")
+    print(f"Ledger:     {outcome.ledger}")
+    return EXIT_OK
+
+
+def _ledger_path(args: argparse.Namespace) -> Path:
+    return Path(args.ledger) if args.ledger else default_ledger(Path(args.program))
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    path = _ledger_path(args)
+    if not path.exists():
+        print(f"partnerclose: no ledger at {path}; nothing to reopen", file=sys.stderr)
+        return EXIT_REFUSED
+    try:
+        with Ledger(path) as ledger:
+            ledger.reopen(args.period, args.reason)
+    except LedgerRefusedError as exc:
+        print(f"partnerclose: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"Reopened {args.period}; the reason is kept in the audit trail of {path}")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    path = _ledger_path(args)
+    if not path.exists():
+        print(f"No closes yet (no ledger at {path})")
+        return EXIT_OK
+    with Ledger(path) as ledger:
+        runs = ledger.history()
+        trail = ledger.audit_trail()
+    print(f"{'run':>4}  {'period':<8} {'kind':<6} {'status':<9} {'finished (UTC)':<25} user")
+    for run in runs:
+        print(
+            f"{run.run_id:>4}  {run.period:<8} {run.kind:<6} {run.status:<9} "
+            f"{run.finished_at:<25} {run.user}"
+        )
+    reopens = [a for a in trail if a.action == "reopen"]
+    for entry in reopens:
+        print(
+            f"reopened {entry.period} (run {entry.run_id}) at {entry.at} by {entry.user}: "
+            f"{entry.reason}"
+        )
     return EXIT_OK
 
 
@@ -78,16 +188,38 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="write a realistic sample program")
     demo.add_argument("dir", help="folder to write program.xlsx and partners/ into")
     demo.add_argument("--partners", type=int, default=12, help="number of partners (12)")
-    demo.add_argument("--period", type=_period, default=last_month(),
-                      help="period YYYY-MM (default: last month)")
+    demo.add_argument(
+        "--period", type=_period, default=last_month(), help="period YYYY-MM (default: last month)"
+    )
     demo.add_argument("--seed", type=int, default=7, help="random seed (7)")
     demo.set_defaults(run=cmd_demo)
 
     validate = commands.add_parser("validate", help="check a program and its partner workbooks")
     validate.add_argument("program", help="the program workbook (.xlsx or .xlsm)")
-    validate.add_argument("--period", type=_period, default=last_month(),
-                          help="period YYYY-MM (default: last month)")
+    validate.add_argument(
+        "--period", type=_period, default=last_month(), help="period YYYY-MM (default: last month)"
+    )
     validate.set_defaults(run=cmd_validate)
+
+    close = commands.add_parser("close", help="compute the period and write all outputs")
+    close.add_argument("program", help="the program workbook (.xlsx or .xlsm)")
+    close.add_argument("--period", type=_period, required=True, help="period YYYY-MM")
+    close.add_argument("--out", help="output folder (default: close-PERIOD next to the program)")
+    close.add_argument("--final", action="store_true", help="final close: locks the period")
+    close.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    close.set_defaults(run=cmd_close)
+
+    reopen = commands.add_parser("reopen", help="unlock the last final period, with a reason")
+    reopen.add_argument("program", help="the program workbook")
+    reopen.add_argument("--period", type=_period, required=True, help="period YYYY-MM")
+    reopen.add_argument("--reason", required=True, help="why; kept in the audit trail")
+    reopen.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    reopen.set_defaults(run=cmd_reopen)
+
+    history = commands.add_parser("history", help="list the closes in the ledger")
+    history.add_argument("program", help="the program workbook")
+    history.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    history.set_defaults(run=cmd_history)
     return parser
 
 
@@ -97,6 +229,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug, not bad input: say so plainly, keep the details
+        log = Path.home() / ".partnerclose" / "error.log"
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as stream:
+                traceback.print_exc(file=stream)
+            where = f"; details in {log}"
+        except OSError:
+            where = ""
+        print(
+            f"partnerclose: unexpected error ({type(exc).__name__}: {exc}){where}", file=sys.stderr
+        )
         return EXIT_FAILED
     return code
 

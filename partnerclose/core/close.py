@@ -1,0 +1,149 @@
+"""One period's close, computed in the order of rules.md section 0.
+
+Cost sharing (C5 -> C2-C4 -> C6 -> C7 -> C8 -> C9), revenue share (R1-R8),
+key figures (K1), milestones (M1-M7), scorecard (S1), net settlement (N1).
+Pure: the previous state comes in, the next state goes out; reading it from
+and writing it to the ledger is someone else's job.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from partnerclose.core.costs import CostResult, CostState, compute_costs
+from partnerclose.core.key_figures import (
+    KeyFigureInputs,
+    compute_key_figures,
+    merge_metric_values,
+)
+from partnerclose.core.lines import Component, Line, sort_lines
+from partnerclose.core.milestones import MilestoneResult, MilestoneState, compute_milestones
+from partnerclose.core.participation import participation
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem, Severity
+from partnerclose.core.records import HOST, PeriodData, Program, participant_key
+from partnerclose.core.revenue import RevenueResult, RevenueState, compute_revenue
+from partnerclose.core.scorecard import ScorecardResult, compute_scorecards
+
+
+@dataclass(frozen=True, slots=True)
+class CloseState:
+    """What the final closes before a period leave for it (empty: the first close)."""
+
+    cost: CostState = field(default_factory=CostState)
+    revenue: RevenueState = field(default_factory=RevenueState)
+    milestones: MilestoneState = field(default_factory=MilestoneState)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolCheck:
+    """N1 for one pool: Σ cost_share + guardrail lines = −(amount − draw)."""
+
+    pool_id: str
+    amount: Decimal
+    draw: Decimal
+    lines_total: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.lines_total + (self.amount - self.draw)
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    period: Period
+    participants: tuple[str, ...]  # HOST, then partners taking part, in participant order
+    lines: tuple[Line, ...]  # sorted as lines.csv
+    problems: tuple[Problem, ...]
+    costs: CostResult
+    revenue: RevenueResult
+    milestones: MilestoneResult
+    key_figures: Mapping[str, Mapping[str, Decimal]]
+    scorecards: ScorecardResult
+    pool_checks: tuple[PoolCheck, ...]
+    next_state: CloseState
+
+    def lines_of(self, participant_id: str) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.partner_id == participant_id)
+
+    def net(self, participant_id: str) -> Decimal:
+        return sum((line.amount for line in self.lines_of(participant_id)), Decimal(0))
+
+    def totals(self) -> dict[str, dict[Component, Decimal]]:
+        """participant -> component -> total of its lines."""
+        table: dict[str, dict[Component, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for line in self.lines:
+            table[line.partner_id][line.component] += line.amount
+        return table
+
+
+def compute_close(
+    program: Program, period: Period, data: PeriodData, state: CloseState
+) -> CloseResult:
+    costs = compute_costs(program, period, data.usage, state.cost)
+    revenue = compute_revenue(program, period, data.deals, data.campaigns, state.revenue)
+    inputs = KeyFigureInputs(
+        ytd_revenue={pid: r.ytd_after for pid, r in revenue.partners.items()},
+        savings=costs.savings,
+        margin_share={
+            pid: r.margin_share for pid, r in revenue.partners.items() if r.margin_share is not None
+        },
+    )
+    key_figures = compute_key_figures(program, period, data, inputs)
+    milestones = compute_milestones(program, period, data.metrics, key_figures, state.milestones)
+    values, merge_problems = merge_metric_values(data.metrics, key_figures)
+    taking_part = {p.partner_id for p in program.partners if participation(p, period).takes_part}
+    scorecards = compute_scorecards(
+        program, {pid: v for pid, v in values.items() if pid in taking_part}
+    )
+    lines = tuple(sort_lines([*costs.lines, *revenue.lines, *milestones.lines]))
+    checks = pool_checks(costs, lines)
+    problems = [
+        *costs.problems,
+        *revenue.problems,
+        *milestones.problems,
+        *merge_problems,
+        *scorecards.problems,
+        *(
+            Problem(
+                Severity.ERROR,
+                f"internal check failed: pool {c.pool_id} does not reconcile "
+                f"(difference {c.difference}); nothing was closed",
+            )
+            for c in checks
+            if c.difference != 0
+        ),
+    ]
+    participants = tuple(sorted({HOST, *taking_part}, key=participant_key))
+    return CloseResult(
+        period=period,
+        participants=participants,
+        lines=lines,
+        problems=tuple(dict.fromkeys(problems)),
+        costs=costs,
+        revenue=revenue,
+        milestones=milestones,
+        key_figures=key_figures,
+        scorecards=scorecards,
+        pool_checks=checks,
+        next_state=CloseState(costs.next_state, revenue.next_state, milestones.next_state),
+    )
+
+
+def pool_of_item(item: str) -> str:
+    """The pool of a cost_share or guardrail line (hybrid items end in :base or :usage)."""
+    return item.removesuffix(":base").removesuffix(":usage")
+
+
+def pool_checks(costs: CostResult, lines: Iterable[Line]) -> tuple[PoolCheck, ...]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if line.component in (Component.COST_SHARE, Component.GUARDRAIL):
+            totals[pool_of_item(line.item)] += line.amount
+    return tuple(
+        PoolCheck(pool.pool_id, pool.amount, pool.draw, totals.get(pool.pool_id, Decimal(0)))
+        for pool in costs.pools
+    )

@@ -1,0 +1,118 @@
+"""Carried state between the engines' records and the ledger's rows.
+
+Small maps are stored as a snapshot per final run (`state_values`); paid
+deals are stored once, by the run that paid them, with what each run paid on
+them (share, then true-ups) and reversed of them, so a year of deals is never
+copied from run to run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from partnerclose.core.close import CloseState
+from partnerclose.core.costs import CostState
+from partnerclose.core.milestones import MilestoneState
+from partnerclose.core.period import Period
+from partnerclose.core.records import DealType
+from partnerclose.core.revenue import PaidDeal, RevenueState
+from partnerclose.ledger.store import PaidDealRow, StoredState
+
+_PAIR = "\t"  # partner_id and pool_id never contain a tab (ids are validated)
+
+
+def _texts(values: Mapping[str, Decimal]) -> dict[str, str]:
+    return {key: str(value) for key, value in values.items()}
+
+
+def _decimals(values: Mapping[str, str] | None) -> dict[str, Decimal]:
+    return {key: Decimal(value) for key, value in (values or {}).items()}
+
+
+def state_values(state: CloseState) -> dict[str, dict[str, str]]:
+    """The snapshot part of a state, as the ledger stores it."""
+    cost, milestones = state.cost, state.milestones
+    values = {
+        "contributions": _texts(cost.contributions_to_date),
+        "allocations": {f"{p}{_PAIR}{pool}": str(v) for (p, pool), v in cost.allocations.items()},
+        "accrued": _texts(milestones.accrued),
+        "held": _texts(milestones.held),
+        "deferred": _texts(milestones.deferred),
+        "phase_spent": _texts(milestones.phase_spent),
+    }
+    if cost.reserve_balance is not None:
+        values["reserve"] = {"balance": str(cost.reserve_balance)}
+    return values
+
+
+def load_close_state(stored: StoredState) -> CloseState:
+    values = stored.values
+    reserve = values.get("reserve", {}).get("balance")
+    allocations = {
+        tuple(key.split(_PAIR, 1)): Decimal(v) for key, v in values.get("allocations", {}).items()
+    }
+    cost = CostState(
+        reserve_balance=None if reserve is None else Decimal(reserve),
+        contributions_to_date=_decimals(values.get("contributions")),
+        allocations=allocations,  # type: ignore[arg-type]
+    )
+    milestones = MilestoneState(
+        accrued=_decimals(values.get("accrued")),
+        held=_decimals(values.get("held")),
+        deferred=_decimals(values.get("deferred")),
+        phase_spent=_decimals(values.get("phase_spent")),
+    )
+    paid_deals = {
+        row.deal_id: PaidDeal(
+            deal_id=row.deal_id,
+            partner_id=row.partner_id,
+            period=Period.parse(row.period),
+            close_date=date.fromisoformat(row.close_date),
+            amount=row.amount,
+            deal_type=DealType(row.deal_type),
+            product=row.product,
+            rate=row.rate,
+            share=row.share,
+            paid=stored.deal_payments.get(row.deal_id, row.share),
+            bonus_rate=row.bonus_rate,
+        )
+        for row in stored.paid_deals
+    }
+    revenue = RevenueState(paid_deals=paid_deals, reversed_amounts=dict(stored.reversals))
+    return CloseState(cost, revenue, milestones)
+
+
+def revenue_changes(
+    before: RevenueState, after: RevenueState
+) -> tuple[list[PaidDealRow], dict[str, Decimal], dict[str, Decimal]]:
+    """(deals paid for the first time, paid per deal by this run, reversed by this run)."""
+    new_rows = [
+        PaidDealRow(
+            d.deal_id,
+            d.partner_id,
+            str(d.period),
+            d.close_date.isoformat(),
+            d.amount,
+            d.deal_type.value,
+            d.product,
+            d.rate,
+            d.bonus_rate,
+            d.share,
+        )
+        for deal_id, d in sorted(after.paid_deals.items())
+        if deal_id not in before.paid_deals
+    ]
+    payments = {}
+    for deal_id, deal in after.paid_deals.items():
+        earlier = before.paid_deals.get(deal_id)
+        delta = deal.paid - (earlier.paid if earlier else Decimal(0))
+        if delta:
+            payments[deal_id] = delta
+    reversals = {}
+    for deal_id, amount in after.reversed_amounts.items():
+        delta = amount - before.reversed_amounts.get(deal_id, Decimal(0))
+        if delta:
+            reversals[deal_id] = delta
+    return new_rows, payments, reversals

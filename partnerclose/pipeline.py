@@ -1,0 +1,296 @@
+"""The monthly close, end to end, all or nothing.
+
+read -> validate -> compute -> write -> record. Outputs are written to a
+hidden folder beside the output folder, the ledger records the run in one
+transaction, the folder is moved into place, and only then is the
+transaction committed. A failure at any point (or a kill before the commit)
+leaves the ledger and the output folder as they were. Every front end calls
+`run_close`; progress and cancellation go through callbacks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from partnerclose.core.close import CloseResult, CloseState, compute_close
+from partnerclose.core.journal import JournalRow, build_journal
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
+from partnerclose.core.records import Program
+from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
+from partnerclose.ledger.store import Ledger, LedgerRefusedError, RunRecord, now
+from partnerclose.reading.grid import WorkbookGrids
+from partnerclose.reading.inputs import Inputs, load_inputs, load_inputs_from_grids
+from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
+
+
+class Stage(StrEnum):
+    READ = "read"
+    VALIDATE = "validate"
+    COMPUTE = "compute"
+    WRITE = "write"
+    RECORD = "record"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    stage: Stage
+    done: int
+    total: int
+    partner: str = ""
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+class Status(StrEnum):
+    CLOSED = "closed"
+    INVALID = "invalid"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+EXIT_CODES = {
+    Status.CLOSED: 0,
+    Status.FAILED: 1,
+    Status.CANCELLED: 1,
+    Status.INVALID: 2,
+    Status.REFUSED: 3,
+}
+
+
+class CancelledError(Exception):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseContext:
+    """What a writer gets: everything known about the close."""
+
+    program: Program
+    period: Period
+    final: bool
+    inputs: Inputs
+    result: CloseResult
+    journal: tuple[JournalRow, ...]
+    problems: tuple[Problem, ...]  # everything to report: inputs and computation
+    started_at: str
+    progress: Callable[[Stage, int, int, str], None]
+
+
+# A writer puts its files into the (temporary) output folder.
+Writer = Callable[[CloseContext, Path], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CloseOutcome:
+    status: Status
+    message: str
+    problems: tuple[Problem, ...] = ()
+    inputs: Inputs | None = None
+    result: CloseResult | None = None
+    output: Path | None = None
+    ledger: Path | None = None
+    run_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+
+def default_ledger(program_path: Path) -> Path:
+    return program_path.with_name(program_path.name + ".ledger.sqlite")
+
+
+def default_output(program_path: Path, period: Period) -> Path:
+    return program_path.parent / f"close-{period}"
+
+
+def write_csvs(context: CloseContext, folder: Path) -> None:
+    decimals = context.program.settings.decimals
+    result = context.result
+    (folder / "lines.csv").write_bytes(lines_csv(result.lines, decimals))
+    rows, _ = build_journal(
+        str(context.period),
+        context.period.last_day.isoformat(),
+        result.lines,
+        context.program.accounts,
+    )
+    (folder / "journal.csv").write_bytes(journal_csv(rows, decimals))
+    (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
+
+
+DEFAULT_WRITERS: tuple[Writer, ...] = (write_csvs,)
+
+
+def run_close(
+    program_path: Path,
+    period: Period,
+    *,
+    final: bool = False,
+    out: Path | None = None,
+    ledger_path: Path | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    grids: WorkbookGrids | None = None,
+    writers: Sequence[Writer] = DEFAULT_WRITERS,
+) -> CloseOutcome:
+    """Close `period`; with `grids`, the program comes from them (an open workbook)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    out = out or default_output(program_path, period)
+    ledger_path = ledger_path or default_ledger(program_path)
+
+    def report(stage: Stage, done: int, total: int, partner: str = "") -> None:
+        if cancelled is not None and cancelled():
+            raise CancelledError
+        if progress is not None:
+            progress(ProgressEvent(stage, done, total, partner))
+
+    def lap(stage: Stage) -> None:
+        nonlocal clock
+        timings[stage.value] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
+    try:
+        report(Stage.READ, 0, 1)
+        read_progress = lambda done, total: report(Stage.READ, done, total)  # noqa: E731
+        if grids is None:
+            inputs = load_inputs(program_path, period, progress=read_progress)
+        else:
+            inputs = load_inputs_from_grids(
+                grids, program_path.parent, period, progress=read_progress
+            )
+        lap(Stage.READ)
+        report(Stage.VALIDATE, 1, 1)
+        if not inputs.ok or inputs.program is None:
+            return CloseOutcome(
+                Status.INVALID,
+                f"{_count_errors(inputs.problems)}; nothing was computed or written",
+                inputs.problems,
+                inputs,
+                timings=timings,
+            )
+        program = inputs.program
+        with Ledger(ledger_path) as ledger:
+            ledger.check_close(period, final)
+            prior = load_close_state(ledger.load_state(period))
+            lap(Stage.VALIDATE)
+            report(Stage.COMPUTE, 0, 1)
+            result = compute_close(program, period, inputs.data, prior)
+            journal, journal_problems = build_journal(
+                str(period),
+                period.last_day.isoformat(),
+                result.lines,
+                program.accounts,
+                _program_file(inputs),
+            )
+            problems = tuple(
+                sorted((*inputs.problems, *result.problems, *journal_problems), key=sort_key)
+            )
+            lap(Stage.COMPUTE)
+            if has_errors(result.problems):
+                return CloseOutcome(
+                    Status.INVALID,
+                    f"{_count_errors(problems)}; nothing was written",
+                    problems,
+                    inputs,
+                    result,
+                    timings=timings,
+                )
+            context = CloseContext(
+                program, period, final, inputs, result, tuple(journal), problems, now(), report
+            )
+            run_id = _write_and_record(context, prior, ledger, program_path, out, writers, lap)
+        kind = "final" if final else "draft"
+        return CloseOutcome(
+            Status.CLOSED,
+            f"closed {period} ({kind}); outputs in {out}",
+            problems,
+            inputs,
+            result,
+            out,
+            ledger_path,
+            run_id,
+            timings,
+        )
+    except CancelledError:
+        return CloseOutcome(Status.CANCELLED, "cancelled; nothing was written", timings=timings)
+    except LedgerRefusedError as exc:
+        return CloseOutcome(Status.REFUSED, str(exc), ledger=ledger_path, timings=timings)
+
+
+def _program_file(inputs: Inputs) -> str:
+    programs = [f.path.name for f in inputs.files if f.role == "program"]
+    return programs[0] if programs else ""
+
+
+def _count_errors(problems: Sequence[Problem]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    return f"{errors} error{'s' if errors != 1 else ''} in the input"
+
+
+def _write_and_record(
+    context: CloseContext,
+    prior: CloseState,
+    ledger: Ledger,
+    program_path: Path,
+    out: Path,
+    writers: Sequence[Writer],
+    lap: Callable[[Stage], None],
+) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
+    backup = out.parent / f".{out.name}.previous-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    moved = committed = False
+    try:
+        for writer in writers:
+            writer(context, partial)
+        lap(Stage.WRITE)
+        context.progress(Stage.RECORD, 0, 1, "")
+        before = load_close_state(ledger.load_state(context.period)).revenue
+        new_deals, payments, reversals = revenue_changes(before, context.result.next_state.revenue)
+        record = RunRecord(
+            period=context.period,
+            final=context.final,
+            started_at=context.started_at,
+            program=str(program_path),
+            output=str(out),
+            inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
+            lines=context.result.lines,
+            values=state_values(context.result.next_state),
+            new_paid_deals=new_deals,
+            deal_payments=payments,
+            reversals=reversals,
+        )
+        with ledger.transaction() as db:
+            run_id = ledger.record_run(db, record)
+            _move_into_place(partial, out, backup)
+            moved = True
+        committed = True
+        shutil.rmtree(backup, ignore_errors=True)
+        lap(Stage.RECORD)
+        return run_id
+    except BaseException:
+        if moved and not committed:  # the ledger rolled back: so does the folder
+            shutil.rmtree(out, ignore_errors=True)
+            if backup.exists():
+                backup.rename(out)
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _move_into_place(partial: Path, out: Path, backup: Path) -> None:
+    if out.exists():
+        out.rename(backup)
+    partial.rename(out)
