@@ -139,8 +139,12 @@ def test_a_second_writer_waits_then_stops_clearly(tmp_path):
 
 
 def test_failure_inside_the_transaction_leaves_the_ledger_unchanged(ledger):
-    with pytest.raises(RuntimeError), ledger.transaction() as db:
-        ledger.record_run(db, run(OCT, final=True))
-        raise RuntimeError("writing statements failed")
+    def record_then_fail():
+        with ledger.transaction() as db:
+            ledger.record_run(db, run(OCT, final=True))
+            raise RuntimeError("writing statements failed")
+
+    with pytest.raises(RuntimeError):
+        record_then_fail()
     assert ledger.history() == []
     assert ledger.audit_trail() == []

@@ -135,7 +135,8 @@ def test_lower_is_better_milestone_is_valid(tmp_path):
                              ["M2", "P001", "onboarding_days", 30, 20, 10, 1000, 5000, 8000]]
     inputs = load(tmp_path, program)
     assert messages(inputs) == []
-    assert inputs.program is not None and inputs.program.milestones[0].lower_is_better
+    assert inputs.program is not None
+    assert inputs.program.milestones[0].lower_is_better
 
 
 def test_unknown_references_suggest_the_nearest(tmp_path):
