@@ -13,16 +13,19 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.journal import JournalRow, build_journal
+from partnerclose.core.lines import Component
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import Program
+from partnerclose.core.scenario import scale_demand
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
 from partnerclose.ledger.store import Ledger, LedgerRefusedError, RunRecord, now
 from partnerclose.reading.grid import WorkbookGrids
@@ -79,6 +82,8 @@ class CloseContext:
     final: bool
     inputs: Inputs
     result: CloseResult
+    # participant -> component -> Σ lines of earlier final closes of the fiscal year
+    ytd_before: Mapping[str, Mapping[Component, Decimal]]
     journal: tuple[JournalRow, ...]
     problems: tuple[Problem, ...]  # everything to report: inputs and computation
     started_at: str
@@ -206,8 +211,19 @@ def run_close(
                     result,
                     timings=timings,
                 )
+            fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
+            ytd_before = ledger.totals_between(fiscal_start, period)
             context = CloseContext(
-                program, period, final, inputs, result, tuple(journal), problems, now(), report
+                program,
+                period,
+                final,
+                inputs,
+                result,
+                ytd_before,
+                tuple(journal),
+                problems,
+                now(),
+                report,
             )
             run_id = _write_and_record(context, prior, ledger, program_path, out, writers, lap)
         kind = "final" if final else "draft"
@@ -294,3 +310,37 @@ def _move_into_place(partial: Path, out: Path, backup: Path) -> None:
     if out.exists():
         out.rename(backup)
     partial.rename(out)
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioOutcome:
+    """A what-if beside the actual close; computed in memory, never recorded."""
+
+    actual: CloseResult
+    scenario: CloseResult
+    usage_factor: Decimal
+    deal_factor: Decimal
+
+
+def run_scenario(
+    inputs: Inputs,
+    usage_factor: Decimal,
+    deal_factor: Decimal,
+    ledger_path: Path | None = None,
+) -> ScenarioOutcome | None:
+    """Recompute `inputs` with demand multipliers; the ledger is only read.
+
+    None when the inputs are not valid. The previous state comes from the
+    ledger's final closes when the file exists, else the first-close state.
+    """
+    if not inputs.ok or inputs.program is None:
+        return None
+    prior = CloseState()
+    if ledger_path is not None and ledger_path.exists():
+        with Ledger(ledger_path) as ledger:
+            prior = load_close_state(ledger.load_state(inputs.period))
+    program, period = inputs.program, inputs.period
+    actual = compute_close(program, period, inputs.data, prior)
+    scaled = scale_demand(inputs.data, usage_factor, deal_factor, program.settings.decimals)
+    scenario = compute_close(program, period, scaled, prior)
+    return ScenarioOutcome(actual, scenario, usage_factor, deal_factor)

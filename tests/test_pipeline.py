@@ -30,8 +30,9 @@ def program(tmp_path: Path) -> Path:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_close_writes_the_outputs_and_records_the_run(program):
@@ -44,7 +45,7 @@ def test_close_writes_the_outputs_and_records_the_run(program):
     assert lines[1:] == [
         "2026-10,HOST,cost_share,CRM,CRM licences (CRM): usage basis,500,0.5,-6000.00,,C4",
         "2026-10,P001,cost_share,CRM,CRM licences (CRM): usage basis,300,0.3,-3600.00,,C4",
-        "2026-10,P001,revenue_share,D1,\"Core, sourced\",30000,0.1,3000.00,,R3",
+        '2026-10,P001,revenue_share,D1,"Core, sourced",30000,0.1,3000.00,,R3',
         "2026-10,P002,cost_share,CRM,CRM licences (CRM): usage basis,200,0.2,-2400.00,,C4",
     ]
     with Ledger(outcome.ledger) as ledger:
@@ -75,8 +76,10 @@ def test_reclosing_a_final_period_and_out_of_order_finals_exit_3(program, capsys
 
 def test_reopen_is_audited_and_allows_a_new_final_close(program, capsys):
     assert main(["close", str(program), "--period", "2026-10", "--final"]) == 0
-    assert main(["reopen", str(program), "--period", "2026-10", "--reason",
-                 "late refund from Acme"]) == 0
+    assert (
+        main(["reopen", str(program), "--period", "2026-10", "--reason", "late refund from Acme"])
+        == 0
+    )
     assert main(["close", str(program), "--period", "2026-10", "--final"]) == 0
     assert main(["history", str(program)]) == 0
     out = capsys.readouterr().out
@@ -84,7 +87,9 @@ def test_reopen_is_audited_and_allows_a_new_final_close(program, capsys):
     assert "late refund from Acme" in out
     with Ledger(program.parent / "program.xlsx.ledger.sqlite") as ledger:
         assert [(r.kind, r.status) for r in ledger.history()] == [
-            ("final", "reopened"), ("final", "current")]
+            ("final", "reopened"),
+            ("final", "current"),
+        ]
         assert ledger.lines(1)  # reopened lines kept as history
 
 
@@ -104,11 +109,9 @@ def test_draft_rerun_replaces_the_draft_and_its_outputs(program):
 
 
 def test_inputs_are_never_modified(program):
-    before = {p: hashlib.sha256(p.read_bytes()).hexdigest()
-              for p in program.parent.rglob("*.xlsx")}
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in program.parent.rglob("*.xlsx")}
     assert run_close(program, OCT, final=True).status is Status.CLOSED
-    after = {p: hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in program.parent.rglob("*.xlsx")}
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in program.parent.rglob("*.xlsx")}
     assert after == before
 
 
@@ -152,8 +155,9 @@ SLOW_CLOSE = textwrap.dedent("""
 
 
 def start_slow_close(program: Path, seconds: float) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", SLOW_CLOSE, str(program), str(seconds)],
-                            cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-c", SLOW_CLOSE, str(program), str(seconds)], cwd=ROOT
+    )
 
 
 def test_a_close_killed_while_writing_changes_nothing(program):
@@ -192,3 +196,36 @@ def test_unknown_program_path_exits_2(tmp_path, capsys):
     assert main(["close", str(tmp_path / "missing.xlsx"), "--period", "2026-10"]) == 2
     assert "missing.xlsx: cannot read the file" in capsys.readouterr().err
 
+
+def test_what_if_recomputes_in_memory_and_never_touches_the_ledger(program):
+    from decimal import Decimal
+
+    from partnerclose.pipeline import run_scenario
+    from partnerclose.reading.inputs import load_inputs
+
+    outcome = run_scenario(
+        load_inputs(program, OCT),
+        Decimal(2),
+        Decimal(1),
+        program.parent / "program.xlsx.ledger.sqlite",
+    )
+    assert outcome is not None
+    # Doubling everyone's usage keeps the usage shares: the CRM split is unchanged.
+    assert outcome.scenario.net("P002") == outcome.actual.net("P002") == Decimal("-2400.00")
+    assert not (program.parent / "program.xlsx.ledger.sqlite").exists()
+    doubled = run_scenario(load_inputs(program, OCT), Decimal(1), Decimal(2))
+    assert doubled is not None
+    # D1 doubled to 60,000.00 at 10 % (the 100,000 bracket is not reached).
+    assert doubled.scenario.net("P001") == Decimal("-3600.00") + Decimal("6000.00")
+
+
+def test_ytd_totals_come_from_earlier_final_closes_of_the_fiscal_year(program):
+    from decimal import Decimal
+
+    from partnerclose.core.lines import Component
+
+    assert run_close(program, OCT, final=True).status is Status.CLOSED
+    with Ledger(program.parent / "program.xlsx.ledger.sqlite") as ledger:
+        totals = ledger.totals_between(Period(2026, 1), Period(2026, 11))
+        assert totals["P001"][Component.REVENUE_SHARE] == Decimal("3000.00")
+        assert ledger.totals_between(Period(2026, 11), Period(2026, 12)) == {}

@@ -173,6 +173,20 @@ class Ledger:
             for p, pid, c, item, a, rule, d, q, r, s in rows
         ]
 
+    def totals_between(self, first: Period, before: Period) -> dict[str, dict[Component, Decimal]]:
+        """participant -> component -> Σ lines of current final runs in [first, before)."""
+        totals: dict[str, dict[Component, Decimal]] = {}
+        for partner_id, component, amount in self._db.execute(
+            "SELECT l.partner_id, l.component, l.amount FROM lines l JOIN runs r "
+            "ON r.run_id = l.run_id WHERE r.kind = 'final' AND r.status = 'current' "
+            "AND r.period >= ? AND r.period < ?",
+            (str(first), str(before)),
+        ):
+            by_component = totals.setdefault(partner_id, {})
+            key = Component(component)
+            by_component[key] = by_component.get(key, Decimal(0)) + Decimal(amount)
+        return totals
+
     def final_periods(self) -> list[str]:
         rows = self._db.execute(
             "SELECT period FROM runs WHERE kind = 'final' AND status = 'current' ORDER BY period"
