@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -48,6 +49,18 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+# What a damaged zip package raises while we read it ourselves.
+DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    EOFError,
+    ValueError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 class WorkbookRefusedError(Exception):
@@ -95,18 +108,20 @@ def grids_from_bytes(
         raise WorkbookRefusedError("the file is empty, not a workbook")
     if not data.startswith(ZIP_MAGIC):
         raise WorkbookRefusedError("not a readable workbook (not an .xlsx/.xlsm file)")
+    wanted = None if wanted_sheets is None else {normalize_name(n) for n in wanted_sheets}
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
         parts = _sheet_parts(package, limits)
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
+        chosen = {
+            name: part
+            for name, part in parts.items()
+            if wanted is None or normalize_name(name) in wanted
+        }
+        uncached = {
+            name: _check_sheet(package, name, part, limits) for name, part in chosen.items()
+        }
+    except DAMAGED as exc:
         raise WorkbookRefusedError(f"not a readable workbook (damaged file: {exc})") from exc
-    wanted = None if wanted_sheets is None else {normalize_name(n) for n in wanted_sheets}
-    chosen = {
-        name: part
-        for name, part in parts.items()
-        if wanted is None or normalize_name(name) in wanted
-    }
-    uncached = {name: _check_sheet(package, name, part, limits) for name, part in chosen.items()}
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = {name: SheetGrid(name, _rows(book, name), uncached[name]) for name in chosen}

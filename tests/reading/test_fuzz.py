@@ -1,0 +1,194 @@
+"""Bad input never yields a traceback: hypothesis mutates the demo workbooks.
+
+The program workbook is mutated as grids in memory (fast, many examples);
+partner workbooks are mutated as files (types, sheets, columns, duplicated
+rows, truncation, random bytes). Whatever comes in, reading, validating and
+computing return values with located problems.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Severity
+from partnerclose.demo import write_demo
+from partnerclose.pipeline import Status, run_close
+from partnerclose.reading.grid import SheetGrid, WorkbookGrids
+from partnerclose.reading.inputs import load_inputs, load_inputs_from_grids
+from partnerclose.reading.xlsx import load_workbook as load_grids
+
+OCT = Period(2026, 10)
+
+CELL_VALUES = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "abc",
+            "-5",
+            "1,2,3",
+            "15%",
+            "=1+1",
+            "HOST",
+            "P001",
+            "usage",
+            "Y",
+            "maybe",
+            "2026-13-45",
+            "1e309",
+            "nan",
+            "-0",
+            "0.1",
+        ]
+    ),
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)),
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo(folder, partners=6, period=OCT, seed=3)
+    return folder
+
+
+@st.composite
+def grid_mutations(draw, grids: WorkbookGrids) -> WorkbookGrids:
+    sheets = {name: [list(row) for row in grid.rows] for name, grid in grids.sheets.items()}
+    for _ in range(draw(st.integers(1, 4))):
+        name = draw(st.sampled_from(sorted(sheets)))
+        rows = sheets[name]
+        kind = draw(st.sampled_from(["cell", "cell", "header", "delete", "duplicate", "blank"]))
+        if kind == "delete":
+            del sheets[name]
+        elif kind == "duplicate" and len(rows) > 1:
+            rows.append(list(rows[draw(st.integers(1, len(rows) - 1))]))
+        elif kind == "blank":
+            sheets[name] = []
+        elif rows:
+            r = 0 if kind == "header" else draw(st.integers(0, len(rows) - 1))
+            if rows[r]:
+                c = draw(st.integers(0, len(rows[r]) - 1))
+                rows[r][c] = draw(CELL_VALUES)
+    return WorkbookGrids(grids.file, {n: SheetGrid(n, rows) for n, rows in sheets.items()})
+
+
+def program_grids(demo: Path) -> WorkbookGrids:
+    loaded, problems = load_grids(demo / "program.xlsx")
+    assert loaded is not None, problems
+    return loaded.grids
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_mutated_program_never_raises(demo, data):
+    grids = data.draw(grid_mutations(program_grids(demo)))
+    inputs = load_inputs_from_grids(grids, demo, OCT)
+    for problem in inputs.problems:
+        assert problem.message
+        assert problem.file  # every problem says where
+    if inputs.ok:
+        from partnerclose.core.close import CloseState, compute_close
+
+        assert inputs.program is not None
+        result = compute_close(inputs.program, OCT, inputs.data, CloseState())
+        assert all(check.difference == 0 for check in result.pool_checks)
+
+
+def mutate_file(path: Path, kind: str, value: object, pick: int) -> None:
+    if kind == "truncate":
+        data = path.read_bytes()
+        path.write_bytes(data[: pick % max(1, len(data))])
+        return
+    if kind == "garble":
+        data = bytearray(path.read_bytes())
+        for i in range(pick % 50 + 1):
+            data[(pick * (i + 7)) % len(data)] ^= 0xFF
+        path.write_bytes(bytes(data))
+        return
+    book = load_workbook(path)
+    sheet = book.worksheets[pick % len(book.worksheets)]
+    if kind == "drop_sheet":
+        book.remove(sheet)
+    elif kind == "drop_column":
+        sheet.delete_cols(pick % max(1, sheet.max_column) + 1)
+    elif kind == "duplicate_row" and sheet.max_row > 1:
+        sheet.append([c.value for c in sheet[pick % (sheet.max_row - 1) + 2]])
+    else:
+        row = pick % sheet.max_row + 1
+        column = pick % max(1, sheet.max_column) + 1
+        sheet.cell(row, column).value = value  # type: ignore[assignment]
+    book.save(path)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(
+        ["cell", "cell", "drop_sheet", "drop_column", "duplicate_row", "truncate", "garble"]
+    ),
+    value=CELL_VALUES.filter(lambda v: not isinstance(v, float) or not math.isnan(v)),
+    pick=st.integers(0, 10**6),
+    which=st.integers(0, 5),
+)
+def test_mutated_partner_workbook_never_raises(demo, tmp_path, kind, value, pick, which):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path)) / "case"
+    shutil.copytree(demo, folder)
+    target = sorted((folder / "partners").glob("*.xlsx"))[which]
+    try:
+        mutate_file(target, kind, copy.copy(value), pick)
+    except (ValueError, TypeError):  # openpyxl refuses to store that value: nothing to test
+        return
+    outcome = run_close(folder / "program.xlsx", OCT, out=folder / "out")
+    assert outcome.status in (Status.CLOSED, Status.INVALID)
+    if outcome.status is Status.INVALID:
+        errors = [p for p in outcome.problems if p.severity is Severity.ERROR]
+        assert errors
+        assert all(p.file for p in errors)
+        assert not (folder / "out").exists()
+
+
+def test_demo_from_files_and_from_grids_gives_equal_records(demo):
+    """What xlwings returns (floats, datetimes, None) reads to the same records."""
+    from_files = load_inputs(demo / "program.xlsx", OCT)
+    grids = program_grids(demo)
+    excel_like = WorkbookGrids(
+        "program.xlsx",
+        {
+            name: SheetGrid(name, [[_as_excel(v) for v in row] for row in grid.rows])
+            for name, grid in grids.sheets.items()
+        },
+    )
+    from_grids = load_inputs_from_grids(excel_like, demo, OCT)
+    assert from_files.ok
+    assert from_grids.ok
+    assert from_grids.program == from_files.program
+    assert from_grids.data == from_files.data
+
+
+def _as_excel(value: object) -> object:
+    """A cell as xlwings on Windows returns it."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if hasattr(value, "year") and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)  # type: ignore[attr-defined]
+    return value
