@@ -27,25 +27,40 @@ _ENUMS: dict[str, dict[str, type[StrEnum]]] = {
 
 def _record(cls: Callable[..., T], sheet: str, row: TypedRow, **extra: Any) -> T:
     enums = _ENUMS.get(sheet, {})
-    values = {k: (enums[k](str(v)) if k in enums else v) for k, v in row.values.items()}
+    values = dict(row.values)
+    for key, enum in enums.items():
+        if key in values:  # a dict lookup: Enum(value) is slow over a million rows
+            values[key] = enum._value2member_map_[str(values[key])]
     return cls(**values, **extra, loc=row.loc)
 
 
 # The id column of each sheet whose ids other sheets refer to.
-ID_COLUMNS = {"Partners": "partner_id", "CostPools": "pool_id", "Plans": "plan",
-              "Products": "product", "Phases": "phase_id", "Deals": "deal_id"}
+ID_COLUMNS = {
+    "Partners": "partner_id",
+    "CostPools": "pool_id",
+    "Plans": "plan",
+    "Products": "product",
+    "Phases": "phase_id",
+    "Deals": "deal_id",
+}
 
 
 def build_table(
-    grids: WorkbookGrids, spec: s.SheetSpec, cls: Callable[..., T],
-    rejected_ids: set[str] | None = None, **extra: Any,
+    grids: WorkbookGrids,
+    spec: s.SheetSpec,
+    cls: Callable[..., T],
+    rejected_ids: set[str] | None = None,
+    **extra: Any,
 ) -> tuple[tuple[T, ...], list[Problem]]:
     """Records of the sheet's complete rows; ids of incomplete ones go to `rejected_ids`."""
     rows, problems = read_table(grids.find(spec.name), spec, grids.file)
     id_column = ID_COLUMNS.get(spec.name, "")
     if rejected_ids is not None:
-        rejected_ids.update(str(row.values[id_column]) for row in rows
-                            if not row.complete and id_column in row.values)
+        rejected_ids.update(
+            str(row.values[id_column])
+            for row in rows
+            if not row.complete and id_column in row.values
+        )
     built = tuple(_record(cls, spec.name, row, **extra) for row in rows if row.complete)
     return built, problems
 

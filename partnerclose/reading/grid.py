@@ -135,24 +135,42 @@ def convert(column: Column, value: object) -> object:
 UNCACHED = "formula has no saved value; open and save the workbook in Excel"
 
 
-def _cell_value(
-    grid: SheetGrid, r: int, c: int, row: Row, column: Column, loc: Loc, problems: list[Problem]
-) -> tuple[bool, object]:
-    """(ok, typed value or None for blank)."""
-    raw = row[c] if c < len(row) else None
-    if (r, c) in grid.uncached:
-        problems.append(loc.error(UNCACHED, column.name))
-        return False, None
-    if cells.is_blank(raw):
-        if column.required:
-            problems.append(loc.error(f"{column.name} is required", column.name))
-            return False, None
-        return True, column.default
-    try:
-        return True, convert(column, raw)
-    except CellError as exc:
-        problems.append(loc.error(str(exc), column.name))
-        return False, None
+# Kinds with few distinct values per column: converting each distinct value once
+# makes reading a million-row sheet cheap.
+_CACHED_KINDS = frozenset({Kind.CHOICE, Kind.FLAG, Kind.DATE, Kind.PERIOD, Kind.INTEGER})
+
+
+class _ColumnReader:
+    """Reads one column's cells: conversion with fast paths and a value cache."""
+
+    __slots__ = ("cache", "column", "index", "name")
+
+    def __init__(self, column: Column, index: int) -> None:
+        self.column = column
+        self.name = column.name
+        self.index = index
+        self.cache: dict[tuple[type, object], object] | None = (
+            {} if column.kind in _CACHED_KINDS else None
+        )
+
+    def read(self, raw: object) -> object:
+        """The typed value of a non-blank cell; raises CellError."""
+        if self.cache is not None:
+            key = (type(raw), raw)  # 1, 1.0 and True hash alike
+            found = self.cache.get(key, _MISSING)
+            if found is _MISSING:
+                found = self.cache[key] = convert(self.column, raw)
+            return found
+        if type(raw) is str and self.column.kind in (Kind.TEXT, Kind.ID):
+            return raw.strip()
+        return convert(self.column, raw)
+
+
+_MISSING = object()
+
+
+def _blank_row(row: Row) -> bool:
+    return not any(row) and all(cells.is_blank(v) for v in row)
 
 
 def read_table(
@@ -177,25 +195,41 @@ def read_table(
     problems.extend(header_problems)
     if any(p.severity is Severity.ERROR for p in header_problems):
         return [], problems
+    readers = [_ColumnReader(spec.column(name), index) for name, index in positions.items()]
+    defaults = {
+        column.name: column.default
+        for column in spec.columns
+        if column.name not in positions and column.default is not None
+    }
+    uncached = grid.uncached
     rows: list[TypedRow] = []
-    wanted = [(spec.column(name), index) for name, index in positions.items()]
     for r in range(1, len(grid.rows)):
         row = grid.rows[r]
-        if all(cells.is_blank(v) for v in row) and not any(
-            (r, c) in grid.uncached for c in range(len(row))
-        ):
+        width = len(row)
+        if _blank_row(row) and not any((r, c) in uncached for c in range(width)):
             continue
         loc = Loc(file, grid.name, r + 1, columns)
-        values: dict[str, object] = {}
+        values: dict[str, object] = dict(defaults)
         ok = True
-        for column, c in wanted:
-            cell_ok, typed = _cell_value(grid, r, c, row, column, loc, problems)
-            ok &= cell_ok
-            if typed is not None:
-                values[column.name] = typed
-        for column in spec.columns:
-            if column.name not in positions and column.default is not None:
-                values[column.name] = column.default
+        for reader in readers:
+            c = reader.index
+            raw = row[c] if c < width else None
+            if uncached and (r, c) in uncached:
+                problems.append(loc.error(UNCACHED, reader.name))
+                ok = False
+            elif raw is None or raw == "" or (type(raw) is str and not raw.strip()):
+                column = reader.column
+                if column.required:
+                    problems.append(loc.error(f"{column.name} is required", column.name))
+                    ok = False
+                elif column.default is not None:
+                    values[reader.name] = column.default
+            else:
+                try:
+                    values[reader.name] = reader.read(raw)
+                except CellError as exc:
+                    problems.append(loc.error(str(exc), reader.name))
+                    ok = False
         rows.append(TypedRow(values, loc, ok))
     return rows, problems
 

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import cast
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -37,6 +38,7 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _HAS_VALUE = re.compile(rb"<v>[^<]|<is>")
+_FORMULA = re.compile(rb"<f[\s>/]")
 _PROLOG_BYTES = 4096
 
 
@@ -133,9 +135,8 @@ def grids_from_bytes(
 
 
 def _rows(book: CalamineWorkbook, name: str) -> list[list[object]]:
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    # calamine gives "" for empty cells; readers agree on None (as xlwings does).
-    return [[None if v == "" else v for v in row] for row in rows]
+    # calamine gives "" for empty cells (xlwings gives None); readers treat both as blank.
+    return cast(list[list[object]], book.get_sheet_by_name(name).to_python(skip_empty_area=False))
 
 
 def _parse(package: zipfile.ZipFile, name: str) -> Element:
@@ -203,14 +204,14 @@ def _check_sheet(
             f"refused: sheet {name} has {rows:,} rows, over the limit of "
             f"{limits.max_rows_per_sheet:,}"
         )
-    if b"<f" not in data:
+    if not _FORMULA.search(data):  # `<f>` or `<f t="shared"…/>`, not `<formula1>`
         return frozenset()
     found = set()
     for match in _CELL.finditer(data):
         inner = match.group(2) or b""
         # t="str" with an empty <v> is a formula whose saved result is "".
         cached_text = b't="str"' in match.group(1)
-        if b"<f" in inner and not _HAS_VALUE.search(inner) and not cached_text:
+        if _FORMULA.search(inner) and not _HAS_VALUE.search(inner) and not cached_text:
             ref = _REF.search(match.group(1))
             if ref:
                 found.add((int(ref.group(2)) - 1, _column_index(ref.group(1).decode())))
