@@ -65,9 +65,11 @@ class CloseResult:
     scorecards: ScorecardResult
     pool_checks: tuple[PoolCheck, ...]
     next_state: CloseState
+    # participant -> its lines (in `lines` order); built once, read per statement
+    by_participant: Mapping[str, tuple[Line, ...]] = field(default_factory=dict)
 
     def lines_of(self, participant_id: str) -> tuple[Line, ...]:
-        return tuple(line for line in self.lines if line.partner_id == participant_id)
+        return self.by_participant.get(participant_id, ())
 
     def net(self, participant_id: str) -> Decimal:
         return sum((line.amount for line in self.lines_of(participant_id)), Decimal(0))
@@ -130,7 +132,15 @@ def compute_close(
         scorecards=scorecards,
         pool_checks=checks,
         next_state=CloseState(costs.next_state, revenue.next_state, milestones.next_state),
+        by_participant=group_lines(lines),
     )
+
+
+def group_lines(lines: Iterable[Line]) -> dict[str, tuple[Line, ...]]:
+    grouped: dict[str, list[Line]] = defaultdict(list)
+    for line in lines:
+        grouped[line.partner_id].append(line)
+    return {pid: tuple(group) for pid, group in grouped.items()}
 
 
 def pool_of_item(item: str) -> str:

@@ -57,10 +57,12 @@ undisputed (M4).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from partnerclose.core.money import ZERO
 from partnerclose.core.participation import participation
@@ -123,20 +125,17 @@ def compute_key_figures(
     Every partner taking part has an entry, empty when nothing is computable.
     """
     result: dict[str, Mapping[str, Decimal]] = {}
+    # Group once: a partner's rows are then found without scanning everyone's.
+    deals, commitments = _by_partner(data.deals), _by_partner(program.commitments)
+    usage, campaigns = _by_partner(data.usage), _by_partner(data.campaigns)
     for partner in sorted(program.partners, key=lambda p: p.partner_id):
         if not participation(partner, period).takes_part:
             continue
         pid = partner.partner_id
         figures: dict[str, Decimal] = {}
-        figures.update(_deal_figures(period, [d for d in data.deals if d.partner_id == pid]))
-        figures.update(
-            _capacity_figures(
-                period,
-                [c for c in program.commitments if c.partner_id == pid],
-                [u for u in data.usage if u.partner_id == pid],
-            )
-        )
-        figures.update(_campaign_figures([c for c in data.campaigns if c.partner_id == pid]))
+        figures.update(_deal_figures(period, deals.get(pid, [])))
+        figures.update(_capacity_figures(period, commitments.get(pid, []), usage.get(pid, [])))
+        figures.update(_campaign_figures(campaigns.get(pid, [])))
         for name, given in (
             ("ytd_revenue", inputs.ytd_revenue),
             ("savings", inputs.savings),
@@ -148,6 +147,21 @@ def compute_key_figures(
             {name: figures[name] for name in KEY_FIGURE_NAMES if name in figures}
         )
     return MappingProxyType(result)
+
+
+class _HasPartner(Protocol):
+    @property
+    def partner_id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_HasPartner)
+
+
+def _by_partner(rows: Iterable[R]) -> dict[str, list[R]]:
+    grouped: dict[str, list[R]] = defaultdict(list)
+    for row in rows:
+        grouped[row.partner_id].append(row)
+    return grouped
 
 
 def _deal_figures(period: Period, deals: Sequence[Deal]) -> dict[str, Decimal]:
