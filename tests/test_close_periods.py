@@ -12,6 +12,7 @@ declared a shock (factor 0.8).
 from __future__ import annotations
 
 import copy
+import itertools
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -218,3 +219,61 @@ def test_state_carries_from_period_to_period(tmp_path):
         for line in lines
         if line.component in (Component.COST_SHARE, Component.GUARDRAIL) and line.item == "CRM"
     ) == D("-12000.00")
+
+
+def test_the_demo_closes_three_periods_in_a_row_and_carries_its_state(tmp_path):
+    from partnerclose.demo import write_demo, write_partner_workbooks
+
+    program = write_demo(tmp_path, partners=12, period=OCT, seed=7)
+    outcomes = []
+    for period in (OCT, NOV, DEC):
+        if period != OCT:
+            write_partner_workbooks(tmp_path, period)
+        outcome = run_close(program, period, final=True)
+        assert outcome.status is Status.CLOSED, (outcome.message, outcome.problems)
+        assert outcome.result is not None
+        outcomes.append(outcome.result)
+    for before, after in itertools.pairwise(outcomes):
+        # The reserve closes one month where it opens the next.
+        assert after.costs.reserve.opening == before.costs.reserve.closing
+        # Year-to-date volume carries (same fiscal year).
+        for pid, revenue in after.revenue.partners.items():
+            if pid in before.revenue.partners:
+                assert revenue.ytd_before == before.revenue.partners[pid].ytd_after
+        # Guardrails look at last month's allocation after guardrail.
+        last = {
+            (pid, pool.pool_id): p.allocation_after_guardrail
+            for pool in before.costs.pools
+            for p in pool.participants
+            for pid in [p.partner_id]
+        }
+        for pool in after.costs.pools:
+            for p in pool.participants:
+                if p.previous_allocation is not None:
+                    assert p.previous_allocation == last[(p.partner_id, pool.pool_id)]
+        # Milestones: what was held or deferred is either still held or released.
+        held_before = sum(d.held_after for d in before.milestones.details)
+        assert held_before == sum(before.next_state.milestones.held.values())
+    assert any(
+        p.previous_allocation is not None and p.band is not None
+        for pool in outcomes[1].costs.pools
+        for p in pool.participants
+    )
+
+
+def test_close_progress_is_quiet_in_a_pipe(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.workbook_files import write_program
+
+    program = write_program(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "partnerclose", "close", str(program), "--period", "2026-10"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr
+    assert "Closed 2026-10 (draft)" in done.stdout
