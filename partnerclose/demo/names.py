@@ -1,0 +1,148 @@
+"""Fixed lists of plausible names for the demo (fictional companies and people)."""
+
+from __future__ import annotations
+
+PROGRAM_NAME = "Northwind Partner Program"
+
+# The first twelve partners keep these names; later ones combine the two lists below.
+PARTNER_NAMES = (
+    "Acme Analytics",
+    "Bluefin Systems",
+    "Cedar Ridge Consulting",
+    "Driftwood Data",
+    "Everpeak Solutions",
+    "Foxglove IT Services",
+    "Granite Cloud Partners",
+    "Harbor Point Technologies",
+    "Ironbark Integrators",
+    "Juniper Lane Digital",
+    "Keystone Ventures",
+    "Lumen Ridge Software",
+)
+
+NAME_FIRST = (
+    "Alder",
+    "Beacon",
+    "Birch",
+    "Cobalt",
+    "Copper",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Fjord",
+    "Glacier",
+    "Hawthorn",
+    "Horizon",
+    "Indigo",
+    "Kestrel",
+    "Lakeside",
+    "Maple",
+    "Meridian",
+    "Northgate",
+    "Oakline",
+    "Orchard",
+    "Pinecrest",
+    "Quarry",
+    "Redwood",
+    "Sable",
+    "Summit",
+    "Thistle",
+    "Tidewater",
+    "Vantage",
+    "Willow",
+    "Zephyr",
+)
+
+NAME_SECOND = (
+    "Advisory",
+    "Analytics",
+    "Cloud",
+    "Consulting",
+    "Data",
+    "Digital",
+    "Group",
+    "Integrators",
+    "Labs",
+    "Networks",
+    "Partners",
+    "Software",
+    "Solutions",
+    "Systems",
+    "Technologies",
+)
+
+CUSTOMERS = (
+    "Adventure Works",
+    "Alpine Ski House",
+    "Blue Yonder Airlines",
+    "City Power & Light",
+    "Coho Winery",
+    "Contoso Retail",
+    "Fabrikam Health",
+    "Fourth Coffee",
+    "Graphic Design Institute",
+    "Humongous Insurance",
+    "Litware Insurance",
+    "Lucerne Publishing",
+    "Margie's Travel",
+    "Munson's Pickles and Preserves",
+    "Northwind Traders",
+    "Proseware Bank",
+    "Relecloud",
+    "Southridge Video",
+    "Tailspin Toys",
+    "Trey Research",
+    "VanArsdel Ltd",
+    "Wide World Importers",
+    "Wingtip Toys",
+    "Woodgrove Bank",
+)
+
+PEOPLE = (
+    "Amelia Hart",
+    "Ben Okafor",
+    "Carla Mendes",
+    "David Lindqvist",
+    "Elena Petrova",
+    "Farid Haddad",
+    "Grace Liu",
+    "Hannah Becker",
+    "Ivan Novak",
+    "Julia Santos",
+    "Kenji Watanabe",
+    "Laura Bianchi",
+    "Marcus Reed",
+    "Nadia Rahman",
+    "Oliver Brandt",
+    "Priya Nair",
+)
+
+CAMPAIGN_NAMES = (
+    "Customer roadshow",
+    "Industry webinar series",
+    "Paid search, EMEA",
+    "Partner newsletter",
+    "Trade show booth",
+    "Executive breakfast",
+    "Free trial promotion",
+    "Case study video",
+)
+
+# Extra pools when a benchmark asks for more than the six of the scenario.
+POOL_NAMES = (
+    "Analytics seats",
+    "Call centre",
+    "Data warehouse",
+    "Demo environments",
+    "Design studio",
+    "Event booth",
+    "Legal retainer",
+    "Marketing automation",
+    "Print and mail",
+    "Security monitoring",
+    "Test lab",
+    "Training platform",
+    "Translation services",
+    "Travel desk",
+    "Video conferencing",
+)
