@@ -29,7 +29,12 @@ from partnerclose.core.scenario import scale_demand
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
 from partnerclose.ledger.store import Ledger, LedgerRefusedError, RunRecord, now
 from partnerclose.reading.grid import WorkbookGrids
-from partnerclose.reading.inputs import Inputs, load_inputs, load_inputs_from_grids
+from partnerclose.reading.inputs import (
+    Inputs,
+    read_inputs,
+    read_inputs_from_grids,
+    validate_inputs,
+)
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
 
 
@@ -147,6 +152,7 @@ def run_close(
     cancelled: Callable[[], bool] | None = None,
     grids: WorkbookGrids | None = None,
     writers: Sequence[Writer] = DEFAULT_WRITERS,
+    partner_folder: Path | None = None,
 ) -> CloseOutcome:
     """Close `period`; with `grids`, the program comes from them (an open workbook)."""
     timings: dict[str, float] = {}
@@ -169,13 +175,20 @@ def run_close(
         report(Stage.READ, 0, 1)
         read_progress = lambda done, total: report(Stage.READ, done, total)  # noqa: E731
         if grids is None:
-            inputs = load_inputs(program_path, period, progress=read_progress)
+            raw = read_inputs(
+                program_path, period, progress=read_progress, partner_folder=partner_folder
+            )
         else:
-            inputs = load_inputs_from_grids(
-                grids, program_path.parent, period, progress=read_progress
+            raw = read_inputs_from_grids(
+                grids,
+                program_path.parent,
+                period,
+                progress=read_progress,
+                partner_folder=partner_folder,
             )
         lap(Stage.READ)
-        report(Stage.VALIDATE, 1, 1)
+        report(Stage.VALIDATE, 0, 1)
+        inputs = validate_inputs(raw)
         if not inputs.ok or inputs.program is None:
             return CloseOutcome(
                 Status.INVALID,

@@ -51,20 +51,106 @@ class Inputs:
         return self.program is not None and not has_errors(self.problems)
 
 
+@dataclass(frozen=True, slots=True)
+class RawInputs:
+    """What the files say, before cross-record validation."""
+
+    period: Period
+    program: Program | None
+    program_data: PeriodData
+    submissions: tuple[PeriodData, ...]
+    problems: tuple[Problem, ...]
+    files: tuple[InputFile, ...]
+    partner_folder: Path | None
+    rejected_ids: frozenset[str] = frozenset()
+
+
+def read_inputs(
+    program_path: Path,
+    period: Period,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    partner_folder: Path | None = None,
+) -> RawInputs:
+    """Read the program workbook file and the period's partner workbooks."""
+    loaded, problems = load_workbook(program_path, PROGRAM_SHEET_NAMES, limits)
+    if loaded is None:
+        return RawInputs(period, None, PeriodData(), (), tuple(problems), (), None)
+    program_file = InputFile(program_path, loaded.sha256, "program")
+    return read_inputs_from_grids(
+        loaded.grids,
+        program_path.parent,
+        period,
+        limits,
+        progress,
+        (program_file,),
+        partner_folder,
+    )
+
+
+def read_inputs_from_grids(
+    grids: WorkbookGrids,
+    base_folder: Path,
+    period: Period,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    files: tuple[InputFile, ...] = (),
+    partner_folder: Path | None = None,
+) -> RawInputs:
+    """Read the program from grids, and its partner workbooks from disk.
+
+    `partner_folder` overrides the program's `partner_folder` setting, which is
+    otherwise taken relative to `base_folder` (the program workbook's folder).
+    """
+    rejected_ids: set[str] = set()
+    program, problems = read_program(grids, rejected_ids)
+    program_data, data_problems = read_program_data(grids)
+    problems += data_problems
+    if program is None:
+        return RawInputs(period, None, program_data, (), tuple(problems), files, None)
+    folder = partner_folder or base_folder / program.settings.partner_folder
+    submissions, partner_files, partner_problems = read_partner_folder(
+        folder, period, grids.file, limits, progress
+    )
+    problems += partner_problems
+    return RawInputs(
+        period,
+        program,
+        program_data,
+        tuple(submissions),
+        tuple(problems),
+        files + tuple(partner_files),
+        folder,
+        frozenset(rejected_ids),
+    )
+
+
+def validate_inputs(raw: RawInputs) -> Inputs:
+    """Cross-record validation; the merged period data."""
+    if raw.program is None:
+        return Inputs(raw.period, None, PeriodData(), raw.problems, raw.files, raw.partner_folder)
+    validated = validate(
+        raw.program, raw.period, raw.program_data, raw.submissions, raw.rejected_ids
+    )
+    return Inputs(
+        raw.period,
+        raw.program,
+        validated.data,
+        raw.problems + validated.problems,
+        raw.files,
+        raw.partner_folder,
+    )
+
+
 def load_inputs(
     program_path: Path,
     period: Period,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    partner_folder: Path | None = None,
 ) -> Inputs:
     """Read and validate the program workbook file and its partner folder."""
-    loaded, problems = load_workbook(program_path, PROGRAM_SHEET_NAMES, limits)
-    if loaded is None:
-        return Inputs(period, None, PeriodData(), tuple(problems), (), None)
-    program_file = InputFile(program_path, loaded.sha256, "program")
-    return load_inputs_from_grids(
-        loaded.grids, program_path.parent, period, limits, progress, (program_file,)
-    )
+    return validate_inputs(read_inputs(program_path, period, limits, progress, partner_folder))
 
 
 def load_inputs_from_grids(
@@ -76,26 +162,9 @@ def load_inputs_from_grids(
     files: tuple[InputFile, ...] = (),
     partner_folder: Path | None = None,
 ) -> Inputs:
-    """Read the program from grids, and its partner workbooks from disk.
-
-    `partner_folder` overrides the program's `partner_folder` setting, which is
-    otherwise taken relative to `base_folder` (the program workbook's folder).
-    """
-    rejected_ids: set[str] = set()
-    program, problems = read_program(grids, rejected_ids)
-    program_data, data_problems = read_program_data(grids)
-    problems += data_problems
-    if program is None:
-        return Inputs(period, None, PeriodData(), tuple(problems), files, None)
-    folder = partner_folder or base_folder / program.settings.partner_folder
-    submissions, partner_files, partner_problems = read_partner_folder(
-        folder, period, grids.file, limits, progress
-    )
-    problems += partner_problems
-    validated = validate(program, period, program_data, submissions, rejected_ids)
-    problems += validated.problems
-    return Inputs(
-        period, program, validated.data, tuple(problems), files + tuple(partner_files), folder
+    """Read (program from grids, partners from disk) and validate."""
+    return validate_inputs(
+        read_inputs_from_grids(grids, base_folder, period, limits, progress, files, partner_folder)
     )
 
 
