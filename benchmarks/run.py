@@ -1,0 +1,189 @@
+"""Benchmark the close end to end on a generated program.
+
+    python -m benchmarks.run --partners 1000 --deals 1000000 --usage 200000 \\
+        --pools 50 --milestones 3000 [--growth] [--json]
+
+Generates the program with the demo generator (cached under benchmarks/.data/),
+closes it in a fresh process, and prints per-stage wall times, peak memory, the
+I/O floor and the ratio of end-to-end to floor. With --growth, it also closes
+programs with twice the deals and twice the partners and prints the ratios.
+With --json, the last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.floor import io_floor
+from partnerclose.core.period import Period
+from partnerclose.demo import write_demo
+
+DATA = Path(__file__).resolve().parent / ".data"
+PERIOD = Period(2026, 10)
+STAGES = ("read", "validate", "compute", "write", "record")
+
+
+@dataclass(frozen=True)
+class Size:
+    partners: int
+    deals: int
+    usage: int
+    pools: int
+    milestones: int
+    seed: int = 7
+
+    @property
+    def name(self) -> str:
+        return (
+            f"p{self.partners}-d{self.deals}-u{self.usage}-pl{self.pools}"
+            f"-m{self.milestones}-s{self.seed}"
+        )
+
+
+def generate(size: Size) -> Path:
+    folder = DATA / size.name
+    program = folder / "program.xlsx"
+    if (folder / "complete").exists():
+        return program
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    write_demo(
+        folder,
+        partners=size.partners,
+        period=PERIOD,
+        seed=size.seed,
+        pools=size.pools,
+        deals=size.deals,
+        usage_rows=size.usage,
+        milestones=size.milestones,
+    )
+    (folder / "complete").write_text(f"{time.perf_counter() - start:.1f} s to generate\n")
+    return program
+
+
+def close(program: Path) -> dict[str, float]:
+    out = program.parent / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.with_suffix(".sqlite").unlink(missing_ok=True)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.close_once", str(program), str(PERIOD), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"the close failed: {done.stdout}{done.stderr}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["end_to_end_s"] = wall
+    return figures
+
+
+def measure(size: Size) -> dict[str, float]:
+    program = generate(size)
+    figures = close(program)
+    inputs = [program, *sorted((program.parent / "partners").glob("*.xlsx"))]
+    statements = sorted((program.parent / "out" / "statements").glob("*.xlsx"))
+    floor_read, floor_write = io_floor(inputs, statements)
+    figures["floor_read_s"] = floor_read
+    figures["floor_write_s"] = floor_write
+    figures["floor_s"] = floor_read + floor_write
+    figures["floor_ratio"] = figures["end_to_end_s"] / figures["floor_s"]
+    return figures
+
+
+def report(size: Size, figures: dict[str, float]) -> None:
+    print(
+        f"{size.partners:,} partners, {size.deals:,} deals, {size.usage:,} usage rows, "
+        f"{size.pools} pools, {size.milestones:,} milestones ({int(figures['lines']):,} lines)"
+    )
+    for stage in STAGES:
+        print(f"  {stage:<10} {figures.get(f'{stage}_s', 0.0):8.2f} s")
+    print(f"  {'end to end':<10} {figures['end_to_end_s']:8.2f} s   (start-up included)")
+    print(f"  {'peak RSS':<10} {figures['peak_rss_mb']:8.0f} MB")
+    print(
+        f"  {'I/O floor':<10} {figures['floor_s']:8.2f} s   (read {figures['floor_read_s']:.2f}"
+        f" + write {figures['floor_write_s']:.2f}); ratio {figures['floor_ratio']:.2f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--partners", type=int, default=12)
+    parser.add_argument("--deals", type=int, default=1000)
+    parser.add_argument("--usage", type=int, default=None, help="usage rows (default deals/5)")
+    parser.add_argument("--pools", type=int, default=6)
+    parser.add_argument(
+        "--milestones", type=int, default=None, help="milestones (default 3 per partner)"
+    )
+    parser.add_argument(
+        "--growth", action="store_true", help="also double deals and partners and report the ratios"
+    )
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    args = parser.parse_args(argv)
+    size = Size(
+        args.partners,
+        args.deals,
+        args.usage if args.usage is not None else max(1, args.deals // 5),
+        args.pools,
+        args.milestones if args.milestones is not None else 3 * args.partners,
+    )
+    figures = measure(size)
+    report(size, figures)
+    result = {
+        key: round(figures[key], 3)
+        for key in (
+            "end_to_end_s",
+            "read_s",
+            "validate_s",
+            "compute_s",
+            "write_s",
+            "record_s",
+            "peak_rss_mb",
+            "floor_s",
+            "floor_ratio",
+        )
+    }
+    if args.growth:
+        for label, bigger in (
+            (
+                "deals",
+                Size(size.partners, 2 * size.deals, 2 * size.usage, size.pools, size.milestones),
+            ),
+            (
+                "partners",
+                Size(2 * size.partners, size.deals, size.usage, size.pools, 2 * size.milestones),
+            ),
+        ):
+            grown = measure(bigger)
+            report(bigger, grown)
+            ratios = {
+                stage: grown.get(f"{stage}_s", 0.0) / max(figures.get(f"{stage}_s", 0.0), 1e-9)
+                for stage in STAGES
+            }
+            ratios["end_to_end"] = grown["end_to_end_s"] / figures["end_to_end_s"]
+            print(
+                f"  doubling {label}: "
+                + ", ".join(f"{stage} x{ratio:.2f}" for stage, ratio in ratios.items())
+            )
+            result[f"growth_{label}"] = {k: round(v, 3) for k, v in ratios.items()}  # type: ignore[assignment]
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

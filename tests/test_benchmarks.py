@@ -1,0 +1,48 @@
+"""The benchmark runner works at a tiny size (timings are printed, never asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_runner_prints_stages_and_a_json_line():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--partners",
+            "3",
+            "--deals",
+            "40",
+            "--usage",
+            "12",
+            "--pools",
+            "3",
+            "--milestones",
+            "3",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert set(last) >= {
+        "end_to_end_s",
+        "read_s",
+        "validate_s",
+        "compute_s",
+        "write_s",
+        "peak_rss_mb",
+        "floor_s",
+        "floor_ratio",
+    }
+    assert last["peak_rss_mb"] > 0
+    assert "I/O floor" in done.stdout
