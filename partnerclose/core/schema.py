@@ -176,7 +176,8 @@ PROGRAM = SheetSpec(
             example="Northwind Partner Program",
         ),
         _text(
-            "currency", "ISO 4217 currency code shown on statements (default USD).",
+            "currency",
+            "ISO 4217 currency code shown on statements (default USD).",
             example="USD",
             default="USD",
         ),

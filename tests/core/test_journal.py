@@ -10,8 +10,8 @@ def line(partner, component, amount, item=""):
 
 
 ACCOUNTS = [
-    Account("cost_share", "1200", "6100"),      # receivable from partner / cost recovery
-    Account("revenue_share", "6200", "2100"),   # commission expense / partner payable
+    Account("cost_share", "1200", "6100"),  # receivable from partner / cost recovery
+    Account("revenue_share", "6200", "2100"),  # commission expense / partner payable
     Account("guardrail", "6100", "1200"),
 ]
 
@@ -40,10 +40,13 @@ def test_one_balanced_entry_per_partner_and_component():
 
 def test_unusual_sign_swaps_debit_and_credit():
     # A guardrail is usually a relief (+); a negative one raises the charge.
-    rows, _ = build_journal("2026-10", "2026-10-31",
-                            [line("P001", Component.GUARDRAIL, "-50.00", "DATA")], ACCOUNTS)
+    rows, _ = build_journal(
+        "2026-10", "2026-10-31", [line("P001", Component.GUARDRAIL, "-50.00", "DATA")], ACCOUNTS
+    )
     assert [(r.account, r.debit, r.credit) for r in rows] == [
-        ("1200", D("50.00"), D(0)), ("6100", D(0), D("50.00"))]
+        ("1200", D("50.00"), D(0)),
+        ("6100", D(0), D("50.00")),
+    ]
 
 
 def test_unmapped_components_go_to_unmapped_accounts_with_one_warning():
@@ -52,11 +55,14 @@ def test_unmapped_components_go_to_unmapped_accounts_with_one_warning():
     assert {r.account for r in rows} == {UNMAPPED}
     assert [str(p) for p in problems] == [
         "program.xlsx:Accounts: warning: no account mapping for mdf; journalled to UNMAPPED "
-        "accounts"]
+        "accounts"
+    ]
 
 
 def test_components_netting_to_zero_make_no_entry():
-    lines = [line("P001", Component.CLAWBACK, "-500.00", "R1"),
-             line("P001", Component.CLAWBACK, "500.00", "R2")]
+    lines = [
+        line("P001", Component.CLAWBACK, "-500.00", "R1"),
+        line("P001", Component.CLAWBACK, "500.00", "R2"),
+    ]
     rows, _ = build_journal("2026-10", "2026-10-31", lines, ACCOUNTS)
     assert rows == []

@@ -25,7 +25,9 @@ def test_three_equal_parts_give_the_extra_cent_to_the_earlier():
 
 def test_example_c_a_largest_remainders():
     assert split(D("12000.00"), [D(500), D(270), D(200)]) == [
-        D("6185.57"), D("3340.20"), D("2474.23"),
+        D("6185.57"),
+        D("3340.20"),
+        D("2474.23"),
     ]
 
 

@@ -18,11 +18,29 @@ OCT, NOV, DEC = Period(2026, 10), Period(2026, 11), Period(2026, 12)
 
 
 def run(period, final, amount="-100.00", values=None, deals=(), payments=None, reversals=None):
-    line = Line(str(period), "P001", Component.COST_SHARE, "CRM", D(amount), "C4",
-                quantity=D(300), rate=D("0.25"))
-    return RunRecord(period, final, "2026-11-01T00:00:00+00:00", "program.xlsx", "out",
-                     [("program.xlsx", "program", "ab" * 32)], [line], values or {},
-                     list(deals), payments or {}, reversals or {})
+    line = Line(
+        str(period),
+        "P001",
+        Component.COST_SHARE,
+        "CRM",
+        D(amount),
+        "C4",
+        quantity=D(300),
+        rate=D("0.25"),
+    )
+    return RunRecord(
+        period,
+        final,
+        "2026-11-01T00:00:00+00:00",
+        "program.xlsx",
+        "out",
+        [("program.xlsx", "program", "ab" * 32)],
+        [line],
+        values or {},
+        list(deals),
+        payments or {},
+        reversals or {},
+    )
 
 
 def record(ledger, record_):
@@ -65,7 +83,9 @@ def test_draft_rerun_replaces_the_draft(ledger):
     first = record(ledger, run(OCT, final=False, amount="-100.00"))
     second = record(ledger, run(OCT, final=False, amount="-90.00"))
     assert [(r.run_id, r.kind, r.status) for r in ledger.history()] == [
-        (first, "draft", "replaced"), (second, "draft", "current")]
+        (first, "draft", "replaced"),
+        (second, "draft", "current"),
+    ]
     assert ledger.lines(first)[0].amount == D("-100.00")  # kept as history
 
 
@@ -94,7 +114,9 @@ def test_reopen_needs_a_reason_is_audited_and_keeps_history(ledger):
     assert ledger.lines(run_id)  # the reopened lines stay as history
     trail = ledger.audit_trail()
     assert [(a.action, a.period, a.reason) for a in trail] == [
-        ("close (final)", "2026-10", ""), ("reopen", "2026-10", "late refund from Acme")]
+        ("close (final)", "2026-10", ""),
+        ("reopen", "2026-10", "late refund from Acme"),
+    ]
     record(ledger, run(OCT, final=True, amount="-80.00"))  # closable again
     assert ledger.final_periods() == ["2026-10"]
 
@@ -109,12 +131,38 @@ def test_only_the_last_final_period_can_be_reopened(ledger):
 
 
 def test_state_comes_from_current_final_runs_before_the_period(ledger):
-    deal = PaidDealRow("D1", "P001", "2026-10", "2026-10-03", D("30000.00"), "sourced", "Core",
-                       D("0.1"), D(0), D("3000.00"))
-    record(ledger, run(OCT, final=True, values={"reserve": {"balance": "9000.00"}},
-                       deals=[deal], payments={"D1": D("3000.00")}))
-    record(ledger, run(NOV, final=True, values={"reserve": {"balance": "9500.00"}},
-                       payments={"D1": D("600.00")}, reversals={"D1": D("5000.00")}))
+    deal = PaidDealRow(
+        "D1",
+        "P001",
+        "2026-10",
+        "2026-10-03",
+        D("30000.00"),
+        "sourced",
+        "Core",
+        D("0.1"),
+        D(0),
+        D("3000.00"),
+    )
+    record(
+        ledger,
+        run(
+            OCT,
+            final=True,
+            values={"reserve": {"balance": "9000.00"}},
+            deals=[deal],
+            payments={"D1": D("3000.00")},
+        ),
+    )
+    record(
+        ledger,
+        run(
+            NOV,
+            final=True,
+            values={"reserve": {"balance": "9500.00"}},
+            payments={"D1": D("600.00")},
+            reversals={"D1": D("5000.00")},
+        ),
+    )
     record(ledger, run(DEC, final=False, values={"reserve": {"balance": "1.00"}}))
     state = ledger.load_state(DEC)
     assert state.values == {"reserve": {"balance": "9500.00"}}

@@ -18,8 +18,9 @@ from tests.workbook_files import P001, P002, PROGRAM, Sheets, write_program, wri
 OCT = Period(2026, 10)
 
 
-def load(tmp_path: Path, program: Sheets | None = None,
-         partners: dict[str, Sheets] | None = None) -> Inputs:
+def load(
+    tmp_path: Path, program: Sheets | None = None, partners: dict[str, Sheets] | None = None
+) -> Inputs:
     return load_inputs(write_program(tmp_path, program, partners), OCT)
 
 
@@ -27,8 +28,7 @@ def messages(inputs: Inputs, severity: Severity = Severity.ERROR) -> list[str]:
     return [str(p) for p in inputs.problems if p.severity is severity]
 
 
-def changed(sheet: str, row: int, column: int, value: object,
-            base: Sheets | None = None) -> Sheets:
+def changed(sheet: str, row: int, column: int, value: object, base: Sheets | None = None) -> Sheets:
     sheets = copy.deepcopy(base or PROGRAM)
     line = sheets[sheet][row]
     line.extend([None] * (column + 1 - len(line)))
@@ -50,9 +50,16 @@ def test_valid_program_reads_into_records(tmp_path):
     assert program.revenue_tiers[1].rate == D("0.15")  # not 0.1499999...
     deal = inputs.data.deals[0]
     assert (deal.partner_id, deal.deal_type, deal.registered, deal.close_date) == (
-        "P001", DealType.SOURCED, True, date(2026, 10, 3))
+        "P001",
+        DealType.SOURCED,
+        True,
+        date(2026, 10, 3),
+    )
     assert sorted((u.partner_id, u.units) for u in inputs.data.usage) == [
-        ("HOST", D(500)), ("P001", D(300)), ("P002", D(200))]
+        ("HOST", D(500)),
+        ("P001", D(300)),
+        ("P002", D(200)),
+    ]
     assert {f.role for f in inputs.files} == {"program", "partner"}
     assert all(len(f.sha256) == 64 for f in inputs.files)
 
@@ -86,19 +93,30 @@ def test_out_of_range_values(tmp_path):
 
 def test_choice_with_a_typo_suggests_the_choice(tmp_path):
     found = messages(load(tmp_path, changed("CostPools", 1, 3, "usge")))
-    assert found == ['program.xlsx:CostPools!D2: basis must be one of usage, capacity, equal, '
-                     'fixed, hybrid, got "usge"; did you mean "usage"?']
+    assert found == [
+        "program.xlsx:CostPools!D2: basis must be one of usage, capacity, equal, "
+        'fixed, hybrid, got "usge"; did you mean "usage"?'
+    ]
 
 
 @pytest.mark.parametrize(
     ("sheet", "row", "expected"),
     [
-        ("Partners", ["P001", "Copy", "Gold", "active"],
-         "program.xlsx:Partners!A4: duplicate partner_id P001, first at program.xlsx:Partners!A2"),
-        ("CostPools", ["CRM", "Again", 1, "equal"],
-         "program.xlsx:CostPools!A3: duplicate pool_id CRM, first at program.xlsx:CostPools!A2"),
-        ("Products", ["Core", 0.01],
-         "program.xlsx:Products!A4: duplicate product Core, first at program.xlsx:Products!A2"),
+        (
+            "Partners",
+            ["P001", "Copy", "Gold", "active"],
+            "program.xlsx:Partners!A4: duplicate partner_id P001, first at program.xlsx:Partners!A2",
+        ),
+        (
+            "CostPools",
+            ["CRM", "Again", 1, "equal"],
+            "program.xlsx:CostPools!A3: duplicate pool_id CRM, first at program.xlsx:CostPools!A2",
+        ),
+        (
+            "Products",
+            ["Core", 0.01],
+            "program.xlsx:Products!A4: duplicate product Core, first at program.xlsx:Products!A2",
+        ),
     ],
 )
 def test_duplicate_ids(tmp_path, sheet, row, expected):
@@ -116,23 +134,49 @@ def test_duplicate_deal_id_across_workbooks(tmp_path):
 
 def test_duplicate_milestone_id_and_floor_target_cap_order(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    header = ["milestone_id", "partner_id", "metric", "floor", "target", "cap",
-              "floor_payout", "target_payout", "max_payout"]
-    program["Milestones"] = [header,
-                             ["M1", "P001", "activation_rate", 0.4, 0.6, 0.8, 2000, 10000, 15000],
-                             ["M1", "P002", "activation_rate", 0.4, 0.3, 0.8, 2000, 10000, 15000]]
+    header = [
+        "milestone_id",
+        "partner_id",
+        "metric",
+        "floor",
+        "target",
+        "cap",
+        "floor_payout",
+        "target_payout",
+        "max_payout",
+    ]
+    program["Milestones"] = [
+        header,
+        ["M1", "P001", "activation_rate", 0.4, 0.6, 0.8, 2000, 10000, 15000],
+        ["M1", "P002", "activation_rate", 0.4, 0.3, 0.8, 2000, 10000, 15000],
+    ]
     found = messages(load(tmp_path, program))
-    assert "program.xlsx:Milestones!A3: duplicate milestone_id M1, first at " \
-           "program.xlsx:Milestones!A2" in found
-    assert ("program.xlsx:Milestones!E3: floor, target and cap must be in order (floor ≤ target "
-            "≤ cap, or floor ≥ target ≥ cap when lower is better), got 0.4 / 0.3 / 0.8") in found
+    assert (
+        "program.xlsx:Milestones!A3: duplicate milestone_id M1, first at "
+        "program.xlsx:Milestones!A2" in found
+    )
+    assert (
+        "program.xlsx:Milestones!E3: floor, target and cap must be in order (floor ≤ target "
+        "≤ cap, or floor ≥ target ≥ cap when lower is better), got 0.4 / 0.3 / 0.8"
+    ) in found
 
 
 def test_lower_is_better_milestone_is_valid(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    program["Milestones"] = [["milestone_id", "partner_id", "metric", "floor", "target", "cap",
-                              "floor_payout", "target_payout", "max_payout"],
-                             ["M2", "P001", "onboarding_days", 30, 20, 10, 1000, 5000, 8000]]
+    program["Milestones"] = [
+        [
+            "milestone_id",
+            "partner_id",
+            "metric",
+            "floor",
+            "target",
+            "cap",
+            "floor_payout",
+            "target_payout",
+            "max_payout",
+        ],
+        ["M2", "P001", "onboarding_days", 30, 20, 10, 1000, 5000, 8000],
+    ]
     inputs = load(tmp_path, program)
     assert messages(inputs) == []
     assert inputs.program is not None
@@ -152,9 +196,21 @@ def test_unknown_references_suggest_the_nearest(tmp_path):
 def test_unknown_phase_and_partner_of_milestone(tmp_path):
     program = copy.deepcopy(PROGRAM)
     program["Phases"] = [["phase_id", "partner_id", "gate"], ["PH1", "P001", "proceed"]]
-    program["Milestones"] = [["milestone_id", "partner_id", "phase_id", "metric", "floor",
-                              "target", "cap", "floor_payout", "target_payout", "max_payout"],
-                             ["M1", "P009", "PH2", "x", 1, 2, 3, 1, 2, 3]]
+    program["Milestones"] = [
+        [
+            "milestone_id",
+            "partner_id",
+            "phase_id",
+            "metric",
+            "floor",
+            "target",
+            "cap",
+            "floor_payout",
+            "target_payout",
+            "max_payout",
+        ],
+        ["M1", "P009", "PH2", "x", 1, 2, 3, 1, 2, 3],
+    ]
     found = messages(load(tmp_path, program))
     assert 'program.xlsx:Milestones!B2: unknown partner "P009"' in " ".join(found)
     assert 'program.xlsx:Milestones!C2: unknown phase "PH2"; did you mean "PH1"?' in found
@@ -166,18 +222,22 @@ def test_fixed_shares_must_sum_to_one(tmp_path):
     program["Commitments"][0].append("fixed_share")
     program["Commitments"] += [["HOST", "OFFICE", 0, 0.5], ["P001", "OFFICE", 0, 0.3]]
     found = messages(load(tmp_path, program))
-    assert found == ["program.xlsx:CostPools!A3: fixed shares of pool OFFICE must sum to 1, "
-                     "they sum to 0.8"]
+    assert found == [
+        "program.xlsx:CostPools!A3: fixed shares of pool OFFICE must sum to 1, they sum to 0.8"
+    ]
 
 
 def test_plan_without_zero_bracket_and_conflicting_modes(tmp_path):
     program = changed("RevenueTiers", 3, 2, 5000)
     program["Plans"].append(["Gold", "retroactive"])
     found = messages(load(tmp_path, program))
-    assert "program.xlsx:Plans!A2: plan Gold has no influenced bracket from 0 in RevenueTiers" \
-        in found
-    assert "program.xlsx:Plans!B3: plan Gold has conflicting modes: marginal at Plans!B2, " \
-           "retroactive here" in found
+    assert (
+        "program.xlsx:Plans!A2: plan Gold has no influenced bracket from 0 in RevenueTiers" in found
+    )
+    assert (
+        "program.xlsx:Plans!B3: plan Gold has conflicting modes: marginal at Plans!B2, "
+        "retroactive here" in found
+    )
 
 
 def test_usage_without_commitment(tmp_path):
@@ -186,16 +246,19 @@ def test_usage_without_commitment(tmp_path):
     partner = copy.deepcopy(P002)
     partner["Usage"].append(["DATA", 10])
     found = messages(load(tmp_path, program, {"P001": P001, "P002": partner}))
-    assert found == ["P002.xlsx:Usage!A3: usage of pool DATA by P002, which has no Commitments "
-                     "row for it"]
+    assert found == [
+        "P002.xlsx:Usage!A3: usage of pool DATA by P002, which has no Commitments row for it"
+    ]
 
 
 def test_data_from_two_sources_names_both(tmp_path):
     program = copy.deepcopy(PROGRAM)
     program["Usage"].append(["P001", "CRM", 10])
     found = messages(load(tmp_path, program))
-    assert found == ["P001.xlsx:Usage!2: Usage for P001 come from two sources: this workbook and "
-                     "program.xlsx:Usage; keep one"]
+    assert found == [
+        "P001.xlsx:Usage!2: Usage for P001 come from two sources: this workbook and "
+        "program.xlsx:Usage; keep one"
+    ]
 
 
 def test_workbook_for_unknown_partner_and_two_workbooks_for_one(tmp_path):
@@ -203,36 +266,45 @@ def test_workbook_for_unknown_partner_and_two_workbooks_for_one(tmp_path):
     found = messages(load(tmp_path, partners={"P001": P001, "P001-copy": P001, "P077": stranger}))
     assert 'P077.xlsx:Partner!B2: unknown partner "P077"' in " | ".join(found)
     # Files are taken in name order: "P001-copy" sorts before "P001.".
-    assert "P001.xlsx:Partner!B2: a second workbook for P001 and 2026-10; the other is " \
-           "P001-copy.xlsx" in found
+    assert (
+        "P001.xlsx:Partner!B2: a second workbook for P001 and 2026-10; the other is "
+        "P001-copy.xlsx" in found
+    )
 
 
 def test_no_submission_is_a_warning(tmp_path):
     inputs = load(tmp_path, partners={"P001": P001})
     assert inputs.ok
     assert messages(inputs, Severity.WARNING) == [
-        "program.xlsx:Partners!A3: warning: no submission from P002 for 2026-10"]
+        "program.xlsx:Partners!A3: warning: no submission from P002 for 2026-10"
+    ]
 
 
 def test_other_period_workbooks_and_lock_files_are_skipped(tmp_path):
     september = changed("Partner", 2, 1, "2026-09", P002)
-    program = write_program(tmp_path, partners={"P001": P001, "P002-sep": september,
-                                                "~$P001": P001})
+    program = write_program(
+        tmp_path, partners={"P001": P001, "P002-sep": september, "~$P001": P001}
+    )
     (tmp_path / "partners" / "notes.txt").write_text("not a workbook")
     inputs = load_inputs(program, OCT)
     assert messages(inputs) == []
     assert messages(inputs, Severity.INFO) == [
-        "P002-sep.xlsx:Partner!B3: info: workbook for 2026-09 skipped (closing 2026-10)"]
+        "P002-sep.xlsx:Partner!B3: info: workbook for 2026-09 skipped (closing 2026-10)"
+    ]
     assert [s.partner_id for s in inputs.data.submissions] == ["P001"]
 
 
 def test_usage_outside_the_period_is_ignored_with_a_warning(tmp_path):
     partner = copy.deepcopy(P002)
-    partner["Usage"] = [["pool_id", "units", "date"], ["CRM", 200, date(2026, 10, 5)],
-                        ["CRM", 999, date(2026, 9, 30)]]
+    partner["Usage"] = [
+        ["pool_id", "units", "date"],
+        ["CRM", 200, date(2026, 10, 5)],
+        ["CRM", 999, date(2026, 9, 30)],
+    ]
     inputs = load(tmp_path, partners={"P001": P001, "P002": partner})
     assert messages(inputs, Severity.WARNING) == [
-        "P002.xlsx:Usage!C3: warning: usage dated 2026-09-30 is outside 2026-10; ignored"]
+        "P002.xlsx:Usage!C3: warning: usage dated 2026-09-30 is outside 2026-10; ignored"
+    ]
     assert sum(u.units for u in inputs.data.usage if u.partner_id == "P002") == 200
 
 
@@ -245,14 +317,17 @@ def test_unknown_columns_are_a_single_warning(tmp_path):
 
 def test_reading_conventions(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    program["Partners"] = [[" Partner ID ", "NAME", "Plan", "status", "exit_date",
-                            "wind_down_months"],
-                           [1001, "Numbered Ltd", "Gold", "Exiting", "2026-10-15", 2],
-                           [None, None, None, None, None, None],
-                           ["P002", "Beta Systems", "Gold", "active", None, None]]
+    program["Partners"] = [
+        [" Partner ID ", "NAME", "Plan", "status", "exit_date", "wind_down_months"],
+        [1001, "Numbered Ltd", "Gold", "Exiting", "2026-10-15", 2],
+        [None, None, None, None, None, None],
+        ["P002", "Beta Systems", "Gold", "active", None, None],
+    ]
     program["Commitments"][2][0] = 1001
-    program["Program"] += [["reserve_savings_pct", "15%"], ["reserve_fixed_contribution",
-                                                            "1,234.50"]]
+    program["Program"] += [
+        ["reserve_savings_pct", "15%"],
+        ["reserve_fixed_contribution", "1,234.50"],
+    ]
     p1001 = changed("Partner", 1, 1, 1001.0, P001)
     p1001["Partner"][2][1] = date(2026, 10, 31)  # a date inside the month is the period
     p1001["Deals"][1][4] = "TRUE"
@@ -262,7 +337,11 @@ def test_reading_conventions(tmp_path):
     assert program_read is not None
     partner = program_read.partners[0]
     assert (partner.partner_id, partner.status, partner.exit_date, partner.wind_down_months) == (
-        "1001", PartnerStatus.EXITING, date(2026, 10, 15), 2)
+        "1001",
+        PartnerStatus.EXITING,
+        date(2026, 10, 15),
+        2,
+    )
     assert program_read.settings.reserve_savings_pct == D("0.15")
     assert program_read.settings.reserve_fixed_contribution == D("1234.50")
     assert inputs.data.deals[0].partner_id == "1001"
@@ -272,17 +351,27 @@ def test_reading_conventions(tmp_path):
 def test_formula_without_saved_value_is_an_error_at_its_cell(tmp_path):
     partner = changed("Usage", 1, 1, "=2*150", P001)
     found = messages(load(tmp_path, partners={"P001": partner, "P002": P002}))
-    assert found == ["P001.xlsx:Usage!B2: formula has no saved value; open and save the "
-                     "workbook in Excel"]
+    assert found == [
+        "P001.xlsx:Usage!B2: formula has no saved value; open and save the workbook in Excel"
+    ]
 
 
 def test_unsafe_partner_id_and_reserved_host(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    program["Partners"] += [["../evil", "Evil", "Gold", "exited", ], ["HOST", "Me", "Gold",
-                                                                       "active"]]
+    program["Partners"] += [
+        [
+            "../evil",
+            "Evil",
+            "Gold",
+            "exited",
+        ],
+        ["HOST", "Me", "Gold", "active"],
+    ]
     found = messages(load(tmp_path, program))
-    assert 'program.xlsx:Partners!A4: partner_id must be 1-64 letters, digits, ".", "_" or ' \
-           '"-", got "../evil"' in found
+    assert (
+        'program.xlsx:Partners!A4: partner_id must be 1-64 letters, digits, ".", "_" or '
+        '"-", got "../evil"' in found
+    )
     assert "program.xlsx:Partners!A5: partner_id HOST is reserved for the company" in found
 
 
@@ -292,10 +381,11 @@ def test_exit_date_rules(tmp_path):
     program["Partners"][1].append("2026-10-01")
     program["Partners"][2][3] = "exiting"
     found = messages(load(tmp_path, program))
-    assert "program.xlsx:Partners!E2: exit_date is not allowed for an active partner; set " \
-           "status to exiting" in found
-    assert "program.xlsx:Partners!E3: exit_date is required for a partner that is exiting" \
-        in found
+    assert (
+        "program.xlsx:Partners!E2: exit_date is not allowed for an active partner; set "
+        "status to exiting" in found
+    )
+    assert "program.xlsx:Partners!E3: exit_date is required for a partner that is exiting" in found
 
 
 def test_every_problem_is_collected_in_one_pass(tmp_path):
@@ -315,15 +405,20 @@ def test_missing_program_file_is_a_problem_not_a_traceback(tmp_path):
 
 def test_program_key_value_problems(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    program["Program"] = [["key", "value"], ["currency", "EUR"], ["decimals", "two"],
-                          ["colour", "blue"]]
+    program["Program"] = [
+        ["key", "value"],
+        ["currency", "EUR"],
+        ["decimals", "two"],
+        ["colour", "blue"],
+    ]
     inputs = load(tmp_path, program)
     assert messages(inputs) == [
-        "program.xlsx:Program!B3: decimals must be a whole number from 0 to 4, got \"two\"",
+        'program.xlsx:Program!B3: decimals must be a whole number from 0 to 4, got "two"',
         "program.xlsx:Program: missing required key program_name",
     ]
     assert messages(inputs, Severity.WARNING) == [
-        "program.xlsx:Program: warning: unknown keys ignored: colour"]
+        "program.xlsx:Program: warning: unknown keys ignored: colour"
+    ]
 
 
 def test_write_workbook_helper_round_trips(tmp_path):

@@ -34,7 +34,9 @@ def program(tmp_path: Path) -> Path:
     return write_program(tmp_path)
 
 
-def validate_with_bad_partner_file(program: Path, name: str, data: bytes, capsys) -> tuple[int, str]:
+def validate_with_bad_partner_file(
+    program: Path, name: str, data: bytes, capsys
+) -> tuple[int, str]:
     (program.parent / "partners" / name).write_bytes(data)
     code = main(["validate", str(program), "--period", "2026-10"])
     return code, capsys.readouterr().err
@@ -42,8 +44,9 @@ def validate_with_bad_partner_file(program: Path, name: str, data: bytes, capsys
 
 def test_billion_laughs_is_refused(program, capsys):
     sheet = program.parent / "partners" / "P002.xlsx"
-    bomb = rewrite_part(sheet, program.parent / "bomb.xlsx", "xl/worksheets/sheet1.xml",
-                        BILLION_LAUGHS)
+    bomb = rewrite_part(
+        sheet, program.parent / "bomb.xlsx", "xl/worksheets/sheet1.xml", BILLION_LAUGHS
+    )
     code, err = validate_with_bad_partner_file(program, "P003.xlsx", bomb.read_bytes(), capsys)
     assert code == 2
     assert "P003.xlsx: refused: xl/worksheets/sheet1.xml declares XML entities or a DTD" in err
@@ -59,7 +62,8 @@ def test_entities_in_the_workbook_part_are_refused_by_defusedxml(tmp_path):
     loaded, problems = load_workbook(bad)
     assert loaded is None
     assert [str(p) for p in problems] == [
-        "b.xlsx: refused: xl/workbook.xml declares XML entities or a DTD"]
+        "b.xlsx: refused: xl/workbook.xml declares XML entities or a DTD"
+    ]
 
 
 def test_too_many_rows_is_refused_before_parsing(program, capsys):
@@ -86,8 +90,9 @@ def test_over_size_workbook_is_refused(program, capsys):
 
 
 def test_limits_are_configurable(tmp_path):
-    path = write_workbook(tmp_path / "rows.xlsx", {"Usage": [["pool_id", "units"]] +
-                                                   [["CRM", i] for i in range(10)]})
+    path = write_workbook(
+        tmp_path / "rows.xlsx", {"Usage": [["pool_id", "units"]] + [["CRM", i] for i in range(10)]}
+    )
     loaded, problems = load_workbook(path, limits=Limits(max_rows_per_sheet=5))
     assert loaded is None
     assert "over the limit of 5" in str(problems[0])
@@ -109,8 +114,9 @@ def test_random_empty_and_damaged_files_are_refused(program, capsys, data, messa
 
 def test_truncated_workbook_is_refused(program, capsys):
     whole = (program.parent / "partners" / "P002.xlsx").read_bytes()
-    code, err = validate_with_bad_partner_file(program, "P003.xlsx", whole[: len(whole) // 2],
-                                               capsys)
+    code, err = validate_with_bad_partner_file(
+        program, "P003.xlsx", whole[: len(whole) // 2], capsys
+    )
     assert code == 2
     assert "P003.xlsx: not a readable workbook" in err
 
@@ -122,8 +128,9 @@ def test_encrypted_workbook_is_refused(program, capsys):
         msoffcrypto.format.ooxml.OOXMLFile(source).encrypt("secret", encrypted)
     code, err = validate_with_bad_partner_file(program, "P003.xlsx", encrypted.getvalue(), capsys)
     assert code == 2
-    assert ("P003.xlsx: the workbook is password-protected; remove the password in Excel and "
-            "save again") in err
+    assert (
+        "P003.xlsx: the workbook is password-protected; remove the password in Excel and save again"
+    ) in err
 
 
 def test_encrypted_program_workbook_is_refused(program, capsys):

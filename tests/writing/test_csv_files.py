@@ -9,10 +9,30 @@ from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_cs
 
 def test_lines_csv_columns_and_exact_amounts():
     lines = [
-        Line("2026-10", "P001", Component.COST_SHARE, "CRM", D("-3340.2"), "C4",
-             "CRM licences (usage)", D("300"), D("0.2783505154639175257731958763"), ""),
-        Line("2026-10", "P001", Component.REVENUE_SHARE, "D3", D("300"), "R3",
-             "Core", D("10000.00"), D("0.03"), "treated as influenced"),
+        Line(
+            "2026-10",
+            "P001",
+            Component.COST_SHARE,
+            "CRM",
+            D("-3340.2"),
+            "C4",
+            "CRM licences (usage)",
+            D("300"),
+            D("0.2783505154639175257731958763"),
+            "",
+        ),
+        Line(
+            "2026-10",
+            "P001",
+            Component.REVENUE_SHARE,
+            "D3",
+            D("300"),
+            "R3",
+            "Core",
+            D("10000.00"),
+            D("0.03"),
+            "treated as influenced",
+        ),
     ]
     assert lines_csv(lines, 2).decode() == (
         "period,partner_id,component,item,description,quantity,rate,amount,status,rule\n"
@@ -28,11 +48,18 @@ def test_zero_decimal_currency_has_no_point():
 
 
 def test_formula_like_text_is_defused():
-    assert safe_text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_text('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert [safe_text(t) for t in ("+1", "-1", "@SUM(A1)", "\tx", "\rx", "Acme")] == [
-        "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx", "Acme"]
-    line = Line("2026-10", "P001", Component.REVENUE_SHARE, "=1+1", D("1"), "R3",
-                "@cmd|' /C calc'!A0")
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "Acme",
+    ]
+    line = Line(
+        "2026-10", "P001", Component.REVENUE_SHARE, "=1+1", D("1"), "R3", "@cmd|' /C calc'!A0"
+    )
     body = lines_csv([line], 2).decode().splitlines()[1]
     assert body.startswith("2026-10,P001,revenue_share,'=1+1,'@cmd|' /C calc'!A0,")
 
@@ -50,8 +77,14 @@ def test_journal_csv_balances_and_is_stable():
 
 
 def test_exceptions_csv():
-    problem = Problem(Severity.WARNING, "no submission from P002 for 2026-10", "program.xlsx",
-                      "Partners", "A3", "partner_id")
+    problem = Problem(
+        Severity.WARNING,
+        "no submission from P002 for 2026-10",
+        "program.xlsx",
+        "Partners",
+        "A3",
+        "partner_id",
+    )
     assert exceptions_csv([problem]).decode().splitlines() == [
         "severity,file,sheet,cell,column,message",
         "warning,program.xlsx,Partners,A3,partner_id,no submission from P002 for 2026-10",
