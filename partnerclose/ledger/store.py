@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -124,8 +125,21 @@ class Ledger:
         self.timeout = timeout
         self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
         self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        migrate(self._db)
+        # Switching to WAL and migrating take exclusive locks without waiting for
+        # the busy timeout; two closes opening a new ledger at once retry here.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                migrate(self._db)
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    self._db.close()
+                    if _is_busy(exc):
+                        raise LedgerBusyError(_busy_message(path)) from exc
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self._db.close()
@@ -262,11 +276,8 @@ class Ledger:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise LedgerBusyError(
-                    f"another close is running on the ledger {self.path.name}; try again "
-                    "when it has finished"
-                ) from exc
+            if _is_busy(exc):
+                raise LedgerBusyError(_busy_message(self.path)) from exc
             raise
         try:
             yield self._db
@@ -391,6 +402,14 @@ class Ledger:
             "(?, ?, ?, ?, ?, ?)",
             (now(), user, action, period, run_id, reason),
         )
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _busy_message(path: Path) -> str:
+    return f"another close is running on the ledger {path.name}; try again when it has finished"
 
 
 def _text(value: Decimal | None) -> str | None:

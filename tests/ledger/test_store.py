@@ -196,3 +196,22 @@ def test_failure_inside_the_transaction_leaves_the_ledger_unchanged(ledger):
         record_then_fail()
     assert ledger.history() == []
     assert ledger.audit_trail() == []
+
+
+def test_several_processes_creating_one_ledger_at_once_all_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from partnerclose.ledger.store import Ledger; "
+        "Ledger(Path(sys.argv[1])).close()"
+    )
+    for attempt in range(3):
+        path = tmp_path / f"new-{attempt}.sqlite"
+        processes = [
+            subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]
+        results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else b"") for p in processes]
+        assert all(code == 0 for code, _ in results), results
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == LATEST
