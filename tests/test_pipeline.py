@@ -109,10 +109,10 @@ def test_draft_rerun_replaces_the_draft_and_its_outputs(program):
 
 
 def test_inputs_are_never_modified(program):
-    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in program.parent.rglob("*.xlsx")}
+    inputs = sorted(program.parent.rglob("*.xlsx"))
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs}
     assert run_close(program, OCT, final=True).status is Status.CLOSED
-    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in program.parent.rglob("*.xlsx")}
-    assert after == before
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs} == before
 
 
 def test_a_failing_writer_leaves_ledger_and_outputs_as_they_were(program):

@@ -1,0 +1,199 @@
+"""The History view: the ledger's closes and audit trail; reopen with a reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from desktop.logs import log, report_error
+from desktop.presenters.session import Change, Session
+from desktop.presenters.table import (
+    Align,
+    Column,
+    Row,
+    Table,
+    Tone,
+    int_cell,
+    text_cell,
+)
+from partnerclose.api import AuditEntry, Ledger, LedgerRefusedError, Period, RunInfo
+
+RUN_COLUMNS = (
+    Column("Run", Align.RIGHT),
+    Column("Period"),
+    Column("Kind"),
+    Column("Status"),
+    Column("Finished"),
+    Column("User"),
+    Column("Version"),
+    Column("Output folder", stretch=True),
+)
+AUDIT_COLUMNS = (
+    Column("When"),
+    Column("User"),
+    Column("Action"),
+    Column("Period"),
+    Column("Run", Align.RIGHT),
+    Column("Reason", stretch=True),
+)
+STATUS_TONES = {"current": Tone.NORMAL, "replaced": Tone.MUTED, "reopened": Tone.WARNING}
+
+
+class HistoryView(Protocol):
+    def refresh(self) -> None: ...
+
+    def ask_reason(self, period: str) -> str | None: ...
+
+    def show_error(self, title: str, text: str) -> None: ...
+
+    def show_status(self, text: str) -> None: ...
+
+
+def local_time(text: str) -> str:
+    """`2026-11-03T09:12:44+00:00` in the user's time zone, to the minute."""
+    try:
+        return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
+
+
+def runs_table(runs: list[RunInfo]) -> Table:
+    rows = []
+    for run in reversed(runs):  # newest first
+        kind_tone = Tone.GOOD if run.kind == "final" and run.status == "current" else Tone.NORMAL
+        rows.append(
+            Row(
+                (
+                    int_cell(run.run_id),
+                    text_cell(run.period),
+                    text_cell(run.kind.capitalize(), kind_tone),
+                    text_cell(run.status.capitalize(), STATUS_TONES.get(run.status, Tone.NORMAL)),
+                    text_cell(local_time(run.finished_at)),
+                    text_cell(run.user),
+                    text_cell(run.version),
+                    text_cell(run.output, Tone.MUTED, run.output),
+                ),
+                key=str(run.run_id),
+            )
+        )
+    return Table(RUN_COLUMNS, tuple(rows))
+
+
+def audit_table(entries: list[AuditEntry]) -> Table:
+    rows = tuple(
+        Row(
+            (
+                text_cell(local_time(e.at)),
+                text_cell(e.user),
+                text_cell(
+                    e.action.capitalize(), Tone.WARNING if e.action == "reopen" else Tone.NORMAL
+                ),
+                text_cell(e.period),
+                int_cell(e.run_id) if e.run_id is not None else text_cell(""),
+                text_cell(e.reason, tooltip=e.reason),
+            )
+        )
+        for e in reversed(entries)
+    )
+    return Table(AUDIT_COLUMNS, rows)
+
+
+class HistoryPresenter:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.view: HistoryView | None = None
+        self.runs: list[RunInfo] = []
+        self.audit: list[AuditEntry] = []
+        self.finals: list[str] = []
+        session.subscribe(self._changed)
+
+    def bind(self, view: HistoryView) -> None:
+        self.view = view
+        self.refresh()
+
+    def _changed(self, change: Change) -> None:
+        if change in (Change.CLOSE, Change.PROGRAM, Change.FOLDERS, Change.LEDGER):
+            self.refresh()
+
+    def ledger(self) -> Path | None:
+        return self.session.ledger_path()
+
+    def refresh(self) -> None:
+        path = self.ledger()
+        self.runs, self.audit, self.finals = [], [], []
+        if path is not None and path.is_file():
+            try:
+                with Ledger(path) as ledger:
+                    self.runs = ledger.history()
+                    self.audit = ledger.audit_trail()
+                    self.finals = ledger.final_periods()
+            except Exception as exc:  # a damaged or foreign file: say so, keep going
+                message = report_error(f"The ledger {path.name} could not be read", exc)
+                if self.view is not None:
+                    self.view.show_error("The ledger could not be read", message)
+        if self.view is not None:
+            self.view.refresh()
+
+    # --- what the view shows ----------------------------------------------------------
+
+    def headline(self) -> str:
+        path = self.ledger()
+        if path is None:
+            return "Open a program workbook to see its closes."
+        if not path.is_file():
+            return f"No closes yet: the ledger {path.name} is created by the first close."
+        finals = f"; last final close {self.finals[-1]}" if self.finals else "; no final close yet"
+        return f"{len(self.runs)} closes in {path.name}{finals}."
+
+    def runs_table(self) -> Table:
+        return runs_table(self.runs)
+
+    def audit_table(self) -> Table:
+        return audit_table(self.audit)
+
+    def reopen_period(self) -> str:
+        """The period a reopen would unlock: the last final one ("" when none)."""
+        return self.finals[-1] if self.finals else ""
+
+    def can_reopen(self) -> bool:
+        return bool(self.reopen_period()) and not self.session.busy
+
+    # --- reopen -----------------------------------------------------------------------------
+
+    def reopen(self) -> None:
+        period = self.reopen_period()
+        path = self.ledger()
+        if self.view is None or not period or path is None or self.session.busy:
+            return
+        reason = self.view.ask_reason(period)
+        if reason is None:
+            return
+        if not reason.strip():
+            self.view.show_error("A reason is needed", "Reopening a period needs a reason.")
+            return
+        try:
+            with Ledger(path) as ledger:
+                ledger.reopen(Period.parse(period), reason.strip())
+        except LedgerRefusedError as exc:
+            text = str(exc)
+            self.view.show_error("The ledger refused the reopen", text[:1].upper() + text[1:] + ".")
+            return
+        except Exception as exc:
+            self.view.show_error(
+                "The reopen failed", report_error(f"Reopening {period} failed", exc)
+            )
+            return
+        log.info("reopened %s: %s", period, reason.strip())
+        closed = self.session.closed
+        if closed is not None and closed.result is not None and str(closed.result.period) == period:
+            self.session.problems_note = (
+                f"{self.session.problems_note} {period} has since been reopened: "
+                "close it again to lock it."
+            )
+            self.session.notify(Change.CLOSE)
+        self.session.notify(Change.LEDGER)
+        self.view.show_status(
+            f"Reopened {period}; the reason is kept in the audit trail. "
+            f"{period} can be closed again."
+        )

@@ -1,0 +1,563 @@
+"""The main window's logic: open a program, pick the period, validate, close, cancel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop.logs import report_error
+from desktop.presenters.formatting import money, plural
+from desktop.presenters.jobs import CancelToken, InlineRunner, Job, JobRunner, Report
+from desktop.presenters.session import Change, Session
+from partnerclose.api import (
+    HOST,
+    CloseOutcome,
+    Inputs,
+    Period,
+    ProgressEvent,
+    Severity,
+    Stage,
+    Status,
+    participation,
+)
+
+log = logging.getLogger("partnerclose.desktop")
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class Page(Enum):
+    PROGRAM = "Program"
+    VALIDATION = "Validation"
+    REVIEW = "Review"
+    CHARTS = "Charts"
+    SCENARIO = "What-if"
+    EXPORT = "Export"
+    HISTORY = "History"
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+STAGES = (Stage.READ, Stage.VALIDATE, Stage.COMPUTE, Stage.WRITE, Stage.RECORD)
+STAGE_LABELS = {
+    Stage.READ: "Reading workbooks",
+    Stage.VALIDATE: "Checking the ledger",
+    Stage.COMPUTE: "Computing lines",
+    Stage.WRITE: "Writing outputs",
+    Stage.RECORD: "Recording in the ledger",
+}
+
+
+class JobCancelledError(Exception):
+    """A job other than the close noticed its cancel token."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressState:
+    """What the progress panel shows."""
+
+    title: str  # "Closing 2026-10 (draft)"
+    stage_text: str  # "Step 4 of 5: Writing outputs"
+    stage_percent: int  # the whole job, by stage
+    detail_text: str  # "Statement 4 of 11 · P004"
+    detail_percent: int  # within the stage; -1: unknown (busy indicator)
+    cancelling: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    open: bool
+    validate: bool
+    close: bool
+    cancel: bool
+    change_folders: bool
+    change_partner_folder: bool
+
+
+class MainView(Protocol):
+    def refresh(self) -> None: ...
+
+    def ask_open_file(self, start: Path | None) -> Path | None: ...
+
+    def ask_folder(self, title: str, start: Path | None) -> Path | None: ...
+
+    def ask_ledger_file(self, start: Path | None) -> Path | None: ...
+
+    def confirm(self, title: str, text: str, accept_label: str) -> bool: ...
+
+    def show_error(self, title: str, text: str) -> None: ...
+
+    def show_progress(self, state: ProgressState | None) -> None: ...
+
+    def show_status(self, text: str) -> None: ...
+
+    def show_page(self, page: Page) -> None: ...
+
+
+def progress_state(title: str, event: ProgressEvent, cancelling: bool = False) -> ProgressState:
+    index = STAGES.index(event.stage)
+    total = max(event.total, 1)
+    done = min(max(event.done, 0), total)
+    stage_percent = (index * total + done) * 100 // (len(STAGES) * total)
+    detail = f"{done} of {event.total}" if event.total > 1 else ""
+    if event.partner:
+        detail = f"{detail} · {event.partner}" if detail else event.partner
+    return ProgressState(
+        title,
+        f"Step {index + 1} of {len(STAGES)}: {STAGE_LABELS[event.stage]}",
+        stage_percent,
+        detail,
+        done * 100 // total if event.total > 1 or done else -1,
+        cancelling,
+    )
+
+
+def workbook_in(paths: Iterable[str]) -> Path | None:
+    """The first program workbook among dropped files (None: nothing to open)."""
+    for text in paths:
+        path = Path(text)
+        if path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
+            return path
+    return None
+
+
+def validation_summary(inputs: Inputs) -> str:
+    counts = {s: sum(p.severity is s for p in inputs.problems) for s in Severity}
+    read = plural(len(inputs.data.submissions), "partner workbook")
+    found = (
+        f"{plural(counts[Severity.ERROR], 'error')}, "
+        f"{plural(counts[Severity.WARNING], 'warning')}, {plural(counts[Severity.INFO], 'note')}"
+    )
+    if inputs.ok:
+        return f"Ready to close {inputs.period}: {read} read; {found}."
+    if inputs.program is None:
+        return f"The program workbook cannot be used: {found}."
+    return f"Not ready to close {inputs.period}: {found}. Fix the errors, then validate again."
+
+
+def close_summary(outcome: CloseOutcome, final: bool) -> str:
+    result = outcome.result
+    if result is None:
+        return outcome.message
+    decimals = 2
+    if outcome.inputs is not None and outcome.inputs.program is not None:
+        decimals = outcome.inputs.program.settings.decimals
+    partners = [p for p in result.participants if p != HOST]
+    total = sum((result.net(p) for p in partners), Decimal(0))
+    direction = "payable to partners" if total >= 0 else "due from partners"
+    kind = "final" if final else "draft"
+    return (
+        f"Closed {result.period} ({kind}): {plural(len(partners), 'partner')}, "
+        f"{plural(len(result.lines), 'line')}; net {direction} {money(abs(total), decimals)}."
+    )
+
+
+class MainPresenter:
+    def __init__(self, session: Session, runner: JobRunner | None = None) -> None:
+        self.session = session
+        self.runner: JobRunner = runner or InlineRunner()
+        self.view: MainView | None = None
+        self._token: CancelToken | None = None
+        self._progress_title = ""
+        self._last_event: ProgressEvent | None = None
+
+    def bind(self, view: MainView) -> None:
+        self.view = view
+        view.refresh()
+
+    # --- state for the view ----------------------------------------------------
+
+    def actions(self) -> Actions:
+        s = self.session
+        idle = not s.busy
+        return Actions(
+            open=idle,
+            validate=idle and s.is_open,
+            close=idle and s.is_open,
+            cancel=bool(s.busy) and self._token is not None and not self._token(),
+            change_folders=idle and s.is_open,
+            change_partner_folder=idle and s.is_open,
+        )
+
+    def window_title(self) -> str:
+        path = self.session.program_path
+        if path is None:
+            return "PartnerClose"
+        return f"{path.name} · {self.session.period} · PartnerClose"
+
+    def recent_files(self) -> list[Path]:
+        return self.session.settings.recent_files()
+
+    def partner_folder_text(self) -> str:
+        folder = self.session.partner_folder()
+        if folder is not None:
+            suffix = " (chosen here)" if self.session.partner_folder_override else ""
+            return f"{folder}{suffix}"
+        return "as set in the program workbook" if self.session.is_open else ""
+
+    def partner_folder_tooltip(self) -> str:
+        return (
+            "By default, the partner_folder setting of the program workbook (Program sheet), "
+            "relative to the workbook. Change it to read this session's partner workbooks "
+            "from another folder."
+        )
+
+    def program_facts(self) -> list[tuple[str, str]]:
+        """What the validated program holds, for the overview card."""
+        inputs = self.session.inputs
+        if inputs is None or inputs.program is None:
+            return []
+        program, period = inputs.program, inputs.period
+        settings = program.settings
+        taking_part = sum(participation(p, period).takes_part for p in program.partners)
+        month = (
+            MONTHS[settings.fiscal_year_start - 1] if 1 <= settings.fiscal_year_start <= 12 else ""
+        )
+        return [
+            ("Program", settings.program_name),
+            ("Currency", f"{settings.currency} ({settings.decimals} decimals)"),
+            ("Partners", f"{len(program.partners)} ({taking_part} taking part in {period})"),
+            ("Cost pools", str(len(program.pools))),
+            ("Revenue plans", str(len(program.plans))),
+            ("Milestones", str(len(program.milestones))),
+            ("Fiscal year starts", month),
+            ("Partner workbooks read", str(len(inputs.data.submissions))),
+        ]
+
+    def output_text(self) -> str:
+        folder = self.session.output_folder()
+        return str(folder) if folder else ""
+
+    def ledger_text(self) -> str:
+        path = self.session.ledger_path()
+        return str(path) if path else ""
+
+    # --- opening -----------------------------------------------------------------
+
+    def choose_program(self) -> None:
+        if self.view is None or self.session.busy:
+            return
+        start = self.session.settings.last_directory()
+        path = self.view.ask_open_file(start)
+        if path is not None:
+            self.open_program(path)
+
+    def open_dropped(self, paths: Iterable[str]) -> bool:
+        path = workbook_in(paths)
+        if path is None:
+            return False
+        self.open_program(path)
+        return True
+
+    def open_program(self, path: Path) -> None:
+        s = self.session
+        if s.busy:
+            return
+        path = path.expanduser().absolute()
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            self._error(
+                "Not a program workbook",
+                f"{path.name} is not an Excel workbook (.xlsx or .xlsm).",
+            )
+            return
+        if not path.is_file():
+            s.settings.remove_recent(path)
+            s.notify(Change.RECENT)
+            self._error(
+                "Program workbook not found",
+                f"{path} does not exist any more. It has been removed from the recent files.",
+            )
+            return
+        s.program_path = path
+        s.partner_folder_override = None
+        self._forget_results()
+        s.settings.add_recent(path)
+        log.info("opened %s", path)
+        s.notify(Change.PROGRAM)
+        s.notify(Change.RECENT)
+        self._refresh()
+        self.validate(show=False)
+
+    def set_period(self, period: Period) -> None:
+        s = self.session
+        if period == s.period or s.busy:
+            return
+        s.period = period
+        self._forget_results()
+        s.notify(Change.PERIOD)
+        self._refresh()
+        if s.is_open:
+            self.validate(show=False)
+
+    def _forget_results(self) -> None:
+        s = self.session
+        s.inputs = None
+        s.outcome = None
+        s.problems = ()
+        s.problems_note = ""
+        s.notify(Change.VALIDATION)
+        s.notify(Change.CLOSE)
+
+    # --- folders -----------------------------------------------------------------
+
+    def change_partner_folder(self) -> None:
+        s = self.session
+        if self.view is None or not self.actions().change_partner_folder:
+            return
+        folder = self.view.ask_folder("Partner folder", s.partner_folder())
+        if folder is None:
+            return
+        s.partner_folder_override = folder
+        self._folders_changed(revalidate=True)
+
+    def reset_partner_folder(self) -> None:
+        if self.session.partner_folder_override is not None:
+            self.session.partner_folder_override = None
+            self._folders_changed(revalidate=True)
+
+    def change_output_root(self) -> None:
+        s = self.session
+        if self.view is None or s.program_path is None or not self.actions().change_folders:
+            return
+        current = s.output_folder()
+        folder = self.view.ask_folder(
+            "Folder for the close outputs", current.parent if current else None
+        )
+        if folder is not None:
+            s.settings.set_output_root(s.program_path, folder)
+            self._folders_changed(revalidate=False)
+
+    def reset_output_root(self) -> None:
+        s = self.session
+        if s.program_path is not None and not s.busy:
+            s.settings.set_output_root(s.program_path, None)
+            self._folders_changed(revalidate=False)
+
+    def change_ledger(self) -> None:
+        s = self.session
+        if self.view is None or s.program_path is None or not self.actions().change_folders:
+            return
+        path = self.view.ask_ledger_file(s.ledger_path())
+        if path is not None:
+            s.settings.set_ledger_path(s.program_path, path)
+            self._folders_changed(revalidate=False)
+
+    def reset_ledger(self) -> None:
+        s = self.session
+        if s.program_path is not None and not s.busy:
+            s.settings.set_ledger_path(s.program_path, None)
+            self._folders_changed(revalidate=False)
+
+    def _folders_changed(self, revalidate: bool) -> None:
+        self.session.notify(Change.FOLDERS)
+        self.session.notify(Change.LEDGER)
+        self._refresh()
+        if revalidate:
+            self._forget_results()
+            self.validate(show=False)
+
+    # --- validating ----------------------------------------------------------------
+
+    def validate(self, show: bool = True) -> None:
+        s = self.session
+        path = s.program_path
+        if path is None or s.busy:
+            return
+        period = s.period
+        folder = s.partner_folder_override
+        load = s.backend.load_inputs
+
+        def work(report: Report, cancelled: CancelToken) -> Inputs:
+            def read_progress(done: int, total: int) -> None:
+                if cancelled():
+                    raise JobCancelledError
+                report(ProgressEvent(Stage.READ, done, total))
+
+            return load(path, period, progress=read_progress, partner_folder=folder)
+
+        def done(inputs: Inputs) -> None:
+            s.inputs = inputs
+            s.problems = inputs.problems
+            s.problems_note = validation_summary(inputs)
+            s.notify(Change.VALIDATION)
+            s.notify(Change.FOLDERS)
+            self._status(s.problems_note)
+            if show or not inputs.ok:
+                self._show(Page.VALIDATION)
+
+        self._start(f"Validating {path.name} for {period}", work, done, "The validation")
+
+    # --- closing -------------------------------------------------------------------
+
+    def close(self, final: bool) -> None:
+        s = self.session
+        path = s.program_path
+        if path is None or s.busy or self.view is None:
+            return
+        period = s.period
+        if final and not self.view.confirm(
+            f"Final close of {period}",
+            f"Close {period} as final?\n\n"
+            f"A final close locks {period} in the ledger: it cannot be closed again "
+            "unless it is reopened, with a reason that is kept in the audit trail.",
+            f"Close {period} as final",
+        ):
+            return
+        out, ledger, folder = s.output_folder(), s.ledger_path(), s.partner_folder_override
+        run = s.backend.run_close
+
+        def work(report: Report, cancelled: CancelToken) -> CloseOutcome:
+            return run(
+                path,
+                period,
+                final=final,
+                out=out,
+                ledger_path=ledger,
+                progress=report,
+                cancelled=cancelled,
+                partner_folder=folder,
+            )
+
+        def done(outcome: CloseOutcome) -> None:
+            self._closed(outcome, final)
+
+        kind = "final" if final else "draft"
+        self._start(f"Closing {period} ({kind})", work, done, "The close")
+
+    def _closed(self, outcome: CloseOutcome, final: bool) -> None:
+        s = self.session
+        status = outcome.status
+        log.info("close %s: %s", status.value, outcome.message)
+        if status is Status.CLOSED:
+            s.outcome = outcome
+            s.inputs = outcome.inputs or s.inputs
+            s.problems = outcome.problems
+            s.problems_note = close_summary(outcome, final)
+            s.notify(Change.VALIDATION)
+            s.notify(Change.CLOSE)
+            s.notify(Change.LEDGER)
+            self._status(s.problems_note)
+            self._show(Page.REVIEW)
+        elif status is Status.INVALID:
+            s.inputs = outcome.inputs or s.inputs
+            s.problems = outcome.problems
+            s.problems_note = f"The close did not run: {outcome.message}."
+            s.notify(Change.VALIDATION)
+            self._show(Page.VALIDATION)
+            self._error(
+                "The close did not run",
+                f"{_sentence(outcome.message)}\n\nThe problems are listed in the Validation "
+                "view; double-click one to open its workbook.",
+            )
+        elif status is Status.REFUSED:
+            self._error("The ledger refused the close", _sentence(outcome.message))
+        elif status is Status.CANCELLED:
+            self._status("Close cancelled; nothing was written.")
+        else:
+            self._error("The close failed", _sentence(outcome.message))
+
+    def cancel(self) -> None:
+        if self._token is None or self._token() or not self.session.busy:
+            return
+        self._token.cancel()
+        if self._last_event is not None and self.view is not None:
+            state = progress_state(self._progress_title, self._last_event, cancelling=True)
+            self.view.show_progress(state)
+        self._status("Cancelling…")
+        self._refresh()
+
+    # --- jobs ------------------------------------------------------------------------
+
+    def _start(
+        self,
+        title: str,
+        work: Callable[[Report, CancelToken], Any],
+        done: Callable[[Any], None],
+        what: str,
+    ) -> None:
+        s = self.session
+        token = CancelToken()
+        self._token = token
+        self._progress_title = title
+        self._last_event = None
+        s.busy = title
+        s.notify(Change.BUSY)
+        self._refresh()
+        if self.view is not None:
+            self.view.show_progress(progress_state(title, ProgressEvent(Stage.READ, 0, 1)))
+        self._status(f"{title}…")
+
+        def on_done(result: object) -> None:
+            self._finish()
+            done(result)
+
+        def on_error(exc: BaseException) -> None:
+            self._finish()
+            if isinstance(exc, JobCancelledError):
+                self._status(f"{what} was cancelled.")
+                return
+            self._error(
+                f"{what} could not finish",
+                report_error(f"{what} could not finish", exc) + "\nNothing was written.",
+            )
+
+        def on_progress(event: ProgressEvent) -> None:
+            self._last_event = event
+            if self.view is not None:
+                self.view.show_progress(progress_state(title, event, token()))
+
+        job = Job(title, work, on_done, on_error, on_progress)
+        self.runner.start(job, token)
+
+    def _finish(self) -> None:
+        self.session.busy = ""
+        self._token = None
+        self._last_event = None
+        if self.view is not None:
+            self.view.show_progress(None)
+        self.session.notify(Change.BUSY)
+        self._refresh()
+
+    # --- view helpers ------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        if self.view is not None:
+            self.view.refresh()
+
+    def _status(self, text: str) -> None:
+        if self.view is not None:
+            self.view.show_status(text)
+
+    def _show(self, page: Page) -> None:
+        if self.view is not None:
+            self.view.show_page(page)
+
+    def _error(self, title: str, text: str) -> None:
+        log.warning("%s: %s", title, text.splitlines()[0] if text else "")
+        if self.view is not None:
+            self.view.show_error(title, text)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith(".") else text + "."

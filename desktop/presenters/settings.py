@@ -1,0 +1,123 @@
+"""What the app remembers between runs: recent files and, per program, its folders.
+
+`SettingsStore` is the small key/value interface the presenters need; the Qt
+app backs it with QSettings, the tests with a dict. Values are text: lists and
+maps are stored as JSON so that an INI file cannot turn a one-item list into a
+string.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol
+
+MAX_RECENT = 10
+
+
+class SettingsStore(Protocol):
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, value: str) -> None: ...
+
+
+class MemorySettings:
+    """A SettingsStore in a dict (tests, and a fallback when none is given)."""
+
+    def __init__(self, values: dict[str, str] | None = None) -> None:
+        self.values: dict[str, str] = dict(values or {})
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def put(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+
+class AppSettings:
+    """Typed access to the stored settings."""
+
+    RECENT = "recent_files"
+    FOLDERS = "program_folders"  # program path -> {"output": ..., "ledger": ...}
+    LAST_DIR = "last_directory"
+
+    def __init__(self, store: SettingsStore) -> None:
+        self.store = store
+
+    # --- recent files -------------------------------------------------------
+
+    def recent_files(self) -> list[Path]:
+        return [Path(p) for p in self._json_list(self.RECENT)]
+
+    def add_recent(self, path: Path) -> list[Path]:
+        """Put `path` first, drop an older mention of it, keep at most MAX_RECENT."""
+        text = str(path)
+        recent = [p for p in self._json_list(self.RECENT) if p != text]
+        recent = [text, *recent][:MAX_RECENT]
+        self.store.put(self.RECENT, json.dumps(recent))
+        self.store.put(self.LAST_DIR, str(path.parent))
+        return [Path(p) for p in recent]
+
+    def remove_recent(self, path: Path) -> list[Path]:
+        recent = [p for p in self._json_list(self.RECENT) if p != str(path)]
+        self.store.put(self.RECENT, json.dumps(recent))
+        return [Path(p) for p in recent]
+
+    def last_directory(self) -> Path | None:
+        text = self.store.get(self.LAST_DIR)
+        return Path(text) if text else None
+
+    # --- per-program folders --------------------------------------------------
+
+    def output_root(self, program: Path) -> Path | None:
+        """Where `close-YYYY-MM/` folders go for this program (None: beside it)."""
+        return self._folder(program, "output")
+
+    def ledger_path(self, program: Path) -> Path | None:
+        """The ledger file of this program (None: `<program>.ledger.sqlite` beside it)."""
+        return self._folder(program, "ledger")
+
+    def set_output_root(self, program: Path, folder: Path | None) -> None:
+        self._set_folder(program, "output", folder)
+
+    def set_ledger_path(self, program: Path, path: Path | None) -> None:
+        self._set_folder(program, "ledger", path)
+
+    def _folder(self, program: Path, what: str) -> Path | None:
+        entry = self._json_map(self.FOLDERS).get(str(program), {})
+        text = entry.get(what, "") if isinstance(entry, dict) else ""
+        return Path(text) if isinstance(text, str) and text else None
+
+    def _set_folder(self, program: Path, what: str, path: Path | None) -> None:
+        folders = self._json_map(self.FOLDERS)
+        entry = folders.get(str(program), {})
+        entry = dict(entry) if isinstance(entry, dict) else {}
+        if path is None:
+            entry.pop(what, None)
+        else:
+            entry[what] = str(path)
+        if entry:
+            folders[str(program)] = entry
+        else:
+            folders.pop(str(program), None)
+        self.store.put(self.FOLDERS, json.dumps(folders, sort_keys=True))
+
+    # --- JSON values, tolerant of a hand-edited or damaged settings file --------
+
+    def _json_list(self, key: str) -> list[str]:
+        value = self._load(key)
+        return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+
+    def _json_map(self, key: str) -> dict[str, object]:
+        value = self._load(key)
+        return dict(value) if isinstance(value, dict) else {}
+
+    def _load(self, key: str) -> object:
+        text = self.store.get(key)
+        if not text:
+            return None
+        try:
+            loaded: object = json.loads(text)
+        except ValueError:
+            return None
+        return loaded

@@ -1,0 +1,1 @@
+"""Thin Qt widgets bound to the presenters in `desktop.presenters`."""
