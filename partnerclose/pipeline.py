@@ -35,6 +35,7 @@ from partnerclose.reading.inputs import (
     read_inputs_from_grids,
     validate_inputs,
 )
+from partnerclose.statements.writers import write_close_pack, write_statements
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
 
 
@@ -138,7 +139,7 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
 
 
-DEFAULT_WRITERS: tuple[Writer, ...] = (write_csvs,)
+DEFAULT_WRITERS: tuple[Writer, ...] = (write_csvs, write_statements, write_close_pack)
 
 
 def run_close(

@@ -1,0 +1,788 @@
+"""What a statement and the close pack show, built from a close (pure).
+
+`statement_fill(context, partner_id)` and `close_pack_fill(context)` turn a
+`CloseContext` into a `Fill`: scalars by dotted name and tables of rows, the
+vocabulary of docs/templates.md. Every number is a line or a sum of lines, or
+a figure of the engines' detail records; nothing is recomputed here except
+display figures (a pool's reserve cushion, rounded once through money.py).
+
+Text from inputs (names, customers, descriptions, statuses) stays `str`, which
+the engine always writes as literal text.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from partnerclose import __version__
+from partnerclose.core.close import CloseResult, pool_of_item
+from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
+from partnerclose.core.key_figures import KEY_FIGURE_NAMES
+from partnerclose.core.lines import SECTION_OF, Component, Line, Section
+from partnerclose.core.milestones import MilestoneDetail
+from partnerclose.core.money import ZERO, round_money
+from partnerclose.core.period import Period
+from partnerclose.core.records import HOST, Basis, Partner
+from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
+from partnerclose.statements.values import Fill, Table, Value
+
+if TYPE_CHECKING:
+    from partnerclose.pipeline import CloseContext
+
+PAYABLE = "Amount payable to you"
+DUE = "Amount due from you"
+MISSING = "n/a"  # a key figure that cannot be computed (K1: missing, not 0)
+
+COMPONENT_LABELS: Mapping[Component, str] = {
+    Component.COST_SHARE: "Cost share",
+    Component.GUARDRAIL: "Guardrail",
+    Component.IN_KIND_CREDIT: "In-kind credit",
+    Component.RESERVE_CONTRIBUTION: "Reserve contribution",
+    Component.RESERVE_REFUND: "Reserve refund",
+    Component.WIND_DOWN_FEE: "Wind-down fee",
+    Component.REVENUE_SHARE: "Revenue share",
+    Component.TRUE_UP: "True-up",
+    Component.CLAWBACK: "Clawback",
+    Component.REVENUE_CAP: "Revenue cap",
+    Component.MDF: "Co-marketing (MDF)",
+    Component.MILESTONE: "Milestone",
+    Component.MILESTONE_RELEASE: "Held amount released",
+    Component.DEFERRED_RELEASE: "Deferred amount released",
+}
+SECTION_LABELS: Mapping[Section, str] = {
+    Section.COST_SHARING: "Cost sharing",
+    Section.RESERVE_FUND: "Reserve fund",
+    Section.REVENUE_SHARE: "Revenue share",
+    Section.CO_MARKETING: "Co-marketing",
+    Section.MILESTONES: "Milestones",
+}
+# Scalar prefixes of the sections: `cost_sharing.total`, `co_marketing.ytd`, ...
+SECTION_KEYS: Mapping[Section, str] = {
+    s: s.value.replace(" ", "_").replace("-", "_") for s in Section
+}
+KEY_FIGURE_LABELS: Mapping[str, str] = {
+    "revenue": "Revenue won",
+    "ytd_revenue": "Revenue, year to date",
+    "deals_won": "Deals won",
+    "deals_lost": "Deals lost",
+    "win_rate": "Win rate",
+    "avg_deal_size": "Average deal size",
+    "days_to_close": "Days to close",
+    "pipeline": "Open pipeline",
+    "net_revenue": "Net revenue",
+    "utilization": "Capacity utilization",
+    "remaining_capacity": "Remaining capacity",
+    "savings": "Savings vs standalone",
+    "mdf_roi": "Co-marketing ROI",
+    "margin_share": "Share of gross profit",
+}
+
+LINE_FIELDS = (
+    "component",
+    "kind",
+    "item",
+    "title",
+    "description",
+    "quantity",
+    "rate",
+    "unit_value",
+    "amount",
+    "status",
+    "rule",
+)
+POOL_FIELDS = (
+    "id",
+    "name",
+    "label",
+    "basis",
+    "driver",
+    "unit",
+    "units",
+    "capacity",
+    "utilization",
+    "share",
+    "tier_factor",
+    "wind_down_factor",
+    "cushion",
+    "cost",
+    "guardrail",
+    "credit",
+    "net",
+    "pool_amount",
+    "draw",
+    "allocable",
+)
+DEAL_FIELDS = (
+    "id",
+    "customer",
+    "product",
+    "close_date",
+    "type",
+    "reported_type",
+    "registered",
+    "amount",
+    "rate",
+    "bonus_rate",
+    "share",
+    "status",
+)
+TRUE_UP_FIELDS = ("deal_id", "amount", "rate", "due", "paid_before", "delta")
+MILESTONE_FIELDS = (
+    "id",
+    "metric",
+    "title",
+    "phase",
+    "curve",
+    "recurrence",
+    "actual",
+    "floor",
+    "target",
+    "cap",
+    "floor_payout",
+    "target_payout",
+    "max_payout",
+    "payout",
+    "due",
+    "paid",
+    "held",
+    "deferred",
+    "not_paid",
+    "released",
+    "released_held",
+    "released_deferred",
+    "held_total",
+    "deferred_total",
+    "amount",
+    "verified",
+    "status",
+    "why",
+)
+SECTION_FIELDS = ("key", "name", "total", "ytd_before", "ytd", "lines")
+COMPONENT_FIELDS = ("key", "name", "section", "total", "ytd_before", "ytd")
+SCORE_FIELDS = ("metric", "label", "weight", "worst", "best", "value", "score")
+
+
+def _money_text(value: Decimal, decimals: int) -> str:
+    return f"{round_money(value, decimals):,f}"
+
+
+def period_label(period: Period) -> str:
+    return f"{calendar.month_name[period.month]} {period.year}"
+
+
+def _short_period(period: Period) -> str:
+    return f"{calendar.month_abbr[period.month]} {period.year}"
+
+
+def run_time(started_at: str) -> datetime:
+    """The run's start as naive UTC (spreadsheets know no time zones)."""
+    try:
+        moment = datetime.fromisoformat(started_at)
+    except ValueError:
+        return datetime(1970, 1, 1)  # noqa: DTZ001 - naive UTC on purpose
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _common(context: CloseContext) -> dict[str, Value]:
+    """Scalars every template can use."""
+    settings = context.program.settings
+    period = context.period
+    fiscal = period.fiscal_year_start(settings.fiscal_year_start)
+    started = run_time(context.started_at)
+    return {
+        "program.name": settings.program_name,
+        "currency": settings.currency,
+        "period": str(period),
+        "period.label": period_label(period),
+        "period.start": period.first_day,
+        "period.end": period.last_day,
+        "ytd.start": fiscal.first_day,
+        "ytd.label": f"{_short_period(fiscal)} – {_short_period(period)}",
+        "produced": started.date(),
+        "produced.time": started,
+        "close.kind": "final" if context.final else "draft",
+        "close.status": "FINAL" if context.final else "DRAFT",
+        "close.note": (
+            "Final: the period is closed."
+            if context.final
+            else "Draft: figures may change until the period is closed."
+        ),
+        "version": __version__,
+    }
+
+
+# --- the partner statement ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CloseIndex:
+    """A close's details grouped by participant once, so that building each
+    statement is linear in its own lines, not in the whole close's."""
+
+    lines: Mapping[str, tuple[Line, ...]]
+    pools: Mapping[str, tuple[tuple[PoolDetail, PoolParticipantDetail], ...]]
+    deals: Mapping[str, tuple[DealDetail, ...]]
+    true_ups: Mapping[str, tuple[TrueUpDetail, ...]]
+    milestones: Mapping[str, tuple[MilestoneDetail, ...]]
+
+
+def index_close(result: CloseResult) -> CloseIndex:
+    lines: dict[str, list[Line]] = defaultdict(list)
+    for line in result.lines:
+        lines[line.partner_id].append(line)
+    pools: dict[str, list[tuple[PoolDetail, PoolParticipantDetail]]] = defaultdict(list)
+    for pool in result.costs.pools:
+        for participant in pool.participants:
+            pools[participant.partner_id].append((pool, participant))
+    deals: dict[str, list[DealDetail]] = defaultdict(list)
+    for deal in result.revenue.deals:
+        deals[deal.partner_id].append(deal)
+    true_ups: dict[str, list[TrueUpDetail]] = defaultdict(list)
+    for true_up in result.revenue.true_ups:
+        true_ups[true_up.partner_id].append(true_up)
+    milestones: dict[str, list[MilestoneDetail]] = defaultdict(list)
+    for detail in result.milestones.details:
+        milestones[detail.partner_id].append(detail)
+    return CloseIndex(
+        lines={k: tuple(v) for k, v in lines.items()},
+        pools={k: tuple(v) for k, v in pools.items()},
+        deals={k: tuple(v) for k, v in deals.items()},
+        true_ups={k: tuple(v) for k, v in true_ups.items()},
+        milestones={k: tuple(v) for k, v in milestones.items()},
+    )
+
+
+def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | None = None) -> Fill:
+    """Everything `templates/statement.xlsx` can show for one partner.
+
+    Pass the `index` of the close when building many statements.
+    """
+    program = context.program
+    index = index or index_close(context.result)
+    decimals = program.settings.decimals
+    partner = next((p for p in program.partners if p.partner_id == partner_id), None)
+    lines = index.lines.get(partner_id, ())
+    pool_names = {pool.pool_id: pool.name for pool in program.pools}
+    ytd_before = context.ytd_before.get(partner_id, {})
+    net = sum((line.amount for line in lines), ZERO)
+    net_ytd = net + sum(ytd_before.values(), ZERO)
+    scalars = _common(context)
+    scalars.update(_partner_scalars(partner, partner_id))
+    scalars.update(
+        {
+            "net.amount": abs(net),
+            "net.signed": net,
+            "net.label": DUE if net < 0 else PAYABLE,
+            "net.ytd": net_ytd,
+            "net.lines": len(lines),
+        }
+    )
+    sections: list[dict[str, Value]] = []
+    for section in Section:
+        mine = [line for line in lines if SECTION_OF[line.component] is section]
+        total = sum((line.amount for line in mine), ZERO)
+        before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
+        key = SECTION_KEYS[section]
+        scalars.update(
+            {
+                f"{key}.total": total,
+                f"{key}.ytd_before": before,
+                f"{key}.ytd": before + total,
+                f"{key}.lines": len(mine),
+            }
+        )
+        sections.append(
+            {
+                "key": key,
+                "name": SECTION_LABELS[section],
+                "total": total,
+                "ytd_before": before,
+                "ytd": before + total,
+                "lines": len(mine),
+            }
+        )
+    components = [
+        {
+            "key": component.value,
+            "name": COMPONENT_LABELS[component],
+            "section": SECTION_LABELS[SECTION_OF[component]],
+            "total": sum((x.amount for x in lines if x.component is component), ZERO),
+            "ytd_before": ytd_before.get(component, ZERO),
+            "ytd": ytd_before.get(component, ZERO)
+            + sum((x.amount for x in lines if x.component is component), ZERO),
+        }
+        for component in Component
+        if any(x.component is component for x in lines) or component in ytd_before
+    ]
+
+    def section_lines(section: Section, *components: Component) -> Table:
+        chosen = [
+            line
+            for line in lines
+            if SECTION_OF[line.component] is section
+            and (not components or line.component in components)
+        ]
+        return Table.of("line", LINE_FIELDS, (_line_row(x, pool_names) for x in chosen))
+
+    scalars.update(_reserve_scalars(context, partner_id))
+    scalars.update(_revenue_scalars(context, partner_id, partner))
+    scalars.update(_key_figure_scalars(context, partner_id))
+    scalars.update(_scorecard_scalars(context, partner_id))
+    tables = {
+        "sections": Table.of("section", SECTION_FIELDS, sections),
+        "components": Table.of("component", COMPONENT_FIELDS, components),
+        "lines": Table.of("line", LINE_FIELDS, (_line_row(x, pool_names) for x in lines)),
+        "pools": Table.of("pool", POOL_FIELDS, _pool_rows(index, partner_id, decimals)),
+        "cost_lines": section_lines(Section.COST_SHARING),
+        "reserve_lines": section_lines(Section.RESERVE_FUND),
+        "revenue_lines": section_lines(Section.REVENUE_SHARE),
+        "revenue_adjustments": section_lines(
+            Section.REVENUE_SHARE, Component.TRUE_UP, Component.CLAWBACK, Component.REVENUE_CAP
+        ),
+        "mdf_lines": section_lines(Section.CO_MARKETING),
+        "milestone_lines": section_lines(Section.MILESTONES),
+        "deals": Table.of("deal", DEAL_FIELDS, _deal_rows(index, partner_id)),
+        "true_ups": Table.of(
+            "true_up",
+            TRUE_UP_FIELDS,
+            (
+                {
+                    "deal_id": t.deal_id,
+                    "amount": t.amount,
+                    "rate": t.rate,
+                    "due": t.due,
+                    "paid_before": t.paid_before,
+                    "delta": t.delta,
+                }
+                for t in index.true_ups.get(partner_id, ())
+            ),
+        ),
+        "milestones": Table.of(
+            "milestone",
+            MILESTONE_FIELDS,
+            (
+                _milestone_row(d, decimals, program.settings.shock_factor)
+                for d in index.milestones.get(partner_id, ())
+            ),
+        ),
+        "scorecard": Table.of("metric", SCORE_FIELDS, _score_rows(context, partner_id)),
+    }
+    return Fill(scalars, tables)
+
+
+def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Value]:
+    return {
+        "partner.id": partner_id,
+        "partner.name": partner.name if partner else partner_id,
+        "partner.email": partner.email if partner else "",
+        "partner.plan": partner.plan if partner else "",
+        "partner.status": partner.status.value if partner else "",
+        "partner.exit_date": partner.exit_date if partner else None,
+    }
+
+
+def _line_row(line: Line, pool_names: Mapping[str, str]) -> dict[str, Value]:
+    credit = line.component is Component.IN_KIND_CREDIT
+    return {
+        "component": line.component.value,
+        "kind": COMPONENT_LABELS[line.component],
+        "item": line.item,
+        "title": line_title(line, pool_names),
+        "description": line.description,
+        "quantity": line.quantity,
+        # In-kind credits carry a unit value where other lines carry a rate or share.
+        "rate": None if credit else line.rate,
+        "unit_value": line.rate if credit else None,
+        "amount": line.amount,
+        "status": line.status,
+        "rule": line.rule,
+    }
+
+
+def line_title(line: Line, pool_names: Mapping[str, str]) -> str:
+    """A short name for a line on a statement."""
+    component = line.component
+    if component is Component.COST_SHARE:
+        pool = pool_of_item(line.item)
+        part = line.item[len(pool) + 1 :]
+        name = pool_names.get(pool, pool)
+        return f"{name} · {part} part" if part else name
+    if component is Component.GUARDRAIL:
+        return f"Guardrail · {pool_names.get(line.item, line.item)}"
+    if component is Component.IN_KIND_CREDIT:
+        return f"In-kind credit · {line.item}"
+    if component in (Component.TRUE_UP, Component.REVENUE_CAP):
+        return f"{COMPONENT_LABELS[component]} · plan {line.item}"
+    if component is Component.CLAWBACK:
+        return f"Clawback · {line.item}"
+    if component is Component.REVENUE_SHARE:
+        return f"Deal {line.item}"
+    if component is Component.MDF:
+        return f"{line.description} ({line.item})" if line.description else line.item
+    if component in (Component.MILESTONE_RELEASE, Component.DEFERRED_RELEASE):
+        return f"{line.item} · {COMPONENT_LABELS[component].lower()}"
+    if component is Component.MILESTONE:
+        return f"{line.item} · {line.description}" if line.description else line.item
+    return COMPONENT_LABELS[component]
+
+
+def _driver(pool: PoolDetail) -> str:
+    used = {s.used_basis for s in pool.splits}
+    if pool.basis is Basis.HYBRID and pool.base_share is not None:
+        base = round_money(pool.base_share * 100, 0)
+        return f"hybrid {base}/{100 - base}" + (f", {pool.unit}" if pool.unit else "")
+    text = pool.basis.value
+    if used and pool.basis not in used:
+        text += " → " + ", ".join(sorted(b.value for b in used))
+    if Basis.USAGE in (used or {pool.basis}) and pool.unit:
+        text += f", {pool.unit}"
+    return text
+
+
+def _cushion(pool: PoolDetail, me: PoolParticipantDetail, decimals: int) -> Decimal:
+    """The partner's part of the pool's C5 draw: what the draw spared it (display)."""
+    if pool.draw == 0 or pool.allocable == 0:
+        return ZERO
+    amounts = {s.part: s.amount for s in pool.splits}
+    spared = sum(
+        (
+            pool.draw * amounts.get(part.part, ZERO) / pool.allocable * part.share
+            for part in me.parts
+        ),
+        ZERO,
+    )
+    return round_money(spared, decimals)
+
+
+def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[dict[str, Value]]:
+    for pool, me in index.pools.get(partner_id, ()):
+        share = me.allocation / pool.allocable if pool.allocable else ZERO
+        cost = -me.allocation
+        yield {
+            "id": pool.pool_id,
+            "name": pool.name,
+            "label": f"{pool.name} ({pool.pool_id})",
+            "basis": pool.basis.value,
+            "driver": _driver(pool),
+            "unit": pool.unit,
+            "units": me.usage_units,
+            "capacity": me.committed_capacity,
+            "utilization": me.utilization,
+            "share": share,
+            "tier_factor": me.tier_factor,
+            "wind_down_factor": me.wind_down_factor,
+            "cushion": _cushion(pool, me, decimals),
+            "cost": cost,
+            "guardrail": me.guardrail,
+            "credit": me.in_kind_credit,
+            "net": cost + me.guardrail + me.in_kind_credit,
+            "pool_amount": pool.amount,
+            "draw": pool.draw,
+            "allocable": pool.allocable,
+        }
+
+
+def _deal_rows(index: CloseIndex, partner_id: str) -> Iterable[dict[str, Value]]:
+    for deal in index.deals.get(partner_id, ()):
+        yield {
+            "id": deal.deal_id,
+            "customer": deal.customer,
+            "product": deal.product,
+            "close_date": deal.close_date,
+            "type": deal.paid_type.value,
+            "reported_type": deal.reported_type.value,
+            "registered": "Yes" if deal.registered else "No",
+            "amount": deal.amount,
+            "rate": deal.rate,
+            "bonus_rate": deal.bonus_rate,
+            "share": deal.share,
+            "status": deal.status,
+        }
+
+
+def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> dict[str, Value]:
+    released = detail.released_held + detail.released_deferred
+    return {
+        "id": detail.milestone_id,
+        "metric": detail.metric,
+        "title": f"{detail.milestone_id} · {detail.metric.replace('_', ' ')}",
+        "phase": detail.phase_id,
+        "curve": detail.curve.value,
+        "recurrence": detail.recurrence.value,
+        "actual": detail.actual,
+        "floor": detail.floor,
+        "target": detail.target,
+        "cap": detail.cap,
+        "floor_payout": detail.floor_payout,
+        "target_payout": detail.target_payout,
+        "max_payout": detail.max_payout,
+        "payout": detail.payout,
+        "due": detail.due,
+        "paid": detail.paid,
+        "held": detail.held,
+        "deferred": detail.deferred,
+        "not_paid": detail.not_paid,
+        "released": released,
+        "released_held": detail.released_held,
+        "released_deferred": detail.released_deferred,
+        "held_total": detail.held_after,
+        "deferred_total": detail.deferred_after,
+        "amount": detail.paid + released,
+        "verified": "Yes" if detail.verified or detail.computed_metric else "No",
+        "status": detail.status,
+        "why": milestone_why(detail, decimals, shock),
+    }
+
+
+def milestone_why(detail: MilestoneDetail, decimals: int, shock: Decimal) -> str:
+    """Why a milestone pays what it pays, in one sentence for the statement."""
+
+    def money(value: Decimal) -> str:
+        return _money_text(value, decimals)
+
+    parts = []
+    if not detail.computed:
+        parts.append(detail.status or "not computed this period")
+    elif detail.actual is None:
+        parts.append("no value reported for the metric: nothing paid or accrued")
+    else:
+        parts.append(
+            f"{detail.metric.replace('_', ' ')} {detail.actual.normalize():f} "
+            f"gives {money(detail.payout)} on the {detail.curve.value} curve"
+        )
+        if detail.retention_multiplier is not None:
+            parts.append(f"retention guard ×{detail.retention_multiplier.normalize():f}")
+        if detail.accrued_before:
+            parts.append(f"{money(detail.accrued_before)} accrued before, {money(detail.due)} due")
+    if detail.held:
+        reason = "disputed" if detail.disputed else "pending verification"
+        parts.append(f"{money(detail.held)} held ({reason})")
+    if detail.not_paid:
+        parts.append(f"{money(detail.not_paid)} over the phase budget, not paid")
+    if detail.deferred:
+        parts.append(f"{money(detail.deferred)} deferred (shock factor {shock.normalize():f})")
+    if detail.released_held:
+        parts.append(f"{money(detail.released_held)} held before is released")
+    if detail.released_deferred:
+        parts.append(f"{money(detail.released_deferred)} deferred before is released")
+    if detail.held_after:
+        parts.append(f"{money(detail.held_after)} held in all")
+    if detail.deferred_after:
+        parts.append(f"{money(detail.deferred_after)} deferred in all")
+    text = "; ".join(parts)
+    status = detail.status
+    return f"{status.capitalize()}: {text}." if status and detail.computed else f"{text}."
+
+
+def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    costs = context.result.costs
+    movement = costs.reserve
+    account = next((a for a in costs.accounts if a.partner_id == partner_id), None)
+    to_date = costs.contributions_to_date.get(partner_id, ZERO)
+    everyone = sum(costs.contributions_to_date.values(), ZERO)
+    return {
+        "reserve.opening": movement.opening,
+        "reserve.draws": movement.draws,
+        "reserve.contributions": movement.contributions,
+        "reserve.refunds": movement.refunds,
+        "reserve.closing": movement.closing,
+        "reserve.cap": movement.cap,
+        "reserve.your_contribution": account.contribution if account else ZERO,
+        "reserve.your_refund": account.refund if account else ZERO,
+        "reserve.your_contributions": to_date,
+        "reserve.equity": costs.equity.get(partner_id, ZERO),
+        "reserve.equity_share": to_date / everyone if everyone else ZERO,
+    }
+
+
+def _revenue_scalars(
+    context: CloseContext, partner_id: str, partner: Partner | None
+) -> dict[str, Value]:
+    revenue = context.result.revenue.partners.get(partner_id)
+    plan = next((p for p in context.program.plans if partner and p.plan == partner.plan), None)
+    return {
+        "revenue.plan": revenue.plan if revenue else (partner.plan if partner else ""),
+        "revenue.mode": revenue.mode.value if revenue else (plan.mode.value if plan else ""),
+        "revenue.ytd_volume_before": revenue.ytd_before if revenue else None,
+        "revenue.ytd_volume_after": revenue.ytd_after if revenue else None,
+        "revenue.period_cap": plan.period_cap if plan and plan.period_cap is not None else "none",
+        "revenue.gross_profit": revenue.gross_profit if revenue else None,
+        "revenue.margin_share": revenue.margin_share if revenue else None,
+        "co_marketing.cofund_pct": plan.mdf_cofund_pct if plan else None,
+        "co_marketing.period_cap": (
+            plan.mdf_period_cap if plan and plan.mdf_period_cap is not None else "none"
+        ),
+    }
+
+
+def _key_figure_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    figures = context.result.key_figures.get(partner_id, {})
+    return {f"kpi.{name}": figures.get(name, MISSING) for name in KEY_FIGURE_NAMES}
+
+
+def _scorecard_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    card = context.result.scorecards.scorecards.get(partner_id)
+    if card is None:
+        return {"scorecard.score": MISSING, "scorecard.flags": "", "scorecard.missing": ""}
+    return {
+        "scorecard.score": card.score if card.score is not None else MISSING,
+        "scorecard.flags": ", ".join(card.flags) if card.flags else "none",
+        "scorecard.missing": ", ".join(card.missing),
+    }
+
+
+def _score_rows(context: CloseContext, partner_id: str) -> Iterable[dict[str, Value]]:
+    card = context.result.scorecards.scorecards.get(partner_id)
+    for metric in card.metrics if card else ():
+        yield {
+            "metric": metric.metric,
+            "label": KEY_FIGURE_LABELS.get(metric.metric, metric.metric.replace("_", " ")),
+            "weight": metric.weight,
+            "worst": metric.worst,
+            "best": metric.best,
+            "value": metric.value if metric.value is not None else MISSING,
+            "score": metric.score if metric.score is not None else MISSING,
+        }
+
+
+# --- the close pack ------------------------------------------------------------------
+
+PARTICIPANT_FIELDS = ("id", "name", "plan", *(c.value for c in Component), "net", "lines")
+CHECK_FIELDS = (
+    "id",
+    "name",
+    "basis",
+    "amount",
+    "budget",
+    "draw",
+    "allocable",
+    "lines_total",
+    "check",
+)
+ACCOUNT_FIELDS = (
+    "partner_id",
+    "name",
+    "asked",
+    "contribution",
+    "refund",
+    "contributions_to_date",
+    "equity",
+    "exit",
+)
+PROBLEM_FIELDS = ("severity", "location", "file", "sheet", "cell", "column", "message")
+FILE_FIELDS = ("name", "path", "role", "sha256")
+
+
+def close_pack_fill(context: CloseContext, user: str) -> Fill:
+    """Everything `templates/close_pack.xlsx` can show about the whole close."""
+    program, result = context.program, context.result
+    names = {p.partner_id: p for p in program.partners}
+    totals = result.totals()
+    participants = []
+    counts = Counter(line.partner_id for line in result.lines)
+    for pid in result.participants:
+        partner = names.get(pid)
+        by_component = totals.get(pid, {})
+        row: dict[str, Value] = {
+            "id": pid,
+            "name": "Host (the company)" if pid == HOST else (partner.name if partner else pid),
+            "plan": partner.plan if partner else "",
+            "net": sum(by_component.values(), ZERO),
+            "lines": counts[pid],
+        }
+        row.update({c.value: by_component.get(c, ZERO) for c in Component})
+        participants.append(row)
+    pools = {pool.pool_id: pool for pool in result.costs.pools}
+    checks = [
+        {
+            "id": check.pool_id,
+            "name": pools[check.pool_id].name if check.pool_id in pools else check.pool_id,
+            "basis": pools[check.pool_id].basis.value if check.pool_id in pools else "",
+            "amount": check.amount,
+            "budget": pools[check.pool_id].budget if check.pool_id in pools else None,
+            "draw": check.draw,
+            "allocable": check.amount - check.draw,
+            "lines_total": check.lines_total,
+            "check": check.difference,
+        }
+        for check in result.pool_checks
+    ]
+    accounts = [
+        {
+            "partner_id": a.partner_id,
+            "name": names[a.partner_id].name if a.partner_id in names else a.partner_id,
+            "asked": a.asked,
+            "contribution": a.contribution,
+            "refund": a.refund,
+            "contributions_to_date": a.contributions_to_date,
+            "equity": a.equity,
+            "exit": "exit month" if a.exit_month else "",
+        }
+        for a in result.costs.accounts
+    ]
+    problems = [
+        {
+            "severity": p.severity.value,
+            "location": p.location,
+            "file": p.file,
+            "sheet": p.sheet,
+            "cell": p.cell,
+            "column": p.column,
+            "message": p.message,
+        }
+        for p in context.problems
+    ]
+    files = [
+        {"name": f.path.name, "path": str(f.path), "role": f.role, "sha256": f.sha256}
+        for f in context.inputs.files
+    ]
+    movement = result.costs.reserve
+    program_files = [f for f in context.inputs.files if f.role == "program"]
+    scalars = _common(context)
+    scalars.update(
+        {
+            "program.file": str(program_files[0].path) if program_files else "(open workbook)",
+            "run.user": user,
+            "run.started_at": context.started_at,
+            "reserve.opening": movement.opening,
+            "reserve.draws": movement.draws,
+            "reserve.contributions": movement.contributions,
+            "reserve.refunds": movement.refunds,
+            "reserve.closing": movement.closing,
+            "reserve.cap": movement.cap,
+            "participants.count": len(participants),
+            "lines.count": len(result.lines),
+            "problems.count": len(problems),
+            "problems.warnings": sum(p["severity"] == "warning" for p in problems),
+            "problems.infos": sum(p["severity"] == "info" for p in problems),
+        }
+    )
+    tables = {
+        "participants": Table.of("participant", PARTICIPANT_FIELDS, participants),
+        "pools": Table.of("pool", CHECK_FIELDS, checks),
+        "accounts": Table.of("account", ACCOUNT_FIELDS, accounts),
+        "problems": Table.of("problem", PROBLEM_FIELDS, problems),
+        "files": Table.of("file", FILE_FIELDS, files),
+        "components": Table.of(
+            "component",
+            ("key", "name", "section", "total"),
+            (
+                {
+                    "key": c.value,
+                    "name": COMPONENT_LABELS[c],
+                    "section": SECTION_LABELS[SECTION_OF[c]],
+                    "total": sum((t.get(c, ZERO) for t in totals.values()), ZERO),
+                }
+                for c in Component
+            ),
+        ),
+    }
+    return Fill(scalars, tables)

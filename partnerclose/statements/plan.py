@@ -1,0 +1,363 @@
+"""From a template sheet and its data to a backend-neutral fill plan, and back.
+
+    content = sheet.read()                      # one read
+    plan = build_plan(content, fill)            # pure
+    apply_plan(plan, sheet)                     # a bounded number of operations
+
+A plan is a short list of operations, in this order:
+
+1. `ReplaceInNumberFormats`: `{{ currency }}` in number formats (one);
+2. `InsertRows`: the rows every growing table region needs, all at once (one);
+3. `CopyRowFormats`: per growing region, the template rows' styles repeated
+   over the new rows (one per region);
+4. `WriteBlock`: every computed cell, grouped into at most `max_blocks`
+   rectangles (gaps are filled with what the cells already hold);
+5. `FitRowHeights`: the rows of every table region, all at once (one);
+6. `SetPrintArea` and `SetChartReferences`, when the regions moved them.
+
+So the number of operations depends on the template (its regions and charts),
+never on the number of lines: `FillPlan.sheet_operations` counts them, the
+read included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from partnerclose.statements.references import Adjuster, Region, RowMap
+from partnerclose.statements.sheet import RowInsert, Sheet, SheetContent
+from partnerclose.statements.template import (
+    CellTemplate,
+    Placeholder,
+    TableRegion,
+    Template,
+    parse_template,
+)
+from partnerclose.statements.values import (
+    CellValue,
+    Fill,
+    Formula,
+    Table,
+    Text,
+    Value,
+    cell_value,
+    display,
+)
+
+CURRENCY = "currency"
+DEFAULT_MAX_BLOCKS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceInNumberFormats:
+    placeholder: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class InsertRows:
+    inserts: tuple[RowInsert, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRowFormats:
+    source: tuple[int, int]
+    target: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteBlock:
+    top: int
+    left: int
+    values: tuple[tuple[CellValue, ...], ...]
+
+    @property
+    def bottom(self) -> int:
+        return self.top + len(self.values) - 1
+
+    @property
+    def right(self) -> int:
+        return self.left + (len(self.values[0]) if self.values else 0) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class FitRowHeights:
+    """Rows of table regions: heights that fit their wrapped text (rows the
+    template gives a fixed height keep it)."""
+
+    rows: tuple[tuple[int, int], ...]  # (first, last), after insertion
+
+
+@dataclass(frozen=True, slots=True)
+class SetPrintArea:
+    area: str | None
+    title_rows: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetChartReferences:
+    chart: int
+    references: tuple[tuple[str, str], ...]  # (old, new)
+
+
+Operation = (
+    ReplaceInNumberFormats
+    | InsertRows
+    | CopyRowFormats
+    | WriteBlock
+    | FitRowHeights
+    | SetPrintArea
+    | SetChartReferences
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FillPlan:
+    operations: tuple[Operation, ...]
+    rows_added: int
+
+    @property
+    def sheet_operations(self) -> int:
+        """Range operations to fill the sheet: the read, then the plan."""
+        return 1 + len(self.operations)
+
+    def writes(self) -> Iterator[tuple[int, int, CellValue]]:
+        """Every written cell (row, column, value), block by block."""
+        for op in self.operations:
+            if isinstance(op, WriteBlock):
+                for i, row in enumerate(op.values):
+                    for j, value in enumerate(row):
+                        yield op.top + i, op.left + j, value
+
+
+def fill_sheet(sheet: Sheet, fill: Fill, max_blocks: int = DEFAULT_MAX_BLOCKS) -> FillPlan:
+    """Read the template sheet once, plan, apply; returns the plan applied."""
+    plan = build_plan(sheet.read(), fill, max_blocks=max_blocks)
+    apply_plan(plan, sheet)
+    return plan
+
+
+def apply_plan(plan: FillPlan, sheet: Sheet) -> None:
+    for op in plan.operations:
+        if isinstance(op, ReplaceInNumberFormats):
+            sheet.replace_in_number_formats(op.placeholder, op.text)
+        elif isinstance(op, InsertRows):
+            sheet.insert_rows(op.inserts)
+        elif isinstance(op, CopyRowFormats):
+            sheet.copy_row_formats(op.source, op.target)
+        elif isinstance(op, WriteBlock):
+            sheet.write_block(op.top, op.left, op.values)
+        elif isinstance(op, FitRowHeights):
+            sheet.fit_row_heights(op.rows)
+        elif isinstance(op, SetPrintArea):
+            sheet.set_print_area(op.area, op.title_rows)
+        else:
+            sheet.set_chart_references(op.chart, dict(op.references))
+
+
+def build_plan(
+    content: SheetContent, fill: Fill, *, max_blocks: int = DEFAULT_MAX_BLOCKS
+) -> FillPlan:
+    """The operations that turn the template sheet `content` into a filled sheet."""
+    template = parse_template(content)
+    template.check(fill)
+    regions = {
+        region.name: Region(region.first, region.last, max(1, len(fill.tables[region.name])))
+        for region in template.regions
+    }
+    rows = RowMap(tuple(regions.values()))
+    adjuster = Adjuster(rows, template.title)
+    writes: dict[tuple[int, int], CellValue] = {}
+    statics: dict[tuple[int, int], CellValue] = {}
+    for cell in template.cells.values():
+        marked = template.region_of(cell.row)
+        if marked is None:
+            at = (rows.first(cell.row), cell.column)
+            if isinstance(cell.value, Formula):
+                writes[at] = Formula(adjuster.formula(cell.value.value))
+            elif cell.pieces:
+                writes[at] = _resolve(cell, fill, None, None)
+            else:
+                statics[at] = cell.value
+            continue
+        region, table = regions[marked.name], fill.tables[marked.name]
+        top = rows.first(cell.row)
+        for copy in range(region.copies):
+            at = (top + copy * region.height, cell.column)
+            if isinstance(cell.value, Formula):
+                writes[at] = Formula(adjuster.formula(cell.value.value, region, copy))
+            elif cell.pieces:
+                item = table.rows[copy] if table.rows else None
+                writes[at] = _resolve(cell, fill, table, item)
+            else:
+                writes[at] = cell.value
+    for marked in template.regions:
+        if marked.empty_text and not fill.tables[marked.name].rows:
+            target = _first_item_cell(template, marked, fill.tables[marked.name])
+            if target is not None:
+                writes[rows.first(target.row), target.column] = Text(marked.empty_text)
+
+    operations: list[Operation] = []
+    currency = fill.scalars.get(CURRENCY)
+    if isinstance(currency, str):
+        operations.append(ReplaceInNumberFormats(CURRENCY, currency))
+    growing = [(marked, regions[marked.name]) for marked in template.regions]
+    growing = [(m, r) for m, r in growing if r.extra > 0]
+    if growing:
+        operations.append(InsertRows(tuple(RowInsert(r.last + 1, r.extra) for _, r in growing)))
+        for _, region in growing:
+            top = rows.first(region.first)
+            bottom = top + region.height - 1
+            operations.append(CopyRowFormats((top, bottom), (bottom + 1, bottom + region.extra)))
+    merged = _final_merges(content.merged, rows)
+    operations.extend(_blocks(writes, statics, merged, max_blocks))
+    if regions:
+        operations.append(
+            FitRowHeights(
+                tuple(
+                    (rows.first(r.first), rows.first(r.first) + r.height * r.copies - 1)
+                    for r in rows.regions
+                )
+            )
+        )
+    area = _adjusted(template.print_area, adjuster.area)
+    titles = _adjusted(template.print_title_rows, adjuster.area)
+    if (area, titles) != (template.print_area, template.print_title_rows):
+        operations.append(SetPrintArea(area, titles))
+    for index, references in enumerate(template.chart_references):
+        changed = tuple(
+            (old, new)
+            for old in dict.fromkeys(references)
+            if (new := adjuster.chart_reference(old)) != old
+        )
+        if changed:
+            operations.append(SetChartReferences(index, changed))
+    return FillPlan(tuple(operations), rows.total_extra)
+
+
+def _adjusted(reference: str | None, adjust: Callable[[str], str]) -> str | None:
+    return None if reference is None else adjust(reference)
+
+
+def _lookup(name: str, fill: Fill, table: Table | None, item: tuple[Value, ...] | None) -> Value:
+    head, _, field = name.partition(".")
+    if table is not None and head == table.item:
+        return None if item is None else item[table.fields.index(field)]
+    return fill.scalars[name]
+
+
+def _resolve(
+    cell: CellTemplate, fill: Fill, table: Table | None, item: tuple[Value, ...] | None
+) -> CellValue:
+    single = cell.single
+    if single is not None:
+        return cell_value(_lookup(single.name, fill, table, item))
+    text = "".join(
+        display(_lookup(p.name, fill, table, item)) if isinstance(p, Placeholder) else p
+        for p in cell.pieces
+    )
+    return Text(text) if text else None
+
+
+def _first_item_cell(template: Template, region: TableRegion, table: Table) -> CellTemplate | None:
+    for (row, _), cell in sorted(template.cells.items()):
+        if region.first <= row <= region.last and any(
+            p.name.partition(".")[0] == table.item for p in cell.placeholders
+        ):
+            return cell
+    return None
+
+
+Box = tuple[int, int, int, int]  # top, left, bottom, right
+
+
+def _final_merges(merged: Sequence[Box], rows: RowMap) -> list[Box]:
+    """Merged ranges where they end up: template rows' merges repeat per copy."""
+    result = []
+    for top, left, bottom, right in merged:
+        region = rows.region_of(top)
+        if region is not None and bottom <= region.last:
+            start = rows.first(top)
+            for copy in range(region.copies):
+                shift = copy * region.height
+                result.append((start + shift, left, start + shift + bottom - top, right))
+        else:
+            result.append((rows.first(top), left, rows.last(bottom), right))
+    return result
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _area(box: Box) -> int:
+    return (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+
+
+def _blocks(
+    writes: Mapping[tuple[int, int], CellValue],
+    statics: Mapping[tuple[int, int], CellValue],
+    merged: Sequence[Box],
+    max_blocks: int,
+) -> list[WriteBlock]:
+    """Group the writes into few rectangles, never cutting a merged range."""
+    spans: dict[int, tuple[int, int]] = {}
+    for row, column in writes:
+        low, high = spans.get(row, (column, column))
+        spans[row] = (min(low, column), max(high, column))
+    boxes: list[Box] = []
+    for row in sorted(spans):  # runs of consecutive rows
+        low, high = spans[row]
+        if boxes and boxes[-1][2] == row - 1:
+            boxes[-1] = _union(boxes[-1], (row, low, row, high))
+        else:
+            boxes.append((row, low, row, high))
+    while len(boxes) > max(1, max_blocks):  # merge the neighbours that waste least
+        costs = [_area(_union(a, b)) - _area(a) - _area(b) for a, b in pairwise(boxes)]
+        i = costs.index(min(costs))
+        boxes[i : i + 2] = [_union(boxes[i], boxes[i + 1])]
+    boxes = _around_merges(boxes, merged)
+    return [_block(box, writes, statics) for box in boxes]
+
+
+def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
+    """Grow boxes over every merged range they touch; join boxes that then overlap."""
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(boxes)):
+            for merge in merged:
+                if _overlaps(boxes[i], merge) and _union(boxes[i], merge) != boxes[i]:
+                    boxes[i] = _union(boxes[i], merge)
+                    changed = True
+        joined: list[Box] = []
+        for box in sorted(boxes):
+            if joined and _overlaps(joined[-1], box):
+                joined[-1] = _union(joined[-1], box)
+                changed = True
+            else:
+                joined.append(box)
+        boxes = joined
+    return boxes
+
+
+def _block(
+    box: Box,
+    writes: Mapping[tuple[int, int], CellValue],
+    statics: Mapping[tuple[int, int], CellValue],
+) -> WriteBlock:
+    top, left, bottom, right = box
+    values = tuple(
+        tuple(
+            writes[row, column] if (row, column) in writes else statics.get((row, column))
+            for column in range(left, right + 1)
+        )
+        for row in range(top, bottom + 1)
+    )
+    return WriteBlock(top, left, values)

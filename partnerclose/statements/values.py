@@ -1,0 +1,104 @@
+"""The values a template engine writes, and the data it fills a template with.
+
+Pure: no spreadsheet library. A backend turns these into cells:
+
+- `Text`: literal text, ALWAYS written as text, never as a formula, even when
+  it starts with `=`, `+`, `-` or `@` (every string that came from an input
+  or from the statement data is wrapped in it);
+- `Formula`: a formula of the template itself (never built from input text);
+- `Decimal`, `int`, `bool`, `date`, `datetime`: numbers and dates, written as
+  such (amounts stay exact `Decimal` up to the backend);
+- `None`: an empty cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Literal text: a backend must store it as a string, whatever it starts with."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula from the template (`=SUM(K20:K24)`), already adjusted to its cell."""
+
+    value: str
+
+
+# What a cell of a plan holds.
+CellValue = Decimal | int | bool | date | datetime | Text | Formula | None
+
+# What the statement data holds; a `str` here is data, so it is written as Text.
+Value = Decimal | int | bool | date | datetime | str | None
+
+
+class DataError(KeyError):
+    """A table row named a field its table does not declare."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The lines of a repeating region: `item` names one row (`deal` for `deals`)."""
+
+    item: str
+    fields: tuple[str, ...]
+    rows: tuple[tuple[Value, ...], ...] = ()
+
+    @classmethod
+    def of(cls, item: str, fields: Iterable[str], rows: Iterable[Mapping[str, Value]]) -> Table:
+        """Rows given as mappings; a missing field is None, an unknown one an error."""
+        names = tuple(fields)
+        known = set(names)
+        built = []
+        for row in rows:
+            unknown = sorted(set(row) - known)
+            if unknown:
+                raise DataError(f"table of {item}: unknown field(s) {', '.join(unknown)}")
+            built.append(tuple(row.get(name) for name in names))
+        return cls(item, names, tuple(built))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """Everything a template can show: scalars by dotted name, tables by name.
+
+    Plain dicts and tuples, so that it pickles to a worker process.
+    """
+
+    scalars: Mapping[str, Value]
+    tables: Mapping[str, Table]
+
+
+def cell_value(value: Value) -> CellValue:
+    """Data to a cell value: text is always literal text."""
+    if isinstance(value, str):
+        return Text(value) if value else None
+    return value
+
+
+def display(value: Value) -> str:
+    """A value inside running text (`Statement for {{ partner.name }}`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        return f"{value:,f}"
+    if isinstance(value, int):
+        return f"{value:,d}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
