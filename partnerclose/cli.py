@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from partnerclose import __version__
-from partnerclose.core.money import fmt_money
+from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, sort_key
 from partnerclose.core.records import HOST
@@ -122,9 +122,10 @@ def cmd_close(args: argparse.Namespace) -> int:
         else 2
     )
     direction = "payable to partners" if total >= 0 else "due from partners"
+    shown = f"{round_money(abs(total), decimals):,.{decimals}f}"
     print(
         f"Closed {args.period} ({'final' if args.final else 'draft'}): {len(partners)} "
-        f"partners, {len(result.lines)} lines; net {direction} {fmt_money(abs(total), decimals)}"
+        f"partners, {len(result.lines)} lines; net {direction} {shown}"
     )
     print(f"Outputs:    {outcome.output}")
     statements = outcome.output / "statements"
