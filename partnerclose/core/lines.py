@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from partnerclose.core.records import participant_key
 
@@ -64,8 +64,7 @@ SECTION_OF: dict[Component, Section] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One computed amount for one participant in one period.
 
     `amount` is already rounded to the currency's decimals and signed as seen

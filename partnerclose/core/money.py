@@ -7,6 +7,7 @@ context keeps 34 significant digits) and are rounded once, where a rule says so.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -20,6 +21,7 @@ ONE = Decimal(1)
 CONTEXT = decimal.Context(prec=34, rounding=ROUND_HALF_UP)
 
 
+@functools.cache
 def quantum(decimals: int) -> Decimal:
     """The smallest unit of a currency with `decimals` minor digits (2 -> 0.01)."""
     return Decimal(1).scaleb(-decimals)

@@ -55,6 +55,9 @@ def marginal_parts(
     validator rejects) is paid at rate 0.
     """
     end = start + amount
+    single = _single_bracket(brackets, start, end)
+    if single is not None:  # most deals lie within one bracket
+        return (BracketPart(start, end, single),) if end > start else ()
     below_first = not brackets or start < brackets[0].start
     bounds = [(start, ZERO)] if below_first else []
     bounds += [(b.start, b.rate) for b in brackets]
@@ -66,3 +69,14 @@ def marginal_parts(
         if part_end > part_start:
             parts.append(BracketPart(part_start, part_end, rate))
     return tuple(parts)
+
+
+def _single_bracket(brackets: tuple[Bracket, ...], start: Decimal, end: Decimal) -> Decimal | None:
+    """The rate when [start, end) lies within one bracket, else None."""
+    if not brackets or start < brackets[0].start:
+        return None
+    for i, bracket in enumerate(brackets):
+        upper = brackets[i + 1].start if i + 1 < len(brackets) else None
+        if bracket.start <= start and (upper is None or start < upper):
+            return bracket.rate if upper is None or end <= upper else None
+    return None

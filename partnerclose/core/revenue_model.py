@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from partnerclose.core.lines import Line
 from partnerclose.core.period import Period
@@ -44,8 +44,7 @@ def frozen_mapping(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
     return MappingProxyType(dict(items or {}))
 
 
-@dataclass(frozen=True, slots=True)
-class PaidDeal:
+class PaidDeal(NamedTuple):
     """A deal paid in an earlier final close (what R4 and R5 need of it)."""
 
     deal_id: str
@@ -70,8 +69,7 @@ class RevenueState:
     reversed_amounts: Mapping[str, Decimal] = field(default_factory=frozen_mapping)
 
 
-@dataclass(frozen=True, slots=True)
-class BracketPart:
+class BracketPart(NamedTuple):
     """The part of a deal paid at one bracket rate, over YTD volume [start, end)."""
 
     start: Decimal
@@ -83,8 +81,7 @@ class BracketPart:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
-class DealDetail:
+class DealDetail(NamedTuple):
     """One paid deal, as a statement shows it."""
 
     deal_id: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from partnerclose.core.lines import Component, Line
@@ -156,7 +156,7 @@ def attribute_true_ups(
 ) -> dict[str, PaidDeal]:
     """Each deal's part of the true-up adds to what was paid for it (next_state)."""
     return {
-        paid.deal_id: replace(paid, paid=paid.paid + delta.delta)
+        paid.deal_id: paid._replace(paid=paid.paid + delta.delta)
         for paid, delta in zip(earlier, deltas, strict=True)
         if delta.delta
     }
