@@ -48,6 +48,10 @@ class Terms:
     brackets: BracketTable
     products: Mapping[str, Product]
 
+    @property
+    def period_text(self) -> str:
+        return str(self.period)
+
     def brackets_for(self, plan: Plan, deal_type: DealType) -> tuple[Bracket, ...]:
         return self.brackets.get((plan.plan, deal_type), ())
 
