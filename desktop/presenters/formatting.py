@@ -6,22 +6,7 @@ from decimal import Decimal
 
 from partnerclose.api import HOST, Component, round_money
 
-COMPONENT_LABELS: dict[Component, str] = {
-    Component.COST_SHARE: "Cost share",
-    Component.GUARDRAIL: "Guardrail",
-    Component.IN_KIND_CREDIT: "In-kind credit",
-    Component.RESERVE_CONTRIBUTION: "Reserve contribution",
-    Component.RESERVE_REFUND: "Reserve refund",
-    Component.WIND_DOWN_FEE: "Wind-down fee",
-    Component.REVENUE_SHARE: "Revenue share",
-    Component.TRUE_UP: "True-up",
-    Component.CLAWBACK: "Clawback",
-    Component.REVENUE_CAP: "Revenue cap",
-    Component.MDF: "Co-marketing (MDF)",
-    Component.MILESTONE: "Milestone",
-    Component.MILESTONE_RELEASE: "Milestone release",
-    Component.DEFERRED_RELEASE: "Deferred release",
-}
+COMPONENT_LABELS: dict[Component, str] = {component: component.label for component in Component}
 
 # Two-line headers for the summary table, where a column per component must fit.
 COMPONENT_HEADERS: dict[Component, str] = {

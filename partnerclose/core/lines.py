@@ -32,8 +32,29 @@ class Component(StrEnum):
     def rank(self) -> int:
         return _RANK[self]
 
+    @property
+    def label(self) -> str:
+        """How statements and screens name the component."""
+        return _LABELS[self]
+
 
 _RANK = {c: i for i, c in enumerate(Component)}
+_LABELS = {
+    Component.COST_SHARE: "Cost share",
+    Component.GUARDRAIL: "Guardrail",
+    Component.IN_KIND_CREDIT: "In-kind credit",
+    Component.RESERVE_CONTRIBUTION: "Reserve contribution",
+    Component.RESERVE_REFUND: "Reserve refund",
+    Component.WIND_DOWN_FEE: "Wind-down fee",
+    Component.REVENUE_SHARE: "Revenue share",
+    Component.TRUE_UP: "True-up",
+    Component.CLAWBACK: "Clawback",
+    Component.REVENUE_CAP: "Revenue cap",
+    Component.MDF: "Co-marketing (MDF)",
+    Component.MILESTONE: "Milestone",
+    Component.MILESTONE_RELEASE: "Held amount released",
+    Component.DEFERRED_RELEASE: "Deferred amount released",
+}
 
 
 class Section(StrEnum):

@@ -21,6 +21,7 @@ from enum import StrEnum
 from random import Random
 from types import MappingProxyType
 
+from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import Component
 from partnerclose.core.participation import Stage, participation
 from partnerclose.core.period import Period
@@ -546,24 +547,7 @@ ACCOUNTS = tuple(
 )
 
 # Names computed by the engine (rules.md K1): never reported in Metrics.
-COMPUTED_METRICS = frozenset(
-    {
-        "revenue",
-        "ytd_revenue",
-        "deals_won",
-        "deals_lost",
-        "win_rate",
-        "avg_deal_size",
-        "days_to_close",
-        "pipeline",
-        "net_revenue",
-        "utilization",
-        "remaining_capacity",
-        "savings",
-        "mdf_roi",
-        "margin_share",
-    }
-)
+COMPUTED_METRICS = frozenset(KEY_FIGURE_NAMES)
 SCORECARD_REPORTED = "csat"
 
 # Central, third-party-verified metrics of the CENTRAL_METRICS partner (program workbook).
