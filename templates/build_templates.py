@@ -25,8 +25,10 @@ if str(ROOT) not in sys.path:  # run as a script: make the package importable
 
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
+from openpyxl.worksheet.datavalidation import DataValidation  # noqa: E402
 from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
+from excel_addin import layout  # noqa: E402
 from partnerclose.core import schema  # noqa: E402
 from partnerclose.core.period import Period  # noqa: E402
 from partnerclose.core.schema import Column, Kind, SheetSpec  # noqa: E402
@@ -235,10 +237,102 @@ def program_sheets() -> tuple[SheetSpec, ...]:
     return (*schema.PROGRAM_SHEETS, *data)
 
 
+CLOSE_INTRO = (
+    "Run the monthly close from Excel with the Partner Close add-in: pick the period and "
+    "the action below, then click Partner Close > Run close on the ribbon. The program "
+    "sheets are read as they stand in Excel (unsaved edits count); the partner workbooks "
+    "come from the partner folder named on the Program sheet, next to this workbook."
+)
+CLOSE_HELP = {
+    layout.PERIOD_LABEL: "YYYY-MM, e.g. 2026-10. The formula gives last month; type over it "
+    "to pick another month. Blank also means last month.",
+    layout.ACTION_LABEL: "Validate checks the input only. Draft close writes the statements "
+    "and can be rerun. Final close writes them and locks the period in the ledger (you are "
+    "asked to confirm first).",
+    layout.STATUS_LABEL: "Closed, Valid, Invalid (see the Exceptions sheet), Refused (by the "
+    "ledger, e.g. the period is already closed), Cancelled, Failed or Not run.",
+    layout.NET_LABEL: "The sum of the partners' lines: positive is payable to partners.",
+}
+CLOSE_NOTES = (
+    "The sheets the add-in makes (one Stmt <partner id> statement per partner, Close Summary "
+    "and Exceptions) are replaced at every run; to keep one, copy or rename it.",
+    "Statement Template is yours to restyle: statements follow it at the next run. The "
+    "add-in inserts it at the first close if this workbook has none.",
+    "Each close is recorded in the ledger next to this workbook, with the command line's "
+    "closes; its files (lines.csv, journal.csv, the close pack, statement files) go to the "
+    "folder close-<period> next to it.",
+)
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_OUTCOME_FORMATS = {
+    layout.TIME_LABEL: "yyyy-mm-dd hh:mm",
+    layout.NET_LABEL: "#,##0.00",
+    layout.STATEMENTS_LABEL: "0",
+    layout.ERRORS_LABEL: "0",
+    layout.WARNINGS_LABEL: "0",
+    layout.NOTES_LABEL: "0",
+}
+_PERIOD_ROW, _ACTION_ROW, _LAST_RUN_ROW = 4, 5, 7
+
+
+def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
+    """The Excel add-in's `Close` control sheet (labels: excel_addin/layout.py).
+
+    The add-in finds its cells by the labels in column A: the period and the action
+    in column B next to their labels, the outcome of the last run below."""
+    sheet: Worksheet = workbook.create_sheet(layout.CLOSE_SHEET, index)
+    for letter, width in {"A": 18, "B": 22, "C": 100}.items():
+        sheet.column_dimensions[letter].width = width
+    sheet["A1"] = "Partner Close"
+    sheet["A1"].font = _TITLE_FONT
+    sheet["A2"] = CLOSE_INTRO
+    sheet.merge_cells("A2:C2")
+    sheet["A2"].alignment = _WRAP
+    sheet.row_dimensions[2].height = 32
+    inputs = (
+        (_PERIOD_ROW, layout.PERIOD_LABEL, "=DATE(YEAR(TODAY()),MONTH(TODAY())-1,1)"),
+        (_ACTION_ROW, layout.ACTION_LABEL, layout.Action.DRAFT.value),
+    )
+    for row, label, value in inputs:
+        sheet.cell(row, 1, label).font = _BOLD
+        cell = sheet.cell(row, 2, value)
+        cell.fill = _INPUT_FILL
+        cell.border = HEADER_BORDER
+        sheet.cell(row, 3, CLOSE_HELP[label]).alignment = _WRAP
+    sheet.cell(_PERIOD_ROW, 2).number_format = "yyyy-mm"
+    sheet.cell(_PERIOD_ROW, 2).alignment = Alignment(horizontal="left")
+    actions = DataValidation(
+        type="list",
+        formula1='"' + ",".join(action.value for action in layout.Action) + '"',
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="Not an action",
+        error="Pick Validate, Draft close or Final close.",
+    )
+    actions.add(f"B{_ACTION_ROW}")
+    sheet.add_data_validation(actions)
+    sheet.cell(_LAST_RUN_ROW, 1, "Last run").font = _BOLD
+    for column in "ABC":
+        sheet[f"{column}{_LAST_RUN_ROW}"].fill = _SECTION_FILL
+    row = _LAST_RUN_ROW
+    for row, label in enumerate(layout.OUTCOME_LABELS, start=_LAST_RUN_ROW + 1):
+        sheet.cell(row, 1, label)
+        sheet.cell(row, 2).number_format = _OUTCOME_FORMATS.get(label, "General")
+        sheet.cell(row, 2).alignment = Alignment(horizontal="left")
+        if label in CLOSE_HELP:
+            sheet.cell(row, 3, CLOSE_HELP[label]).alignment = _WRAP
+    for offset, note in enumerate(CLOSE_NOTES, start=2):
+        note_row = row + offset
+        sheet.cell(note_row, 1, note).alignment = _WRAP
+        sheet.merge_cells(f"A{note_row}:C{note_row}")
+        sheet.row_dimensions[note_row].height = 30
+    return sheet
+
+
 def program_template() -> Workbook:
     workbook = new_workbook(write_only=False)
     sheets = program_sheets()
     write_readme(workbook, "PartnerClose: program workbook", PROGRAM_INTRO, sheets)
+    close_sheet(workbook, index=1)
     for spec in sheets:
         _write_sheet(workbook, spec)
     return workbook

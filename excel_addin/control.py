@@ -1,0 +1,197 @@
+"""The `Close` control sheet: what the user asks for, and what the add-in did.
+
+The user picks the period and the action in column B, next to the labels
+`Period` and `Action` in column A; the add-in writes the outcome next to the
+`Time` … `Details` labels. Cells are found by their labels (one read of
+A1:C40), so rows may be moved or inserted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import xlwings as xw
+
+from excel_addin.cells import excel_number
+from excel_addin.layout import (
+    ACTION_LABEL,
+    CLOSE_SHEET,
+    DETAILS_LABEL,
+    ERRORS_LABEL,
+    NET_LABEL,
+    NOTES_LABEL,
+    OUTCOME_LABELS,
+    PERIOD_LABEL,
+    READ_ROWS,
+    RUN_ACTION_LABEL,
+    RUN_PERIOD_LABEL,
+    STATEMENTS_LABEL,
+    STATUS_LABEL,
+    TIME_LABEL,
+    WARNINGS_LABEL,
+    Action,
+)
+from partnerclose.api import Period
+
+
+class RequestError(ValueError):
+    """The Close sheet does not say what to do; the message says what to fix."""
+
+
+class Status(StrEnum):
+    CLOSED = "Closed"
+    VALID = "Valid"
+    INVALID = "Invalid"
+    REFUSED = "Refused"
+    CANCELLED = "Cancelled"
+    FAILED = "Failed"
+    NOT_RUN = "Not run"
+    SET_UP = "Set up"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    period: Period
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a click on Run close did; written to the Close sheet and returned."""
+
+    status: Status
+    message: str
+    time: datetime
+    period: Period | None = None
+    action: Action | None = None
+    net: Decimal | None = None  # Σ lines of the partners (HOST excluded)
+    statements: int | None = None
+    errors: int = 0
+    warnings: int = 0
+    notes: int = 0
+
+
+_ACTIONS = {
+    "validate": Action.VALIDATE,
+    "draft close": Action.DRAFT,
+    "draft": Action.DRAFT,
+    "final close": Action.FINAL,
+    "final": Action.FINAL,
+}
+
+
+def normalize(label: object) -> str:
+    return re.sub(r"\s+", " ", str(label or "")).strip().rstrip(":").strip().lower()
+
+
+def label_rows(rows: Sequence[Sequence[object]]) -> dict[str, int]:
+    """Normalized label in column A -> its 1-based row (the first one wins)."""
+    found: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        if row and isinstance(row[0], str) and row[0].strip():
+            found.setdefault(normalize(row[0]), number)
+    return found
+
+
+def read_sheet(sheet: xw.Sheet) -> list[list[object]]:
+    rows = sheet.range((1, 1), (READ_ROWS, 3)).options(ndim=2).value
+    return [list(row) for row in rows]
+
+
+def last_month(today: date) -> Period:
+    return Period.of(today).shift(-1)
+
+
+def read_request(sheet: xw.Sheet, today: date) -> Request:
+    """The period and action asked for on the Close sheet (raises RequestError)."""
+    rows = read_sheet(sheet)
+    labels = label_rows(rows)
+    period_row, action_row = (
+        labels.get(normalize(PERIOD_LABEL)),
+        labels.get(normalize(ACTION_LABEL)),
+    )
+    if period_row is None or action_row is None:
+        raise RequestError(
+            f"the {CLOSE_SHEET} sheet needs the labels {PERIOD_LABEL!r} and {ACTION_LABEL!r} "
+            "in column A, with their values in column B"
+        )
+    return Request(
+        parse_period(_value(rows, period_row), f"{CLOSE_SHEET}!B{period_row}", today),
+        parse_action(_value(rows, action_row), f"{CLOSE_SHEET}!B{action_row}"),
+    )
+
+
+def _value(rows: Sequence[Sequence[object]], row: int) -> object:
+    cells = rows[row - 1]
+    return cells[1] if len(cells) > 1 else None
+
+
+def parse_period(value: object, where: str, today: date) -> Period:
+    """A period cell: blank (last month), an Excel date, or text YYYY-MM."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return last_month(today)
+    if isinstance(value, datetime | date):
+        return Period.of(value)
+    if isinstance(value, str):
+        try:
+            return Period.parse(value.strip())
+        except ValueError:
+            pass
+    shown = f'"{value}"' if isinstance(value, str) else str(value)
+    raise RequestError(f"{where}: the period must be YYYY-MM, e.g. 2026-10 (found {shown})")
+
+
+def parse_action(value: object, where: str) -> Action:
+    action = _ACTIONS.get(normalize(value))
+    if action is None:
+        choices = ", ".join(a.value for a in Action)
+        raise RequestError(f"{where}: pick an action: {choices} (found {value!r})")
+    return action
+
+
+def write_outcome(sheet: xw.Sheet, outcome: Outcome) -> None:
+    """The outcome next to its labels: one write when the rows are together."""
+    labels = label_rows(read_sheet(sheet))
+    values = _outcome_values(outcome)
+    rows = {
+        labels[normalize(label)]: values[label]
+        for label in OUTCOME_LABELS
+        if normalize(label) in labels
+    }
+    if not rows:
+        return
+    first, last = min(rows), max(rows)
+    if last - first + 1 == len(rows):
+        block = [[rows[row]] for row in range(first, last + 1)]
+        sheet.range((first, 2), (last, 2)).value = block
+        return
+    for row, value in rows.items():
+        sheet.range((row, 2)).value = value
+
+
+def _text(value: str) -> str:
+    return "'" + value if value else ""
+
+
+def _count(value: int | None) -> int | str:
+    return "" if value is None else value
+
+
+def _outcome_values(outcome: Outcome) -> Mapping[str, object]:
+    return {
+        TIME_LABEL: outcome.time,
+        RUN_PERIOD_LABEL: _text(str(outcome.period) if outcome.period else ""),
+        RUN_ACTION_LABEL: _text(outcome.action.value if outcome.action else ""),
+        STATUS_LABEL: _text(outcome.status.value),
+        NET_LABEL: "" if outcome.net is None else excel_number(outcome.net),
+        STATEMENTS_LABEL: _count(outcome.statements),
+        ERRORS_LABEL: outcome.errors,
+        WARNINGS_LABEL: outcome.warnings,
+        NOTES_LABEL: outcome.notes,
+        DETAILS_LABEL: _text(outcome.message),
+    }

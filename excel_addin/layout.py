@@ -1,0 +1,54 @@
+"""The Close control sheet and the sheets the add-in makes: names and labels.
+
+Pure constants, shared by the add-in (which finds its cells by these labels in
+column A, so rows may be moved) and by `templates/build_templates.py` (which
+lays the sheet out in the program template).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+CLOSE_SHEET = "Close"
+STATEMENT_TEMPLATE_SHEET = "Statement Template"
+SUMMARY_SHEET = "Close Summary"
+EXCEPTIONS_SHEET = "Exceptions"
+STATEMENT_PREFIX = "Stmt "  # + partner id: `Stmt P001`
+
+
+class Action(StrEnum):
+    """What the Run close button does (the drop-down's values)."""
+
+    VALIDATE = "Validate"
+    DRAFT = "Draft close"
+    FINAL = "Final close"
+
+
+# Input labels (column A) of the Close sheet; the value is in column B.
+PERIOD_LABEL = "Period"
+ACTION_LABEL = "Action"
+
+# Outcome labels (column A), in the order the template lays them out.
+TIME_LABEL = "Time"
+RUN_PERIOD_LABEL = "For period"
+RUN_ACTION_LABEL = "Action taken"
+STATUS_LABEL = "Status"
+NET_LABEL = "Net to partners"
+STATEMENTS_LABEL = "Statements"
+ERRORS_LABEL = "Errors"
+WARNINGS_LABEL = "Warnings"
+NOTES_LABEL = "Notes"
+DETAILS_LABEL = "Details"
+OUTCOME_LABELS = (
+    TIME_LABEL,
+    RUN_PERIOD_LABEL,
+    RUN_ACTION_LABEL,
+    STATUS_LABEL,
+    NET_LABEL,
+    STATEMENTS_LABEL,
+    ERRORS_LABEL,
+    WARNINGS_LABEL,
+    NOTES_LABEL,
+    DETAILS_LABEL,
+)
+READ_ROWS = 40  # the Close sheet is read as A1:C40 (one range read)

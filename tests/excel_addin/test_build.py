@@ -1,0 +1,126 @@
+"""The built add-in: a valid package, its ribbon, its macro, its config sheet."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+from defusedxml import ElementTree
+from python_calamine import CalamineWorkbook
+
+from excel_addin.build import (
+    ADDIN_FILE,
+    ADDIN_MODULE,
+    CONFIG_SHEET,
+    Config,
+    build,
+    configure,
+    main,
+)
+
+UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
+WINDOWS_PYTHON = r"C:\Users\finance\PartnerClose\.venv\Scripts\pythonw.exe"
+
+
+@pytest.fixture(scope="module")
+def addin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("addin"), Config(interpreter_win=WINDOWS_PYTHON))
+
+
+def _macros(path: Path) -> dict[str, str]:
+    """VBA module name -> source, as olevba lists them."""
+    with warnings.catch_warnings():  # oletools uses pyparsing's old names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser  # type: ignore[import-untyped]
+    parser = VBA_Parser(str(path))
+    try:
+        return {
+            Path(vba_filename).stem: code for _, _, vba_filename, code in parser.extract_macros()
+        }
+    finally:
+        parser.close()
+
+
+def _config(path: Path) -> list[list[object]]:
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(CONFIG_SHEET)
+    return [list(row) for row in sheet.to_python()]
+
+
+def test_the_add_in_is_named_after_its_module(addin: Path) -> None:
+    assert addin.name == ADDIN_FILE == "partnerclose_addin.xlam"
+    module = importlib.import_module(addin.stem)  # what RunMain imports
+    assert module.__name__ == ADDIN_MODULE
+    assert callable(module.main)
+
+
+def test_it_is_a_valid_macro_enabled_add_in_package(addin: Path) -> None:
+    with zipfile.ZipFile(addin) as package:
+        assert package.testzip() is None
+        types = package.read("[Content_Types].xml").decode()
+        assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types
+        assert "application/vnd.ms-office.vbaProject" in types
+        relations = ElementTree.fromstring(package.read("_rels/.rels"))
+        targets = {r.get("Type", "").rsplit("/", 1)[-1]: r.get("Target") for r in relations}
+        assert targets["extensibility"] == "customUI/customUI.xml"
+        for name in package.namelist():
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(package.read(name))  # well-formed
+
+
+def test_the_ribbon_has_the_tab_and_a_button_calling_the_macro(addin: Path) -> None:
+    with zipfile.ZipFile(addin) as package:
+        ui = ElementTree.fromstring(package.read("customUI/customUI.xml"))
+    tabs = ui.findall(f".//{UI}tab")
+    assert [tab.get("label") for tab in tabs] == ["Partner Close"]
+    buttons = tabs[0].findall(f".//{UI}button")
+    assert [(b.get("label"), b.get("onAction")) for b in buttons] == [
+        ("Run close", "RibbonMyAddin.RunMain")
+    ]
+
+
+def test_the_vba_project_holds_the_button_s_macro(addin: Path) -> None:
+    macros = _macros(addin)
+    module, _, macro = "RibbonMyAddin.RunMain".partition(".")
+    assert re.search(rf"^Sub {macro}\(control As IRibbonControl\)", macros[module], re.M)
+    # it runs `import <module>; <module>.main()`, the module named after the file
+    assert "ThisWorkbook.Name" in macros[module]
+    assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in macros[module]
+    assert "Public Function RunPython" in macros["xlwings"]
+
+
+def test_the_config_sheet_names_the_module_and_the_interpreter(addin: Path) -> None:
+    # xlwings's VBA reads the sheet `<PROJECT_NAME>.conf`, keys in column A from A1 down
+    project = re.search(r'PROJECT_NAME As String = "(\w+)"', _macros(addin)["xlwings"])
+    assert project is not None
+    assert f"{project.group(1)}.conf" == CONFIG_SHEET
+    assert _config(addin) == [["Module", ADDIN_MODULE], ["Interpreter_Win", WINDOWS_PYTHON]]
+
+
+def test_settings_left_blank_are_left_out_for_the_config_files(tmp_path: Path) -> None:
+    # a key on the sheet is final for the VBA, even blank: it would hide the config files
+    plain = build(tmp_path, Config())
+    assert _config(plain) == [["Module", ADDIN_MODULE]]
+
+
+def test_an_installer_fills_in_the_interpreters(addin: Path, tmp_path: Path) -> None:
+    copy = tmp_path / ADDIN_FILE
+    copy.write_bytes(addin.read_bytes())
+    configure(copy, Config(r"%LOCALAPPDATA%\P & Co\pythonw.exe", "/opt/pc/bin/python"))
+    assert {row[0]: row[1] for row in _config(copy)} == {
+        "Module": ADDIN_MODULE,
+        "Interpreter_Win": r"%LOCALAPPDATA%\P & Co\pythonw.exe",
+        "Interpreter_Mac": "/opt/pc/bin/python",
+    }
+    assert _macros(copy) == _macros(addin)  # the VBA project untouched
+
+
+def test_the_build_gives_the_same_bytes_and_prints_its_path(
+    addin: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--out", str(tmp_path), "--interpreter-win", WINDOWS_PYTHON]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / ADDIN_FILE)
+    assert (tmp_path / ADDIN_FILE).read_bytes() == addin.read_bytes()
