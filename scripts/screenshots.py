@@ -2,7 +2,9 @@
 
 Writes the demo program (12 partners, 2026-10) into a temporary folder, opens
 it, runs a draft close, a final close, a reopen and a second draft (so that
-History has something to show), a what-if, and grabs each page offscreen:
+History has something to show), a what-if, and grabs each page. It runs the app
+in a real window on a virtual X server (Xvfb, from Debian's `xvfb` package) when
+one is installed, else on Qt's offscreen platform:
 
     .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
@@ -20,7 +22,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if "DISPLAY" not in os.environ and "QT_QPA_PLATFORM" not in os.environ:
+    if shutil.which("xvfb-run"):  # start again inside a virtual X server
+        os.execvp(
+            "xvfb-run",
+            ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv],
+        )
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
