@@ -1,4 +1,9 @@
-"""`python -m desktop` or `partnerclose-app [PROGRAM.xlsx]`: the desktop app."""
+"""`python -m desktop` or `partnerclose-app [PROGRAM.xlsx]`: the desktop app.
+
+With a command-line command or option first (`close PROGRAM.xlsx --period 2026-10`,
+`--version`), it runs the `partnerclose` command line instead and opens no window: the
+packaged app is one executable for both (installer/).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +27,18 @@ def create_window(store: SettingsStore | None = None) -> MainWindow:
     return MainWindow(Session(AppSettings(store or QtSettingsStore())))
 
 
+# First arguments that mean the command line, not the window (partnerclose.cli).
+CLI_FIRST_ARGUMENTS = frozenset({"demo", "validate", "close", "reopen", "history"}) | frozenset(
+    {"--version", "-h", "--help"}
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
+    if len(args) > 1 and args[1] in CLI_FIRST_ARGUMENTS:
+        from partnerclose.cli import main as cli_main  # headless: Qt is never started
+
+        return cli_main(args[1:])
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(args)
