@@ -127,9 +127,15 @@ def grids_from_bytes(
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = {name: SheetGrid(name, _rows(book, name), uncached[name]) for name in chosen}
-    except Exception as exc:  # calamine raises its own and Rust panics; all mean "unreadable"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        # calamine raises its own errors, and a Rust panic (a BaseException) on some
+        # values, e.g. a large negative number in a date-formatted cell: all mean
+        # the workbook cannot be read as it is.
         raise WorkbookRefusedError(
-            f"not a readable workbook ({type(exc).__name__}: {exc})"
+            f"not a readable workbook ({type(exc).__name__}: {exc}); a cell may hold a "
+            "value Excel cannot show in its format"
         ) from exc
     return WorkbookGrids(file, sheets)
 

@@ -146,3 +146,18 @@ def test_input_workbooks_are_not_modified(program):
     before = {p: p.read_bytes() for p in program.parent.rglob("*.xlsx")}
     assert main(["validate", str(program), "--period", str(Period(2026, 10))]) == 0
     assert {p: p.read_bytes() for p in program.parent.rglob("*.xlsx")} == before
+
+
+def test_a_value_that_makes_calamine_panic_is_refused_not_raised(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Usage"
+    sheet.append(["pool_id", "units", "date"])
+    sheet.append(["CRM", 1, -(10**15)])
+    sheet["C2"].number_format = "yyyy-mm-dd"  # a date out of any calendar's range
+    book.save(tmp_path / "panic.xlsx")
+    loaded, problems = load_workbook(tmp_path / "panic.xlsx")
+    assert loaded is None
+    assert "panic.xlsx: not a readable workbook (PanicException" in str(problems[0])
