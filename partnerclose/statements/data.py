@@ -62,6 +62,9 @@ SECTION_LABELS: Mapping[Section, str] = {
     Section.CO_MARKETING: "Co-marketing",
     Section.MILESTONES: "Milestones",
 }
+SECTION_COMPONENTS: Mapping[Section, tuple[Component, ...]] = {
+    s: tuple(c for c in Component if SECTION_OF[c] is s) for s in Section
+}
 # Scalar prefixes of the sections: `cost_sharing.total`, `co_marketing.ytd`, ...
 SECTION_KEYS: Mapping[Section, str] = {
     s: s.value.replace(" ", "_").replace("-", "_") for s in Section
@@ -285,10 +288,14 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             "net.lines": len(lines),
         }
     )
+    by_component: dict[Component, list[Line]] = defaultdict(list)
+    for line in lines:
+        by_component[line.component].append(line)
+    totals = {c: sum((x.amount for x in mine), ZERO) for c, mine in by_component.items()}
     sections: list[dict[str, Value]] = []
     for section in Section:
-        mine = [line for line in lines if SECTION_OF[line.component] is section]
-        total = sum((line.amount for line in mine), ZERO)
+        count = sum(len(by_component.get(c, ())) for c in SECTION_COMPONENTS[section])
+        total = sum((line.amount for line in lines if SECTION_OF[line.component] is section), ZERO)
         before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
         key = SECTION_KEYS[section]
         scalars.update(
@@ -296,7 +303,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 f"{key}.total": total,
                 f"{key}.ytd_before": before,
                 f"{key}.ytd": before + total,
-                f"{key}.lines": len(mine),
+                f"{key}.lines": count,
             }
         )
         sections.append(
@@ -306,7 +313,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 "total": total,
                 "ytd_before": before,
                 "ytd": before + total,
-                "lines": len(mine),
+                "lines": count,
             }
         )
     components = [
@@ -314,23 +321,24 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             "key": component.value,
             "name": COMPONENT_LABELS[component],
             "section": SECTION_LABELS[SECTION_OF[component]],
-            "total": sum((x.amount for x in lines if x.component is component), ZERO),
+            "total": totals.get(component, ZERO),
             "ytd_before": ytd_before.get(component, ZERO),
-            "ytd": ytd_before.get(component, ZERO)
-            + sum((x.amount for x in lines if x.component is component), ZERO),
+            "ytd": ytd_before.get(component, ZERO) + totals.get(component, ZERO),
         }
         for component in Component
-        if any(x.component is component for x in lines) or component in ytd_before
+        if component in by_component or component in ytd_before
     ]
+    all_lines = Table.of("line", LINE_FIELDS, (_line_row(x, pool_names) for x in lines))
 
     def section_lines(section: Section, *components: Component) -> Table:
-        chosen = [
-            line
-            for line in lines
+        """The rows of `all_lines` (built once) of a section, or of some of its components."""
+        chosen = tuple(
+            row
+            for row, line in zip(all_lines.rows, lines, strict=True)
             if SECTION_OF[line.component] is section
             and (not components or line.component in components)
-        ]
-        return Table.of("line", LINE_FIELDS, (_line_row(x, pool_names) for x in chosen))
+        )
+        return Table(all_lines.item, all_lines.fields, chosen)
 
     scalars.update(_reserve_scalars(context, partner_id))
     scalars.update(_revenue_scalars(context, partner_id, partner))
@@ -339,7 +347,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     tables = {
         "sections": Table.of("section", SECTION_FIELDS, sections),
         "components": Table.of("component", COMPONENT_FIELDS, components),
-        "lines": Table.of("line", LINE_FIELDS, (_line_row(x, pool_names) for x in lines)),
+        "lines": all_lines,
         "pools": Table.of("pool", POOL_FIELDS, _pool_rows(index, partner_id, decimals)),
         "cost_lines": section_lines(Section.COST_SHARING),
         "reserve_lines": section_lines(Section.RESERVE_FUND),

@@ -161,7 +161,7 @@ def build_plan(
     content: SheetContent, fill: Fill, *, max_blocks: int = DEFAULT_MAX_BLOCKS
 ) -> FillPlan:
     """The operations that turn the template sheet `content` into a filled sheet."""
-    template = parse_template(content)
+    template = _parsed(content)
     template.check(fill)
     regions = {
         region.name: Region(region.first, region.last, max(1, len(fill.tables[region.name])))
@@ -183,16 +183,17 @@ def build_plan(
                 statics[at] = cell.value
             continue
         region, table = regions[marked.name], fill.tables[marked.name]
-        top = rows.first(cell.row)
-        for copy in range(region.copies):
-            at = (top + copy * region.height, cell.column)
-            if isinstance(cell.value, Formula):
-                writes[at] = Formula(adjuster.formula(cell.value.value, region, copy))
-            elif cell.pieces:
-                item = table.rows[copy] if table.rows else None
-                writes[at] = _resolve(cell, fill, table, item)
-            else:
-                writes[at] = cell.value
+        top, height, column = rows.first(cell.row), region.height, cell.column
+        if isinstance(cell.value, Formula):
+            for copy in range(region.copies):
+                formula = adjuster.formula(cell.value.value, region, copy)
+                writes[top + copy * height, column] = Formula(formula)
+        elif cell.pieces:
+            for copy, value in enumerate(_column(cell, fill, table)):
+                writes[top + copy * height, column] = value
+        else:
+            for copy in range(region.copies):
+                writes[top + copy * height, column] = cell.value
     for marked in template.regions:
         if marked.empty_text and not fill.tables[marked.name].rows:
             target = _first_item_cell(template, marked, fill.tables[marked.name])
@@ -246,6 +247,40 @@ def _lookup(name: str, fill: Fill, table: Table | None, item: tuple[Value, ...] 
     if table is not None and head == table.item:
         return None if item is None else item[table.fields.index(field)]
     return fill.scalars[name]
+
+
+def _column(cell: CellTemplate, fill: Fill, table: Table) -> list[CellValue]:
+    """A region cell's value in every copy of its region (one per line, at least one)."""
+    items: Sequence[tuple[Value, ...] | None] = table.rows or (None,)
+    single = cell.single
+    if single is None:
+        return [_resolve(cell, fill, table, item) for item in items]
+    head, _, field = single.name.partition(".")
+    if head != table.item:
+        return [cell_value(fill.scalars[single.name])] * len(items)
+    if not table.rows:
+        return [None]
+    index = table.fields.index(field)
+    return [
+        (Text(value) if value else None) if isinstance(value, str) else value
+        for value in (row[index] for row in table.rows)
+    ]
+
+
+def _parsed(content: SheetContent) -> Template:
+    """The template of `content`, parsed once per content object: a backend that
+    reads its template once (the XML backend) has it parsed once too."""
+    hit = _PARSED.get(id(content))
+    if hit is not None and hit[0] is content:
+        return hit[1]
+    template = parse_template(content)
+    if len(_PARSED) >= 16:
+        _PARSED.clear()
+    _PARSED[id(content)] = (content, template)
+    return template
+
+
+_PARSED: dict[int, tuple[SheetContent, Template]] = {}
 
 
 def _resolve(
@@ -307,10 +342,15 @@ def _blocks(
     max_blocks: int,
 ) -> list[WriteBlock]:
     """Group the writes into few rectangles, never cutting a merged range."""
-    spans: dict[int, tuple[int, int]] = {}
+    spans: dict[int, list[int]] = {}
     for row, column in writes:
-        low, high = spans.get(row, (column, column))
-        spans[row] = (min(low, column), max(high, column))
+        span = spans.get(row)
+        if span is None:
+            spans[row] = [column, column]
+        elif column < span[0]:
+            span[0] = column
+        elif column > span[1]:
+            span[1] = column
     boxes: list[Box] = []
     for row in sorted(spans):  # runs of consecutive rows
         low, high = spans[row]
@@ -331,11 +371,17 @@ def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
     changed = True
     while changed:
         changed = False
-        for i in range(len(boxes)):
-            for merge in merged:
-                if _overlaps(boxes[i], merge) and _union(boxes[i], merge) != boxes[i]:
-                    boxes[i] = _union(boxes[i], merge)
-                    changed = True
+        for i, box in enumerate(boxes):
+            top, left, bottom, right = box
+            for m_top, m_left, m_bottom, m_right in merged:
+                if m_top > bottom or top > m_bottom or m_left > right or left > m_right:
+                    continue  # apart
+                if top <= m_top and m_bottom <= bottom and left <= m_left and m_right <= right:
+                    continue  # inside already
+                top, left = min(top, m_top), min(left, m_left)
+                bottom, right = max(bottom, m_bottom), max(right, m_right)
+                changed = True
+            boxes[i] = (top, left, bottom, right)
         joined: list[Box] = []
         for box in sorted(boxes):
             if joined and _overlaps(joined[-1], box):
@@ -347,17 +393,21 @@ def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
     return boxes
 
 
+_GAP = object()  # no write at a cell (None is a write: an empty cell)
+
+
 def _block(
     box: Box,
     writes: Mapping[tuple[int, int], CellValue],
     statics: Mapping[tuple[int, int], CellValue],
 ) -> WriteBlock:
     top, left, bottom, right = box
-    values = tuple(
-        tuple(
-            writes[row, column] if (row, column) in writes else statics.get((row, column))
-            for column in range(left, right + 1)
-        )
-        for row in range(top, bottom + 1)
-    )
-    return WriteBlock(top, left, values)
+    columns = range(left, right + 1)
+    values = []
+    for row in range(top, bottom + 1):
+        line: list[CellValue] = []
+        for column in columns:
+            value = writes.get((row, column), _GAP)
+            line.append(statics.get((row, column)) if value is _GAP else value)  # type: ignore[arg-type]
+        values.append(tuple(line))
+    return WriteBlock(top, left, tuple(values))

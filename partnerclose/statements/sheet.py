@@ -21,7 +21,11 @@ from partnerclose.statements.values import CellValue
 
 @dataclass(frozen=True, slots=True)
 class SheetContent:
-    """What one read of a template sheet gives the engine."""
+    """What one read of a template sheet gives the engine.
+
+    It must not change once read: a backend that reads its template once returns the
+    same object for every fill, and `build_plan` parses each object once.
+    """
 
     title: str
     cells: Mapping[tuple[int, int], CellValue]  # (row, column) -> value; non-empty only

@@ -13,10 +13,20 @@ Pure: no spreadsheet library. A backend turns these into cells:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+
+MAX_TEXT = 32_767  # Excel's limit for one cell
+# Characters no cell can hold (XML 1.0 forbids them; lone surrogates cannot be encoded).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]|[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text as a cell can hold it: without illegal characters, at most MAX_TEXT long."""
+    return _ILLEGAL.sub("", text)[:MAX_TEXT]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +66,16 @@ class Table:
     def of(cls, item: str, fields: Iterable[str], rows: Iterable[Mapping[str, Value]]) -> Table:
         """Rows given as mappings; a missing field is None, an unknown one an error."""
         names = tuple(fields)
-        known = set(names)
+        known = frozenset(names)
         built = []
         for row in rows:
-            unknown = sorted(set(row) - known)
-            if unknown:
+            if not known.issuperset(row):
+                unknown = sorted(set(row) - known)
                 raise DataError(f"table of {item}: unknown field(s) {', '.join(unknown)}")
-            built.append(tuple(row.get(name) for name in names))
+            if len(row) == len(names):  # every field given: the common, faster case
+                built.append(tuple([row[name] for name in names]))
+            else:
+                built.append(tuple([row.get(name) for name in names]))
         return cls(item, names, tuple(built))
 
     def __len__(self) -> int:

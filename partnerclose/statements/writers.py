@@ -1,28 +1,50 @@
 """The statement and close-pack writers of a close (`partnerclose.pipeline.Writer`).
 
 - `write_statements`: `statements/<partner_id>.xlsx` per partner taking part
-  (HOST has none), from `templates/statement.xlsx`; in parallel worker
-  processes when there are more than `PARALLEL_ABOVE` partners.
-- `write_close_pack`: `close_pack.xlsx` from `templates/close_pack.xlsx`.
+  (HOST has none), from `templates/statement.xlsx`, through the XML backend
+  (`package.py`; the openpyxl backend for a template it cannot fill); in
+  parallel worker processes when there are more than `PARALLEL_ABOVE` partners.
+- `write_close_pack`: `close_pack.xlsx` from `templates/close_pack.xlsx`,
+  through the openpyxl backend.
 
-The statement data is built here, in the parent (one pass over the close);
-the workers only fill and save workbooks, so what crosses to them is plain
-picklable data.
+Worker processes are *forked* when the process has a single thread (the CLI,
+the benchmark): they inherit the close, its index and the parsed template, and
+build each statement's data themselves, so nothing but partner ids crosses to
+them. A process with threads (the desktop app, Excel) cannot fork safely: its
+workers are *spawned*, and the parent builds the statement data and sends it,
+a few statements at a time, so that only a bounded number are held at once.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnerclose.core.records import HOST
-from partnerclose.statements.data import close_pack_fill, index_close, run_time, statement_fill
+from partnerclose.statements.data import (
+    CloseIndex,
+    close_pack_fill,
+    index_close,
+    run_time,
+    statement_fill,
+)
+from partnerclose.statements.package import (
+    UnsupportedTemplateError,
+    fill_package,
+    load_package,
+)
 from partnerclose.statements.values import Fill
 from partnerclose.statements.xlsx import fill_workbook, save
 
@@ -35,6 +57,7 @@ CLOSE_PACK_TEMPLATE = TEMPLATES / "close_pack.xlsx"
 STATEMENTS_FOLDER = "statements"
 CLOSE_PACK_FILE = "close_pack.xlsx"
 PARALLEL_ABOVE = 16  # fewer statements are written faster than worker processes start
+CHUNK = 4  # statements per task: few round trips, even load across the workers
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -53,14 +76,31 @@ def statement_partners(context: CloseContext) -> list[str]:
     return [pid for pid in context.result.participants if pid != HOST]
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What writing any statement of a close needs."""
+
+    context: CloseContext
+    index: CloseIndex
+    template: bytes
+    produced: datetime
+    folder: Path
+
+    def write(self, pid: str) -> None:
+        fill = statement_fill(self.context, pid, self.index)
+        render_statement(self.template, fill, self.produced, self.folder / f"{pid}.xlsx")
+
+
 def render_statements(
     context: CloseContext,
     folder: Path,
     template: Path = STATEMENT_TEMPLATE,
     *,
     workers: int | None = None,
+    fork: bool | None = None,
 ) -> list[Path]:
-    """Statements into `folder`; `workers` None: parallel above PARALLEL_ABOVE partners."""
+    """Statements into `folder`; `workers` None: parallel above PARALLEL_ABOVE partners;
+    `fork` None: fork the workers when that is safe (see the module's docstring)."""
     from partnerclose.pipeline import Stage
 
     partners = statement_partners(context)
@@ -68,23 +108,34 @@ def render_statements(
         if not _SAFE_ID.match(pid):  # validation refuses these; never write outside `folder`
             raise ValueError(f"partner id {pid!r} cannot name a statement file")
     folder.mkdir(parents=True, exist_ok=True)
-    index = index_close(context.result)
-    jobs = [(pid, statement_fill(context, pid, index)) for pid in partners]
-    template_bytes = template.read_bytes()
-    produced = run_time(context.started_at)
-    total = len(jobs)
+    job = _Job(
+        context,
+        index_close(context.result),
+        template.read_bytes(),
+        run_time(context.started_at),
+        folder,
+    )
+    total = len(partners)
+    done = 0
 
-    def report(done: int, pid: str) -> None:
-        context.progress(Stage.WRITE, done, total, pid)
+    def report(pids: Sequence[str]) -> None:
+        nonlocal done
+        for pid in pids:
+            done += 1
+            context.progress(Stage.WRITE, done, total, pid)
 
     if workers is None:
         workers = worker_count(total, os.cpu_count())
+    if fork is None:
+        fork = can_fork()
     if workers <= 1:
-        for done, (pid, fill) in enumerate(jobs, start=1):
-            _render(template_bytes, fill, produced, folder / f"{pid}.xlsx")
-            report(done, pid)
+        for pid in partners:
+            job.write(pid)
+            report((pid,))
+    elif fork:
+        _render_forked(job, partners, workers, report)
     else:
-        _render_parallel(jobs, template_bytes, produced, folder, workers, report)
+        _render_spawned(job, partners, workers, report)
     return [folder / f"{pid}.xlsx" for pid in partners]
 
 
@@ -95,22 +146,117 @@ def worker_count(statements: int, cpus: int | None) -> int:
     return max(1, min(cpus or 1, statements))
 
 
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely: on Linux, from the main thread
+    of a process that runs no other Python thread (a fork copies only the calling
+    thread, and any lock another one holds). macOS forks unsafely (Apple's
+    frameworks), Windows not at all."""
+    return (
+        sys.platform.startswith("linux")
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
+
+
 def render_close_pack(
     context: CloseContext, path: Path, template: Path = CLOSE_PACK_TEMPLATE
 ) -> Path:
     from partnerclose.ledger.store import current_user
 
     fill = close_pack_fill(context, current_user())
-    _render(template.read_bytes(), fill, run_time(context.started_at), path)
+    _render_openpyxl(template.read_bytes(), fill, run_time(context.started_at), path)
     return path
 
 
-def _render(template: bytes, fill: Fill, produced: datetime, path: Path) -> None:
+def render_statement(template: bytes, fill: Fill, produced: datetime, path: Path) -> None:
+    """One statement: the XML backend (the template parsed once per process), or the
+    openpyxl backend when the template has parts the XML backend does not rewrite."""
+    try:
+        package = load_package(template)
+    except UnsupportedTemplateError:
+        _render_openpyxl(template, fill, produced, path)
+        return
+    data, _ = fill_package(package, fill, produced=produced)
+    path.write_bytes(data)
+
+
+def _render_openpyxl(template: bytes, fill: Fill, produced: datetime, path: Path) -> None:
     workbook, _ = fill_workbook(template, fill, produced=produced)
     save(workbook, path, produced)
 
 
-# --- worker processes -----------------------------------------------------------------
+def _chunks(partners: Sequence[str]) -> Iterator[tuple[str, ...]]:
+    it = iter(partners)
+    while chunk := tuple(islice(it, CHUNK)):
+        yield chunk
+
+
+def _collect(
+    futures: dict[Future[tuple[str, ...]], None], report: Callable[[Sequence[str]], None]
+) -> None:
+    """Wait for at least one task; report its statements (a failed one fails the close)."""
+    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+    for future in finished:
+        del futures[future]
+        report(future.result())
+
+
+def _run(
+    tasks: Iterator[Callable[[], Future[tuple[str, ...]]]],
+    limit: int,
+    report: Callable[[Sequence[str]], None],
+) -> None:
+    """Submit tasks, at most `limit` at a time, and report them as they finish."""
+    futures: dict[Future[tuple[str, ...]], None] = {}
+    try:
+        for submit in tasks:
+            futures[submit()] = None
+            if len(futures) >= limit:
+                _collect(futures, report)
+        while futures:
+            _collect(futures, report)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+
+
+# --- forked workers: they inherit the job -------------------------------------------------
+
+_forked_job: _Job | None = None
+
+
+def _write_forked(pids: tuple[str, ...]) -> tuple[str, ...]:
+    assert _forked_job is not None  # set before the fork
+    for pid in pids:
+        _forked_job.write(pid)
+    return pids
+
+
+def _render_forked(
+    job: _Job, partners: Sequence[str], workers: int, report: Callable[[Sequence[str]], None]
+) -> None:
+    global _forked_job  # noqa: PLW0603 - what the forked workers inherit
+    with suppress(UnsupportedTemplateError):
+        load_package(job.template)  # parsed once, here, for every worker
+    _forked_job = job
+    # The close stays in the parent's memory, shared with the workers page by page
+    # until written to: keep the collector from touching (and so copying) it there.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            tasks = (
+                (lambda chunk=chunk: pool.submit(_write_forked, chunk))
+                for chunk in _chunks(partners)
+            )
+            _run(tasks, limit=len(partners), report=report)
+    finally:
+        _forked_job = None
+        gc.unfreeze()
+
+
+# --- spawned workers: the parent sends each statement's data -----------------------------
 
 _worker_template: bytes = b""
 
@@ -120,32 +266,30 @@ def _start_worker(template: bytes) -> None:
     _worker_template = template
 
 
-def _render_in_worker(fill: Fill, produced: datetime, path: Path) -> None:
-    _render(_worker_template, fill, produced, path)
+def _write_spawned(
+    jobs: tuple[tuple[str, Fill], ...], produced: datetime, folder: Path
+) -> tuple[str, ...]:
+    for pid, fill in jobs:
+        render_statement(_worker_template, fill, produced, folder / f"{pid}.xlsx")
+    return tuple(pid for pid, _ in jobs)
 
 
-def _render_parallel(
-    jobs: Sequence[tuple[str, Fill]],
-    template: bytes,
-    produced: datetime,
-    folder: Path,
-    workers: int,
-    report: Callable[[int, str], None],
+def _render_spawned(
+    job: _Job, partners: Sequence[str], workers: int, report: Callable[[Sequence[str]], None]
 ) -> None:
     # `spawn`: a fork of a process with threads (the desktop app, Excel) is unsafe.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(template,)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(job.template,),
     ) as pool:
-        futures: dict[Future[None], str] = {
-            pool.submit(_render_in_worker, fill, produced, folder / f"{pid}.xlsx"): pid
-            for pid, fill in jobs
-        }
-        try:
-            for done, future in enumerate(as_completed(futures), start=1):
-                future.result()  # a failed statement fails the close
-                report(done, futures[future])
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+
+        def task(chunk: tuple[str, ...]) -> Future[tuple[str, ...]]:
+            fills = tuple((pid, statement_fill(job.context, pid, job.index)) for pid in chunk)
+            return pool.submit(_write_spawned, fills, job.produced, job.folder)
+
+        tasks = ((lambda chunk=chunk: task(chunk)) for chunk in _chunks(partners))
+        # A few tasks ahead of the workers: the data of every statement is never held at once.
+        _run(tasks, limit=2 * workers, report=report)

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.utils import column_index_from_string
 from openpyxl.utils import get_column_letter as _letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.workbook import Workbook
@@ -33,12 +34,17 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
+from partnerclose.statements.heights import (
+    DEFAULT_COLUMN_WIDTH,
+    DEFAULT_FONT_SIZE,
+    EMPTY_ROW_HEIGHT,
+    cell_height,
+)
 from partnerclose.statements.plan import DEFAULT_MAX_BLOCKS, FillPlan, fill_sheet
 from partnerclose.statements.sheet import RowInsert, SheetContent
 from partnerclose.statements.template import TemplateError, replace_placeholder
-from partnerclose.statements.values import CellValue, Fill, Formula, Text
+from partnerclose.statements.values import CellValue, Fill, Formula, Text, clean_text
 
-MAX_TEXT = 32_767  # Excel's limit for one cell
 # Chart parts that hold cell references (`.f`), per series.
 _SERIES_PARTS = ("tx", "cat", "val", "xVal", "yVal", "bubbleSize")
 _REF_KINDS = ("strRef", "numRef", "multiLvlStrRef")
@@ -181,21 +187,24 @@ class WorksheetSheet:
         ws = self.ws
         wanted = {r for first, last in rows for r in range(first, last + 1)}
         wanted = {r for r in wanted if not (r in ws.row_dimensions and ws.row_dimensions[r].ht)}
-        widths = _merged_widths(ws)
+        columns = _column_widths(ws)
+        widths = _merged_widths(ws, columns)
         heights: dict[int, float] = {}
         for (row, column), cell in ws._cells.items():
             if row not in wanted or isinstance(cell, MergedCell):
                 continue
-            size: float = (cell.font.sz or 11.0) if cell.has_style else 11.0
-            lines = 1
-            if cell.value is not None and cell.alignment.wrap_text:
-                width = widths.get((row, column), _column_width(ws, column))
-                lines = _wrapped_lines(str(cell.value), width, size)
-            elif cell.value is None:
-                size = min(size, 9.0)  # an empty cell's font should not make its row tall
-            heights[row] = max(heights.get(row, 0.0), lines * size * _LINE + _PAD)
+            size: float = DEFAULT_FONT_SIZE
+            if cell.has_style:
+                size = cell.font.sz or DEFAULT_FONT_SIZE
+            text = None if cell.value is None else str(cell.value)
+            wrap = text is not None and bool(cell.alignment.wrap_text)
+            width = 0.0
+            if wrap:
+                width = widths[row, column] if (row, column) in widths else columns(column)
+            height = cell_height(text, wrap, size, width)
+            heights[row] = max(heights.get(row, 0.0), height)
         for row in wanted:
-            ws.row_dimensions[row].height = round(heights.get(row, 9.0 * _LINE + _PAD), 2)
+            ws.row_dimensions[row].height = round(heights.get(row, EMPTY_ROW_HEIGHT), 2)
 
     def set_print_area(self, area: str | None, title_rows: str | None) -> None:
         self.ws.print_area = area
@@ -238,7 +247,7 @@ def _read_value(cell: Cell | MergedCell) -> CellValue:
 
 def _write(cell: Cell, value: CellValue) -> None:
     if isinstance(value, Text):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value.value)[:MAX_TEXT]
+        cell.value = clean_text(value.value)
         cell.data_type = "s"  # never a formula, whatever the text starts with
     elif isinstance(value, Formula):
         cell.value = value.value
@@ -248,45 +257,28 @@ def _write(cell: Cell, value: CellValue) -> None:
 
 # --- row heights ----------------------------------------------------------------------
 
-_LINE = 1.28  # points of row height per point of font size, per line (Calibri)
-_PAD = 2.0
-_DIGIT_PX = 7.0  # Excel column widths count the default font's digits (Calibri 11: 7 px)
-_CHAR_PX_11 = 6.2  # an average character of text in Calibri 11, with some room
+
+def _column_widths(ws: Worksheet) -> Callable[[int], float]:
+    """Column -> width in characters; a `<col>` may cover several columns."""
+    default: float = ws.sheet_format.defaultColWidth or DEFAULT_COLUMN_WIDTH
+    spans = []
+    for dimension in ws.column_dimensions.values():
+        if dimension.width:
+            low = dimension.min or column_index_from_string(dimension.index)
+            spans.append((low, dimension.max or low, float(dimension.width)))
+
+    def width(column: int) -> float:
+        return next((w for low, high, w in spans if low <= column <= high), default)
+
+    return width
 
 
-def _column_width(ws: Worksheet, column: int) -> float:
-    dimension = ws.column_dimensions.get(_letter(column))
-    if dimension is not None and dimension.width:
-        width: float = dimension.width
-        return width
-    default: float = ws.sheet_format.defaultColWidth or 8.43
-    return default
-
-
-def _merged_widths(ws: Worksheet) -> dict[tuple[int, int], float]:
+def _merged_widths(ws: Worksheet, columns: Callable[[int], float]) -> dict[tuple[int, int], float]:
     """The width of each merged range, at its first cell."""
     return {
-        (m.min_row, m.min_col): sum(_column_width(ws, c) for c in range(m.min_col, m.max_col + 1))
+        (m.min_row, m.min_col): sum(columns(c) for c in range(m.min_col, m.max_col + 1))
         for m in ws.merged_cells.ranges
     }
-
-
-def _wrapped_lines(text: str, width: float, size: float) -> int:
-    """How many lines `text` takes when wrapped in a column `width` characters wide."""
-    per_line = max(1, int((width * _DIGIT_PX - 4) / (_CHAR_PX_11 * size / 11)))
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines += 1
-        used = 0
-        for word in paragraph.split():
-            if used and used + 1 + len(word) <= per_line:
-                used += 1 + len(word)
-                continue
-            if used:
-                lines += 1
-            lines += (len(word) - 1) // per_line  # a word longer than a line spills over
-            used = (len(word) - 1) % per_line + 1
-    return lines
 
 
 # --- moving things down ------------------------------------------------------------
