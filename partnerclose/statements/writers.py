@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnerclose.core.records import HOST
+from partnerclose.resources import templates_folder
 from partnerclose.statements.data import (
     CloseIndex,
     close_pack_fill,
@@ -51,7 +52,7 @@ from partnerclose.statements.xlsx import fill_workbook, save
 if TYPE_CHECKING:
     from partnerclose.pipeline import CloseContext
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = templates_folder()
 STATEMENT_TEMPLATE = TEMPLATES / "statement.xlsx"
 CLOSE_PACK_TEMPLATE = TEMPLATES / "close_pack.xlsx"
 STATEMENTS_FOLDER = "statements"
