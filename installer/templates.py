@@ -1,9 +1,9 @@
 """The workbook templates a close fills, and where a packaged layout must hold them.
 
-`partnerclose.statements.writers` reads its templates from a folder it finds relative to
-its own file (`TEMPLATES`, the checkout's `templates/`), not as package data, so a wheel
-does not carry them. Each packaged layout therefore copies them to the same place relative
-to the folder that holds the `partnerclose` package: `_internal/templates/` in the
+`partnerclose.statements.writers` reads its templates from `TEMPLATES`, found by
+`partnerclose.resources` (beside the packages first; a wheel install also has them under
+`<prefix>/share/partnerclose/templates`). Each packaged layout copies them to the same
+place relative to the folder that holds the `partnerclose` package: `_internal/templates/` in the
 PyInstaller bundle (sys._MEIPASS), `Lib/site-packages/templates/` in the add-in's Python.
 Both places follow `TEMPLATES`, so a move of the templates (say into the package) is
 followed here without a change.

@@ -39,22 +39,7 @@ PAYABLE = "Amount payable to you"
 DUE = "Amount due from you"
 MISSING = "n/a"  # a key figure that cannot be computed (K1: missing, not 0)
 
-COMPONENT_LABELS: Mapping[Component, str] = {
-    Component.COST_SHARE: "Cost share",
-    Component.GUARDRAIL: "Guardrail",
-    Component.IN_KIND_CREDIT: "In-kind credit",
-    Component.RESERVE_CONTRIBUTION: "Reserve contribution",
-    Component.RESERVE_REFUND: "Reserve refund",
-    Component.WIND_DOWN_FEE: "Wind-down fee",
-    Component.REVENUE_SHARE: "Revenue share",
-    Component.TRUE_UP: "True-up",
-    Component.CLAWBACK: "Clawback",
-    Component.REVENUE_CAP: "Revenue cap",
-    Component.MDF: "Co-marketing (MDF)",
-    Component.MILESTONE: "Milestone",
-    Component.MILESTONE_RELEASE: "Held amount released",
-    Component.DEFERRED_RELEASE: "Deferred amount released",
-}
+COMPONENT_LABELS: Mapping[Component, str] = {c: c.label for c in Component}
 SECTION_LABELS: Mapping[Section, str] = {
     Section.COST_SHARING: "Cost sharing",
     Section.RESERVE_FUND: "Reserve fund",
