@@ -229,3 +229,19 @@ def test_ytd_totals_come_from_earlier_final_closes_of_the_fiscal_year(program):
         totals = ledger.totals_between(Period(2026, 1), Period(2026, 11))
         assert totals["P001"][Component.REVENUE_SHARE] == Decimal("3000.00")
         assert ledger.totals_between(Period(2026, 11), Period(2026, 12)) == {}
+
+
+def test_an_unusable_ledger_path_is_refused_with_exit_3(program, capsys):
+    (program.parent / "blocker").write_text("a file, not a folder")
+    code = main(
+        [
+            "close",
+            str(program),
+            "--period",
+            "2026-10",
+            "--ledger",
+            str(program.parent / "blocker" / "l.sqlite"),
+        ]
+    )
+    assert code == 3
+    assert "cannot open the ledger" in capsys.readouterr().err

@@ -123,8 +123,12 @@ class Ledger:
     def __init__(self, path: Path, timeout: float = 10.0) -> None:
         self.path = path
         self.timeout = timeout
-        self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        self._db.execute("PRAGMA foreign_keys = ON")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            self._db.execute("PRAGMA foreign_keys = ON")
+        except (OSError, sqlite3.Error) as exc:
+            raise LedgerRefusedError(f"cannot open the ledger {path}: {exc}") from exc
         # Switching to WAL and migrating take exclusive locks without waiting for
         # the busy timeout; two closes opening a new ledger at once retry here.
         deadline = time.monotonic() + timeout

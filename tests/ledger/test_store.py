@@ -215,3 +215,11 @@ def test_several_processes_creating_one_ledger_at_once_all_succeed(tmp_path):
         results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else b"") for p in processes]
         assert all(code == 0 for code, _ in results), results
         assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == LATEST
+
+
+def test_a_ledger_in_a_new_folder_is_created_and_an_unusable_path_is_refused(tmp_path):
+    with Ledger(tmp_path / "a" / "b" / "l.sqlite") as ledger:
+        assert ledger.history() == []
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(LedgerRefusedError, match="cannot open the ledger"):
+        Ledger(tmp_path / "file" / "l.sqlite")
