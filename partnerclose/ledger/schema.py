@@ -79,7 +79,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             share TEXT NOT NULL,
             PRIMARY KEY (run_id, deal_id)
         )""",
-        # What a run paid on a deal: its share, or a true-up attributed to it.
+        # True-ups a run attributed to a deal (its share is in paid_deals).
         """CREATE TABLE deal_payments (
             run_id INTEGER NOT NULL REFERENCES runs (run_id),
             deal_id TEXT NOT NULL,

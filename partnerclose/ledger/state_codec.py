@@ -75,7 +75,7 @@ def load_close_state(stored: StoredState) -> CloseState:
             product=row.product,
             rate=row.rate,
             share=row.share,
-            paid=stored.deal_payments.get(row.deal_id, row.share),
+            paid=row.share + stored.deal_payments.get(row.deal_id, Decimal(0)),
             bonus_rate=row.bonus_rate,
         )
         for row in stored.paid_deals
@@ -87,29 +87,40 @@ def load_close_state(stored: StoredState) -> CloseState:
 def revenue_changes(
     before: RevenueState, after: RevenueState
 ) -> tuple[list[PaidDealRow], dict[str, Decimal], dict[str, Decimal]]:
-    """(deals paid for the first time, paid per deal by this run, reversed by this run)."""
-    new_rows = [
-        PaidDealRow(
-            d.deal_id,
-            d.partner_id,
-            str(d.period),
-            d.close_date.isoformat(),
-            d.amount,
-            d.deal_type.value,
-            d.product,
-            d.rate,
-            d.bonus_rate,
-            d.share,
-        )
-        for deal_id, d in sorted(after.paid_deals.items())
-        if deal_id not in before.paid_deals
-    ]
+    """(deals paid for the first time, true-ups per deal by this run, reversed by this run).
+
+    A deal's `paid` is its share plus its true-ups, so only true-ups are stored
+    as payments: a month of new deals adds one row each, not two.
+    """
+    earlier = before.paid_deals
+    new_rows = []
     payments = {}
+    period_texts: dict[object, str] = {}
     for deal_id, deal in after.paid_deals.items():
-        earlier = before.paid_deals.get(deal_id)
-        delta = deal.paid - (earlier.paid if earlier else Decimal(0))
-        if delta:
-            payments[deal_id] = delta
+        previous = earlier.get(deal_id)
+        if previous is None:
+            period = period_texts.get(deal.period) or period_texts.setdefault(
+                deal.period, str(deal.period)
+            )
+            new_rows.append(
+                PaidDealRow(
+                    deal_id,
+                    deal.partner_id,
+                    period,
+                    deal.close_date.isoformat(),
+                    deal.amount,
+                    deal.deal_type.value,
+                    deal.product,
+                    deal.rate,
+                    deal.bonus_rate,
+                    deal.share,
+                )
+            )
+            true_up = deal.paid - deal.share
+        else:
+            true_up = deal.paid - previous.paid
+        if true_up:
+            payments[deal_id] = true_up
     reversals = {}
     for deal_id, amount in after.reversed_amounts.items():
         delta = amount - before.reversed_amounts.get(deal_id, Decimal(0))

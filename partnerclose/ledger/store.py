@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from partnerclose import __version__
 from partnerclose.core.lines import Component, Line
@@ -63,8 +64,7 @@ class AuditEntry:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class PaidDealRow:
+class PaidDealRow(NamedTuple):
     deal_id: str
     partner_id: str
     period: str
