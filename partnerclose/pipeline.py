@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
+from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.journal import JournalRow, build_journal
 from partnerclose.core.lines import Component
@@ -175,18 +176,19 @@ def run_close(
     try:
         report(Stage.READ, 0, 1)
         read_progress = lambda done, total: report(Stage.READ, done, total)  # noqa: E731
-        if grids is None:
-            raw = read_inputs(
-                program_path, period, progress=read_progress, partner_folder=partner_folder
-            )
-        else:
-            raw = read_inputs_from_grids(
-                grids,
-                program_path.parent,
-                period,
-                progress=read_progress,
-                partner_folder=partner_folder,
-            )
+        with collector_paused():  # millions of lasting records: see collector.py
+            if grids is None:
+                raw = read_inputs(
+                    program_path, period, progress=read_progress, partner_folder=partner_folder
+                )
+            else:
+                raw = read_inputs_from_grids(
+                    grids,
+                    program_path.parent,
+                    period,
+                    progress=read_progress,
+                    partner_folder=partner_folder,
+                )
         lap(Stage.READ)
         report(Stage.VALIDATE, 0, 1)
         inputs = validate_inputs(raw)
@@ -204,7 +206,8 @@ def run_close(
             prior = load_close_state(ledger.load_state(period))
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
-            result = compute_close(program, period, inputs.data, prior)
+            with collector_paused():
+                result = compute_close(program, period, inputs.data, prior)
             journal, journal_problems = build_journal(
                 str(period),
                 period.last_day.isoformat(),
@@ -354,7 +357,8 @@ def run_scenario(
         with Ledger(ledger_path) as ledger:
             prior = load_close_state(ledger.load_state(inputs.period))
     program, period = inputs.program, inputs.period
-    actual = compute_close(program, period, inputs.data, prior)
-    scaled = scale_demand(inputs.data, usage_factor, deal_factor, program.settings.decimals)
-    scenario = compute_close(program, period, scaled, prior)
+    with collector_paused():
+        actual = compute_close(program, period, inputs.data, prior)
+        scaled = scale_demand(inputs.data, usage_factor, deal_factor, program.settings.decimals)
+        scenario = compute_close(program, period, scaled, prior)
     return ScenarioOutcome(actual, scenario, usage_factor, deal_factor)

@@ -19,7 +19,7 @@ from partnerclose.core.key_figures import (
     compute_key_figures,
     merge_metric_values,
 )
-from partnerclose.core.lines import Component, Line, sort_lines
+from partnerclose.core.lines import Component, Line, merge_sorted
 from partnerclose.core.milestones import MilestoneResult, MilestoneState, compute_milestones
 from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
@@ -85,6 +85,12 @@ class CloseResult:
 def compute_close(
     program: Program, period: Period, data: PeriodData, state: CloseState
 ) -> CloseResult:
+    return _compute_close(program, period, data, state)
+
+
+def _compute_close(
+    program: Program, period: Period, data: PeriodData, state: CloseState
+) -> CloseResult:
     costs = compute_costs(program, period, data.usage, state.cost)
     revenue = compute_revenue(program, period, data.deals, data.campaigns, state.revenue)
     inputs = KeyFigureInputs(
@@ -101,7 +107,8 @@ def compute_close(
     scorecards = compute_scorecards(
         program, {pid: v for pid, v in values.items() if pid in taking_part}
     )
-    lines = tuple(sort_lines([*costs.lines, *revenue.lines, *milestones.lines]))
+    # Each engine's lines are already sorted: merging them spares a sort of every line.
+    lines = tuple(merge_sorted([costs.lines, revenue.lines, milestones.lines]))
     checks = pool_checks(costs, lines)
     problems = [
         *costs.problems,

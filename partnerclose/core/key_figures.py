@@ -97,9 +97,6 @@ KEY_FIGURE_NAMES: tuple[str, ...] = (
     "margin_share",
 )
 
-_CLOSED = (DealStatus.WON, DealStatus.LOST, DealStatus.REFUNDED, DealStatus.CHURNED)
-_REVERSALS = (DealStatus.REFUNDED, DealStatus.CHURNED)
-
 
 def _empty() -> Mapping[str, Decimal]:
     return MappingProxyType({})
@@ -165,19 +162,35 @@ def _by_partner(rows: Iterable[R]) -> dict[str, list[R]]:
 
 
 def _deal_figures(period: Period, deals: Sequence[Deal]) -> dict[str, Decimal]:
-    closed = [d for d in deals if d.status in _CLOSED and period.contains(d.close_date)]
-    open_deals = [d for d in deals if d.status is DealStatus.OPEN]
-    if not closed and not open_deals:
+    # One pass over the partner's deal rows, each to its bucket (every row of
+    # the period is read here): open deals whatever their date, closed ones
+    # of the period.
+    won: list[Deal] = []
+    lost: list[Deal] = []
+    reversed_: list[Deal] = []
+    open_deals: list[Deal] = []
+    closed_buckets = {
+        DealStatus.WON: won,
+        DealStatus.LOST: lost,
+        DealStatus.REFUNDED: reversed_,
+        DealStatus.CHURNED: reversed_,
+    }
+    for deal in deals:
+        if deal.status is DealStatus.OPEN:
+            open_deals.append(deal)
+            continue
+        bucket = closed_buckets.get(deal.status)
+        if bucket is not None and period.contains(deal.close_date):
+            bucket.append(deal)
+    if not (won or lost or reversed_ or open_deals):
         return {}
-    won = [d for d in closed if d.status is DealStatus.WON]
-    lost = [d for d in closed if d.status is DealStatus.LOST]
     revenue = _total(d.amount for d in won)
     figures = {
         "revenue": revenue,
         "deals_won": Decimal(len(won)),
         "deals_lost": Decimal(len(lost)),
         "pipeline": _total(d.amount for d in open_deals),
-        "net_revenue": revenue - _total(d.amount for d in closed if d.status in _REVERSALS),
+        "net_revenue": revenue - _total(d.amount for d in reversed_),
     }
     if won or lost:
         figures["win_rate"] = Decimal(len(won)) / Decimal(len(won) + len(lost))

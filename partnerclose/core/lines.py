@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
+from itertools import chain, groupby
+from operator import attrgetter
 from typing import NamedTuple
 
 from partnerclose.core.records import participant_key
@@ -110,6 +112,36 @@ class Line(NamedTuple):
 def sort_lines(lines: Iterable[Line]) -> list[Line]:
     """Participant order, then component in outputs.md order, then item."""
     return sorted(lines, key=Line.sort_key)
+
+
+# C-level keys (attrgetter): the merge below handles ~560,000 lines at the large size.
+_BLOCK = attrgetter("partner_id", "component")
+_WITHIN_BLOCK = attrgetter("item", "description")
+
+
+def merge_sorted(runs: Iterable[Iterable[Line]]) -> list[Line]:
+    """`sort_lines` of all the runs' lines, for runs already in `sort_lines` order.
+
+    Equal to `sort_lines(chain(*runs))`, ties included, without building a key
+    per line: each run is cut into blocks of one participant and component,
+    and the blocks are put in order. Runs need only list each block's lines
+    in (item, description) order; a block found in more than one run (or
+    twice in one run) is sorted on those, stably, like `sort_lines` would.
+    """
+    blocks: dict[tuple[str, Component], list[Line]] = {}
+    shared: set[tuple[str, Component]] = set()
+    for run in runs:
+        for block, group in groupby(run, _BLOCK):
+            found = blocks.get(block)
+            if found is None:
+                blocks[block] = list(group)
+            else:
+                found.extend(group)
+                shared.add(block)
+    for block in shared:
+        blocks[block].sort(key=_WITHIN_BLOCK)
+    order = sorted(blocks, key=lambda b: (participant_key(b[0]), b[1].rank))
+    return list(chain.from_iterable(blocks[block] for block in order))
 
 
 def net(lines: Iterable[Line]) -> Decimal:

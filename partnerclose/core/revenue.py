@@ -11,8 +11,9 @@ profit. What a final close of the period leaves for later ones is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
-from partnerclose.core.lines import Line, sort_lines
+from partnerclose.core.lines import Line, merge_sorted, sort_lines
 from partnerclose.core.money import ZERO
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem
@@ -44,6 +45,9 @@ from partnerclose.core.revenue_terms import (
     settled,
     terms_of,
 )
+
+# A partner's revenue_share lines come in R1 order; lines.csv wants them by item (deal id).
+_ITEM_ORDER = attrgetter("item", "description")
 
 __all__ = [
     "TREATED_AS_INFLUENCED",
@@ -83,9 +87,9 @@ def compute_revenue(
         ytd_before = sum((d.amount for d in partner_earlier), ZERO)
         ytd_after = ytd_before + sum((d.amount for d in partner_deals), ZERO)
         payments = pay_deals(partner_deals, plan, ytd_before, terms, problems)
-        lines += [p.line for p in payments]
-        details += [p.detail for p in payments]
-        paid_now.update((p.paid.deal_id, p.paid) for p in payments)
+        lines += sorted(payments.lines, key=_ITEM_ORDER)
+        details += payments.details
+        paid_now.update((p.deal_id, p) for p in payments.paid)
 
         true_up = ZERO
         if plan.mode is Mode.RETROACTIVE:
@@ -96,12 +100,12 @@ def compute_revenue(
             if true_up:
                 lines.append(true_up_line(partner_id, plan, deltas, true_up, ytd_after, terms))
 
-        revenue_share = sum((p.line.amount for p in payments), ZERO)
+        revenue_share = sum((line.amount for line in payments.lines), ZERO)
         cap = cap_line(partner_id, plan, revenue_share + true_up, terms)
         if cap is not None:
             lines.append(cap)
         gross_profit, margin_share = margin_check(
-            terms.partners[partner_id], [p.detail for p in payments], revenue_share, terms, problems
+            terms.partners[partner_id], payments.details, revenue_share, terms, problems
         )
         summaries[partner_id] = PartnerRevenue(
             partner_id=partner_id,
@@ -123,7 +127,6 @@ def compute_revenue(
         terms.clawback_days,
         terms.decimals,
     )
-    lines += claws.lines
     problems += claws.problems
 
     mdf = reimburse_campaigns(
@@ -132,7 +135,6 @@ def compute_revenue(
         period,
         terms.decimals,
     )
-    lines += mdf.lines
     problems += mdf.problems
 
     next_state = RevenueState(
@@ -140,7 +142,9 @@ def compute_revenue(
         reversed_amounts=claws.reversed_amounts,
     )
     return RevenueResult(
-        lines=tuple(sort_lines(lines)),
+        # The partner loop's lines are sorted within each partner and component
+        # (and partners come in participant order); only the few others need a sort.
+        lines=tuple(merge_sorted([lines, sort_lines([*claws.lines, *mdf.lines])])),
         problems=tuple(problems),
         deals=tuple(details),
         true_ups=tuple(true_up_details),

@@ -6,9 +6,11 @@ A bracket starts when the partner's fiscal year-to-date volume reaches its
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from partnerclose.core.money import ZERO
 from partnerclose.core.records import DealType, RevenueTier
@@ -20,6 +22,8 @@ class Bracket:
     start: Decimal
     rate: Decimal
 
+
+_START = attrgetter("start")
 
 BracketTable = Mapping[tuple[str, DealType], tuple[Bracket, ...]]
 
@@ -75,8 +79,8 @@ def _single_bracket(brackets: tuple[Bracket, ...], start: Decimal, end: Decimal)
     """The rate when [start, end) lies within one bracket, else None."""
     if not brackets or start < brackets[0].start:
         return None
-    for i, bracket in enumerate(brackets):
-        upper = brackets[i + 1].start if i + 1 < len(brackets) else None
-        if bracket.start <= start and (upper is None or start < upper):
-            return bracket.rate if upper is None or end <= upper else None
-    return None
+    # The bracket `start` lies in is the last one starting at or below it
+    # (a bisection: this runs once per paid deal).
+    i = bisect_right(brackets, start, key=_START) - 1
+    upper = brackets[i + 1].start if i + 1 < len(brackets) else None
+    return brackets[i].rate if upper is None or end <= upper else None

@@ -24,7 +24,9 @@ def margin_check(
     Deals whose product has no gross_margin add nothing; with none at all the
     gross profit (and the margin share) is not computable. Never a block.
     """
-    margins = [(d.amount, terms.gross_margin(d.product)) for d in deals]
+    # Each product's margin looked up once (this reads every paid deal).
+    margin_of = {product: terms.gross_margin(product) for product in {d.product for d in deals}}
+    margins = [(d.amount, margin_of[d.product]) for d in deals]
     known = [amount * margin for amount, margin in margins if margin is not None]
     if not known:
         return None, None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import islice
+from operator import attrgetter, eq
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
@@ -33,6 +35,24 @@ def deal_order(deal: Deal) -> DealOrder:
         deal.registered,
         deal.customer,
     )
+
+
+_DATE_AND_ID = attrgetter("close_date", "deal_id")
+
+
+def in_deal_order(deals: Iterable[Deal]) -> list[Deal]:
+    """`sorted(deals, key=deal_order)`, building the full key only when it is needed.
+
+    (close_date, deal_id) orders every row but repeated deal ids; a C-level key
+    on those two sorts ~1,000,000 rows several times faster than `deal_order`.
+    """
+    rows = sorted(deals, key=_DATE_AND_ID)
+    keys = list(map(_DATE_AND_ID, rows))
+    if any(map(eq, keys, islice(keys, 1, None))):
+        # Some rows tie on (close_date, deal_id): a stable sort on the full key
+        # gives what sorting the input on it would (ties keep the input order).
+        rows.sort(key=deal_order)
+    return rows
 
 
 K = TypeVar("K")

@@ -21,12 +21,18 @@ from partnerclose.core.revenue_terms import Terms, paid_as
 
 
 @dataclass(frozen=True, slots=True)
-class Payment:
-    """One deal paid this period, in the three forms the result needs."""
+class Payments:
+    """One partner's deals paid this period, in the three forms the result needs.
 
-    detail: DealDetail
-    line: Line
-    paid: PaidDeal
+    The three lists are parallel: position i of each is the same deal, in R1 order.
+    """
+
+    details: list[DealDetail]
+    lines: list[Line]
+    paid: list[PaidDeal]
+
+
+new_record = tuple.__new__  # a NamedTuple from its fields, in declaration order
 
 
 def pay_deals(
@@ -35,95 +41,113 @@ def pay_deals(
     ytd_before: Decimal,
     terms: Terms,
     problems: list[Problem],
-) -> list[Payment]:
+) -> Payments:
     """R3 or R4 for one partner's deals of the period, taken in R1 order."""
     ytd_end = ytd_before + sum((d.amount for d in deals), ZERO)
-    payments: list[Payment] = []
+    # This loop runs once per paid deal (~560,000 at the large size): what is
+    # constant for the partner is looked up once, and the records are built
+    # with tuple.__new__ from their fields in declaration order, which skips
+    # the Python-level __new__ NamedTuple generates (half the cost of a record).
+    marginal = plan.mode is Mode.MARGINAL
+    brackets_of = {paid_type: terms.brackets_for(plan, paid_type) for paid_type in DealType}
+    reached_of = {paid_type: rate_at(b, ytd_end) for paid_type, b in brackets_of.items()}
+    bonus_of: dict[str, Decimal] = {}
+    decimals, period, period_text = terms.decimals, terms.period, terms.period_text
+    revenue_share = Component.REVENUE_SHARE
+    details: list[DealDetail] = []
+    lines: list[Line] = []
+    paid: list[PaidDeal] = []
     ytd = ytd_before
     for deal in deals:
+        deal_id, partner_id, amount = deal.deal_id, deal.partner_id, deal.amount
+        product, close_date, customer = deal.product, deal.close_date, deal.customer
         paid_type, status = paid_as(deal)
-        brackets = terms.brackets_for(plan, paid_type)
+        brackets = brackets_of[paid_type]
         if not brackets:
             problems.append(
                 deal.loc.warning(
                     f"plan {plan.plan} has no revenue tiers for {paid_type} deals: deal "
-                    f"{deal.deal_id} earns no bracket rate",
+                    f"{deal_id} earns no bracket rate",
                     column="deal_type",
                 )
             )
-        bonus = terms.bonus(deal.product)
-        if plan.mode is Mode.MARGINAL:
-            parts = marginal_parts(brackets, ytd, deal.amount)
-            rule, rate_when_empty = "R3", rate_at(brackets, ytd)
+        bonus = bonus_of.get(product)
+        if bonus is None:
+            bonus = bonus_of[product] = terms.bonus(product)
+        if marginal:
+            parts = marginal_parts(brackets, ytd, amount)
+            rule = "R3"
         else:
-            reached = rate_at(brackets, ytd_end)
-            parts = (BracketPart(ytd, ytd + deal.amount, reached),) if deal.amount else ()
-            rule, rate_when_empty = "R4", reached
-        exact = sum((p.amount * p.rate for p in parts), ZERO) + deal.amount * bonus
-        rate = exact / deal.amount if deal.amount else rate_when_empty + bonus
-        payments.append(_payment(deal, paid_type, status, parts, bonus, rate, exact, rule, terms))
-        ytd += deal.amount
-    return payments
-
-
-def _payment(
-    deal: Deal,
-    paid_type: DealType,
-    status: str,
-    parts: tuple[BracketPart, ...],
-    bonus: Decimal,
-    rate: Decimal,
-    exact: Decimal,
-    rule: str,
-    terms: Terms,
-) -> Payment:
-    share = round_money(exact, terms.decimals)  # R2: exact, rounded once
-    # Positional arguments, in field order: this runs once per deal of the
-    # period, and keyword construction costs twice as much.
-    deal_id, partner_id, amount = deal.deal_id, deal.partner_id, deal.amount
-    detail = DealDetail(
-        deal_id,
-        partner_id,
-        deal.customer,
-        deal.product,
-        deal.close_date,
-        deal.deal_type,
-        paid_type,
-        deal.registered,
-        amount,
-        parts,
-        bonus,
-        rate,
-        share,
-        status,
-    )
-    description = ", ".join(t for t in (deal.customer, deal.product, paid_type.value) if t)
-    line = Line(
-        terms.period_text,
-        partner_id,
-        Component.REVENUE_SHARE,
-        deal_id,
-        share,
-        rule,
-        description,
-        amount,
-        rate,
-        status,
-    )
-    paid = PaidDeal(
-        deal_id,
-        partner_id,
-        terms.period,
-        deal.close_date,
-        amount,
-        paid_type,
-        deal.product,
-        rate,
-        share,
-        share,
-        bonus,
-    )
-    return Payment(detail, line, paid)
+            reached = reached_of[paid_type]  # R4: the rate the period-end YTD reaches
+            parts = (BracketPart(ytd, ytd + amount, reached),) if amount else ()
+            rule = "R4"
+        exact = ZERO  # the sum of the parts, from ZERO as `sum` would
+        for part in parts:
+            exact += part.amount * part.rate
+        exact += amount * bonus
+        if amount:
+            rate = exact / amount
+        else:  # no volume: the bracket rate in force
+            rate = (rate_at(brackets, ytd) if marginal else reached_of[paid_type]) + bonus
+        share = round_money(exact, decimals)  # R2: exact, rounded once
+        details.append(
+            new_record(
+                DealDetail,
+                (
+                    deal_id,
+                    partner_id,
+                    customer,
+                    product,
+                    close_date,
+                    deal.deal_type,
+                    paid_type,
+                    deal.registered,
+                    amount,
+                    parts,
+                    bonus,
+                    rate,
+                    share,
+                    status,
+                ),
+            )
+        )
+        lines.append(
+            new_record(
+                Line,
+                (
+                    period_text,
+                    partner_id,
+                    revenue_share,
+                    deal_id,
+                    share,
+                    rule,
+                    ", ".join(filter(None, (customer, product, paid_type))),
+                    amount,
+                    rate,
+                    status,
+                ),
+            )
+        )
+        paid.append(
+            new_record(
+                PaidDeal,
+                (
+                    deal_id,
+                    partner_id,
+                    period,
+                    close_date,
+                    amount,
+                    paid_type,
+                    product,
+                    rate,
+                    share,
+                    share,
+                    bonus,
+                ),
+            )
+        )
+        ytd += amount
+    return Payments(details, lines, paid)
 
 
 # --- true-up (R4) and cap (R6) -------------------------------------------------

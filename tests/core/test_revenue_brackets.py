@@ -79,3 +79,27 @@ def test_bracket_table_sorts_tiers_whatever_the_row_order() -> None:
     assert table[("Gold", DealType.SOURCED)] == GOLD
     assert table[("Gold", DealType.INFLUENCED)] == (Bracket(D(0), D("0.03")),)
     assert bracket_table(reversed(rows)) == table
+
+
+def test_a_deal_within_a_bracket_after_a_duplicate_threshold() -> None:
+    # Two tiers start at 100,000 (sorted on rate: 0.15 then 0.18); the later one
+    # is in force above it, so [150,000, 160,000) is one part at 18 %.
+    brackets = (
+        Bracket(D(0), D("0.10")),
+        Bracket(D(100000), D("0.15")),
+        Bracket(D(100000), D("0.18")),
+    )
+    assert marginal_parts(brackets, D(150000), D(10000)) == (
+        BracketPart(D(150000), D(160000), D("0.18")),
+    )
+    # [50,000, 60,000) lies in the first bracket: 10 %
+    assert marginal_parts(brackets, D(50000), D(10000)) == (
+        BracketPart(D(50000), D(60000), D("0.10")),
+    )
+
+
+def test_a_deal_within_the_last_bracket() -> None:
+    # [300,000, 310,000): all above the 250,000 threshold, at 20 %
+    assert marginal_parts(GOLD, D(300000), D(10000)) == (
+        BracketPart(D(300000), D(310000), D("0.20")),
+    )
