@@ -13,14 +13,28 @@ from pathlib import Path
 
 START = time.perf_counter()
 
+from partnerclose.collector import collector_paused  # noqa: E402
+from partnerclose.core.close import CloseState, compute_close  # noqa: E402
 from partnerclose.core.period import Period  # noqa: E402  (start-up is part of the measure)
-from partnerclose.pipeline import Status, run_close  # noqa: E402
+from partnerclose.pipeline import CloseOutcome, Status, run_close  # noqa: E402
 
 
 def peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / 1024  # Linux reports KiB
+
+
+def compute_only(outcome: CloseOutcome) -> float:
+    """quality.md's "compute only": the close's computation on inputs already in memory
+    (a new ledger, so the first-close state, as in the close just run)."""
+    inputs = outcome.inputs
+    assert inputs is not None
+    assert inputs.program is not None
+    with collector_paused():
+        start = time.perf_counter()
+        compute_close(inputs.program, inputs.period, inputs.data, CloseState())
+        return time.perf_counter() - start
 
 
 def main() -> int:
@@ -31,6 +45,7 @@ def main() -> int:
         return 1
     figures = {f"{stage}_s": seconds for stage, seconds in outcome.timings.items()}
     figures["close_s"] = time.perf_counter() - START
+    figures["compute_only_s"] = compute_only(outcome)
     figures["peak_rss_mb"] = peak_rss_mb()
     figures["lines"] = len(outcome.result.lines) if outcome.result else 0
     print(json.dumps(figures))

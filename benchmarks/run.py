@@ -109,6 +109,7 @@ def report(size: Size, figures: dict[str, float]) -> None:
     for stage in STAGES:
         print(f"  {stage:<10} {figures.get(f'{stage}_s', 0.0):8.2f} s")
     print(f"  {'end to end':<10} {figures['end_to_end_s']:8.2f} s   (start-up included)")
+    print(f"  {'compute only':<10} {figures['compute_only_s']:6.2f} s   (inputs already in memory)")
     print(f"  {'peak RSS':<10} {figures['peak_rss_mb']:8.0f} MB")
     print(
         f"  {'I/O floor':<10} {figures['floor_s']:8.2f} s   (read {figures['floor_read_s']:.2f}"
