@@ -595,6 +595,8 @@ class _CellReader:
             return Text(raw)
         if kind == "d":
             return _read_number(datetime.fromisoformat(raw))
+        # A number typed into the template itself (never an input amount: those are
+        # written from Decimals), read as openpyxl reads it.
         number: int | float = float(raw) if any(x in raw for x in ".Ee") else int(raw)
         if style in self.date_styles:
             moment = from_excel(number, self.epoch, timedelta=style in self.delta_styles)
