@@ -11,15 +11,12 @@ and safe:
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from partnerclose.statements.template import column_letter
-from partnerclose.statements.values import CellValue, Formula, Text
+from partnerclose.statements.values import MAX_TEXT, CellValue, Formula, Text, clean_text
 
-MAX_TEXT = 32_767  # Excel's limit for one cell
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # Excel refuses these in cells
 _INT_LIMIT = 2**31  # COM passes larger ints as 64-bit integers, which Excel refuses
 
 Box = tuple[int, int, int, int]  # top, left, bottom, right (1-based, inclusive)
@@ -41,7 +38,7 @@ def to_excel(value: CellValue) -> object:
     if value is None:
         return None
     if isinstance(value, Text):
-        text = _CONTROL.sub("", value.value)[: MAX_TEXT - 1]
+        text = clean_text(value.value)[: MAX_TEXT - 1]  # the apostrophe takes one
         return "'" + text if text else None  # the apostrophe: stored as text, never parsed
     if isinstance(value, Formula):
         return value.value

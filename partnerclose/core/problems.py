@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -58,3 +59,10 @@ def sort_key(problem: Problem) -> tuple[int, str, str, int, str, str]:
         letters.rjust(3),
         problem.message,
     )
+
+
+def did_you_mean(found: str, candidates: Iterable[str]) -> str:
+    """`; did you mean "Core"?` when a candidate is close to `found`, else ``."""
+    by_lower = {name.lower(): name for name in sorted(set(candidates))}
+    close = difflib.get_close_matches(found.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f'; did you mean "{by_lower[close[0]]}"?' if close else ""

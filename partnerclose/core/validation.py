@@ -8,9 +8,8 @@ problems and never stops early, so a user sees everything in one pass.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -19,7 +18,7 @@ from typing import Protocol, TypeVar
 from partnerclose.core.lines import Component
 from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
-from partnerclose.core.problems import Problem
+from partnerclose.core.problems import Problem, did_you_mean
 from partnerclose.core.records import (
     HOST,
     Basis,
@@ -37,15 +36,8 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 T = TypeVar("T")
 
 
-def suggest(found: str, candidates: Iterable[str]) -> str:
-    names = sorted(set(candidates))
-    by_lower = {name.lower(): name for name in names}
-    close = difflib.get_close_matches(found.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f'; did you mean "{by_lower[close[0]]}"?' if close else ""
-
-
 def _unknown(loc: Loc, what: str, column: str, value: str, known: Iterable[str]) -> Problem:
-    problem = loc.error(f'unknown {what} "{value}"' + suggest(value, known), column)
+    problem = loc.error(f'unknown {what} "{value}"' + did_you_mean(value, known), column)
     return replace(problem, reference=value)
 
 
@@ -106,7 +98,6 @@ def validate(
 
 def check_program(program: Program) -> list[Problem]:
     problems: list[Problem] = []
-    settings = program.settings
     partner_ids = {p.partner_id for p in program.partners}
     pool_ids = {p.pool_id for p in program.pools}
     plans = {p.plan for p in program.plans}
@@ -233,7 +224,6 @@ def check_program(program: Program) -> list[Problem]:
             problems.append(
                 _unknown(account.loc, "component", "component", account.component, components)
             )
-    del settings
     return problems
 
 
@@ -529,7 +519,3 @@ def _check_deal(deal: Deal, partner_ids: set[str], products: set[str] | None) ->
     if deal.created_date and deal.created_date > deal.close_date:
         problems.append(loc.warning("created_date is after close_date", "created_date"))
     return problems
-
-
-def count(problems: Iterable[Problem]) -> Counter[str]:
-    return Counter(p.severity.value for p in problems)

@@ -8,7 +8,6 @@ with a message that says what was expected and what was found.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from datetime import date, datetime
@@ -151,14 +150,4 @@ def to_choice(value: object, choices: tuple[str, ...]) -> str:
     for choice in choices:
         if normalize_choice(choice) == wanted:
             return choice
-    raise CellError(
-        f"expected one of {', '.join(choices)}, got {shown(value)}" + did_you_mean(text, choices)
-    )
-
-
-def did_you_mean(found: str, candidates: object) -> str:
-    """`; did you mean "Core"?` when a candidate is close, else ``."""
-    names = [str(c) for c in candidates]  # type: ignore[attr-defined]
-    by_lower = {name.lower(): name for name in names}
-    close = difflib.get_close_matches(found.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f'; did you mean "{by_lower[close[0]]}"?' if close else ""
+    raise CellError(f"expected one of {', '.join(choices)}, got {shown(value)}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
-from partnerclose.core.problems import Problem, Severity
+from partnerclose.core.problems import Problem, Severity, did_you_mean
 from partnerclose.core.records import Loc
 from partnerclose.core.schema import Column, Kind, SheetSpec
 from partnerclose.reading import cells
@@ -117,7 +117,7 @@ def convert(column: Column, value: object) -> object:
     except CellError as exc:
         hint = ""
         if column.kind is Kind.CHOICE and isinstance(value, str):
-            hint = cells.did_you_mean(value, column.choices)
+            hint = did_you_mean(value, column.choices)
         raise CellError(
             f"{column.name} must be {expectation(column)}, got {cells.shown(value)}{hint}"
         ) from exc
@@ -262,7 +262,7 @@ def _match_header(
             positions[name] = index
     for column in spec.columns:
         if column.required and column.name not in positions:
-            hint = cells.did_you_mean(column.name, unknown)
+            hint = did_you_mean(column.name, unknown)
             problems.append(
                 Problem(
                     Severity.ERROR,
@@ -358,8 +358,7 @@ def read_key_values(
                 problems.append(
                     Problem(
                         Severity.ERROR,
-                        f"missing required key {column.name}"
-                        + cells.did_you_mean(column.name, unknown),
+                        f"missing required key {column.name}" + did_you_mean(column.name, unknown),
                         file,
                         grid.name,
                     )
