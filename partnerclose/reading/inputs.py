@@ -8,9 +8,11 @@ Whatever goes wrong, the result is a value with problems, never an exception.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from partnerclose.core import schema
@@ -18,6 +20,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors
 from partnerclose.core.records import PeriodData, Program
 from partnerclose.core.validation import validate
+from partnerclose.processes import worker_context
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
@@ -28,6 +31,8 @@ PARTNER_SHEET_NAMES = tuple(spec.name for spec in schema.PARTNER_SHEETS)
 
 # Called as progress(done, total) while partner workbooks are read.
 Progress = Callable[[int, int], None]
+PARALLEL_ABOVE = 16  # partner workbooks; fewer are read faster than worker processes start
+CHUNK = 8  # workbooks per task: few round trips, even load across the workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,18 +210,58 @@ def read_partner_folder(
     found: list[PeriodData] = []
     files: list[InputFile] = []
     problems: list[Problem] = []
-    # calamine parses without holding the GIL, so threads overlap the files'
-    # parsing; `map` yields the results in file-name order, whatever finishes first.
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        results = pool.map(lambda path: read_partner_file(path, period, limits), paths)
-        for done, (data, file, file_problems) in enumerate(results, 1):
-            problems += file_problems
-            if data is not None and file is not None:
-                found.append(data)
-                files.append(file)
-            if progress:
-                progress(done, len(paths))
+    for done, (data, file, file_problems) in enumerate(
+        read_partner_files(paths, period, limits), 1
+    ):
+        problems += file_problems
+        if data is not None and file is not None:
+            found.append(data)
+            files.append(file)
+        if progress:
+            progress(done, len(paths))
     return found, files, problems
+
+
+FileResult = tuple[PeriodData | None, InputFile | None, Sequence[Problem]]
+
+
+def read_partner_files(
+    paths: Sequence[Path],
+    period: Period,
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int | None = None,
+) -> Iterator[FileResult]:
+    """Each workbook's result, in the order of `paths`.
+
+    Converting cells is Python work, so a large folder is read by worker
+    processes, one per core (threads would share one core); their records come
+    back pickled. `workers` None: parallel above PARALLEL_ABOVE workbooks.
+    """
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(paths) > PARALLEL_ABOVE else 1
+    if workers <= 1:
+        for path in paths:
+            yield read_partner_file(path, period, limits)
+        return
+    chunks = (tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+    pending: deque[Future[list[FileResult]]] = deque()
+    try:
+        # A few tasks ahead of the workers, collected in order: memory stays bounded
+        # by what the close keeps, and progress is reported file by file.
+        for chunk in islice(chunks, 2 * workers):
+            pending.append(pool.submit(_read_chunk, chunk, period, limits))
+        while pending:
+            results = pending.popleft().result()
+            for chunk in islice(chunks, 1):
+                pending.append(pool.submit(_read_chunk, chunk, period, limits))
+            yield from results
+    finally:  # also when the caller stops early (a cancelled close)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_chunk(paths: tuple[Path, ...], period: Period, limits: Limits) -> list[FileResult]:
+    return [read_partner_file(path, period, limits) for path in paths]
 
 
 def read_partner_file(

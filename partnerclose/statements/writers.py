@@ -18,11 +18,8 @@ a few statements at a time, so that only a bounded number are held at once.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import re
-import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import suppress
@@ -33,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnerclose.core.records import HOST
+from partnerclose.processes import can_fork, worker_context
 from partnerclose.resources import templates_folder
 from partnerclose.statements.data import (
     CloseIndex,
@@ -147,18 +145,6 @@ def worker_count(statements: int, cpus: int | None) -> int:
     return max(1, min(cpus or 1, statements))
 
 
-def can_fork() -> bool:
-    """Whether worker processes can be forked safely: on Linux, from the main thread
-    of a process that runs no other Python thread (a fork copies only the calling
-    thread, and any lock another one holds). macOS forks unsafely (Apple's
-    frameworks), Windows not at all."""
-    return (
-        sys.platform.startswith("linux")
-        and threading.current_thread() is threading.main_thread()
-        and threading.active_count() == 1
-    )
-
-
 def render_close_pack(
     context: CloseContext, path: Path, template: Path = CLOSE_PACK_TEMPLATE
 ) -> Path:
@@ -245,7 +231,7 @@ def _render_forked(
     # until written to: keep the collector from touching (and so copying) it there.
     gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
+        context = worker_context(fork=True)
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             tasks = (
                 (lambda chunk=chunk: pool.submit(_write_forked, chunk))
@@ -279,7 +265,7 @@ def _render_spawned(
     job: _Job, partners: Sequence[str], workers: int, report: Callable[[Sequence[str]], None]
 ) -> None:
     # `spawn`: a fork of a process with threads (the desktop app, Excel) is unsafe.
-    context = multiprocessing.get_context("spawn")
+    context = worker_context(fork=False)
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,

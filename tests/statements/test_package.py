@@ -19,12 +19,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from partnerclose.processes import can_fork
 from partnerclose.statements.data import index_close, statement_fill
 from partnerclose.statements.package import UnsupportedTemplateError, fill_package, load_package
 from partnerclose.statements.values import Fill, Table
 from partnerclose.statements.writers import (
     STATEMENT_TEMPLATE,
-    can_fork,
     render_statement,
     render_statements,
     statement_partners,

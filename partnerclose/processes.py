@@ -1,0 +1,32 @@
+"""Worker processes for per-partner work (reading workbooks, writing statements).
+
+Both cores of a laptop are used through processes: converting cells and
+filling statements is Python work, which threads cannot run in parallel.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import threading
+from multiprocessing.context import BaseContext
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked safely: on Linux, from the main thread
+    of a process that runs no other Python thread (a fork copies only the calling
+    thread, and any lock another one holds). macOS forks unsafely (Apple's
+    frameworks), Windows not at all."""
+    return (
+        sys.platform.startswith("linux")
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
+
+
+def worker_context(fork: bool | None = None) -> BaseContext:
+    """`fork` when safe (workers start at once and inherit the parent's memory), else
+    `spawn` (the desktop app and Excel run threads)."""
+    if fork is None:
+        fork = can_fork()
+    return multiprocessing.get_context("fork" if fork else "spawn")

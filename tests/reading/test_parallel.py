@@ -1,0 +1,88 @@
+"""Partner workbooks read by worker processes give what reading in-process gives."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from partnerclose.core.period import Period
+from partnerclose.demo import write_demo
+from partnerclose.reading.inputs import (
+    PARALLEL_ABOVE,
+    FileResult,
+    load_inputs,
+    partner_workbook_paths,
+    read_partner_files,
+)
+
+OCT = Period(2026, 10)
+
+
+@pytest.fixture(scope="module")
+def partner_paths(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("parallel")
+    write_demo(folder, partners=PARALLEL_ABOVE + 4, period=OCT, deals=400, usage_rows=80)
+    partners = folder / "partners"
+    (partners / "Z_broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    paths = partner_workbook_paths(partners)
+    assert len(paths) > PARALLEL_ABOVE
+    return paths
+
+
+def comparable(results: list[FileResult]) -> list[object]:
+    """Results with every record's location spelled out (records ignore it in ==)."""
+    shown = []
+    for data, file, problems in results:
+        rows = []
+        if data is not None:
+            for record in (*data.deals, *data.usage, *data.metrics, *data.campaigns):
+                rows.append((record, record.loc, dict(record.loc.columns)))
+        shown.append((data, rows, file, list(problems)))
+    return shown
+
+
+def test_workers_read_what_one_process_reads(partner_paths):
+    alone = list(read_partner_files(partner_paths, OCT, workers=1))
+    together = list(read_partner_files(partner_paths, OCT, workers=2))
+    assert comparable(together) == comparable(alone)
+    deals = sum(len(data.deals) for data, _, _ in alone if data is not None)
+    assert deals == 400
+    broken = alone[-1]
+    assert broken[0] is None
+    assert [p.file for p in broken[2]] == ["Z_broken.xlsx"]
+
+
+def test_spawned_workers_from_a_thread_read_the_same(partner_paths):
+    """The desktop app closes on a thread: its workers are spawned, not forked."""
+    found: list[list[FileResult]] = []
+    thread = threading.Thread(
+        target=lambda: found.append(list(read_partner_files(partner_paths, OCT, workers=2)))
+    )
+    thread.start()
+    thread.join()
+    assert comparable(found[0]) == comparable(
+        list(read_partner_files(partner_paths, OCT, workers=1))
+    )
+
+
+def test_stopping_early_leaves_no_worker_behind(partner_paths):
+    results = read_partner_files(partner_paths, OCT, workers=2)
+    first = next(results)
+    assert first[1] is not None
+    assert first[1].path == partner_paths[0]
+    results.close()  # what a cancelled close does
+    assert multiprocessing.active_children() == []
+
+
+def test_inputs_survive_pickling_with_their_locations(partner_paths):
+    inputs = load_inputs(partner_paths[0].parent.parent / "program.xlsx", OCT)
+    back = pickle.loads(pickle.dumps(inputs))
+    assert back == inputs
+    assert [d.loc.cell("amount") for d in back.data.deals] == [
+        d.loc.cell("amount") for d in inputs.data.deals
+    ]
+    assert back.program.partners[0].loc == inputs.program.partners[0].loc
