@@ -24,6 +24,9 @@ def test_runner_prints_stages_and_a_json_line():
             "3",
             "--milestones",
             "3",
+            "--growth",
+            "--repeat",
+            "2",
             "--json",
         ],
         cwd=ROOT,
@@ -46,3 +49,7 @@ def test_runner_prints_stages_and_a_json_line():
     }
     assert last["peak_rss_mb"] > 0
     assert "I/O floor" in done.stdout
+    assert "best of 2" in done.stdout
+    for grown in ("growth_deals", "growth_partners"):
+        assert set(last[grown]) == {"read", "validate", "compute", "write", "record", "end_to_end"}
+        assert all(ratio > 0 for ratio in last[grown].values())
