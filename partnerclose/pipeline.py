@@ -130,13 +130,7 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
     decimals = context.program.settings.decimals
     result = context.result
     (folder / "lines.csv").write_bytes(lines_csv(result.lines, decimals))
-    rows, _ = build_journal(
-        str(context.period),
-        context.period.last_day.isoformat(),
-        result.lines,
-        context.program.accounts,
-    )
-    (folder / "journal.csv").write_bytes(journal_csv(rows, decimals))
+    (folder / "journal.csv").write_bytes(journal_csv(context.journal, decimals))
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
 
 
@@ -203,7 +197,8 @@ def run_close(
         program = inputs.program
         with Ledger(ledger_path) as ledger:
             ledger.check_close(period, final)
-            prior = load_close_state(ledger.load_state(period))
+            stored = ledger.load_state(period)
+            prior = load_close_state(stored)
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
             with collector_paused():
@@ -242,7 +237,9 @@ def run_close(
                 now(),
                 report,
             )
-            run_id = _write_and_record(context, prior, ledger, program_path, out, writers, lap)
+            run_id = _write_and_record(
+                context, (prior, stored.runs), ledger, program_path, out, writers, lap
+            )
         kind = "final" if final else "draft"
         return CloseOutcome(
             Status.CLOSED,
@@ -273,7 +270,7 @@ def _count_errors(problems: Sequence[Problem]) -> str:
 
 def _write_and_record(
     context: CloseContext,
-    prior: CloseState,
+    prior: tuple[CloseState, tuple[int, ...]],  # the state computed from, and its runs
     ledger: Ledger,
     program_path: Path,
     out: Path,
@@ -291,8 +288,10 @@ def _write_and_record(
             writer(context, partial)
         lap(Stage.WRITE)
         context.progress(Stage.RECORD, 0, 1, "")
-        before = load_close_state(ledger.load_state(context.period)).revenue
-        new_deals, payments, reversals = revenue_changes(before, context.result.next_state.revenue)
+        state, based_on = prior
+        new_deals, payments, reversals = revenue_changes(
+            state.revenue, context.result.next_state.revenue
+        )
         record = RunRecord(
             period=context.period,
             final=context.final,
@@ -305,6 +304,7 @@ def _write_and_record(
             new_paid_deals=new_deals,
             deal_payments=payments,
             reversals=reversals,
+            based_on=based_on,
         )
         with ledger.transaction() as db:
             run_id = ledger.record_run(db, record)

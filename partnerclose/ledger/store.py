@@ -82,13 +82,15 @@ class StoredState:
     """Carried state as the ledger keeps it, engine-neutral.
 
     `values[kind][key]` are small maps (a snapshot per final run); paid deals,
-    payments on deals and reversals are summed over all current final runs.
+    payments on deals and reversals are summed over all current final runs,
+    `runs` (in period order).
     """
 
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     paid_deals: Sequence[PaidDealRow] = ()
     deal_payments: Mapping[str, Decimal] = field(default_factory=dict)
     reversals: Mapping[str, Decimal] = field(default_factory=dict)
+    runs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,7 @@ class RunRecord:
     new_paid_deals: Sequence[PaidDealRow]
     deal_payments: Mapping[str, Decimal]  # deal_id -> paid by this run
     reversals: Mapping[str, Decimal]  # deal_id -> reversed by this run
+    based_on: tuple[int, ...] = ()  # StoredState.runs of the state the close started from
 
 
 def now() -> str:
@@ -227,17 +230,20 @@ class Ledger:
                     f"come in order, and the last final close is {last}"
                 )
 
-    def load_state(self, period: Period) -> StoredState:
-        """State left by the current final runs of periods before `period`."""
-        text = str(period)
-        runs = [
+    def state_runs(self, period: Period) -> list[int]:
+        """The current final runs of periods before `period`, whose state it starts from."""
+        return [
             row[0]
             for row in self._db.execute(
                 "SELECT run_id FROM runs WHERE kind = 'final' AND status = 'current' "
                 "AND period < ? ORDER BY period",
-                (text,),
+                (str(period),),
             )
         ]
+
+    def load_state(self, period: Period) -> StoredState:
+        """State left by the current final runs of periods before `period`."""
+        runs = self.state_runs(period)
         if not runs:
             return StoredState()
         marks = ",".join("?" * len(runs))
@@ -260,6 +266,7 @@ class Ledger:
             paid,
             self._sums("deal_payments", marks, runs),
             self._sums("reversals", marks, runs),
+            tuple(runs),
         )
 
     def _sums(self, table: str, marks: str, runs: list[int]) -> dict[str, Decimal]:
@@ -295,6 +302,11 @@ class Ledger:
         period = str(run.period)
         user = current_user()
         self.check_close(run.period, run.final)
+        if tuple(self.state_runs(run.period)) != run.based_on:
+            raise LedgerRefusedError(
+                f"the ledger changed while {period} was being closed (another close of an "
+                "earlier period was recorded or reopened); run the close again"
+            )
         db.execute(
             "UPDATE runs SET status = 'replaced' WHERE period = ? AND kind = 'draft' "
             "AND status = 'current'",
@@ -310,9 +322,10 @@ class Ledger:
         db.executemany(
             "INSERT INTO run_inputs VALUES (?, ?, ?, ?)", [(run_id, *entry) for entry in run.inputs]
         )
+        # Rows are generated as SQLite takes them: a million are never held at once.
         db.executemany(
             "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+            (
                 (
                     run_id,
                     seq,
@@ -328,7 +341,7 @@ class Ledger:
                     line.rule,
                 )
                 for seq, line in enumerate(run.lines)
-            ],
+            ),
         )
         db.executemany(
             "INSERT INTO state_values VALUES (?, ?, ?, ?)",
@@ -340,7 +353,7 @@ class Ledger:
         )
         db.executemany(
             "INSERT INTO paid_deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+            (
                 (
                     run_id,
                     d.deal_id,
@@ -355,7 +368,7 @@ class Ledger:
                     str(d.share),
                 )
                 for d in run.new_paid_deals
-            ],
+            ),
         )
         db.executemany(
             "INSERT INTO deal_payments VALUES (?, ?, ?)",

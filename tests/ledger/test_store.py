@@ -1,3 +1,4 @@
+import dataclasses
 import sqlite3
 from decimal import Decimal as D
 
@@ -44,8 +45,10 @@ def run(period, final, amount="-100.00", values=None, deals=(), payments=None, r
 
 
 def record(ledger, record_):
+    """Record a run computed from the ledger's current state, as a close does."""
+    based_on = tuple(ledger.load_state(record_.period).runs)
     with ledger.transaction() as db:
-        return ledger.record_run(db, record_)
+        return ledger.record_run(db, dataclasses.replace(record_, based_on=based_on))
 
 
 @pytest.fixture
@@ -223,3 +226,18 @@ def test_a_ledger_in_a_new_folder_is_created_and_an_unusable_path_is_refused(tmp
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(LedgerRefusedError, match="cannot open the ledger"):
         Ledger(tmp_path / "file" / "l.sqlite")
+
+
+def test_a_run_computed_from_a_state_that_changed_meanwhile_is_refused(ledger):
+    record(ledger, run(OCT, final=True))
+    record(ledger, run(NOV, final=True))
+    started_from = ledger.load_state(DEC).runs
+    assert started_from == (1, 2)
+    ledger.reopen(NOV, "late invoice")  # while December was being computed
+    stale = dataclasses.replace(run(DEC, final=False), based_on=started_from)
+    with pytest.raises(
+        LedgerRefusedError, match="the ledger changed while 2026-12 was being closed"
+    ):
+        with ledger.transaction() as db:
+            ledger.record_run(db, stale)
+    assert [r.period for r in ledger.history()] == ["2026-10", "2026-11"]
