@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
+from itertools import repeat
 from typing import Any, TypeVar
 
 from partnerclose.core import records as r
 from partnerclose.core import schema as s
 from partnerclose.core.problems import Problem
-from partnerclose.reading.grid import TypedRow, WorkbookGrids, read_key_values, read_table
+from partnerclose.core.records import Loc
+from partnerclose.reading.grid import WorkbookGrids, read_key_values
+from partnerclose.reading.table import ABSENT, Table, read_table
 
 T = TypeVar("T")
 
@@ -25,13 +29,46 @@ _ENUMS: dict[str, dict[str, type[StrEnum]]] = {
 }
 
 
-def _record(cls: Callable[..., T], sheet: str, row: TypedRow, **extra: Any) -> T:
+def _records(
+    cls: Callable[..., T], sheet: str, table: Table, extra: Mapping[str, Any]
+) -> tuple[T, ...]:
+    """The complete rows' records, built column by column (a million deals)."""
+    keep = [i for i, ok in enumerate(table.complete) if ok]
+    every_row = len(keep) == len(table)
     enums = _ENUMS.get(sheet, {})
-    values = dict(row.values)
-    for key, enum in enums.items():
-        if key in values:  # a dict lookup: Enum(value) is slow over a million rows
-            values[key] = enum._value2member_map_[str(values[key])]
-    return cls(**values, **extra, loc=row.loc)
+    arguments: list[Iterable[object]] = []
+    for spec_field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        name = spec_field.name
+        if name == "loc":
+            continue
+        if name in extra:
+            arguments.append(repeat(extra[name]))
+        elif name in table.columns:
+            values = table.columns[name]
+            if not every_row:
+                values = [values[i] for i in keep]
+            if name in table.with_absent:  # blank and no column default: the record's
+                default = _default(spec_field)
+                values = [default if v is ABSENT else v for v in values]
+            if name in enums:  # a dict lookup: Enum(value) is slow over a million rows
+                members = enums[name]._value2member_map_
+                values = [members[str(v)] for v in values]
+            arguments.append(values)
+        elif name in table.constants:
+            arguments.append(repeat(table.constants[name]))
+        else:
+            arguments.append(repeat(_default(spec_field)))
+    rows = table.row_numbers if every_row else [table.row_numbers[i] for i in keep]
+    locs = map(Loc, repeat(table.file), repeat(table.sheet), rows, repeat(table.letters))
+    return tuple(map(cls, *arguments, locs))
+
+
+def _default(spec_field: dataclasses.Field[Any]) -> object:
+    if spec_field.default is not dataclasses.MISSING:
+        return spec_field.default
+    if spec_field.default_factory is not dataclasses.MISSING:
+        return spec_field.default_factory()
+    return None
 
 
 # The id column of each sheet whose ids other sheets refer to.
@@ -53,16 +90,15 @@ def build_table(
     **extra: Any,
 ) -> tuple[tuple[T, ...], list[Problem]]:
     """Records of the sheet's complete rows; ids of incomplete ones go to `rejected_ids`."""
-    rows, problems = read_table(grids.find(spec.name), spec, grids.file)
-    id_column = ID_COLUMNS.get(spec.name, "")
-    if rejected_ids is not None:
+    table, problems = read_table(grids.find(spec.name), spec, grids.file)
+    if table is None:
+        return (), problems
+    ids = table.columns.get(ID_COLUMNS.get(spec.name, ""))
+    if rejected_ids is not None and ids is not None:
         rejected_ids.update(
-            str(row.values[id_column])
-            for row in rows
-            if not row.complete and id_column in row.values
+            str(ids[i]) for i, ok in enumerate(table.complete) if not ok and ids[i] is not ABSENT
         )
-    built = tuple(_record(cls, spec.name, row, **extra) for row in rows if row.complete)
-    return built, problems
+    return _records(cls, spec.name, table, extra), problems
 
 
 def build_settings(grids: WorkbookGrids) -> tuple[r.Settings | None, list[Problem]]:

@@ -45,13 +45,6 @@ class WorkbookGrids:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class TypedRow:
-    values: Mapping[str, object]  # column name -> typed value (absent: blank, no default)
-    loc: Loc
-    complete: bool = True  # False: some cell had a problem (already reported)
-
-
 def normalize_name(text: object) -> str:
     """Headers and sheet names: case, surrounding spaces, spaces vs underscores."""
     return re.sub(r"[\s_]+", "_", str(text).strip().lower())
@@ -135,106 +128,7 @@ def convert(column: Column, value: object) -> object:
 UNCACHED = "formula has no saved value; open and save the workbook in Excel"
 
 
-# Kinds with few distinct values per column: converting each distinct value once
-# makes reading a million-row sheet cheap.
-_CACHED_KINDS = frozenset({Kind.CHOICE, Kind.FLAG, Kind.DATE, Kind.PERIOD, Kind.INTEGER})
-
-
-class _ColumnReader:
-    """Reads one column's cells: conversion with fast paths and a value cache."""
-
-    __slots__ = ("cache", "column", "index", "name")
-
-    def __init__(self, column: Column, index: int) -> None:
-        self.column = column
-        self.name = column.name
-        self.index = index
-        self.cache: dict[tuple[type, object], object] | None = (
-            {} if column.kind in _CACHED_KINDS else None
-        )
-
-    def read(self, raw: object) -> object:
-        """The typed value of a non-blank cell; raises CellError."""
-        if self.cache is not None:
-            key = (type(raw), raw)  # 1, 1.0 and True hash alike
-            found = self.cache.get(key, _MISSING)
-            if found is _MISSING:
-                found = self.cache[key] = convert(self.column, raw)
-            return found
-        if type(raw) is str and self.column.kind in (Kind.TEXT, Kind.ID):
-            return raw.strip()
-        return convert(self.column, raw)
-
-
-_MISSING = object()
-
-
-def _blank_row(row: Row) -> bool:
-    return not any(row) and all(cells.is_blank(v) for v in row)
-
-
-def read_table(
-    grid: SheetGrid | None, spec: SheetSpec, file: str
-) -> tuple[list[TypedRow], list[Problem]]:
-    """The rows of a table sheet, typed, and every problem found on the way.
-
-    A row with a problem comes back marked incomplete, with the cells that
-    were sound: builders leave it out, but its ids still count as existing, so
-    one bad cell does not also raise "unknown" errors everywhere it is named.
-    """
-    problems: list[Problem] = []
-    if grid is None:
-        if spec.required:
-            problems.append(Problem(Severity.ERROR, f"missing required sheet {spec.name}", file))
-        return [], problems
-    if not grid.rows:
-        if spec.required:
-            problems.append(Problem(Severity.ERROR, f"sheet {spec.name} is empty", file, grid.name))
-        return [], problems
-    positions, columns, header_problems = _match_header(grid, spec, file)
-    problems.extend(header_problems)
-    if any(p.severity is Severity.ERROR for p in header_problems):
-        return [], problems
-    readers = [_ColumnReader(spec.column(name), index) for name, index in positions.items()]
-    defaults = {
-        column.name: column.default
-        for column in spec.columns
-        if column.name not in positions and column.default is not None
-    }
-    uncached = grid.uncached
-    rows: list[TypedRow] = []
-    for r in range(1, len(grid.rows)):
-        row = grid.rows[r]
-        width = len(row)
-        if _blank_row(row) and not any((r, c) in uncached for c in range(width)):
-            continue
-        loc = Loc(file, grid.name, r + 1, columns)
-        values: dict[str, object] = dict(defaults)
-        ok = True
-        for reader in readers:
-            c = reader.index
-            raw = row[c] if c < width else None
-            if uncached and (r, c) in uncached:
-                problems.append(loc.error(UNCACHED, reader.name))
-                ok = False
-            elif raw is None or raw == "" or (type(raw) is str and not raw.strip()):
-                column = reader.column
-                if column.required:
-                    problems.append(loc.error(f"{column.name} is required", column.name))
-                    ok = False
-                elif column.default is not None:
-                    values[reader.name] = column.default
-            else:
-                try:
-                    values[reader.name] = reader.read(raw)
-                except CellError as exc:
-                    problems.append(loc.error(str(exc), reader.name))
-                    ok = False
-        rows.append(TypedRow(values, loc, ok))
-    return rows, problems
-
-
-def _match_header(
+def match_header(
     grid: SheetGrid, spec: SheetSpec, file: str
 ) -> tuple[dict[str, int], Mapping[str, str], list[Problem]]:
     problems: list[Problem] = []
