@@ -14,6 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -97,8 +98,10 @@ class CloseContext:
     progress: Callable[[Stage, int, int, str], None]
 
 
-# A writer puts its files into the (temporary) output folder.
-Writer = Callable[[CloseContext, Path], None]
+# A writer puts its files into the (temporary) output folder. One that leaves work
+# running (statements in forked workers) returns what waits for it: the pipeline
+# runs the other writers meanwhile, so the parent's writing overlaps the workers'.
+Writer = Callable[[CloseContext, Path], Callable[[], None] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,7 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
 
 
-DEFAULT_WRITERS: tuple[Writer, ...] = (write_csvs, write_statements, write_close_pack)
+DEFAULT_WRITERS: tuple[Writer, ...] = (write_statements, write_csvs, write_close_pack)
 
 
 def run_close(
@@ -284,8 +287,11 @@ def _write_and_record(
     partial.mkdir()
     moved = committed = False
     try:
-        for writer in writers:
-            writer(context, partial)
+        with ExitStack() as running:  # waits for every writer, even when one fails
+            for writer in writers:
+                finish = writer(context, partial)
+                if finish is not None:
+                    running.callback(finish)
         lap(Stage.WRITE)
         context.progress(Stage.RECORD, 0, 1, "")
         state, based_on = prior

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import multiprocessing
 import signal
 import sqlite3
 import subprocess
@@ -16,8 +17,10 @@ import pytest
 
 from partnerclose.cli import main
 from partnerclose.core.period import Period
+from partnerclose.demo import write_demo
 from partnerclose.ledger.store import Ledger
 from partnerclose.pipeline import Status, run_close
+from partnerclose.statements.writers import write_statements
 from tests.workbook_files import P001, P002, write_program
 
 OCT = Period(2026, 10)
@@ -130,6 +133,24 @@ def test_a_failing_writer_leaves_ledger_and_outputs_as_they_were(program):
     with Ledger(program.parent / "program.xlsx.ledger.sqlite") as ledger:
         assert len(ledger.history()) == 1
     assert [p.name for p in program.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_writer_failing_while_statement_workers_run_waits_for_them(tmp_path):
+    """The statements of 20 partners are written by forked workers while the next
+    writer runs; when it fails, the close waits for the workers and keeps nothing."""
+    program = write_demo(tmp_path, partners=20, period=OCT)
+    seen: list[int] = []
+
+    def broken(context, folder):
+        seen.append(len(multiprocessing.active_children()))
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        run_close(program, OCT, writers=[write_statements, broken])
+    assert seen == [2]  # the statement workers were running meanwhile
+    assert multiprocessing.active_children() == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert not (tmp_path / "close-2026-10").exists()
 
 
 def test_cancel_writes_nothing(program):

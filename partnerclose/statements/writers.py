@@ -60,9 +60,13 @@ CHUNK = 4  # statements per task: few round trips, even load across the workers
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-def write_statements(context: CloseContext, folder: Path) -> None:
-    """Writer: one statement workbook per partner taking part in the period."""
-    render_statements(context, folder / STATEMENTS_FOLDER)
+def write_statements(context: CloseContext, folder: Path) -> Callable[[], None]:
+    """Writer: one statement workbook per partner taking part in the period.
+
+    Forked workers are left writing: the close's other writers run meanwhile, and
+    the pipeline calls what this returns to wait for the statements.
+    """
+    return start_statements(context, folder / STATEMENTS_FOLDER)
 
 
 def write_close_pack(context: CloseContext, folder: Path) -> None:
@@ -100,6 +104,23 @@ def render_statements(
 ) -> list[Path]:
     """Statements into `folder`; `workers` None: parallel above PARALLEL_ABOVE partners;
     `fork` None: fork the workers when that is safe (see the module's docstring)."""
+    start_statements(context, folder, template, workers=workers, fork=fork)()
+    return [folder / f"{pid}.xlsx" for pid in statement_partners(context)]
+
+
+def start_statements(
+    context: CloseContext,
+    folder: Path,
+    template: Path = STATEMENT_TEMPLATE,
+    *,
+    workers: int | None = None,
+    fork: bool | None = None,
+) -> Callable[[], None]:
+    """Start writing the statements (as render_statements); call the result to finish.
+
+    Only forked workers go on in the background; otherwise the statements are
+    written before this returns, since the parent itself feeds spawned workers.
+    """
     from partnerclose.pipeline import Stage
 
     partners = statement_partners(context)
@@ -127,15 +148,15 @@ def render_statements(
         workers = worker_count(total, os.cpu_count())
     if fork is None:
         fork = can_fork()
+    if workers > 1 and fork:
+        return _start_forked(job, partners, workers, report)
     if workers <= 1:
         for pid in partners:
             job.write(pid)
             report((pid,))
-    elif fork:
-        _render_forked(job, partners, workers, report)
     else:
         _render_spawned(job, partners, workers, report)
-    return [folder / f"{pid}.xlsx" for pid in partners]
+    return lambda: None
 
 
 def worker_count(statements: int, cpus: int | None) -> int:
@@ -192,9 +213,11 @@ def _run(
     tasks: Iterator[Callable[[], Future[tuple[str, ...]]]],
     limit: int,
     report: Callable[[Sequence[str]], None],
+    futures: dict[Future[tuple[str, ...]], None] | None = None,
 ) -> None:
-    """Submit tasks, at most `limit` at a time, and report them as they finish."""
-    futures: dict[Future[tuple[str, ...]], None] = {}
+    """Submit tasks, at most `limit` at a time, and report them (and `futures`,
+    already submitted) as they finish."""
+    futures = {} if futures is None else futures
     try:
         for submit in tasks:
             futures[submit()] = None
@@ -220,9 +243,10 @@ def _write_forked(pids: tuple[str, ...]) -> tuple[str, ...]:
     return pids
 
 
-def _render_forked(
+def _start_forked(
     job: _Job, partners: Sequence[str], workers: int, report: Callable[[Sequence[str]], None]
-) -> None:
+) -> Callable[[], None]:
+    """Fork the workers and give them every statement; the result waits for them."""
     global _forked_job  # noqa: PLW0603 - what the forked workers inherit
     with suppress(UnsupportedTemplateError):
         load_package(job.template)  # parsed once, here, for every worker
@@ -230,17 +254,25 @@ def _render_forked(
     # The close stays in the parent's memory, shared with the workers page by page
     # until written to: keep the collector from touching (and so copying) it there.
     gc.freeze()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(fork=True))
+
+    def finish() -> None:
+        global _forked_job  # noqa: PLW0603
+        try:
+            _run(iter(()), limit=len(futures), report=report, futures=futures)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            _forked_job = None
+            gc.unfreeze()
+
     try:
-        context = worker_context(fork=True)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            tasks = (
-                (lambda chunk=chunk: pool.submit(_write_forked, chunk))
-                for chunk in _chunks(partners)
-            )
-            _run(tasks, limit=len(partners), report=report)
-    finally:
+        futures = {pool.submit(_write_forked, chunk): None for chunk in _chunks(partners)}
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
         _forked_job = None
         gc.unfreeze()
+        raise
+    return finish
 
 
 # --- spawned workers: the parent sends each statement's data -----------------------------

@@ -221,10 +221,9 @@ def test_many_partners_are_written_in_parallel_few_one_by_one() -> None:
     assert worker_count(500, None) == 1
 
 
-def test_the_writers_are_wired_into_the_close_after_the_csvs() -> None:
-    assert DEFAULT_WRITERS[0] is write_csvs
-    assert write_statements in DEFAULT_WRITERS
-    assert write_close_pack in DEFAULT_WRITERS
+def test_the_writers_are_wired_into_the_close_statements_first() -> None:
+    """Statements first: their forked workers run while the close writes the rest."""
+    assert (write_statements, write_csvs, write_close_pack) == DEFAULT_WRITERS
 
 
 # --- restyling the template ----------------------------------------------------------------
