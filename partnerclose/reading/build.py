@@ -54,8 +54,11 @@ def _records(
                 members = enums[name]._value2member_map_
                 values = [members[str(v)] for v in values]
             arguments.append(values)
-        elif name in table.constants:
-            arguments.append(repeat(table.constants[name]))
+        elif name in table.constants:  # the column's default: the sheet lacks the column
+            constant = table.constants[name]
+            if name in enums:
+                constant = enums[name]._value2member_map_[str(constant)]
+            arguments.append(repeat(constant))
         else:
             arguments.append(repeat(_default(spec_field)))
     rows = table.row_numbers if every_row else [table.row_numbers[i] for i in keep]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal as D
 
-from partnerclose.core.schema import DEALS, METRICS
-from partnerclose.reading.grid import UNCACHED, SheetGrid
+from partnerclose.core.records import Curve, Milestone, Recurrence
+from partnerclose.core.schema import DEALS, METRICS, MILESTONES
+from partnerclose.reading.build import build_table
+from partnerclose.reading.grid import UNCACHED, SheetGrid, WorkbookGrids, column_letter
 from partnerclose.reading.table import ABSENT, read_table
 
 HEADER = ["deal_id", "close_date", "product", "deal_type", "amount", "status", "registered"]
@@ -99,3 +101,20 @@ def test_missing_sheet_and_header_errors_give_no_table():
     table, problems = read_table(SheetGrid("Deals", [["deal_id"]]), DEALS, "P1.xlsx")
     assert table is None
     assert "missing required column close_date" in problems[0].message
+
+
+def test_columns_left_out_take_their_defaults_as_typed_values():
+    """A Milestones sheet without curve and recurrence columns: the records get the
+    default members, not their text (built column by column in build_table)."""
+    required = [c for c in MILESTONES.columns if c.required]
+    grid = SheetGrid("Milestones", [[c.name for c in required], [c.example for c in required]])
+    built, problems = build_table(
+        WorkbookGrids("p.xlsx", {"Milestones": grid}), MILESTONES, Milestone
+    )
+    assert problems == []
+    assert built[0].curve is Curve.LINEAR
+    assert built[0].recurrence is Recurrence.ONCE
+    assert (
+        built[0].loc.cell("metric")
+        == f"{column_letter(required.index(MILESTONES.column('metric')))}2"
+    )
