@@ -30,3 +30,31 @@ def test_a_collector_turned_off_by_the_caller_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_the_block_built_is_kept_out_of_collections() -> None:
+    frozen = gc.get_freeze_count()
+    try:
+        with collector_paused():
+            records = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() >= frozen + 1000
+        gc.collect()  # the frozen records are not scanned, and stay alive
+        assert records[999] == [999]
+    finally:
+        gc.unfreeze()
+
+
+def test_frozen_records_are_still_freed_when_dropped() -> None:
+    import weakref
+
+    class Record:
+        pass
+
+    try:
+        with collector_paused():
+            record = Record()
+        gone = weakref.ref(record)
+        del record
+        assert gone() is None  # reference counting, frozen or not
+    finally:
+        gc.unfreeze()

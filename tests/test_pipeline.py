@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import multiprocessing
+import json
 import signal
 import sqlite3
 import subprocess
@@ -20,7 +20,6 @@ from partnerclose.core.period import Period
 from partnerclose.demo import write_demo
 from partnerclose.ledger.store import Ledger
 from partnerclose.pipeline import Status, run_close
-from partnerclose.statements.writers import write_statements
 from tests.workbook_files import P001, P002, write_program
 
 OCT = Period(2026, 10)
@@ -135,20 +134,43 @@ def test_a_failing_writer_leaves_ledger_and_outputs_as_they_were(program):
     assert [p.name for p in program.parent.iterdir() if p.name.startswith(".")] == []
 
 
-def test_a_writer_failing_while_statement_workers_run_waits_for_them(tmp_path):
-    """The statements of 20 partners are written by forked workers while the next
-    writer runs; when it fails, the close waits for the workers and keeps nothing."""
-    program = write_demo(tmp_path, partners=20, period=OCT)
-    seen: list[int] = []
+FAILING_AFTER_STATEMENTS = textwrap.dedent("""
+    import json, multiprocessing, sys
+    from pathlib import Path
+    from partnerclose.core.period import Period
+    from partnerclose.pipeline import run_close
+    from partnerclose.statements.writers import write_statements
+
+    seen = []
 
     def broken(context, folder):
         seen.append(len(multiprocessing.active_children()))
         raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"):
-        run_close(program, OCT, writers=[write_statements, broken])
+    try:
+        run_close(Path(sys.argv[1]), Period(2026, 10), writers=[write_statements, broken])
+    except OSError as exc:
+        print(json.dumps([str(exc), seen, len(multiprocessing.active_children())]))
+""")
+
+
+def test_a_writer_failing_while_statement_workers_run_waits_for_them(tmp_path):
+    """The statements of 20 partners are written by forked workers while the next
+    writer runs; when it fails, the close waits for the workers and keeps nothing.
+    (In a fresh process: one with threads, as pytest's may be, spawns instead.)"""
+    program = write_demo(tmp_path, partners=20, period=OCT)
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING_AFTER_STATEMENTS, str(program)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    message, seen, left = json.loads(done.stdout)
+    assert message == "disk full"
     assert seen == [2]  # the statement workers were running meanwhile
-    assert multiprocessing.active_children() == []
+    assert left == 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert not (tmp_path / "close-2026-10").exists()
 

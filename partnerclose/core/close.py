@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 
 from partnerclose.core.costs import CostResult, CostState, compute_costs
 from partnerclose.core.key_figures import (
@@ -109,7 +111,7 @@ def _compute_close(
     )
     # Each engine's lines are already sorted: merging them spares a sort of every line.
     lines = tuple(merge_sorted([costs.lines, revenue.lines, milestones.lines]))
-    checks = pool_checks(costs, lines)
+    checks = pool_checks(costs, costs.lines)  # only costs writes cost_share and guardrail lines
     problems = [
         *costs.problems,
         *revenue.problems,
@@ -143,10 +145,22 @@ def _compute_close(
     )
 
 
+_PARTNER_ID = attrgetter("partner_id")
+
+
 def group_lines(lines: Iterable[Line]) -> dict[str, tuple[Line, ...]]:
-    grouped: dict[str, list[Line]] = defaultdict(list)
-    for line in lines:
-        grouped[line.partner_id].append(line)
+    """participant -> its lines, in order.
+
+    Sorted lines hold each participant's lines in one run, taken whole
+    (groupby) rather than line by line; a participant met again is appended.
+    """
+    grouped: dict[str, list[Line]] = {}
+    for partner_id, run in groupby(lines, _PARTNER_ID):
+        found = grouped.get(partner_id)
+        if found is None:
+            grouped[partner_id] = list(run)
+        else:
+            found.extend(run)
     return {pid: tuple(group) for pid, group in grouped.items()}
 
 

@@ -393,18 +393,20 @@ def _pool_detail(work: _PoolWork, credits: Iterable[Credit]) -> PoolDetail:
     drivers = {d.partner_id: d for d in work.drivers}
     if work.moved and HOST not in drivers:
         drivers[HOST] = Driver(HOST, committed=False)
+    # Each participant's parts, split by split (grouped once, not per participant).
+    parts_of: dict[str, list[PoolShareDetail]] = defaultdict(list)
+    for s in work.splits:
+        for sh in s.shares:
+            parts_of[sh.partner_id].append(
+                PoolShareDetail(
+                    s.part, s.used_basis, sh.driver_quantity, sh.weight, sh.share, sh.amount
+                )
+            )
     participants = []
     for partner_id in sorted(drivers, key=participant_key):
         d = drivers[partner_id]
         guard = guards.get(partner_id)
-        parts = tuple(
-            PoolShareDetail(
-                s.part, s.used_basis, sh.driver_quantity, sh.weight, sh.share, sh.amount
-            )
-            for s in work.splits
-            for sh in s.shares
-            if sh.partner_id == partner_id
-        )
+        parts = tuple(parts_of.get(partner_id, ()))
         if guard is not None:
             guardrail = guard.amount
         elif partner_id == HOST and work.moved:

@@ -61,6 +61,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Protocol, TypeVar
 
@@ -175,22 +176,26 @@ def _deal_figures(period: Period, deals: Sequence[Deal]) -> dict[str, Decimal]:
         DealStatus.REFUNDED: reversed_,
         DealStatus.CHURNED: reversed_,
     }
+    year, month = period.year, period.month
     for deal in deals:
-        if deal.status is DealStatus.OPEN:
+        status = deal.status
+        if status is DealStatus.OPEN:
             open_deals.append(deal)
             continue
-        bucket = closed_buckets.get(deal.status)
-        if bucket is not None and period.contains(deal.close_date):
-            bucket.append(deal)
+        bucket = closed_buckets.get(status)
+        if bucket is not None:
+            day = deal.close_date
+            if day.month == month and day.year == year:  # Period.contains, inlined
+                bucket.append(deal)
     if not (won or lost or reversed_ or open_deals):
         return {}
-    revenue = _total(d.amount for d in won)
+    revenue = _total(map(_AMOUNT, won))
     figures = {
         "revenue": revenue,
         "deals_won": Decimal(len(won)),
         "deals_lost": Decimal(len(lost)),
-        "pipeline": _total(d.amount for d in open_deals),
-        "net_revenue": revenue - _total(d.amount for d in reversed_),
+        "pipeline": _total(map(_AMOUNT, open_deals)),
+        "net_revenue": revenue - _total(map(_AMOUNT, reversed_)),
     }
     if won or lost:
         figures["win_rate"] = Decimal(len(won)) / Decimal(len(won) + len(lost))
@@ -209,8 +214,12 @@ def _capacity_figures(
         return {}
     pools = {c.pool_id for c in commitments}
     committed = _total(c.committed_capacity for c in commitments)
+    year, month = period.year, period.month
     used = _total(
-        u.units for u in usage if u.pool_id in pools and (u.date is None or period.contains(u.date))
+        u.units
+        for u in usage
+        if u.pool_id in pools
+        and (u.date is None or (u.date.month == month and u.date.year == year))  # in the period
     )
     figures = {"remaining_capacity": committed - used}
     if committed > 0:
@@ -225,6 +234,9 @@ def _campaign_figures(campaigns: Sequence[Campaign]) -> dict[str, Decimal]:
     if spend <= 0 or not attributed:
         return {}
     return {"mdf_roi": _total(attributed) / spend}
+
+
+_AMOUNT = attrgetter("amount")
 
 
 def _total(values: Iterable[Decimal]) -> Decimal:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from operator import attrgetter
+from types import MappingProxyType
 
 from partnerclose.core.lines import Line, merge_sorted, sort_lines
 from partnerclose.core.money import ZERO
@@ -48,6 +49,8 @@ from partnerclose.core.revenue_terms import (
 
 # A partner's revenue_share lines come in R1 order; lines.csv wants them by item (deal id).
 _ITEM_ORDER = attrgetter("item", "description")
+_AMOUNT = attrgetter("amount")
+_DEAL_ID = attrgetter("deal_id")
 
 __all__ = [
     "TREATED_AS_INFLUENCED",
@@ -84,12 +87,12 @@ def compute_revenue(
     for partner_id, plan in terms.plan_of.items():
         partner_deals = won.get(partner_id, [])
         partner_earlier = earlier.get(partner_id, [])
-        ytd_before = sum((d.amount for d in partner_earlier), ZERO)
-        ytd_after = ytd_before + sum((d.amount for d in partner_deals), ZERO)
+        ytd_before = sum(map(_AMOUNT, partner_earlier), ZERO)
+        ytd_after = ytd_before + sum(map(_AMOUNT, partner_deals), ZERO)
         payments = pay_deals(partner_deals, plan, ytd_before, terms, problems)
         lines += sorted(payments.lines, key=_ITEM_ORDER)
         details += payments.details
-        paid_now.update((p.deal_id, p) for p in payments.paid)
+        paid_now.update(zip(map(_DEAL_ID, payments.paid), payments.paid, strict=True))
 
         true_up = ZERO
         if plan.mode is Mode.RETROACTIVE:
@@ -100,7 +103,7 @@ def compute_revenue(
             if true_up:
                 lines.append(true_up_line(partner_id, plan, deltas, true_up, ytd_after, terms))
 
-        revenue_share = sum((line.amount for line in payments.lines), ZERO)
+        revenue_share = sum(map(_AMOUNT, payments.lines), ZERO)
         cap = cap_line(partner_id, plan, revenue_share + true_up, terms)
         if cap is not None:
             lines.append(cap)
@@ -138,7 +141,8 @@ def compute_revenue(
     problems += mdf.problems
 
     next_state = RevenueState(
-        paid_deals=frozen_mapping({**state.paid_deals, **trued_up, **paid_now}),
+        # (a read-only view of the new dict: frozen_mapping would copy every deal again)
+        paid_deals=MappingProxyType({**state.paid_deals, **trued_up, **paid_now}),
         reversed_amounts=claws.reversed_amounts,
     )
     return RevenueResult(

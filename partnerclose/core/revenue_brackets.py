@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
+from typing import NamedTuple
 
 from partnerclose.core.money import ZERO
 from partnerclose.core.records import DealType, RevenueTier
@@ -84,3 +85,35 @@ def _single_bracket(brackets: tuple[Bracket, ...], start: Decimal, end: Decimal)
     i = bisect_right(brackets, start, key=_START) - 1
     upper = brackets[i + 1].start if i + 1 < len(brackets) else None
     return brackets[i].rate if upper is None or end <= upper else None
+
+
+class Scale(NamedTuple):
+    """One plan and deal type's brackets, with their starts and rates apart.
+
+    Built once per partner, so that placing each paid deal is one bisection
+    of plain Decimals (`marginal_parts_on`).
+    """
+
+    brackets: tuple[Bracket, ...]
+    starts: tuple[Decimal, ...]
+    rates: tuple[Decimal, ...]
+
+
+def scale_of(brackets: tuple[Bracket, ...]) -> Scale:
+    return Scale(brackets, tuple(b.start for b in brackets), tuple(b.rate for b in brackets))
+
+
+_new_part = tuple.__new__  # BracketPart from its fields, without NamedTuple's Python __new__
+
+
+def marginal_parts_on(scale: Scale, start: Decimal, amount: Decimal) -> tuple[BracketPart, ...]:
+    """`marginal_parts(scale.brackets, start, amount)`, sooner when one bracket holds the deal."""
+    end = start + amount
+    starts = scale.starts
+    if starts and start >= starts[0]:
+        above = bisect_right(starts, start)  # the first bracket starting above `start`
+        if above == len(starts) or end <= starts[above]:
+            if end > start:
+                return (_new_part(BracketPart, (start, end, scale.rates[above - 1])),)
+            return ()
+    return marginal_parts(scale.brackets, start, amount)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 
 from partnerclose.core.money import ZERO, fmt_money, round_money
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import Partner
 from partnerclose.core.revenue_model import DealDetail
 from partnerclose.core.revenue_terms import Terms
+
+_AMOUNT = attrgetter("amount")
+_PRODUCT = attrgetter("product")
 
 
 def margin_check(
@@ -24,9 +28,11 @@ def margin_check(
     Deals whose product has no gross_margin add nothing; with none at all the
     gross profit (and the margin share) is not computable. Never a block.
     """
-    # Each product's margin looked up once (this reads every paid deal).
-    margin_of = {product: terms.gross_margin(product) for product in {d.product for d in deals}}
-    margins = [(d.amount, margin_of[d.product]) for d in deals]
+    # Each product's margin looked up once (this reads every paid deal, hence
+    # the C-level attribute getters).
+    products = list(map(_PRODUCT, deals))
+    margin_of = {product: terms.gross_margin(product) for product in set(products)}
+    margins = zip(map(_AMOUNT, deals), map(margin_of.__getitem__, products), strict=True)
     known = [amount * margin for amount, margin in margins if margin is not None]
     if not known:
         return None, None

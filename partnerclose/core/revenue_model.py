@@ -37,19 +37,24 @@ def deal_order(deal: Deal) -> DealOrder:
     )
 
 
-_DATE_AND_ID = attrgetter("close_date", "deal_id")
+_DEAL_ID = attrgetter("deal_id")
+_CLOSE_DATE = attrgetter("close_date")
 
 
 def in_deal_order(deals: Iterable[Deal]) -> list[Deal]:
     """`sorted(deals, key=deal_order)`, building the full key only when it is needed.
 
-    (close_date, deal_id) orders every row but repeated deal ids; a C-level key
-    on those two sorts ~1,000,000 rows several times faster than `deal_order`.
+    (close_date, deal_id) orders every row but repeated deal ids. It is sorted
+    on in two stable passes, deal_id then close_date: no key tuples, and text
+    keys take the sort's fast path (~1,000,000 rows twice as fast as one sort
+    on the pair, and many times faster than on `deal_order`).
     """
-    rows = sorted(deals, key=_DATE_AND_ID)
-    keys = list(map(_DATE_AND_ID, rows))
-    if any(map(eq, keys, islice(keys, 1, None))):
-        # Some rows tie on (close_date, deal_id): a stable sort on the full key
+    rows = sorted(deals, key=_DEAL_ID)
+    ids = list(map(_DEAL_ID, rows))
+    repeated = any(map(eq, ids, islice(ids, 1, None)))  # equal ids are neighbours now
+    rows.sort(key=_CLOSE_DATE)
+    if repeated:
+        # Rows may tie on (close_date, deal_id): a stable sort on the full key
         # gives what sorting the input on it would (ties keep the input order).
         rows.sort(key=deal_order)
     return rows

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.money import ZERO, fmt_money, round_money
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import Deal, DealType, Mode, Plan
-from partnerclose.core.revenue_brackets import marginal_parts, rate_at
+from partnerclose.core.revenue_brackets import marginal_parts_on, rate_at, scale_of
 from partnerclose.core.revenue_model import (
     BracketPart,
     DealDetail,
@@ -33,6 +34,7 @@ class Payments:
 
 
 new_record = tuple.__new__  # a NamedTuple from its fields, in declaration order
+_AMOUNT = attrgetter("amount")
 
 
 def pay_deals(
@@ -43,20 +45,24 @@ def pay_deals(
     problems: list[Problem],
 ) -> Payments:
     """R3 or R4 for one partner's deals of the period, taken in R1 order."""
-    ytd_end = ytd_before + sum((d.amount for d in deals), ZERO)
+    ytd_end = ytd_before + sum(map(_AMOUNT, deals), ZERO)
     # This loop runs once per paid deal (~560,000 at the large size): what is
     # constant for the partner is looked up once, and the records are built
     # with tuple.__new__ from their fields in declaration order, which skips
     # the Python-level __new__ NamedTuple generates (half the cost of a record).
     marginal = plan.mode is Mode.MARGINAL
     brackets_of = {paid_type: terms.brackets_for(plan, paid_type) for paid_type in DealType}
+    scale_of_type = {paid_type: scale_of(b) for paid_type, b in brackets_of.items()}
     reached_of = {paid_type: rate_at(b, ytd_end) for paid_type, b in brackets_of.items()}
     bonus_of: dict[str, Decimal] = {}
+    # Few (customer, product, type) combinations: one text each, shared by their lines.
+    description_of: dict[tuple[str, str, DealType], str] = {}
     decimals, period, period_text = terms.decimals, terms.period, terms.period_text
     revenue_share = Component.REVENUE_SHARE
     details: list[DealDetail] = []
     lines: list[Line] = []
     paid: list[PaidDeal] = []
+    add_detail, add_line, add_paid = details.append, lines.append, paid.append
     ytd = ytd_before
     for deal in deals:
         deal_id, partner_id, amount = deal.deal_id, deal.partner_id, deal.amount
@@ -75,22 +81,26 @@ def pay_deals(
         if bonus is None:
             bonus = bonus_of[product] = terms.bonus(product)
         if marginal:
-            parts = marginal_parts(brackets, ytd, amount)
+            parts = marginal_parts_on(scale_of_type[paid_type], ytd, amount)
             rule = "R3"
         else:
             reached = reached_of[paid_type]  # R4: the rate the period-end YTD reaches
-            parts = (BracketPart(ytd, ytd + amount, reached),) if amount else ()
+            parts = (new_record(BracketPart, (ytd, ytd + amount, reached)),) if amount else ()
             rule = "R4"
         exact = ZERO  # the sum of the parts, from ZERO as `sum` would
-        for part in parts:
-            exact += part.amount * part.rate
+        for start, end, part_rate in parts:
+            exact += (end - start) * part_rate  # BracketPart.amount, without the call
         exact += amount * bonus
         if amount:
             rate = exact / amount
         else:  # no volume: the bracket rate in force
             rate = (rate_at(brackets, ytd) if marginal else reached_of[paid_type]) + bonus
         share = round_money(exact, decimals)  # R2: exact, rounded once
-        details.append(
+        key = (customer, product, paid_type)
+        description = description_of.get(key)
+        if description is None:
+            description = description_of[key] = ", ".join(filter(None, key))
+        add_detail(
             new_record(
                 DealDetail,
                 (
@@ -111,7 +121,7 @@ def pay_deals(
                 ),
             )
         )
-        lines.append(
+        add_line(
             new_record(
                 Line,
                 (
@@ -121,14 +131,14 @@ def pay_deals(
                     deal_id,
                     share,
                     rule,
-                    ", ".join(filter(None, (customer, product, paid_type))),
+                    description,
                     amount,
                     rate,
                     status,
                 ),
             )
         )
-        paid.append(
+        add_paid(
             new_record(
                 PaidDeal,
                 (

@@ -126,11 +126,12 @@ def eligible_deals(
     reversals: list[Deal] = []
     seen: set[str] = set()
     paid_deals, plan_of = state.paid_deals, terms.plan_of
-    period = terms.period
+    year, month = terms.period.year, terms.period.month
     # Lost and open deals pay nothing (K1 counts them): they are left out
     # before sorting, which is the costly part at a million rows.
-    for deal in in_deal_order(d for d in deals if d.status in _SETTLED_STATUSES):
-        in_period = period.contains(deal.close_date)
+    for deal in in_deal_order([d for d in deals if d.status in _SETTLED_STATUSES]):
+        day = deal.close_date
+        in_period = day.month == month and day.year == year  # Period.contains, inlined
         if deal.status in REVERSALS:
             if not in_period:
                 problems.append(
@@ -173,8 +174,12 @@ def eligible_deals(
             )
             continue
         seen.add(deal_id)
-        if deal.partner_id in plan_of or settled(deal, "deal", terms, problems):
-            won.setdefault(deal.partner_id, []).append(deal)
+        partner_id = deal.partner_id
+        if partner_id in plan_of or settled(deal, "deal", terms, problems):
+            partner_deals = won.get(partner_id)
+            if partner_deals is None:
+                partner_deals = won[partner_id] = []
+            partner_deals.append(deal)
     return won, reversals
 
 

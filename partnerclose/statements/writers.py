@@ -253,6 +253,7 @@ def _start_forked(
     _forked_job = job
     # The close stays in the parent's memory, shared with the workers page by page
     # until written to: keep the collector from touching (and so copying) it there.
+    # It stays frozen in the parent afterwards too (see partnerclose/collector.py).
     gc.freeze()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(fork=True))
 
@@ -263,14 +264,12 @@ def _start_forked(
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             _forked_job = None
-            gc.unfreeze()
 
     try:
         futures = {pool.submit(_write_forked, chunk): None for chunk in _chunks(partners)}
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         _forked_job = None
-        gc.unfreeze()
         raise
     return finish
 

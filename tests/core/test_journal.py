@@ -38,6 +38,22 @@ def test_one_balanced_entry_per_partner_and_component():
     assert sum(r.debit for r in rows) == sum(r.credit for r in rows)
 
 
+def test_a_partner_and_component_met_again_adds_to_its_first_total():
+    # Lines out of order: P001's cost_share comes in two runs, 100.00 + 20.50 = 120.50.
+    lines = [
+        line("P001", Component.COST_SHARE, "-100.00", "CRM"),
+        line("P002", Component.COST_SHARE, "-7.00", "CRM"),
+        line("P001", Component.COST_SHARE, "-20.50", "DATA"),
+    ]
+    rows, _ = build_journal("2026-10", "2026-10-31", lines, ACCOUNTS)
+    assert [(r.partner_id, r.debit, r.credit) for r in rows] == [
+        ("P001", D("120.50"), D(0)),
+        ("P001", D(0), D("120.50")),
+        ("P002", D("7.00"), D(0)),
+        ("P002", D(0), D("7.00")),
+    ]
+
+
 def test_unusual_sign_swaps_debit_and_credit():
     # A guardrail is usually a relief (+); a negative one raises the charge.
     rows, _ = build_journal(

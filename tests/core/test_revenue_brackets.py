@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from partnerclose.core.records import DealType, RevenueTier
-from partnerclose.core.revenue_brackets import Bracket, bracket_table, marginal_parts, rate_at
+from partnerclose.core.revenue_brackets import (
+    Bracket,
+    bracket_table,
+    marginal_parts,
+    marginal_parts_on,
+    rate_at,
+    scale_of,
+)
 from partnerclose.core.revenue_model import BracketPart
 
 D = Decimal  # short for literals
@@ -103,3 +113,31 @@ def test_a_deal_within_the_last_bracket() -> None:
     assert marginal_parts(GOLD, D(300000), D(10000)) == (
         BracketPart(D(300000), D(310000), D("0.20")),
     )
+
+
+def test_a_scale_places_a_deal_like_marginal_parts() -> None:
+    # [90,000, 100,000) lies in the first bracket (one part at 10 %); [90,000,
+    # 120,000) crosses the 100,000 threshold (two parts, as test_two_brackets).
+    scale = scale_of(GOLD)
+    assert marginal_parts_on(scale, D(90000), D(10000)) == (
+        BracketPart(D(90000), D(100000), D("0.10")),
+    )
+    assert marginal_parts_on(scale, D(90000), D(30000)) == marginal_parts(GOLD, D(90000), D(30000))
+    assert marginal_parts_on(scale, D(5), D(0)) == ()
+
+
+_amounts = st.decimals(min_value=0, max_value=400000, places=2)
+_brackets = st.lists(
+    st.builds(Bracket, _amounts, st.sampled_from([D("0.05"), D("0.10"), D("0.15")])), max_size=4
+).map(lambda rows: tuple(sorted(rows, key=lambda b: (b.start, b.rate))))
+
+
+@given(_brackets, _amounts, _amounts)
+def test_a_scale_gives_exactly_what_marginal_parts_gives(
+    brackets: tuple[Bracket, ...], start: Decimal, amount: Decimal
+) -> None:
+    # Compared as reprs too: the same Decimals, exponents included.
+    expected = marginal_parts(brackets, start, amount)
+    found = marginal_parts_on(scale_of(brackets), start, amount)
+    assert found == expected
+    assert repr(found) == repr(expected)
