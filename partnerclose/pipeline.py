@@ -188,7 +188,8 @@ def run_close(
                 )
         lap(Stage.READ)
         report(Stage.VALIDATE, 0, 1)
-        inputs = validate_inputs(raw)
+        with collector_paused():
+            inputs = validate_inputs(raw)
         if not inputs.ok or inputs.program is None:
             return CloseOutcome(
                 Status.INVALID,
@@ -200,8 +201,9 @@ def run_close(
         program = inputs.program
         with Ledger(ledger_path) as ledger:
             ledger.check_close(period, final)
-            stored = ledger.load_state(period)
-            prior = load_close_state(stored)
+            with collector_paused():  # a year of paid deals, kept for the close
+                stored = ledger.load_state(period)
+                prior = load_close_state(stored)
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
             with collector_paused():
@@ -294,28 +296,29 @@ def _write_and_record(
                     running.callback(finish)
         lap(Stage.WRITE)
         context.progress(Stage.RECORD, 0, 1, "")
-        state, based_on = prior
-        new_deals, payments, reversals = revenue_changes(
-            state.revenue, context.result.next_state.revenue
-        )
-        record = RunRecord(
-            period=context.period,
-            final=context.final,
-            started_at=context.started_at,
-            program=str(program_path),
-            output=str(out),
-            inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
-            lines=context.result.lines,
-            values=state_values(context.result.next_state),
-            new_paid_deals=new_deals,
-            deal_payments=payments,
-            reversals=reversals,
-            based_on=based_on,
-        )
-        with ledger.transaction() as db:
-            run_id = ledger.record_run(db, record)
-            _move_into_place(partial, out, backup)
-            moved = True
+        with collector_paused():  # a million rows built for SQLite: see collector.py
+            state, based_on = prior
+            new_deals, payments, reversals = revenue_changes(
+                state.revenue, context.result.next_state.revenue
+            )
+            record = RunRecord(
+                period=context.period,
+                final=context.final,
+                started_at=context.started_at,
+                program=str(program_path),
+                output=str(out),
+                inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
+                lines=context.result.lines,
+                values=state_values(context.result.next_state),
+                new_paid_deals=new_deals,
+                deal_payments=payments,
+                reversals=reversals,
+                based_on=based_on,
+            )
+            with ledger.transaction() as db:
+                run_id = ledger.record_run(db, record)
+                _move_into_place(partial, out, backup)
+                moved = True
         committed = True
         shutil.rmtree(backup, ignore_errors=True)
         lap(Stage.RECORD)

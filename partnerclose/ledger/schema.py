@@ -94,6 +94,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (run_id, deal_id)
         )""",
     ),
+    # 2: paid deals without the (run_id, deal_id) key. A month adds a million rows:
+    # filling that index needed them sorted by deal id first (n log n, 2.3× the time
+    # for twice the deals), while an index on run_id alone is filled in insertion
+    # order. A run's deal ids are unique by construction (the engine's dict keys).
+    (
+        """CREATE TABLE paid_deals_v2 (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            deal_id TEXT NOT NULL,
+            partner_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            close_date TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            deal_type TEXT NOT NULL,
+            product TEXT NOT NULL,
+            rate TEXT NOT NULL,
+            bonus_rate TEXT NOT NULL,
+            share TEXT NOT NULL
+        )""",
+        "INSERT INTO paid_deals_v2 SELECT * FROM paid_deals ORDER BY run_id, deal_id",
+        "DROP TABLE paid_deals",
+        "ALTER TABLE paid_deals_v2 RENAME TO paid_deals",
+        "CREATE INDEX paid_deals_by_run ON paid_deals (run_id)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -121,9 +121,6 @@ def revenue_changes(
             true_up = deal.paid - previous.paid
         if true_up:
             payments[deal_id] = true_up
-    # In key order: SQLite appends to its (run_id, deal_id) index instead of
-    # inserting at random places, which halves the time and keeps it linear.
-    new_rows.sort()
     reversals = {}
     for deal_id, amount in after.reversed_amounts.items():
         delta = amount - before.reversed_amounts.get(deal_id, Decimal(0))
