@@ -7,9 +7,19 @@ filling statements is Python work, which threads cannot run in parallel.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import threading
 from multiprocessing.context import BaseContext
+
+# Windows' process pools take at most 61 workers.
+MAX_WORKERS = 61
+
+
+def usable_cores(cpus: int | None = None) -> int:
+    """Worker processes worth starting: one per core, within what every platform allows."""
+    found = os.cpu_count() if cpus is None else cpus
+    return max(1, min(found or 1, MAX_WORKERS))
 
 
 def can_fork() -> bool:

@@ -10,9 +10,11 @@ profit. What a final close of the period leaves for later ones is
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Sequence
 from operator import attrgetter
 from types import MappingProxyType
+from typing import cast
 
 from partnerclose.core.lines import Line, merge_sorted, sort_lines
 from partnerclose.core.money import ZERO
@@ -124,7 +126,8 @@ def compute_revenue(
 
     claws = clawbacks(
         reversals,
-        {**state.paid_deals, **paid_now},
+        # This period's deals over earlier ones, looked up, never copied (a million).
+        ChainMap(paid_now, cast(dict[str, PaidDeal], state.paid_deals)),
         state.reversed_amounts,
         period,
         terms.clawback_days,
@@ -142,7 +145,11 @@ def compute_revenue(
 
     next_state = RevenueState(
         # (a read-only view of the new dict: frozen_mapping would copy every deal again)
-        paid_deals=MappingProxyType({**state.paid_deals, **trued_up, **paid_now}),
+        paid_deals=MappingProxyType(
+            {**state.paid_deals, **trued_up, **paid_now}
+            if state.paid_deals or trued_up
+            else paid_now  # a first close: no copy of a million deals
+        ),
         reversed_amounts=claws.reversed_amounts,
     )
     return RevenueResult(

@@ -7,7 +7,6 @@ Whatever goes wrong, the result is a value with problems, never an exception.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,7 +19,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors
 from partnerclose.core.records import PeriodData, Program
 from partnerclose.core.validation import validate
-from partnerclose.processes import worker_context
+from partnerclose.processes import usable_cores, worker_context
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
@@ -238,7 +237,7 @@ def read_partner_files(
     back pickled. `workers` None: parallel above PARALLEL_ABOVE workbooks.
     """
     if workers is None:
-        workers = (os.cpu_count() or 1) if len(paths) > PARALLEL_ABOVE else 1
+        workers = usable_cores() if len(paths) > PARALLEL_ABOVE else 1
     if workers <= 1:
         for path in paths:
             yield read_partner_file(path, period, limits)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnerclose.core.records import HOST
-from partnerclose.processes import can_fork, worker_context
+from partnerclose.processes import can_fork, usable_cores, worker_context
 from partnerclose.resources import templates_folder
 from partnerclose.statements.data import (
     CloseIndex,
@@ -163,7 +163,7 @@ def worker_count(statements: int, cpus: int | None) -> int:
     """Processes to write `statements` with: one, unless there are many and cores."""
     if statements <= PARALLEL_ABOVE:
         return 1
-    return max(1, min(cpus or 1, statements))
+    return min(usable_cores(cpus or 1), statements)  # cpus None: unknown, so one
 
 
 def render_close_pack(
