@@ -48,8 +48,9 @@ def _duplicates(
     loc: Callable[[T], Loc],
     column: str,
     what: str,
+    keys: Sequence[object] | None = None,  # key of each record, when already at hand
 ) -> list[Problem]:
-    keys = list(map(key, records))
+    keys = list(map(key, records)) if keys is None else keys
     if len(set(keys)) == len(keys):  # the usual case, a million deal ids: no record-keeping
         return []
     first: dict[object, T] = {}
@@ -487,18 +488,25 @@ def check_data(program: Program, data: PeriodData) -> list[Problem]:
                 )
             )
 
-    problems += _duplicates(data.deals, _DEAL_ID, lambda d: d.loc, "deal_id", "deal_id")
+    # One pass over the million deals: their ids, and the checks of _check_deal
+    # inlined (only a deal that fails one is checked again, for its problems).
     reversals = (DealStatus.REFUNDED, DealStatus.CHURNED)
+    deal_ids: list[str] = []
+    add_id = deal_ids.append
+    deal_problems: list[Problem] = []
     for deal in data.deals:
-        # The checks of _check_deal, inlined for the million sound deals: only a
-        # deal that fails one is checked again, for its problems.
+        add_id(deal.deal_id)
         if (
             deal.partner_id not in partner_ids
             or (products is not None and deal.product not in products)
             or (deal.status in reversals and not deal.original_deal_id)
             or (deal.created_date and deal.created_date > deal.close_date)
         ):
-            problems += _check_deal(deal, partner_ids, products)
+            deal_problems += _check_deal(deal, partner_ids, products)
+    problems += _duplicates(
+        data.deals, _DEAL_ID, lambda d: d.loc, "deal_id", "deal_id", keys=deal_ids
+    )
+    problems += deal_problems
 
     problems += _duplicates(
         data.metrics, lambda m: (m.partner_id, m.metric), lambda m: m.loc, "metric", "metric"
