@@ -243,7 +243,7 @@ def run_close(
                 report,
             )
             run_id = _write_and_record(
-                context, (prior, stored.runs), ledger, program_path, out, writers, lap
+                context, prior, stored.runs, ledger, program_path, out, writers, lap
             )
         kind = "final" if final else "draft"
         return CloseOutcome(
@@ -275,7 +275,8 @@ def _count_errors(problems: Sequence[Problem]) -> str:
 
 def _write_and_record(
     context: CloseContext,
-    prior: tuple[CloseState, tuple[int, ...]],  # the state computed from, and its runs
+    prior: CloseState,  # the state the close computed from
+    based_on: tuple[int, ...],  # the final runs that state came from
     ledger: Ledger,
     program_path: Path,
     out: Path,
@@ -297,9 +298,8 @@ def _write_and_record(
         lap(Stage.WRITE)
         context.progress(Stage.RECORD, 0, 1, "")
         with collector_paused():  # a million rows built for SQLite: see collector.py
-            state, based_on = prior
             new_deals, payments, reversals = revenue_changes(
-                state.revenue, context.result.next_state.revenue
+                prior.revenue, context.result.next_state.revenue
             )
             record = RunRecord(
                 period=context.period,

@@ -257,19 +257,21 @@ def _start_forked(
     gc.freeze()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(fork=True))
 
-    def finish() -> None:
+    def stop() -> None:
         global _forked_job  # noqa: PLW0603
+        pool.shutdown(wait=True, cancel_futures=True)
+        _forked_job = None
+
+    def finish() -> None:
         try:
             _run(iter(()), limit=len(futures), report=report, futures=futures)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            _forked_job = None
+            stop()
 
     try:
         futures = {pool.submit(_write_forked, chunk): None for chunk in _chunks(partners)}
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        _forked_job = None
+        stop()
         raise
     return finish
 

@@ -48,6 +48,7 @@ from xlwings.main import Engine
 
 from partnerclose.statements.sheet import RowInsert
 from partnerclose.statements.xlsx import WorksheetSheet
+from partnerclose.statements.xmlsheet import column_number
 
 ENGINE_NAME = "fake-excel"
 MAX_ROW = 1_048_576
@@ -79,13 +80,6 @@ _CELL = r"\$?([A-Za-z]{1,3})\$?(\d+)"
 _CELLS = re.compile(rf"^{_CELL}(?::{_CELL})?$")
 _ROWS = re.compile(r"^\$?(\d+):\$?(\d+)$")
 _COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def parse_area(text: str) -> Box:
