@@ -14,12 +14,21 @@ from multiprocessing.context import BaseContext
 
 # Windows' process pools take at most 61 workers.
 MAX_WORKERS = 61
+PARALLEL_ABOVE = 16  # tasks (workbooks, statements): fewer are done faster than workers start
 
 
 def usable_cores(cpus: int | None = None) -> int:
     """Worker processes worth starting: one per core, within what every platform allows."""
     found = os.cpu_count() if cpus is None else cpus
     return max(1, min(found or 1, MAX_WORKERS))
+
+
+def worker_count(tasks: int, cpus: int | None) -> int:
+    """Processes for `tasks` per-partner tasks: one, unless there are many and cores
+    (`cpus` None: not known, so one)."""
+    if tasks <= PARALLEL_ABOVE:
+        return 1
+    return min(usable_cores(cpus or 1), tasks)
 
 
 def can_fork() -> bool:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from partnerclose.processes import MAX_WORKERS, can_fork, usable_cores, worker_context
-from partnerclose.statements.writers import worker_count
+from partnerclose.processes import (
+    MAX_WORKERS,
+    can_fork,
+    usable_cores,
+    worker_context,
+    worker_count,
+)
 
 
 def test_one_worker_per_core_within_what_windows_allows():

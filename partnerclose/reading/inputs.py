@@ -7,6 +7,7 @@ Whatever goes wrong, the result is a value with problems, never an exception.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,7 +20,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors
 from partnerclose.core.records import PeriodData, Program
 from partnerclose.core.validation import validate
-from partnerclose.processes import usable_cores, worker_context
+from partnerclose.processes import worker_context, worker_count
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
@@ -30,7 +31,6 @@ PARTNER_SHEET_NAMES = tuple(spec.name for spec in schema.PARTNER_SHEETS)
 
 # Called as progress(done, total) while partner workbooks are read.
 Progress = Callable[[int, int], None]
-PARALLEL_ABOVE = 16  # partner workbooks; fewer are read faster than worker processes start
 CHUNK = 8  # workbooks per task: few round trips, even load across the workers
 
 
@@ -237,7 +237,7 @@ def read_partner_files(
     back pickled. `workers` None: parallel above PARALLEL_ABOVE workbooks.
     """
     if workers is None:
-        workers = usable_cores() if len(paths) > PARALLEL_ABOVE else 1
+        workers = worker_count(len(paths), os.cpu_count())
     if workers <= 1:
         for path in paths:
             yield read_partner_file(path, period, limits)
@@ -252,8 +252,9 @@ def read_partner_files(
             pending.append(pool.submit(_read_chunk, chunk, period, limits))
         while pending:
             results = pending.popleft().result()
-            for chunk in islice(chunks, 1):
-                pending.append(pool.submit(_read_chunk, chunk, period, limits))
+            following = next(chunks, None)
+            if following is not None:
+                pending.append(pool.submit(_read_chunk, following, period, limits))
             yield from results
     finally:  # also when the caller stops early (a cancelled close)
         pool.shutdown(wait=True, cancel_futures=True)

@@ -3,7 +3,7 @@
 - `write_statements`: `statements/<partner_id>.xlsx` per partner taking part
   (HOST has none), from `templates/statement.xlsx`, through the XML backend
   (`package.py`; the openpyxl backend for a template it cannot fill); in
-  parallel worker processes when there are more than `PARALLEL_ABOVE` partners.
+  parallel worker processes when there are more than `processes.PARALLEL_ABOVE` partners.
 - `write_close_pack`: `close_pack.xlsx` from `templates/close_pack.xlsx`,
   through the openpyxl backend.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnerclose.core.records import HOST
-from partnerclose.processes import can_fork, usable_cores, worker_context
+from partnerclose.processes import can_fork, worker_context, worker_count
 from partnerclose.resources import templates_folder
 from partnerclose.statements.data import (
     CloseIndex,
@@ -55,7 +55,6 @@ STATEMENT_TEMPLATE = TEMPLATES / "statement.xlsx"
 CLOSE_PACK_TEMPLATE = TEMPLATES / "close_pack.xlsx"
 STATEMENTS_FOLDER = "statements"
 CLOSE_PACK_FILE = "close_pack.xlsx"
-PARALLEL_ABOVE = 16  # fewer statements are written faster than worker processes start
 CHUNK = 4  # statements per task: few round trips, even load across the workers
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -157,13 +156,6 @@ def start_statements(
     else:
         _render_spawned(job, partners, workers, report)
     return lambda: None
-
-
-def worker_count(statements: int, cpus: int | None) -> int:
-    """Processes to write `statements` with: one, unless there are many and cores."""
-    if statements <= PARALLEL_ABOVE:
-        return 1
-    return min(usable_cores(cpus or 1), statements)  # cpus None: unknown, so one
 
 
 def render_close_pack(

@@ -116,7 +116,7 @@ def test_statements_are_written_by_worker_processes_of_the_frozen_app(
 ):
     """Over 16 partners the writer starts worker processes: the executable again, which
     must run the worker (multiprocessing.freeze_support) rather than the app."""
-    from partnerclose.statements.writers import PARALLEL_ABOVE, worker_count
+    from partnerclose.processes import PARALLEL_ABOVE, worker_count
 
     partners = PARALLEL_ABOVE + 8
     assert worker_count(partners, os.cpu_count()) > 1 or (os.cpu_count() or 1) == 1

@@ -11,8 +11,8 @@ import pytest
 
 from partnerclose.core.period import Period
 from partnerclose.demo import write_demo
+from partnerclose.processes import PARALLEL_ABOVE
 from partnerclose.reading.inputs import (
-    PARALLEL_ABOVE,
     FileResult,
     load_inputs,
     partner_workbook_paths,

@@ -28,13 +28,13 @@ from partnerclose.core.lines import SECTION_OF, Component, Section
 from partnerclose.core.records import HOST
 from partnerclose.ledger.store import current_user
 from partnerclose.pipeline import DEFAULT_WRITERS, Stage, Status, run_close, write_csvs
+from partnerclose.processes import worker_count
 from partnerclose.statements.data import statement_fill
 from partnerclose.statements.values import Fill, Table
 from partnerclose.statements.writers import (
     CLOSE_PACK_TEMPLATE,
     STATEMENT_TEMPLATE,
     render_statements,
-    worker_count,
     write_close_pack,
     write_statements,
 )
