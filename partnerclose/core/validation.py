@@ -2,7 +2,9 @@
 
 Cell-level problems (types, ranges, missing columns) are found while reading;
 here come the problems that need several records: duplicates, references,
-sums, orders, and data for one partner from two sources. Every check adds
+sums, orders, and data for one partner from two sources. A data row's checks
+against the program (`check_rows`) are run by the reader on each workbook, in
+its worker; merging keeps the problems of the rows it keeps. Every check adds
 problems and never stops early, so a user sees everything in one pass.
 """
 
@@ -13,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import chain
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
@@ -31,6 +34,7 @@ from partnerclose.core.records import (
     PeriodData,
     Program,
     Submission,
+    Usage,
 )
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -48,10 +52,9 @@ def _duplicates(
     loc: Callable[[T], Loc],
     column: str,
     what: str,
-    keys: Sequence[object] | None = None,  # key of each record, when already at hand
 ) -> list[Problem]:
-    keys = list(map(key, records)) if keys is None else keys
-    if len(set(keys)) == len(keys):  # the usual case, a million deal ids: no record-keeping
+    keys = list(map(key, records))
+    if len(set(keys)) == len(keys):  # the usual case: no record-keeping
         return []
     first: dict[object, T] = {}
     problems = []
@@ -81,19 +84,25 @@ def validate(
     program: Program,
     period: Period,
     program_data: PeriodData,
-    submissions: Sequence[PeriodData],
+    submissions: Sequence[CheckedRows],
     rejected_ids: Set[str] = frozenset(),
+    deal_ids_unique: bool = False,
 ) -> Validated:
     """All cross-record checks.
 
-    `rejected_ids` are ids of rows the reader already reported as broken;
-    naming them elsewhere is not reported again as an unknown reference.
+    `submissions` are the partner workbooks of the period, their rows already
+    checked (`check_rows`) by the reader. `rejected_ids` are ids of rows the
+    reader reported as broken; naming them elsewhere is not reported again as
+    an unknown reference. `deal_ids_unique` is True when the reader has shown
+    that no two deals of any source share an id, which spares the check.
     """
     problems: list[Problem] = []
     problems += check_program(program)
-    data, merge_problems = merge_sources(program, period, program_data, submissions)
+    central = check_rows(RowContext.of(program, period), program_data)
+    data, merge_problems = merge_sources(program, period, central, submissions)
     problems += merge_problems
-    problems += check_data(program, data)
+    if not deal_ids_unique:
+        problems += check_deal_ids(data.deals)
     problems = [p for p in problems if p.reference not in rejected_ids]
     return Validated(data, tuple(problems))
 
@@ -352,6 +361,138 @@ def _check_milestones(program: Program, partner_ids: set[str]) -> list[Problem]:
 # --- the period's data --------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What checking one data row needs to know of the program.
+
+    Small and picklable: the reading workers check each workbook's rows while
+    they are at hand, in parallel, instead of validation walking a million rows.
+    """
+
+    period: Period
+    partner_ids: frozenset[str]
+    pool_ids: frozenset[str]
+    committed: frozenset[tuple[str, str]]
+    products: frozenset[str] | None  # None: the program lists no products
+
+    @classmethod
+    def of(cls, program: Program, period: Period) -> RowContext:
+        return cls(
+            period,
+            frozenset(p.partner_id for p in program.partners),
+            frozenset(p.pool_id for p in program.pools),
+            frozenset((c.partner_id, c.pool_id) for c in program.commitments),
+            None if program.products is None else frozenset(p.product for p in program.products),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRows:
+    """One source's rows (the program's data sheets or a partner workbook), checked.
+
+    `data` is what the source says; `usage_in_period` its usage without rows
+    dated outside the period. Problems are kept by kind: when merging drops a
+    kind of this source (the same data comes from elsewhere), they go with it.
+    """
+
+    data: PeriodData
+    usage_in_period: tuple[Usage, ...] = ()
+    usage_problems: tuple[Problem, ...] = ()
+    deal_problems: tuple[Problem, ...] = ()
+    metric_problems: tuple[Problem, ...] = ()
+    campaign_problems: tuple[Problem, ...] = ()
+
+
+def check_rows(context: RowContext, data: PeriodData) -> CheckedRows:
+    """The checks of workbooks.md "Bad input" that look at one row at a time, and
+    duplicates of metrics and campaigns (a partner's come from one source)."""
+    in_period, usage_problems = _check_usage(context, data.usage)
+    metric_problems = _check_partners(context, data.metrics)
+    metric_problems += _duplicates(
+        data.metrics, lambda m: (m.partner_id, m.metric), lambda m: m.loc, "metric", "metric"
+    )
+    campaign_problems = _check_partners(context, data.campaigns)
+    campaign_problems += _duplicates(
+        data.campaigns,
+        lambda c: (c.partner_id, c.campaign_id),
+        lambda c: c.loc,
+        "campaign_id",
+        "campaign",
+    )
+    return CheckedRows(
+        data,
+        in_period,
+        tuple(usage_problems),
+        tuple(_check_deals(context, data.deals)),
+        tuple(metric_problems),
+        tuple(campaign_problems),
+    )
+
+
+def _check_usage(
+    context: RowContext, rows: Sequence[Usage]
+) -> tuple[tuple[Usage, ...], list[Problem]]:
+    period, partner_ids = context.period, context.partner_ids
+    problems: list[Problem] = []
+    in_period = []
+    for usage in rows:
+        loc = usage.loc
+        if usage.date is not None and not period.contains(usage.date):
+            problems.append(
+                loc.warning(f"usage dated {usage.date} is outside {period}; ignored", "date")
+            )
+            continue
+        in_period.append(usage)
+        if usage.partner_id != HOST and usage.partner_id not in partner_ids:
+            problems.append(
+                _unknown(loc, "partner", "partner_id", usage.partner_id, partner_ids | {HOST})
+            )
+        elif usage.pool_id not in context.pool_ids:
+            problems.append(_unknown(loc, "pool", "pool_id", usage.pool_id, context.pool_ids))
+        elif (usage.partner_id, usage.pool_id) not in context.committed:
+            problems.append(
+                loc.error(
+                    f"usage of pool {usage.pool_id} by {usage.partner_id}, which has no "
+                    f"Commitments row for it",
+                    "pool_id",
+                )
+            )
+    return tuple(in_period), problems
+
+
+def _check_deals(context: RowContext, deals: Sequence[Deal]) -> list[Problem]:
+    partner_ids, products = context.partner_ids, context.products
+    problems: list[Problem] = []
+    for deal in deals:  # the usual deal passes every test of _check_deal at once
+        if (
+            deal.partner_id not in partner_ids
+            or (products is not None and deal.product not in products)
+            or (deal.status in _REVERSALS and not deal.original_deal_id)
+            or (deal.created_date and deal.created_date > deal.close_date)
+        ):
+            problems += _check_deal(deal, partner_ids, products)
+    return problems
+
+
+_REVERSALS = (DealStatus.REFUNDED, DealStatus.CHURNED)
+
+
+def _check_deal(deal: Deal, partner_ids: Set[str], products: Set[str] | None) -> list[Problem]:
+    problems = []
+    loc = deal.loc
+    if deal.partner_id not in partner_ids:
+        problems.append(_unknown(loc, "partner", "partner_id", deal.partner_id, partner_ids))
+    if products is not None and deal.product not in products:
+        problems.append(_unknown(loc, "product", "product", deal.product, products))
+    if deal.status in _REVERSALS and not deal.original_deal_id:
+        problems.append(
+            loc.error(f"original_deal_id is required for a {deal.status} deal", "original_deal_id")
+        )
+    if deal.created_date and deal.created_date > deal.close_date:
+        problems.append(loc.warning("created_date is after close_date", "created_date"))
+    return problems
+
+
 class _Row(Protocol):
     @property
     def partner_id(self) -> str: ...
@@ -359,54 +500,70 @@ class _Row(Protocol):
     def loc(self) -> Loc: ...
 
 
+def _check_partners(context: RowContext, rows: Sequence[_Row]) -> list[Problem]:
+    partner_ids = context.partner_ids
+    return [
+        _unknown(row.loc, "partner", "partner_id", row.partner_id, partner_ids)
+        for row in rows
+        if row.partner_id not in partner_ids
+    ]
+
+
 R = TypeVar("R", bound=_Row)
 
 
 def _merge_kind(
-    kind: str, central: Sequence[R], submitted: Sequence[Sequence[R]]
-) -> tuple[list[R], list[Problem]]:
-    """Rows of one kind: central rows, plus each workbook's unless they clash."""
-    merged = list(central)
-    problems = []
+    kind: str,
+    central: tuple[Sequence[R], Sequence[Problem]],
+    submitted: Sequence[tuple[Sequence[R], Sequence[R], Sequence[Problem]]],
+) -> tuple[tuple[R, ...], list[Problem]]:
+    """Rows of one kind: central rows, plus each workbook's unless they clash.
+
+    `central` is (rows, their problems); each of `submitted` is (rows as read,
+    rows kept, their problems). Rows are copied once: a million deals.
+    """
+    parts = [central[0]]
+    problems = list(central[1])
     first_central: dict[str, Loc] = {}
-    for row in central:
+    for row in central[0]:
         first_central.setdefault(row.partner_id, row.loc)
-    for rows in submitted:
-        if not rows:
+    for read, kept, found in submitted:
+        if not read:
             continue
-        pid = rows[0].partner_id
+        pid = read[0].partner_id
         where = first_central.get(pid)
         if where is None:
-            merged.extend(rows)
+            parts.append(kept)
+            problems += found
         else:
             problems.append(
-                rows[0].loc.error(
+                read[0].loc.error(
                     f"{kind} for {pid} come from two sources: this workbook and "
                     f"{where.file}:{where.sheet}; keep one"
                 )
             )
-    return merged, problems
+    return tuple(chain.from_iterable(parts)), problems
 
 
 def merge_sources(
     program: Program,
     period: Period,
-    program_data: PeriodData,
-    submissions: Sequence[PeriodData],
+    central: CheckedRows,
+    submissions: Sequence[CheckedRows],
 ) -> tuple[PeriodData, list[Problem]]:
     """One PeriodData from the program's data sheets and the partner workbooks.
 
     The caller passes only partner workbooks of this period. Checked here: a
     workbook for an unknown partner, two workbooks for one partner, data of one
-    kind for one partner from two sources, usage dated outside the period, and
-    active partners with nothing at all for the period.
+    kind for one partner from two sources, and active partners with nothing at
+    all for the period. The problems of the rows merged come along.
     """
     problems: list[Problem] = []
     partner_ids = {p.partner_id for p in program.partners}
     seen: dict[str, Submission] = {}
-    accepted: list[PeriodData] = []
-    for data in sorted(submissions, key=lambda d: d.submissions[0].file):
-        submission = data.submissions[0]
+    accepted: list[CheckedRows] = []
+    for rows in sorted(submissions, key=lambda r: r.data.submissions[0].file):
+        submission = rows.data.submissions[0]
         pid = submission.partner_id
         if pid not in partner_ids:
             problems.append(_unknown(submission.loc, "partner", "partner_id", pid, partner_ids))
@@ -419,29 +576,37 @@ def merge_sources(
             )
         else:
             seen[pid] = submission
-            accepted.append(data)
+            accepted.append(rows)
 
-    usage, found = _merge_kind("Usage", program_data.usage, [d.usage for d in accepted])
+    own = central.data
+    usage, found = _merge_kind(
+        "Usage",
+        (central.usage_in_period, central.usage_problems),
+        [(r.data.usage, r.usage_in_period, r.usage_problems) for r in accepted],
+    )
     problems += found
-    deals, found = _merge_kind("Deals", program_data.deals, [d.deals for d in accepted])
+    deals, found = _merge_kind(
+        "Deals",
+        (own.deals, central.deal_problems),
+        [(r.data.deals, r.data.deals, r.deal_problems) for r in accepted],
+    )
     problems += found
-    metrics, found = _merge_kind("Metrics", program_data.metrics, [d.metrics for d in accepted])
+    metrics, found = _merge_kind(
+        "Metrics",
+        (own.metrics, central.metric_problems),
+        [(r.data.metrics, r.data.metrics, r.metric_problems) for r in accepted],
+    )
     problems += found
     campaigns, found = _merge_kind(
-        "Campaigns", program_data.campaigns, [d.campaigns for d in accepted]
+        "Campaigns",
+        (own.campaigns, central.campaign_problems),
+        [(r.data.campaigns, r.data.campaigns, r.campaign_problems) for r in accepted],
     )
     problems += found
 
-    in_period = []
-    for row in usage:
-        if row.date is not None and not period.contains(row.date):
-            problems.append(
-                row.loc.warning(f"usage dated {row.date} is outside {period}; ignored", "date")
-            )
-        else:
-            in_period.append(row)
-
-    reporting = {row.partner_id for rows in (usage, deals, metrics, campaigns) for row in rows}
+    # A workbook's rows are all its partner's: only the program's own rows need a look.
+    own_rows: tuple[Sequence[_Row], ...] = (own.usage, own.deals, own.metrics, own.campaigns)
+    reporting = {row.partner_id for rows in own_rows for row in rows}
     for partner in program.partners:
         pid = partner.partner_id
         if (
@@ -455,91 +620,14 @@ def merge_sources(
             )
 
     merged = PeriodData(
-        tuple(in_period),
-        tuple(deals),
-        tuple(metrics),
-        tuple(campaigns),
-        tuple(d.submissions[0] for d in accepted),
+        usage, deals, metrics, campaigns, tuple(r.data.submissions[0] for r in accepted)
     )
     return merged, problems
 
 
-def check_data(program: Program, data: PeriodData) -> list[Problem]:
-    problems: list[Problem] = []
-    partner_ids = {p.partner_id for p in program.partners}
-    pool_ids = {p.pool_id for p in program.pools}
-    committed = {(c.partner_id, c.pool_id) for c in program.commitments}
-    products = None if program.products is None else {p.product for p in program.products}
-
-    for usage in data.usage:
-        loc = usage.loc
-        if usage.partner_id != HOST and usage.partner_id not in partner_ids:
-            problems.append(
-                _unknown(loc, "partner", "partner_id", usage.partner_id, partner_ids | {HOST})
-            )
-        elif usage.pool_id not in pool_ids:
-            problems.append(_unknown(loc, "pool", "pool_id", usage.pool_id, pool_ids))
-        elif (usage.partner_id, usage.pool_id) not in committed:
-            problems.append(
-                loc.error(
-                    f"usage of pool {usage.pool_id} by {usage.partner_id}, which has no "
-                    f"Commitments row for it",
-                    "pool_id",
-                )
-            )
-
-    # One pass over the million deals: their ids, and the checks of _check_deal
-    # inlined (only a deal that fails one is checked again, for its problems).
-    reversals = (DealStatus.REFUNDED, DealStatus.CHURNED)
-    deal_ids: list[str] = []
-    add_id = deal_ids.append
-    deal_problems: list[Problem] = []
-    for deal in data.deals:
-        add_id(deal.deal_id)
-        if (
-            deal.partner_id not in partner_ids
-            or (products is not None and deal.product not in products)
-            or (deal.status in reversals and not deal.original_deal_id)
-            or (deal.created_date and deal.created_date > deal.close_date)
-        ):
-            deal_problems += _check_deal(deal, partner_ids, products)
-    problems += _duplicates(
-        data.deals, _DEAL_ID, lambda d: d.loc, "deal_id", "deal_id", keys=deal_ids
-    )
-    problems += deal_problems
-
-    problems += _duplicates(
-        data.metrics, lambda m: (m.partner_id, m.metric), lambda m: m.loc, "metric", "metric"
-    )
-    problems += _duplicates(
-        data.campaigns,
-        lambda c: (c.partner_id, c.campaign_id),
-        lambda c: c.loc,
-        "campaign_id",
-        "campaign",
-    )
-    rows: list[_Row] = [*data.metrics, *data.campaigns]
-    for row in rows:
-        if row.partner_id not in partner_ids:
-            problems.append(_unknown(row.loc, "partner", "partner_id", row.partner_id, partner_ids))
-    return problems
+def check_deal_ids(deals: Sequence[Deal]) -> list[Problem]:
+    """Deal ids are unique across every source."""
+    return _duplicates(deals, _DEAL_ID, lambda d: d.loc, "deal_id", "deal_id")
 
 
 _DEAL_ID = attrgetter("deal_id")
-
-
-def _check_deal(deal: Deal, partner_ids: set[str], products: set[str] | None) -> list[Problem]:
-    problems = []
-    loc = deal.loc
-    if deal.partner_id not in partner_ids:
-        problems.append(_unknown(loc, "partner", "partner_id", deal.partner_id, partner_ids))
-    if products is not None and deal.product not in products:
-        problems.append(_unknown(loc, "product", "product", deal.product, products))
-    reversal = deal.status in (DealStatus.REFUNDED, DealStatus.CHURNED)
-    if reversal and not deal.original_deal_id:
-        problems.append(
-            loc.error(f"original_deal_id is required for a {deal.status} deal", "original_deal_id")
-        )
-    if deal.created_date and deal.created_date > deal.close_date:
-        problems.append(loc.warning("created_date is after close_date", "created_date"))
-    return problems

@@ -19,10 +19,17 @@ TRUE_WORDS = frozenset({"y", "yes", "true", "1"})
 FALSE_WORDS = frozenset({"n", "no", "false", "0"})
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
 _DATE_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Excel keeps 15 significant digits, and money keeps 34 (core/money.py): below
+# this bound a product of two inputs is still rounded exactly to the cent.
+NUMBER_LIMIT = Decimal(10) ** 15
 
 
 class CellError(ValueError):
     """A cell's value does not fit its column."""
+
+
+class NumberTooLargeError(CellError):
+    """A number at or beyond NUMBER_LIMIT in size."""
 
 
 def is_blank(value: object) -> bool:
@@ -36,7 +43,7 @@ def shown(value: object) -> str:
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return str(int(value)) if abs(value) < _FLOAT_LIMIT else format(value, ".15g")
     return str(value)
 
 
@@ -45,8 +52,22 @@ def to_decimal(value: object) -> Decimal:
 
     A float is taken from its shortest decimal representation (`repr`), so 0.1
     stays 0.1. Text may carry thousands separators (1,234.50) and a percent
-    sign (15% = 0.15).
+    sign (15% = 0.15). A number must be smaller than NUMBER_LIMIT in size.
     """
+    if type(value) is float and -_FLOAT_LIMIT < value < _FLOAT_LIMIT:  # the usual cell
+        return Decimal(repr(value))
+    number = _number(value)
+    if abs(number) >= NUMBER_LIMIT:
+        raise NumberTooLargeError(
+            f"number too large: {shown(value)}; numbers must be below 10^15 in size"
+        )
+    return number
+
+
+_FLOAT_LIMIT = float(NUMBER_LIMIT)  # exact: 10^15 is a float
+
+
+def _number(value: object) -> Decimal:
     if isinstance(value, bool):
         raise CellError(f"expected a number, got {shown(value)}")
     if isinstance(value, int):
@@ -55,7 +76,7 @@ def to_decimal(value: object) -> Decimal:
         if not math.isfinite(value):
             raise CellError(f"expected a number, got {shown(value)}")
         return Decimal(repr(value))
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal) and value.is_finite():
         return value
     if isinstance(value, str):
         return _decimal_from_text(value)

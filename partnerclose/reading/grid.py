@@ -107,6 +107,10 @@ def convert(column: Column, value: object) -> object:
         if column.kind is Kind.CHOICE:
             return cells.to_choice(value, column.choices)
         typed = _CONVERTERS[column.kind](value)
+    except cells.NumberTooLargeError as exc:
+        raise CellError(
+            f"{column.name} must be below 10^15 in size, got {cells.shown(value)}"
+        ) from exc
     except CellError as exc:
         hint = ""
         if column.kind is Kind.CHOICE and isinstance(value, str):

@@ -11,15 +11,17 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors
 from partnerclose.core.records import PeriodData, Program
-from partnerclose.core.validation import validate
+from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
 from partnerclose.processes import worker_context, worker_count
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
@@ -32,6 +34,7 @@ PARTNER_SHEET_NAMES = tuple(spec.name for spec in schema.PARTNER_SHEETS)
 # Called as progress(done, total) while partner workbooks are read.
 Progress = Callable[[int, int], None]
 CHUNK = 8  # workbooks per task: few round trips, even load across the workers
+DEAL_ID = attrgetter("deal_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +67,12 @@ class RawInputs:
     period: Period
     program: Program | None
     program_data: PeriodData
-    submissions: tuple[PeriodData, ...]
+    submissions: tuple[CheckedRows, ...]  # the period's partner workbooks, rows checked
     problems: tuple[Problem, ...]
     files: tuple[InputFile, ...]
     partner_folder: Path | None
     rejected_ids: frozenset[str] = frozenset()
+    deal_ids_unique: bool = False  # no two deals of any source share an id
 
 
 def read_inputs(
@@ -115,19 +119,21 @@ def read_inputs_from_grids(
     if program is None:
         return RawInputs(period, None, program_data, (), tuple(problems), files, None)
     folder = partner_folder or base_folder / program.settings.partner_folder
-    submissions, partner_files, partner_problems = read_partner_folder(
-        folder, period, grids.file, limits, progress
-    )
-    problems += partner_problems
+    context = RowContext.of(program, period)
+    found = read_partner_folder(folder, context, grids.file, limits, progress)
+    problems += found.problems
+    found.deal_ids.update(map(DEAL_ID, program_data.deals))
+    deals = found.deals + len(program_data.deals)
     return RawInputs(
         period,
         program,
         program_data,
-        tuple(submissions),
+        tuple(found.submissions),
         tuple(problems),
-        files + tuple(partner_files),
+        files + tuple(found.files),
         folder,
         frozenset(rejected_ids),
+        len(found.deal_ids) == deals,
     )
 
 
@@ -136,7 +142,12 @@ def validate_inputs(raw: RawInputs) -> Inputs:
     if raw.program is None:
         return Inputs(raw.period, None, PeriodData(), raw.problems, raw.files, raw.partner_folder)
     validated = validate(
-        raw.program, raw.period, raw.program_data, raw.submissions, raw.rejected_ids
+        raw.program,
+        raw.period,
+        raw.program_data,
+        raw.submissions,
+        raw.rejected_ids,
+        raw.deal_ids_unique,
     )
     return Inputs(
         raw.period,
@@ -185,48 +196,56 @@ def partner_workbook_paths(folder: Path) -> list[Path]:
     )
 
 
+@dataclass(slots=True)
+class PartnerFolder:
+    submissions: list[CheckedRows] = field(default_factory=list)  # in file order
+    files: list[InputFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # Every workbook's deal ids, gathered as each arrives (in cache, while the
+    # workers read on): when there are as many as deals, none repeats, and
+    # validation need not walk a million deals to look for duplicates.
+    deal_ids: set[str] = field(default_factory=set)
+    deals: int = 0
+
+
 def read_partner_folder(
     folder: Path,
-    period: Period,
+    context: RowContext,
     program_file: str,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
-) -> tuple[list[PeriodData], list[InputFile], list[Problem]]:
+) -> PartnerFolder:
     """The period's partner workbooks; others are skipped with an info."""
+    found = PartnerFolder()
     if not folder.is_dir():
-        return (
-            [],
-            [],
-            [
-                Problem(
-                    Severity.WARNING,
-                    f"partner folder {folder} not found; no partner workbooks read",
-                    program_file,
-                )
-            ],
-        )
+        message = f"partner folder {folder} not found; no partner workbooks read"
+        found.problems.append(Problem(Severity.WARNING, message, program_file))
+        return found
     paths = partner_workbook_paths(folder)
-    found: list[PeriodData] = []
-    files: list[InputFile] = []
-    problems: list[Problem] = []
-    for done, (data, file, file_problems) in enumerate(
-        read_partner_files(paths, period, limits), 1
-    ):
-        problems += file_problems
-        if data is not None and file is not None:
-            found.append(data)
-            files.append(file)
+    for done, result in enumerate(read_partner_files(paths, context, limits), 1):
+        found.problems.extend(result.problems)
+        if result.rows is not None and result.file is not None:
+            found.submissions.append(result.rows)
+            found.files.append(result.file)
+            deals = result.rows.data.deals
+            found.deal_ids.update(map(DEAL_ID, deals))
+            found.deals += len(deals)
         if progress:
             progress(done, len(paths))
-    return found, files, problems
+    return found
 
 
-FileResult = tuple[PeriodData | None, InputFile | None, Sequence[Problem]]
+class FileResult(NamedTuple):
+    """One partner workbook: its rows (None when unusable or of another period)."""
+
+    rows: CheckedRows | None
+    file: InputFile | None
+    problems: Sequence[Problem]
 
 
 def read_partner_files(
     paths: Sequence[Path],
-    period: Period,
+    context: RowContext,
     limits: Limits = DEFAULT_LIMITS,
     workers: int | None = None,
 ) -> Iterator[FileResult]:
@@ -240,43 +259,58 @@ def read_partner_files(
         workers = worker_count(len(paths), os.cpu_count())
     if workers <= 1:
         for path in paths:
-            yield read_partner_file(path, period, limits)
+            yield read_partner_file(path, context, limits)
         return
     chunks = (tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=worker_context(),
+        initializer=_set_worker_context,  # sent once per worker, not with every task
+        initargs=(context,),
+    )
     pending: deque[Future[list[FileResult]]] = deque()
     try:
         # A few tasks ahead of the workers, collected in order: memory stays bounded
         # by what the close keeps, and progress is reported file by file.
         for chunk in islice(chunks, 2 * workers):
-            pending.append(pool.submit(_read_chunk, chunk, period, limits))
+            pending.append(pool.submit(_read_chunk, chunk, limits))
         while pending:
             results = pending.popleft().result()
             following = next(chunks, None)
             if following is not None:
-                pending.append(pool.submit(_read_chunk, following, period, limits))
+                pending.append(pool.submit(_read_chunk, following, limits))
             yield from results
     finally:  # also when the caller stops early (a cancelled close)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _read_chunk(paths: tuple[Path, ...], period: Period, limits: Limits) -> list[FileResult]:
-    return [read_partner_file(path, period, limits) for path in paths]
+_worker_context: list[RowContext] = []  # in a reading worker: the close's RowContext
+
+
+def _set_worker_context(context: RowContext) -> None:
+    _worker_context[:] = [context]
+
+
+def _read_chunk(paths: tuple[Path, ...], limits: Limits) -> list[FileResult]:
+    return [read_partner_file(path, _worker_context[0], limits) for path in paths]
 
 
 def read_partner_file(
-    path: Path, period: Period, limits: Limits = DEFAULT_LIMITS
-) -> tuple[PeriodData | None, InputFile | None, Sequence[Problem]]:
+    path: Path, context: RowContext, limits: Limits = DEFAULT_LIMITS
+) -> FileResult:
+    """A workbook read, and its rows checked while they are at hand."""
     loaded, problems = load_workbook(path, PARTNER_SHEET_NAMES, limits)
     if loaded is None:
-        return None, None, problems
+        return FileResult(None, None, problems)
     submission, data, found = read_partner_workbook(loaded.grids)
     problems += found
     if submission is None:
-        return None, None, problems
-    if submission.period != period:
+        return FileResult(None, None, problems)
+    if submission.period != context.period:
         info = submission.loc.info(
-            f"workbook for {submission.period} skipped (closing {period})", "period"
+            f"workbook for {submission.period} skipped (closing {context.period})", "period"
         )
-        return None, None, [info]
-    return data, InputFile(path, loaded.sha256, "partner"), problems
+        return FileResult(None, None, [info])
+    return FileResult(
+        check_rows(context, data), InputFile(path, loaded.sha256, "partner"), problems
+    )

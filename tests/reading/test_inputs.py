@@ -132,6 +132,15 @@ def test_duplicate_deal_id_across_workbooks(tmp_path):
     assert found == ["P002.xlsx:Deals!A2: duplicate deal_id D1, first at P001.xlsx:Deals!A2"]
 
 
+def test_a_deal_id_repeated_only_by_a_dropped_workbook_is_not_a_duplicate(tmp_path):
+    """Reading finds D1 twice, so validation compares the ids of the deals it keeps."""
+    again = copy.deepcopy(P001)  # a second workbook for P001: dropped, with its deals
+    found = messages(load(tmp_path, partners={"P001": P001, "P001b": again, "P002": P002}))
+    assert found == [
+        "P001b.xlsx:Partner!B2: a second workbook for P001 and 2026-10; the other is P001.xlsx"
+    ]
+
+
 def test_duplicate_milestone_id_and_floor_target_cap_order(tmp_path):
     program = copy.deepcopy(PROGRAM)
     header = [
@@ -424,3 +433,14 @@ def test_program_key_value_problems(tmp_path):
 def test_write_workbook_helper_round_trips(tmp_path):
     path = write_workbook(tmp_path / "x.xlsx", {"S": [["a"], [1]]})
     assert path.exists()
+
+
+def test_numbers_too_large_to_keep_exact_are_refused_at_their_cell(tmp_path):
+    """Found by the fuzz test: a pool of 1.5625e32 used to stop the close mid-way."""
+    program = changed("CostPools", 1, 2, 1.5625e32)
+    partner = changed("Deals", 1, 5, 2e18, P001)
+    found = messages(load(tmp_path, program, partners={"P001": partner, "P002": P002}))
+    assert found == [
+        "program.xlsx:CostPools!C2: amount must be below 10^15 in size, got 1.5625e+32",
+        "P001.xlsx:Deals!F2: amount must be below 10^15 in size, got 2e+18",
+    ]

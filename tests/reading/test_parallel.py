@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from partnerclose.core.period import Period
+from partnerclose.core.validation import RowContext
 from partnerclose.demo import write_demo
 from partnerclose.processes import PARALLEL_ABOVE
 from partnerclose.reading.inputs import (
@@ -33,47 +34,72 @@ def partner_paths(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return paths
 
 
+@pytest.fixture(scope="module")
+def context(partner_paths: list[Path]) -> RowContext:
+    program = load_inputs(partner_paths[0].parent.parent / "program.xlsx", OCT).program
+    assert program is not None
+    return RowContext.of(program, OCT)
+
+
 def comparable(results: list[FileResult]) -> list[object]:
     """Results with every record's location spelled out (records ignore it in ==)."""
     shown = []
-    for data, file, problems in results:
+    for checked, file, problems in results:
         rows = []
-        if data is not None:
+        if checked is not None:
+            data = checked.data
             for record in (*data.deals, *data.usage, *data.metrics, *data.campaigns):
                 rows.append((record, record.loc, dict(record.loc.columns)))
-        shown.append((data, rows, file, list(problems)))
+        shown.append((checked, rows, file, list(problems)))
     return shown
 
 
-def test_workers_read_what_one_process_reads(partner_paths):
-    alone = list(read_partner_files(partner_paths, OCT, workers=1))
-    together = list(read_partner_files(partner_paths, OCT, workers=2))
+def test_workers_read_what_one_process_reads(partner_paths, context):
+    alone = list(read_partner_files(partner_paths, context, workers=1))
+    together = list(read_partner_files(partner_paths, context, workers=2))
     assert comparable(together) == comparable(alone)
-    deals = sum(len(data.deals) for data, _, _ in alone if data is not None)
+    deals = sum(len(r.rows.data.deals) for r in alone if r.rows is not None)
     assert deals == 400
     broken = alone[-1]
-    assert broken[0] is None
-    assert [p.file for p in broken[2]] == ["Z_broken.xlsx"]
+    assert broken.rows is None
+    assert [p.file for p in broken.problems] == ["Z_broken.xlsx"]
 
 
-def test_spawned_workers_from_a_thread_read_the_same(partner_paths):
+def test_workers_check_rows_with_the_close_context(partner_paths, context):
+    """Row checks run in the workers, against the context each worker was given."""
+    strict = RowContext(
+        OCT, context.partner_ids, context.pool_ids, frozenset(), frozenset({"Core"})
+    )
+    alone = list(read_partner_files(partner_paths, strict, workers=1))
+    together = list(read_partner_files(partner_paths, strict, workers=2))
+    assert comparable(together) == comparable(alone)
+    checked = [r.rows for r in together if r.rows is not None]
+    unknown = [p.message for rows in checked for p in rows.deal_problems]
+    assert len(unknown) == sum(d.product != "Core" for rows in checked for d in rows.data.deals)
+    assert any(m.startswith('unknown product "Analytics"') for m in unknown)
+    usage = [p.message for rows in checked for p in rows.usage_problems]
+    assert len(usage) == sum(len(rows.usage_in_period) for rows in checked) > 0
+    assert all("which has no Commitments row" in m for m in usage)
+
+
+def test_spawned_workers_from_a_thread_read_the_same(partner_paths, context):
     """The desktop app closes on a thread: its workers are spawned, not forked."""
     found: list[list[FileResult]] = []
     thread = threading.Thread(
-        target=lambda: found.append(list(read_partner_files(partner_paths, OCT, workers=2)))
+        target=lambda: found.append(list(read_partner_files(partner_paths, context, workers=2)))
     )
     thread.start()
     thread.join()
     assert comparable(found[0]) == comparable(
-        list(read_partner_files(partner_paths, OCT, workers=1))
+        list(read_partner_files(partner_paths, context, workers=1))
     )
 
 
-def test_stopping_early_leaves_no_worker_behind(partner_paths):
-    results = read_partner_files(partner_paths, OCT, workers=2)
+def test_stopping_early_leaves_no_worker_behind(partner_paths, context):
+    results = read_partner_files(partner_paths, context, workers=2)
     first = next(results)
-    assert first[1] is not None
-    assert first[1].path == partner_paths[0]
+    assert first.file is not None
+    assert first.file.path == partner_paths[0]
     results.close()  # what a cancelled close does
     assert multiprocessing.active_children() == []
 
