@@ -37,7 +37,10 @@ def margin_check(
     if not known:
         return None, None
     gross = sum(known, ZERO)
-    share = revenue_share / gross if gross > 0 else None
+    rounded = round_money(gross, terms.decimals)
+    # A gross profit that rounds to nothing gives no meaningful share (a margin of
+    # 1e-300 would make it 10^300 and more, past what money keeps exactly).
+    share = revenue_share / gross if rounded > 0 else None
     limit = terms.max_margin_share
     if limit is not None and revenue_share > limit * gross:
         taken = (
@@ -51,7 +54,7 @@ def margin_check(
                 f"(limit {_percent(limit)} %)"
             )
         )
-    return round_money(gross, terms.decimals), share
+    return rounded, share
 
 
 def _percent(fraction: Decimal) -> str:

@@ -74,3 +74,14 @@ def test_r8_zero_margin_with_a_share_warns_without_a_percentage() -> None:
     assert result.problems[0].message == (
         "P001's revenue share of 1550.00 exceeds the gross profit of its deals (limit 50 %)"
     )
+
+
+def test_r8_gross_profit_that_rounds_to_nothing_gives_no_percentage() -> None:
+    """Found by setting each program cell to extremes: a margin of 1e-300 used to raise."""
+    program = margin_program("0.5", Product("Core", gross_margin=D("1e-300")))
+    result = run([won("D1", date(2026, 10, 3), "10000.00")], program=program)
+    summary = result.partners["P001"]
+    assert (summary.gross_profit, summary.margin_share) == (D("0.00"), None)
+    assert result.problems[0].message == (
+        "P001's revenue share of 1550.00 exceeds the gross profit of its deals (limit 50 %)"
+    )

@@ -9,6 +9,7 @@ computing return values with located problems.
 from __future__ import annotations
 
 import copy
+import io
 import math
 import shutil
 import tempfile
@@ -110,6 +111,69 @@ def test_mutated_program_never_raises(demo, data):
         assert inputs.program is not None
         result = compute_close(inputs.program, OCT, inputs.data, CloseState())
         assert all(check.difference == 0 for check in result.pool_checks)
+
+
+EXTREMES = (5e-324, 9.99e14, -9.99e14)  # the smallest float; the largest numbers accepted
+
+
+@pytest.mark.slow
+def test_every_program_number_at_its_extremes_closes_or_is_refused(demo):
+    """Each number cell of the program set to each extreme: a problem or a close, never a
+    traceback (found this way: a product margin of 1e-300 made a share of 10^300)."""
+    from partnerclose.core.close import CloseState, compute_close
+
+    grids = program_grids(demo)
+    cases = closed = 0
+    for name, sheet in grids.sheets.items():
+        for r, row in enumerate(sheet.rows[1:], 1):
+            for c, value in enumerate(row):
+                if not isinstance(value, float):
+                    continue
+                for extreme in EXTREMES:
+                    rows = [list(line) for line in sheet.rows]
+                    rows[r][c] = extreme
+                    changed = WorkbookGrids(
+                        grids.file, {**grids.sheets, name: SheetGrid(name, rows)}
+                    )
+                    inputs = load_inputs_from_grids(changed, demo, OCT)
+                    if inputs.ok:
+                        assert inputs.program is not None
+                        compute_close(inputs.program, OCT, inputs.data, CloseState())
+                        closed += 1
+                    cases += 1
+    assert cases > 300
+    assert closed > cases / 3  # negative ones are mostly refused; the rest computed
+
+
+@pytest.mark.slow
+def test_every_partner_number_column_at_its_extremes_closes_or_is_refused(demo, tmp_path):
+    """The first number of each column of a partner workbook at each extreme."""
+    from partnerclose.core.close import CloseState, compute_close
+
+    grids = program_grids(demo)
+    folder = tmp_path / "case"
+    shutil.copytree(demo, folder)
+    target = sorted((folder / "partners").glob("*.xlsx"))[0]
+    original = target.read_bytes()
+    columns = [
+        (sheet.title, column)
+        for sheet in load_workbook(target).worksheets
+        for column in range(1, sheet.max_column + 1)
+        if isinstance(sheet.cell(2, column).value, int | float)
+    ]
+    assert len(columns) >= 5
+    closed = 0
+    for title, column in columns:
+        for extreme in EXTREMES:
+            book = load_workbook(io.BytesIO(original))
+            book[title].cell(2, column).value = extreme
+            book.save(target)
+            inputs = load_inputs_from_grids(grids, folder, OCT)
+            if inputs.ok:
+                assert inputs.program is not None
+                compute_close(inputs.program, OCT, inputs.data, CloseState())
+                closed += 1
+    assert closed > len(columns)  # most extremes are accepted and computed
 
 
 def mutate_file(path: Path, kind: str, value: object, pick: int) -> None:
