@@ -117,6 +117,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE paid_deals_v2 RENAME TO paid_deals",
         "CREATE INDEX paid_deals_by_run ON paid_deals (run_id)",
     ),
+    # 3: a run's paid deals packed by partner, one JSON array of rows each. A month
+    # adds a million deals, read back whole by the next close and never queried one
+    # by one: a million SQLite rows took a third of recording, a thousand take little.
+    # Each row: [deal_id, partner_id, period, close_date, amount, deal_type, product,
+    # rate, bonus_rate, share], all text. (Each deal's share is also a line.)
+    (
+        """CREATE TABLE paid_deal_sets (
+            run_id INTEGER NOT NULL REFERENCES runs (run_id),
+            partner_id TEXT NOT NULL,
+            deals TEXT NOT NULL,
+            PRIMARY KEY (run_id, partner_id)
+        )""",
+        """INSERT INTO paid_deal_sets
+            SELECT run_id, partner_id, json_group_array(json_array(deal_id, partner_id,
+                period, close_date, amount, deal_type, product, rate, bonus_rate, share))
+            FROM (SELECT * FROM paid_deals ORDER BY run_id, partner_id, deal_id)
+            GROUP BY run_id, partner_id""",
+        "DROP TABLE paid_deals",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -18,7 +18,7 @@ from partnerclose.core.milestones import MilestoneState
 from partnerclose.core.period import Period
 from partnerclose.core.records import DealType
 from partnerclose.core.revenue import PaidDeal, RevenueState
-from partnerclose.ledger.store import PaidDealRow, StoredState
+from partnerclose.ledger.store import PaidDealText, StoredState
 
 _PAIR = "\t"  # partner_id and pool_id never contain a tab (ids are validated)
 
@@ -86,34 +86,41 @@ def load_close_state(stored: StoredState) -> CloseState:
 
 def revenue_changes(
     before: RevenueState, after: RevenueState
-) -> tuple[list[PaidDealRow], dict[str, Decimal], dict[str, Decimal]]:
+) -> tuple[dict[str, list[PaidDealText]], dict[str, Decimal], dict[str, Decimal]]:
     """(deals paid for the first time, true-ups per deal by this run, reversed by this run).
 
     A deal's `paid` is its share plus its true-ups, so only true-ups are stored
-    as payments: a month of new deals adds one row each, not two.
+    as payments: a month of new deals adds one row each, not two. New deals
+    come by partner, as the ledger writes them, text already (a million a
+    month: one pass).
     """
     earlier = before.paid_deals
-    new_rows = []
+    new_rows: dict[str, list[PaidDealText]] = {}
     payments = {}
-    period_texts: dict[object, str] = {}
+    period: object = None
+    period_text = ""
+    day_texts: dict[date, str] = {}  # a month's deals share a few dozen close dates
     for deal_id, deal in after.paid_deals.items():
         previous = earlier.get(deal_id)
         if previous is None:
-            period = period_texts.get(deal.period) or period_texts.setdefault(
-                deal.period, str(deal.period)
-            )
-            new_rows.append(
-                PaidDealRow(
+            if deal.period is not period:  # the close's own period, as a rule
+                period, period_text = deal.period, str(deal.period)
+            day = deal.close_date
+            rows = new_rows.get(deal.partner_id)
+            if rows is None:
+                rows = new_rows[deal.partner_id] = []
+            rows.append(
+                (
                     deal_id,
                     deal.partner_id,
-                    period,
-                    deal.close_date.isoformat(),
-                    deal.amount,
-                    deal.deal_type.value,
+                    period_text,
+                    day_texts.get(day) or day_texts.setdefault(day, day.isoformat()),
+                    str(deal.amount),
+                    str(deal.deal_type),  # its value (a StrEnum)
                     deal.product,
-                    deal.rate,
-                    deal.bonus_rate,
-                    deal.share,
+                    str(deal.rate),
+                    str(deal.bonus_rate),
+                    str(deal.share),
                 )
             )
             true_up = deal.paid - deal.share

@@ -16,6 +16,7 @@ LedgerBusyError. Queries are parameterised only.
 from __future__ import annotations
 
 import getpass
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -65,6 +66,8 @@ class AuditEntry:
 
 
 class PaidDealRow(NamedTuple):
+    """A paid deal as read back, amounts as decimals."""
+
     deal_id: str
     partner_id: str
     period: str
@@ -75,6 +78,11 @@ class PaidDealRow(NamedTuple):
     rate: Decimal
     bonus_rate: Decimal
     share: Decimal
+
+
+# A paid deal as written: PaidDealRow's fields, every one as text (a plain tuple,
+# as a month of a million deals is built for SQLite and nothing else).
+PaidDealText = tuple[str, str, str, str, str, str, str, str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +113,7 @@ class RunRecord:
     inputs: Sequence[tuple[str, str, str]]  # (path, role, sha256)
     lines: Sequence[Line]
     values: Mapping[str, Mapping[str, str]]
-    new_paid_deals: Sequence[PaidDealRow]
+    new_paid_deals: Mapping[str, Sequence[PaidDealText]]  # by partner
     deal_payments: Mapping[str, Decimal]  # deal_id -> paid by this run
     reversals: Mapping[str, Decimal]  # deal_id -> reversed by this run
     based_on: tuple[int, ...] = ()  # StoredState.runs of the state the close started from
@@ -254,12 +262,12 @@ class Ledger:
             values.setdefault(kind, {})[key] = value
         paid = [
             PaidDealRow(d, p, per, cd, Decimal(a), t, prod, Decimal(r), Decimal(b), Decimal(s))
-            for d, p, per, cd, a, t, prod, r, b, s in self._db.execute(
-                "SELECT deal_id, partner_id, period, close_date, amount, deal_type, product, "
-                f"rate, bonus_rate, share FROM paid_deals WHERE run_id IN ({marks}) "
-                "ORDER BY deal_id",
+            for (deals,) in self._db.execute(
+                f"SELECT deals FROM paid_deal_sets WHERE run_id IN ({marks}) "
+                "ORDER BY run_id, partner_id",
                 runs,
             )
+            for d, p, per, cd, a, t, prod, r, b, s in json.loads(deals)
         ]
         return StoredState(
             values,
@@ -331,11 +339,11 @@ class Ledger:
                     seq,
                     line.period,
                     line.partner_id,
-                    line.component.value,
+                    str(line.component),  # its value (a StrEnum), faster than .value
                     line.item,
                     line.description,
-                    _text(line.quantity),
-                    _text(line.rate),
+                    None if line.quantity is None else str(line.quantity),
+                    None if line.rate is None else str(line.rate),
                     str(line.amount),
                     line.status,
                     line.rule,
@@ -352,22 +360,11 @@ class Ledger:
             ],
         )
         db.executemany(
-            "INSERT INTO paid_deals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO paid_deal_sets VALUES (?, ?, ?)",
             (
-                (
-                    run_id,
-                    d.deal_id,
-                    d.partner_id,
-                    d.period,
-                    d.close_date,
-                    str(d.amount),
-                    d.deal_type,
-                    d.product,
-                    str(d.rate),
-                    str(d.bonus_rate),
-                    str(d.share),
-                )
-                for d in run.new_paid_deals
+                (run_id, partner_id, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+                for partner_id, rows in sorted(run.new_paid_deals.items())
+                if rows
             ),
         )
         db.executemany(
@@ -427,10 +424,6 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 def _busy_message(path: Path) -> str:
     return f"another close is running on the ledger {path.name}; try again when it has finished"
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _amount_rows(run_id: int, items: Iterable[tuple[str, Decimal]]) -> list[tuple[int, str, str]]:

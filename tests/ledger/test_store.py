@@ -38,7 +38,7 @@ def run(period, final, amount="-100.00", values=None, deals=(), payments=None, r
         [("program.xlsx", "program", "ab" * 32)],
         [line],
         values or {},
-        list(deals),
+        {"P001": list(deals)} if deals else {},
         payments or {},
         reversals or {},
     )
@@ -152,7 +152,20 @@ def test_state_comes_from_current_final_runs_before_the_period(ledger):
             OCT,
             final=True,
             values={"reserve": {"balance": "9000.00"}},
-            deals=[deal],
+            deals=[
+                (
+                    "D1",
+                    "P001",
+                    "2026-10",
+                    "2026-10-03",
+                    "30000.00",
+                    "sourced",
+                    "Core",
+                    "0.1",
+                    "0",
+                    "3000.00",
+                )
+            ],
             payments={"D1": D("3000.00")},
         ),
     )
@@ -170,6 +183,13 @@ def test_state_comes_from_current_final_runs_before_the_period(ledger):
     state = ledger.load_state(DEC)
     assert state.values == {"reserve": {"balance": "9500.00"}}
     assert state.paid_deals == [deal]
+    stored = sqlite3.connect(ledger.path).execute(
+        "SELECT run_id, partner_id, deals FROM paid_deal_sets"
+    )
+    assert stored.fetchall() == [  # the form migration 3 gives older ledgers' rows
+        (1, "P001", '[["D1","P001","2026-10","2026-10-03","30000.00","sourced","Core","0.1","0",'
+         '"3000.00"]]')
+    ]  # fmt: skip
     assert state.deal_payments == {"D1": D("3600.00")}
     assert state.reversals == {"D1": D("5000.00")}
     assert ledger.load_state(NOV).values == {"reserve": {"balance": "9000.00"}}
