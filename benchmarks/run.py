@@ -8,7 +8,9 @@ closes it in a fresh process, and prints per-stage wall times, peak memory, the
 I/O floor and the ratio of end-to-end to floor. With --growth, it also closes
 programs with twice the deals and twice the partners and prints the ratios.
 With --repeat N, every program is closed N times and each time is the best of
-the N (other work on the machine only ever adds time), peak memory the highest.
+the N (other work on the machine only ever adds time), peak memory the highest;
+with --growth the three programs are closed in turns, so that a slow spell of
+the machine weighs on every size alike instead of on one side of a ratio.
 With --json, the last line is one JSON object.
 """
 
@@ -93,18 +95,26 @@ def close(program: Path) -> dict[str, float]:
     return figures
 
 
-def best_of(program: Path, repeat: int) -> dict[str, float]:
-    """Each time the least of `repeat` closes; peak memory the most."""
-    runs = [close(program) for _ in range(max(1, repeat))]
-    figures = {key: min(run[key] for run in runs) for key in runs[0]}
-    figures["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
-    return figures
+def best_of(programs: list[Path], repeat: int) -> list[dict[str, float]]:
+    """Each program's times, the least of `repeat` closes; peak memory the most.
+
+    The programs are closed in turns (A B C A B C …), not one after the other.
+    """
+    runs: list[list[dict[str, float]]] = [[] for _ in programs]
+    for _ in range(max(1, repeat)):
+        for closes, program in zip(runs, programs, strict=True):
+            closes.append(close(program))
+    found = []
+    for closes in runs:
+        figures = {key: min(run[key] for run in closes) for key in closes[0]}
+        figures["peak_rss_mb"] = max(run["peak_rss_mb"] for run in closes)
+        found.append(figures)
+    return found
 
 
-def measure(size: Size, repeat: int = 1) -> dict[str, float]:
-    """The close's figures, and the I/O floor of its inputs and statements."""
-    program = generate(size)
-    figures = best_of(program, repeat)
+def with_floor(program: Path, figures: dict[str, float]) -> dict[str, float]:
+    """The close's figures, and the I/O floor of its inputs and (last) statements."""
+    figures = dict(figures)
     inputs = [program, *sorted((program.parent / "partners").glob("*.xlsx"))]
     statements = sorted((program.parent / "out" / "statements").glob("*.xlsx"))
     floor_read, floor_write = io_floor(inputs, statements)
@@ -162,7 +172,16 @@ def main(argv: list[str] | None = None) -> int:
         args.pools,
         args.milestones if args.milestones is not None else 3 * args.partners,
     )
-    figures = measure(size, args.repeat)
+    bigger = {
+        "deals": Size(size.partners, 2 * size.deals, 2 * size.usage, size.pools, size.milestones),
+        "partners": Size(
+            2 * size.partners, size.deals, size.usage, size.pools, 2 * size.milestones
+        ),
+    }
+    sizes = [size, *bigger.values()] if args.growth else [size]
+    programs = [generate(each) for each in sizes]
+    base, *grown_figures = best_of(programs, args.repeat)
+    figures = with_floor(programs[0], base)  # only the base size's; ratios need none
     report(size, figures, args.repeat)
     result = {
         key: round(figures[key], 3)
@@ -178,29 +197,18 @@ def main(argv: list[str] | None = None) -> int:
             "floor_ratio",
         )
     }
-    if args.growth:
-        for label, bigger in (
-            (
-                "deals",
-                Size(size.partners, 2 * size.deals, 2 * size.usage, size.pools, size.milestones),
-            ),
-            (
-                "partners",
-                Size(2 * size.partners, size.deals, size.usage, size.pools, 2 * size.milestones),
-            ),
-        ):
-            grown = best_of(generate(bigger), args.repeat)  # ratios need no floor
-            report(bigger, grown, args.repeat)
-            ratios = {
-                stage: grown.get(f"{stage}_s", 0.0) / max(figures.get(f"{stage}_s", 0.0), 1e-9)
-                for stage in STAGES
-            }
-            ratios["end_to_end"] = grown["end_to_end_s"] / figures["end_to_end_s"]
-            print(
-                f"  doubling {label}: "
-                + ", ".join(f"{stage} x{ratio:.2f}" for stage, ratio in ratios.items())
-            )
-            result[f"growth_{label}"] = {k: round(v, 3) for k, v in ratios.items()}  # type: ignore[assignment]
+    for (label, grown_size), grown in zip(bigger.items(), grown_figures, strict=False):
+        report(grown_size, grown, args.repeat)
+        ratios = {
+            stage: grown.get(f"{stage}_s", 0.0) / max(figures.get(f"{stage}_s", 0.0), 1e-9)
+            for stage in STAGES
+        }
+        ratios["end_to_end"] = grown["end_to_end_s"] / figures["end_to_end_s"]
+        print(
+            f"  doubling {label}: "
+            + ", ".join(f"{stage} x{ratio:.2f}" for stage, ratio in ratios.items())
+        )
+        result[f"growth_{label}"] = {k: round(v, 3) for k, v in ratios.items()}  # type: ignore[assignment]
     if args.json:
         print(json.dumps(result))
     return 0

@@ -53,3 +53,19 @@ def test_runner_prints_stages_and_a_json_line():
     for grown in ("growth_deals", "growth_partners"):
         assert set(last[grown]) == {"read", "validate", "compute", "write", "record", "end_to_end"}
         assert all(ratio > 0 for ratio in last[grown].values())
+
+
+def test_programs_are_closed_in_turns_and_each_keeps_its_best(monkeypatch):
+    from benchmarks import run
+
+    closed: list[str] = []
+    times = {"a": iter([5.0, 3.0]), "b": iter([2.0, 4.0])}
+
+    def fake_close(program: Path) -> dict[str, float]:
+        closed.append(program.name)
+        return {"read_s": next(times[program.name]), "peak_rss_mb": len(closed)}
+
+    monkeypatch.setattr(run, "close", fake_close)
+    best = run.best_of([Path("a"), Path("b")], repeat=2)
+    assert closed == ["a", "b", "a", "b"]  # a slow spell falls on both sizes alike
+    assert best == [{"read_s": 3.0, "peak_rss_mb": 3}, {"read_s": 2.0, "peak_rss_mb": 4}]
