@@ -8,7 +8,7 @@ copied from run to run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -84,45 +84,64 @@ def load_close_state(stored: StoredState) -> CloseState:
     return CloseState(cost, revenue, milestones)
 
 
-def revenue_changes(
-    before: RevenueState, after: RevenueState
-) -> tuple[dict[str, list[PaidDealText]], dict[str, Decimal], dict[str, Decimal]]:
-    """(deals paid for the first time, true-ups per deal by this run, reversed by this run).
+class NewPaidDeals:
+    """A run's newly paid deals by partner, each partner's turned into the ledger's
+    text rows only when the ledger asks for them: a million deals' text never
+    exists at once (~130 MB at the benchmark size)."""
 
-    A deal's `paid` is its share plus its true-ups, so only true-ups are stored
-    as payments: a month of new deals adds one row each, not two. New deals
-    come by partner, as the ledger writes them, text already (a million a
-    month: one pass).
-    """
-    earlier = before.paid_deals
-    new_rows: dict[str, list[PaidDealText]] = {}
-    payments = {}
+    def __init__(self, by_partner: Mapping[str, Sequence[PaidDeal]]) -> None:
+        self._by_partner = by_partner
+
+    def __iter__(self) -> Iterator[tuple[str, list[PaidDealText]]]:
+        for partner_id, deals in sorted(self._by_partner.items()):
+            yield partner_id, _texts_of(deals)
+
+
+def _texts_of(deals: Sequence[PaidDeal]) -> list[PaidDealText]:
+    rows: list[PaidDealText] = []
+    add = rows.append
     period: object = None
     period_text = ""
     day_texts: dict[date, str] = {}  # a month's deals share a few dozen close dates
+    for deal in deals:
+        if deal.period is not period:  # the close's own period, as a rule
+            period, period_text = deal.period, str(deal.period)
+        day = deal.close_date
+        add(
+            (
+                deal.deal_id,
+                deal.partner_id,
+                period_text,
+                day_texts.get(day) or day_texts.setdefault(day, day.isoformat()),
+                str(deal.amount),
+                str(deal.deal_type),  # its value (a StrEnum)
+                deal.product,
+                str(deal.rate),
+                str(deal.bonus_rate),
+                str(deal.share),
+            )
+        )
+    return rows
+
+
+def revenue_changes(
+    before: RevenueState, after: RevenueState
+) -> tuple[NewPaidDeals, dict[str, Decimal], dict[str, Decimal]]:
+    """(deals paid for the first time, true-ups per deal by this run, reversed by this run).
+
+    A deal's `paid` is its share plus its true-ups, so only true-ups are stored
+    as payments: a month of new deals adds one row each, not two.
+    """
+    earlier = before.paid_deals
+    new_deals: dict[str, list[PaidDeal]] = {}
+    payments = {}
     for deal_id, deal in after.paid_deals.items():
         previous = earlier.get(deal_id)
         if previous is None:
-            if deal.period is not period:  # the close's own period, as a rule
-                period, period_text = deal.period, str(deal.period)
-            day = deal.close_date
-            rows = new_rows.get(deal.partner_id)
-            if rows is None:
-                rows = new_rows[deal.partner_id] = []
-            rows.append(
-                (
-                    deal_id,
-                    deal.partner_id,
-                    period_text,
-                    day_texts.get(day) or day_texts.setdefault(day, day.isoformat()),
-                    str(deal.amount),
-                    str(deal.deal_type),  # its value (a StrEnum)
-                    deal.product,
-                    str(deal.rate),
-                    str(deal.bonus_rate),
-                    str(deal.share),
-                )
-            )
+            deals = new_deals.get(deal.partner_id)
+            if deals is None:
+                deals = new_deals[deal.partner_id] = []
+            deals.append(deal)
             true_up = deal.paid - deal.share
         else:
             true_up = deal.paid - previous.paid
@@ -133,4 +152,4 @@ def revenue_changes(
         delta = amount - before.reversed_amounts.get(deal_id, Decimal(0))
         if delta:
             reversals[deal_id] = delta
-    return new_rows, payments, reversals
+    return NewPaidDeals(new_deals), payments, reversals

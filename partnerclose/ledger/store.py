@@ -113,7 +113,7 @@ class RunRecord:
     inputs: Sequence[tuple[str, str, str]]  # (path, role, sha256)
     lines: Sequence[Line]
     values: Mapping[str, Mapping[str, str]]
-    new_paid_deals: Mapping[str, Sequence[PaidDealText]]  # by partner
+    new_paid_deals: Iterable[tuple[str, Sequence[PaidDealText]]]  # (partner_id, its deals)
     deal_payments: Mapping[str, Decimal]  # deal_id -> paid by this run
     reversals: Mapping[str, Decimal]  # deal_id -> reversed by this run
     based_on: tuple[int, ...] = ()  # StoredState.runs of the state the close started from
@@ -363,7 +363,7 @@ class Ledger:
             "INSERT INTO paid_deal_sets VALUES (?, ?, ?)",
             (
                 (run_id, partner_id, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
-                for partner_id, rows in sorted(run.new_paid_deals.items())
+                for partner_id, rows in run.new_paid_deals
                 if rows
             ),
         )

@@ -38,7 +38,7 @@ def run(period, final, amount="-100.00", values=None, deals=(), payments=None, r
         [("program.xlsx", "program", "ab" * 32)],
         [line],
         values or {},
-        {"P001": list(deals)} if deals else {},
+        [("P001", list(deals))] if deals else [],
         payments or {},
         reversals or {},
     )
