@@ -176,17 +176,14 @@ def _deal_figures(period: Period, deals: Sequence[Deal]) -> dict[str, Decimal]:
         DealStatus.REFUNDED: reversed_,
         DealStatus.CHURNED: reversed_,
     }
-    year, month = period.year, period.month
     for deal in deals:
         status = deal.status
         if status is DealStatus.OPEN:
             open_deals.append(deal)
             continue
         bucket = closed_buckets.get(status)
-        if bucket is not None:
-            day = deal.close_date
-            if day.month == month and day.year == year:  # Period.contains, inlined
-                bucket.append(deal)
+        if bucket is not None and period.contains(deal.close_date):
+            bucket.append(deal)
     if not (won or lost or reversed_ or open_deals):
         return {}
     revenue = _total(map(_AMOUNT, won))
@@ -214,12 +211,8 @@ def _capacity_figures(
         return {}
     pools = {c.pool_id for c in commitments}
     committed = _total(c.committed_capacity for c in commitments)
-    year, month = period.year, period.month
     used = _total(
-        u.units
-        for u in usage
-        if u.pool_id in pools
-        and (u.date is None or (u.date.month == month and u.date.year == year))  # in the period
+        u.units for u in usage if u.pool_id in pools and (u.date is None or period.contains(u.date))
     )
     figures = {"remaining_capacity": committed - used}
     if committed > 0:

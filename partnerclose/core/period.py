@@ -38,7 +38,8 @@ class Period(NamedTuple):
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def contains(self, day: date) -> bool:
-        return (day.year, day.month) == (self.year, self.month)
+        # Called once per deal and usage row: compared field by field, no tuples.
+        return day.month == self.month and day.year == self.year
 
     def ordinal(self) -> int:
         """Months since year 0, so that differences count months."""

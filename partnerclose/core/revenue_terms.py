@@ -126,12 +126,11 @@ def eligible_deals(
     reversals: list[Deal] = []
     seen: set[str] = set()
     paid_deals, plan_of = state.paid_deals, terms.plan_of
-    year, month = terms.period.year, terms.period.month
+    period = terms.period
     # Lost and open deals pay nothing (K1 counts them): they are left out
     # before sorting, which is the costly part at a million rows.
     for deal in in_deal_order([d for d in deals if d.status in _SETTLED_STATUSES]):
-        day = deal.close_date
-        in_period = day.month == month and day.year == year  # Period.contains, inlined
+        in_period = period.contains(deal.close_date)
         if deal.status in REVERSALS:
             if not in_period:
                 problems.append(
