@@ -17,12 +17,13 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from partnerclose.checkpoints import checkpoint
 from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors
 from partnerclose.core.records import PeriodData, Program
 from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
-from partnerclose.processes import worker_context, worker_count
+from partnerclose.processes import die_with_parent, worker_context, worker_count
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
@@ -274,6 +275,7 @@ def read_partner_files(
         # by what the close keeps, and progress is reported file by file.
         for chunk in islice(chunks, 2 * workers):
             pending.append(pool.submit(_read_chunk, chunk, limits))
+        checkpoint("reading")
         while pending:
             results = pending.popleft().result()
             following = next(chunks, None)
@@ -288,6 +290,7 @@ _worker_context: list[RowContext] = []  # in a reading worker: the close's RowCo
 
 
 def _set_worker_context(context: RowContext) -> None:
+    die_with_parent()
     _worker_context[:] = [context]
 
 
