@@ -28,6 +28,12 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_UNMARKED = (
+    (b"<\0\0\0", "utf-32-le"),
+    (b"\0\0\0<", "utf-32-be"),
+    (b"<\0", "utf-16-le"),
+    (b"\0<", "utf-16-be"),
+)
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _DECLARATION_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 
@@ -87,9 +93,10 @@ def _inflate(
     """What the part really holds: its size, and its bytes when `collect`; refused as
     soon as more than `left` bytes come out, whatever it declares."""
     # zipfile stops reading at the declared size (and then fails the CRC): told a size
-    # just past what is left, it reads what the stream really holds, up to there.
+    # past what is left (by more than a chunk, so that it never stops first), it reads
+    # what the stream really holds, and the count below stops it at the limit.
     probe = copy.copy(info)
-    probe.file_size = left + 1
+    probe.file_size = left + 2 * _CHUNK
     chunks: list[bytes] = []
     size = 0
     with archive.open(probe) as stream:
@@ -123,15 +130,17 @@ def as_utf8(content: bytes, name: str) -> bytes:
 
 
 def xml_encoding(content: bytes) -> str:
-    """The encoding of an XML document: its byte-order mark, else its declaration
-    (XML 1.0 appendix F), else UTF-8; a Python codec name."""
+    """The encoding of an XML document: its byte-order mark, else the zero bytes of
+    its first characters, else its declaration (XML 1.0 appendix F), else UTF-8; a
+    Python codec name."""
     for bom, encoding in _BOMS:
         if content.startswith(bom):
             return encoding
-    if content.startswith(b"<\0?\0"):
-        return "utf-16-le"
-    if content.startswith(b"\0<\0?"):
-        return "utf-16-be"
+    # No mark: the zero bytes around the first "<" tell UTF-32 and UTF-16 apart (UTF-8
+    # XML has none); a part saved so is read, not taken for empty.
+    for start, encoding in _UNMARKED:
+        if content.startswith(start):
+            return encoding
     declared = _DECLARED.match(content[:1024])
     if declared is None:
         return "utf-8"
@@ -176,7 +185,7 @@ def _rebuilt(archive: zipfile.ZipFile, recoded: Mapping[str, bytes], max_bytes: 
             content = recoded.get(info.filename)
             if content is None:
                 probe = copy.copy(info)
-                probe.file_size = max_bytes + 1  # what it really holds, checked above
+                probe.file_size = max_bytes + 2 * _CHUNK  # what it holds, checked above
                 with archive.open(probe) as stream:
                     content = stream.read()
             target.writestr(info.filename, content)
