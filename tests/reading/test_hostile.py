@@ -308,9 +308,8 @@ def test_the_fast_and_the_exact_pass_agree_on_regular_sheets(tmp_path):
 
 @pytest.mark.skipif(os.name == "nt" or os.uname().sysname == "Darwin", reason="byte file names")
 def test_a_partner_file_named_with_bytes_that_are_not_utf8_is_a_warning(program, capsys):
-    folder = os.fsencode(program.parent / "partners")
-    with open(os.path.join(folder, b"Acme r\xe9sultats.xlsx"), "wb") as stream:  # latin-1 é
-        stream.write(partner_file(program).read_bytes())
+    name = os.fsdecode(b"Acme r\xe9sultats.xlsx")  # é in Latin-1: not UTF-8
+    (program.parent / "partners" / name).write_bytes(partner_file(program).read_bytes())
     code, err = validate(program, capsys)
     assert code == 0
     assert (
