@@ -40,6 +40,7 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _HAS_VALUE = re.compile(rb"<v>[^<]|<is>")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _FORMULA = re.compile(rb"<f[\s>/]")
+_NOT_NARROW: dict[int, re.Pattern[bytes]] = {}  # by the number of digits of row numbers
 _LETTERS_DIGITS = re.compile(r"^([A-Za-z]*)([0-9]+)$")
 _FAR = 10**12  # a bound past any limit
 
@@ -72,6 +73,8 @@ def scan_sheet(xml: bytes, within: tuple[int, int] | None = None) -> SheetScan:
     is measured only as precisely as needed to tell whether it is within them."""
     if _PREFIXED.search(xml):
         xml = _UNPREFIX.sub(rb"<\1", xml)
+    if within is not None and _narrow_and_short(xml, within):  # most sheets: one search
+        return SheetScan(*_narrow_bound(xml), *_regular_marks(xml))
     if _CELL_NOT_PLAIN.search(xml) is None:
         return _regular(xml, within)
     return _parsed(xml)
@@ -100,8 +103,36 @@ def _regular(xml: bytes, within: tuple[int, int] | None) -> SheetScan:
         if within is None or rows > within[0] or rows * columns > within[1]:
             rows = max(map(int, set(_CELL_ROWS.findall(xml))))
             columns = _exact_columns(xml)
-    uncached, errors = _regular_marks(xml)
-    return SheetScan(rows, columns, uncached, MappingProxyType(errors))
+    return SheetScan(rows, columns, *_regular_marks(xml))
+
+
+def _narrow_bound(xml: bytes) -> tuple[int, int]:
+    """Rows and columns at most, for a sheet whose cells are all in A–Z and whose row
+    numbers have no more digits than its last row's (`_narrow_and_short`)."""
+    return 10 ** _digits_of_last_row(xml) - 1, 26
+
+
+def _digits_of_last_row(xml: bytes) -> int:
+    at = xml.rfind(b'<row r="')
+    end = xml.find(b'"', at + 8) if at >= 0 else -1
+    number = xml[at + 8 : end] if end > 0 else b""
+    return len(number) if number.isdigit() else 1
+
+
+def _narrow_and_short(xml: bytes, within: tuple[int, int]) -> bool:
+    """One C-speed search shows that every cell is plain, in columns A–Z, with a row
+    number of no more digits than the last row's, and that this is within limits."""
+    rows, columns = _narrow_bound(xml)
+    if rows > within[0] or rows * columns > within[1]:
+        return False
+    digits = _digits_of_last_row(xml)
+    pattern = _NOT_NARROW.get(digits)
+    if pattern is None:
+        pattern = _NOT_NARROW[digits] = re.compile(
+            rb'<c(?:[>/\t\n\r]| (?!r="[A-Z][1-9][0-9]{0,%d}"(?: [a-qs-z][a-z]*="[^"<>]*")*/?>))'
+            % (digits - 1)
+        )
+    return pattern.search(xml) is None
 
 
 def _row_bound(xml: bytes) -> int:
@@ -124,10 +155,12 @@ def _exact_columns(xml: bytes) -> int:
     return max(column_number(c.decode()) for c in set(_COLUMNS.findall(xml)))
 
 
-def _regular_marks(xml: bytes) -> tuple[frozenset[tuple[int, int]], dict[tuple[int, int], str]]:
+def _regular_marks(
+    xml: bytes,
+) -> tuple[frozenset[tuple[int, int]], Mapping[tuple[int, int], str]]:
     formulas = _FORMULA.search(xml) is not None  # `<f>`, `<f t="shared"…/>`, not `<formula1>`
     if not formulas and xml.find(b' t="e"') < 0:
-        return frozenset(), {}
+        return frozenset(), MappingProxyType({})
     uncached: set[tuple[int, int]] = set()
     errors: dict[tuple[int, int], str] = {}
     for match in _CELL.finditer(xml):
@@ -145,7 +178,7 @@ def _regular_marks(xml: bytes) -> tuple[frozenset[tuple[int, int]], dict[tuple[i
             _FORMULA.search(inner) and not _HAS_VALUE.search(inner) and b't="str"' not in attributes
         ):
             uncached.add(position)
-    return frozenset(uncached), errors
+    return frozenset(uncached), MappingProxyType(errors)
 
 
 # --- the exact pass: anything else, through expat ---------------------------------------

@@ -90,23 +90,23 @@ def test_a_ledger_with_a_malformed_page(closed, capsys):
         assert "it is damaged or not a PartnerClose ledger" in message
 
 
-def test_a_carried_amount_that_is_not_a_number(closed, capsys):
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            "UPDATE state_values SET value = 'twelve' WHERE kind = 'reserve'",
+            "carried state holds a value that is not what a close writes",
+        ),
+        ("UPDATE lines SET amount = 'n/a' WHERE seq = 0", "it is damaged or not a PartnerClose"),
+    ],
+)
+def test_a_stored_amount_that_is_not_a_number(closed, capsys, statement, message):
     db = sqlite3.connect(ledger_of(closed))
-    db.execute("UPDATE state_values SET value = 'twelve' WHERE kind = 'reserve'")
+    db.execute(statement)
     db.commit()
     db.close()
     assert main(["close", str(closed), "--period", "2026-11", "--final"]) == 3
-    err = capsys.readouterr().err
-    assert "carried state holds a value that is not what a close writes" in err
-
-
-def test_a_line_amount_that_is_not_a_number(closed, capsys):
-    db = sqlite3.connect(ledger_of(closed))
-    db.execute("UPDATE lines SET amount = 'n/a' WHERE seq = 0")
-    db.commit()
-    db.close()
-    assert main(["close", str(closed), "--period", "2026-11"]) == 3
-    assert "it is damaged or not a PartnerClose ledger" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 def _without_write_access() -> list[str] | None:
