@@ -1,7 +1,8 @@
 """The `partnerclose` command line: demo, validate, close, reopen, history.
 
 Problems go to standard error, one per line. Exit codes (outputs.md): 0 done,
-2 invalid input, 3 refused by the ledger, 1 anything else.
+2 invalid input, 3 refused (by the ledger, or an output folder a close may not
+replace), 1 anything else.
 """
 
 from __future__ import annotations
@@ -159,9 +160,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"No closes yet (no ledger at {path})")
         return EXIT_OK
-    with Ledger(path) as ledger:
-        runs = ledger.history()
-        trail = ledger.audit_trail()
+    try:
+        with Ledger(path, read_only=True) as ledger:  # a reader need not be able to write
+            runs = ledger.history()
+            trail = ledger.audit_trail()
+    except LedgerRefusedError as exc:
+        print(f"partnerclose: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     print(f"{'run':>4}  {'period':<8} {'kind':<6} {'status':<9} {'finished (UTC)':<25} user")
     for run in runs:
         print(

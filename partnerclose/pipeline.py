@@ -1,25 +1,26 @@
 """The monthly close, end to end, all or nothing.
 
 read -> validate -> compute -> write -> record. Outputs are written to a
-hidden folder beside the output folder, the ledger records the run in one
-transaction, the folder is moved into place, and only then is the
-transaction committed. A failure at any point (or a kill before the commit)
-leaves the ledger and the output folder as they were. Every front end calls
-`run_close`; progress and cancellation go through callbacks.
+hidden folder beside the output folder; the ledger commits the run together
+with the folder swap it owes, and only then is the folder swapped in. A failure
+or a kill before the commit leaves the ledger and the output folder as they
+were; a kill after it leaves a swap that the next close finishes (see
+`output_folder.py` and docs/decisions.md). Every front end calls `run_close`;
+progress and cancellation go through callbacks.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
+from partnerclose.checkpoints import checkpoint
 from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.journal import JournalRow, build_journal
@@ -29,7 +30,29 @@ from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import Program
 from partnerclose.core.scenario import scale_demand
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
-from partnerclose.ledger.store import Ledger, LedgerRefusedError, RunRecord, now
+from partnerclose.ledger.store import (
+    Ledger,
+    LedgerDamagedError,
+    LedgerRefusedError,
+    PendingSwap,
+    RunRecord,
+    StoredState,
+    now,
+)
+from partnerclose.output_folder import (
+    OutputRefusedError,
+    Swap,
+    check_not_an_input,
+    check_replaceable,
+    clean_leftovers,
+    finish_swap,
+    folder_locked,
+    folder_locked_if_free,
+    protected_paths,
+    remove_backup,
+    sync_tree,
+    write_marker,
+)
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.inputs import (
     Inputs,
@@ -79,6 +102,10 @@ EXIT_CODES = {
 
 class CancelledError(Exception):
     """The user cancelled; nothing was written."""
+
+
+class OutputsNotInPlaceError(Exception):
+    """The run is recorded, but its output folder could not be swapped in yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +198,7 @@ def run_close(
         clock = time.perf_counter()
 
     try:
+        check_not_an_input(out, protected_paths(program_path, partner_folder, ledger_path))
         report(Stage.READ, 0, 1)
         read_progress = lambda done, total: report(Stage.READ, done, total)  # noqa: E731
         with collector_paused():  # millions of lasting records: see collector.py
@@ -199,11 +227,14 @@ def run_close(
                 timings=timings,
             )
         program = inputs.program
+        check_not_an_input(out, protected_paths(program_path, inputs.partner_folder, ledger_path))
+        check_replaceable(out, program_path, str(period))  # and again once it is locked
         with Ledger(ledger_path) as ledger:
+            recover_outputs(ledger)  # what killed closes left half done
             ledger.check_close(period, final)
             with collector_paused():  # a year of paid deals, kept for the close
                 stored = ledger.load_state(period)
-                prior = load_close_state(stored)
+                prior = _carried_state(ledger, stored)
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
             with collector_paused():
@@ -259,8 +290,20 @@ def run_close(
         )
     except CancelledError:
         return CloseOutcome(Status.CANCELLED, "cancelled; nothing was written", timings=timings)
-    except LedgerRefusedError as exc:
+    except (LedgerRefusedError, OutputRefusedError) as exc:
         return CloseOutcome(Status.REFUSED, str(exc), ledger=ledger_path, timings=timings)
+    except OutputsNotInPlaceError as exc:
+        return CloseOutcome(Status.FAILED, str(exc), ledger=ledger_path, timings=timings)
+
+
+def _carried_state(ledger: Ledger, stored: StoredState) -> CloseState:
+    try:
+        return load_close_state(stored)
+    except (ValueError, ArithmeticError, KeyError) as exc:  # a value that is no number, …
+        raise LedgerDamagedError(
+            f"the ledger {ledger.path} cannot be read (its carried state holds a value that "
+            f"is not what a close writes: {exc}); restore it from a backup"
+        ) from exc
 
 
 def _program_file(inputs: Inputs) -> str:
@@ -283,59 +326,115 @@ def _write_and_record(
     writers: Sequence[Writer],
     lap: Callable[[Stage], None],
 ) -> int:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
-    backup = out.parent / f".{out.name}.previous-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
-    moved = committed = False
+    """Write the outputs beside `out`, commit the run with the swap it owes, swap.
+
+    The output folder's lock is held throughout: what a dead close of the same folder
+    left is finished (a committed swap) or removed (an unrecorded folder) first.
+    """
+    swap = Swap.beside(out)
+    period, kind = str(context.period), "final" if context.final else "draft"
+    with folder_locked(swap.out, ledger.timeout):
+        _recover_folder(ledger, swap.out)
+        check_replaceable(swap.out, program_path, period)
+        swap.partial.mkdir()
+        try:
+            write_marker(swap.partial, program_path, period, kind, None)  # a known leftover
+            with ExitStack() as running:  # waits for every writer, even when one fails
+                for writer in writers:
+                    finish = writer(context, swap.partial)
+                    if finish is not None:
+                        running.callback(finish)
+                checkpoint("writing")
+            lap(Stage.WRITE)
+            context.progress(Stage.RECORD, 0, 1, "")
+            with collector_paused():  # a million rows built for SQLite: see collector.py
+                record = _run_record(context, prior, based_on, program_path, out)
+                checkpoint("written")
+                with ledger.transaction() as db:
+                    run_id = ledger.record_run(db, record)
+                    write_marker(swap.partial, program_path, period, kind, run_id)
+                    sync_tree(swap.partial)  # durable before the run that names it
+                    check_replaceable(swap.out, program_path, period)  # still, once locked
+                    pending = PendingSwap(
+                        run_id, str(swap.out), str(swap.partial), str(swap.backup)
+                    )
+                    ledger.add_pending_swap(db, pending)
+                    checkpoint("recorded")
+        except BaseException:
+            shutil.rmtree(swap.partial, ignore_errors=True)
+            raise
+        checkpoint("committed")
+        _swap_in(ledger, run_id, swap)
+    lap(Stage.RECORD)
+    return run_id
+
+
+def _run_record(
+    context: CloseContext,
+    prior: CloseState,
+    based_on: tuple[int, ...],
+    program_path: Path,
+    out: Path,
+) -> RunRecord:
+    new_deals, payments, reversals = revenue_changes(
+        prior.revenue, context.result.next_state.revenue
+    )
+    return RunRecord(
+        period=context.period,
+        final=context.final,
+        started_at=context.started_at,
+        program=str(program_path),
+        output=str(out.absolute()),
+        inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
+        lines=context.result.lines,
+        values=state_values(context.result.next_state),
+        new_paid_deals=new_deals,
+        deal_payments=payments,
+        reversals=reversals,
+        based_on=based_on,
+    )
+
+
+def _swap_in(ledger: Ledger, run_id: int, swap: Swap) -> None:
+    """The committed run's folder into place; then the swap is no longer owed."""
     try:
-        with ExitStack() as running:  # waits for every writer, even when one fails
-            for writer in writers:
-                finish = writer(context, partial)
-                if finish is not None:
-                    running.callback(finish)
-        lap(Stage.WRITE)
-        context.progress(Stage.RECORD, 0, 1, "")
-        with collector_paused():  # a million rows built for SQLite: see collector.py
-            new_deals, payments, reversals = revenue_changes(
-                prior.revenue, context.result.next_state.revenue
-            )
-            record = RunRecord(
-                period=context.period,
-                final=context.final,
-                started_at=context.started_at,
-                program=str(program_path),
-                output=str(out),
-                inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
-                lines=context.result.lines,
-                values=state_values(context.result.next_state),
-                new_paid_deals=new_deals,
-                deal_payments=payments,
-                reversals=reversals,
-                based_on=based_on,
-            )
-            with ledger.transaction() as db:
-                run_id = ledger.record_run(db, record)
-                _move_into_place(partial, out, backup)
-                moved = True
-        committed = True
-        shutil.rmtree(backup, ignore_errors=True)
-        lap(Stage.RECORD)
-        return run_id
-    except BaseException:
-        if moved and not committed:  # the ledger rolled back: so does the folder
-            shutil.rmtree(out, ignore_errors=True)
-            if backup.exists():
-                backup.rename(out)
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+        finish_swap(swap)
+    except OSError as exc:
+        raise OutputsNotInPlaceError(
+            f"run {run_id} is recorded, but its outputs could not be moved into {swap.out} "
+            f"({exc.strerror or exc}); they wait in {swap.partial.name}, and the next close "
+            "moves them into place"
+        ) from exc
+    ledger.swap_done(run_id)
+    checkpoint("swapped")
+    remove_backup(swap)
 
 
-def _move_into_place(partial: Path, out: Path, backup: Path) -> None:
-    if out.exists():
-        out.rename(backup)
-    partial.rename(out)
+def _recover_folder(ledger: Ledger, out: Path) -> None:
+    """With `out`'s lock held: finish its committed swaps, remove other leftovers."""
+    for pending in ledger.pending_swaps(str(out)):
+        _swap_in(ledger, pending.run_id, _swap_of(pending))
+    clean_leftovers(out, ())
+
+
+def recover_outputs(ledger: Ledger) -> None:
+    """Finish what killed closes left: the folder swaps of runs they committed, and
+    the folders they left unrecorded beside any output folder the ledger knows.
+
+    A folder whose lock is held belongs to a close still running, which finishes
+    its own work; one that cannot be swapped now is left for the next close.
+    """
+    outputs = {Path(p.output) for p in ledger.pending_swaps()}
+    outputs.update(Path(o) for o in ledger.output_folders() if Path(o).is_absolute())
+    for out in sorted(outputs):
+        with folder_locked_if_free(out) as free:
+            if free:
+                with suppress(OutputsNotInPlaceError, OSError):
+                    _recover_folder(ledger, out)
+
+
+def _swap_of(pending: PendingSwap) -> Swap:
+    return Swap(Path(pending.output), Path(pending.partial), Path(pending.backup))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ filling statements is Python work, which threads cannot run in parallel.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import threading
@@ -49,3 +50,41 @@ def worker_context(fork: bool | None = None) -> BaseContext:
     if fork is None:
         fork = can_fork()
     return multiprocessing.get_context("fork" if fork else "spawn")
+
+
+def die_with_parent() -> None:
+    """In a worker process: end when the parent process ends, however it ends.
+
+    A parent killed outright (SIGKILL, a crash) cannot stop its workers, which would
+    otherwise wait for work for ever. On Linux the kernel sends the worker SIGKILL
+    when its parent dies (PR_SET_PDEATHSIG), even if the worker is busy in C code.
+    Everywhere, a watcher thread waits on the parent's sentinel (a pipe or process
+    handle that multiprocessing gives every child, ready when the parent is gone)
+    and ends the worker.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    if sys.platform.startswith("linux") and parent.pid is not None:
+        _linux_parent_death_signal(parent.pid)
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _linux_parent_death_signal(parent_pid: int) -> None:
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # no prctl: the watcher thread still ends the worker
+    if os.getppid() != parent_pid:  # the parent died before the signal was set
+        os._exit(1)

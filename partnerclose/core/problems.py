@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -66,3 +66,37 @@ def did_you_mean(found: str, candidates: Iterable[str]) -> str:
     by_lower = {name.lower(): name for name in sorted(set(candidates))}
     close = difflib.get_close_matches(found.lower(), list(by_lower), n=1, cutoff=0.6)
     return f'; did you mean "{by_lower[close[0]]}"?' if close else ""
+
+
+def cap_per_file(problems: Sequence[Problem], limit: int) -> list[Problem]:
+    """At most `limit` problems per file (the first, in report order), then one line
+    that says how many more there are: a sheet of a million bad rows stays readable.
+    Problems without a file are kept."""
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.file] = counts.get(problem.file, 0) + 1
+    if all(count <= limit for file, count in counts.items() if file):
+        return list(problems)
+    kept: list[Problem] = []
+    dropped: dict[str, list[Problem]] = {}
+    shown: dict[str, int] = {}
+    for problem in sorted(problems, key=sort_key):
+        if not problem.file or counts[problem.file] <= limit:
+            kept.append(problem)
+        elif shown.get(problem.file, 0) < limit:
+            shown[problem.file] = shown.get(problem.file, 0) + 1
+            kept.append(problem)
+        else:
+            dropped.setdefault(problem.file, []).append(problem)
+    order = list(Severity)
+    for file, rest in dropped.items():
+        worst = min((p.severity for p in rest), key=order.index)
+        kept.append(
+            Problem(
+                worst,
+                f"{len(rest):,} more problems in this file are not listed (the first "
+                f"{limit:,} are); correct those and check the file again",
+                file,
+            )
+        )
+    return kept

@@ -30,6 +30,7 @@ from partnerclose.core.records import (
     DealStatus,
     DealType,
     Loc,
+    Partner,
     PartnerStatus,
     PeriodData,
     Program,
@@ -69,6 +70,44 @@ def _duplicates(
             )
         else:
             first[k] = record
+    return problems
+
+
+# Names Windows keeps for devices, with any extension (CON.xlsx opens the console).
+_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
+)
+
+
+def is_reserved_file_name(name: str) -> bool:
+    """Whether `name` (as a file name, any case, any extension) is reserved on Windows."""
+    return name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED
+
+
+def _case_twins(partners: Sequence[Partner]) -> list[Problem]:
+    """Ids that differ only in case (P001, p001) name the same statement file on a
+    case-insensitive file system: an error at each of them."""
+    by_folded: dict[str, list[Partner]] = {}
+    for partner in partners:
+        by_folded.setdefault(partner.partner_id.casefold(), []).append(partner)
+    problems = []
+    for twins in by_folded.values():
+        ids = {p.partner_id for p in twins}
+        if len(ids) < 2:
+            continue
+        for partner in twins:
+            others = sorted(
+                f"{p.partner_id} ({p.loc.sheet}!{p.loc.cell('partner_id')})"
+                for p in twins
+                if p.partner_id != partner.partner_id
+            )
+            problems.append(
+                partner.loc.error(
+                    f"partner_id {partner.partner_id} differs from {', '.join(others)} only "
+                    "in case; their statements would overwrite each other on Windows and macOS",
+                    "partner_id",
+                )
+            )
     return problems
 
 
@@ -119,6 +158,7 @@ def check_program(program: Program) -> list[Problem]:
     problems += _duplicates(
         program.partners, lambda p: p.partner_id, lambda p: p.loc, "partner_id", "partner_id"
     )
+    problems += _case_twins(program.partners)
     for partner in program.partners:
         loc = partner.loc
         if partner.partner_id == HOST:
@@ -128,6 +168,14 @@ def check_program(program: Program) -> list[Problem]:
                 loc.error(
                     f'partner_id must be 1-64 letters, digits, ".", "_" or "-", got '
                     f'"{partner.partner_id}"',
+                    "partner_id",
+                )
+            )
+        elif is_reserved_file_name(partner.partner_id):
+            problems.append(
+                loc.error(
+                    f"partner_id {partner.partner_id} is a name Windows reserves for a device "
+                    "and cannot name its statement file; choose another id",
                     "partner_id",
                 )
             )

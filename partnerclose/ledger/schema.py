@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from partnerclose.ledger.errors import LedgerTooNewError
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: runs, their inputs and lines, the audit trail, and carried state.
     (
@@ -136,13 +138,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             GROUP BY run_id, partner_id""",
         "DROP TABLE paid_deals",
     ),
+    # 4: output folder swaps a committed run still owes. A close commits its run
+    # first, with the swap of its output folder recorded here, then swaps the folder
+    # and deletes the row; a crash in between is finished by the next close.
+    (
+        """CREATE TABLE output_swaps (
+            run_id INTEGER PRIMARY KEY REFERENCES runs (run_id),
+            output TEXT NOT NULL,
+            partial TEXT NOT NULL,
+            backup TEXT NOT NULL
+        )""",
+    ),
 )
 
 LATEST = len(MIGRATIONS)
-
-
-class LedgerTooNewError(Exception):
-    """The ledger was written by a newer release."""
 
 
 def migrate(connection: sqlite3.Connection) -> None:

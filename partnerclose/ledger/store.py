@@ -3,10 +3,14 @@
 Rules (outputs.md "Ledger of closes"):
 - a draft close can be rerun; a rerun replaces the draft (kept as 'replaced');
 - a final close locks its period; closing it again is refused;
-- final closes come in order: the first final close may be any period, each
-  later one must follow the last final period by one month;
+- final closes come in order: a final close of a period needs the month before
+  it final, unless the period is the program's first: the earliest period ever
+  closed final (reopened or not), or any period while none ever was;
 - reopen needs a reason, is audited, keeps the reopened lines as history, and
   is allowed only for the last final period (later periods build on it).
+
+A ledger that cannot be read (not a database, damaged, from a newer release, a
+folder) is refused with a plain message (LedgerDamagedError), never a traceback.
 
 Every write happens in one `BEGIN IMMEDIATE` transaction: a second close on
 the same ledger waits up to `timeout` seconds for the first, then stops with
@@ -15,30 +19,79 @@ LedgerBusyError. Queries are parameterised only.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar, cast
+from urllib.parse import quote
 
 from partnerclose import __version__
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.period import Period
-from partnerclose.ledger.schema import migrate
+from partnerclose.ledger.errors import (
+    LedgerBusyError,
+    LedgerDamagedError,
+    LedgerRefusedError,
+    LedgerTooNewError,
+)
+from partnerclose.ledger.schema import LATEST, migrate
+
+# The ledger's errors live in errors.py (schema.py raises one too); imported from here.
+__all__ = [
+    "LedgerBusyError",
+    "LedgerDamagedError",
+    "LedgerRefusedError",
+    "LedgerTooNewError",
+]
 
 
-class LedgerRefusedError(Exception):
-    """The ledger refuses the action (locked or out-of-order period); exit code 3."""
+def _damaged(path: Path, exc: BaseException) -> LedgerDamagedError:
+    detail = str(exc) or type(exc).__name__
+    return LedgerDamagedError(
+        f"the ledger {path} cannot be read ({detail}); it is damaged or not a PartnerClose "
+        "ledger. Restore it from a backup, or give another file with --ledger"
+    )
 
 
-class LedgerBusyError(LedgerRefusedError):
-    """Another close holds the ledger."""
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _plain_faults(method: _Method) -> _Method:
+    """A fault of the ledger file (damaged pages, a value that is no number, a busy
+    database) becomes a LedgerRefusedError with a plain message."""
+
+    @functools.wraps(method)
+    def checked(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except LedgerRefusedError:
+            raise
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise LedgerBusyError(_busy_message(self.path)) from exc
+            raise _damaged(self.path, exc) from exc
+        except (sqlite3.DatabaseError, ValueError, ArithmeticError, KeyError) as exc:
+            raise _damaged(self.path, exc) from exc
+
+    return cast(_Method, checked)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSwap:
+    """A committed run whose output folder is not yet in place (output_folder.Swap)."""
+
+    run_id: int
+    output: str
+    partial: str
+    backup: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,30 +184,82 @@ def current_user() -> str:
 
 
 class Ledger:
-    def __init__(self, path: Path, timeout: float = 10.0) -> None:
+    """The ledger file; `read_only` opens it for reading only (history), and never
+    creates, migrates or writes it, so a user without write access can read it."""
+
+    def __init__(self, path: Path, timeout: float = 10.0, *, read_only: bool = False) -> None:
         self.path = path
         self.timeout = timeout
+        self.read_only = read_only
+        if path.is_dir():
+            raise LedgerRefusedError(
+                f"cannot open the ledger {path}: it is a folder, not a ledger file"
+            )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            if read_only:
+                self._db = self._connect_read_only()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
             self._db.execute("PRAGMA foreign_keys = ON")
         except (OSError, sqlite3.Error) as exc:
             raise LedgerRefusedError(f"cannot open the ledger {path}: {exc}") from exc
+        try:
+            if read_only:
+                self._open_read_only()
+            else:
+                self._prepare()
+        except LedgerRefusedError:
+            self._db.close()
+            raise
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            self._db.close()
+            raise _damaged(path, exc) from exc
+
+    def _prepare(self) -> None:
         # Switching to WAL and migrating take exclusive locks without waiting for
         # the busy timeout; two closes opening a new ledger at once retry here.
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 migrate(self._db)
-                break
+                return
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() > deadline:
-                    self._db.close()
                     if _is_busy(exc):
-                        raise LedgerBusyError(_busy_message(path)) from exc
+                        raise LedgerBusyError(_busy_message(self.path)) from exc
                     raise
                 time.sleep(0.05)
+
+    def _connect_read_only(self, immutable: bool = False) -> sqlite3.Connection:
+        flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+        uri = f"file:{quote(str(self.path.absolute()))}?{flags}"
+        return sqlite3.connect(uri, uri=True, timeout=self.timeout)
+
+    def _open_read_only(self) -> None:
+        try:
+            self._check_version()
+        except sqlite3.OperationalError:
+            # A WAL ledger needs its -shm file, which a reader without write access
+            # to the folder cannot create. With no unsaved changes in the -wal file
+            # (the last close ended), the file alone is the whole ledger.
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise
+            self._db.close()
+            self._db = self._connect_read_only(immutable=True)
+            self._check_version()
+
+    def _check_version(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > LATEST:
+            raise LedgerTooNewError(
+                f"the ledger has schema version {version}; this release knows up to {LATEST}. "
+                "Install a newer PartnerClose."
+            )
+        if version == 0:  # an empty file or another SQLite database
+            raise LedgerDamagedError(f"{self.path} is not a PartnerClose ledger (no runs table)")
 
     def close(self) -> None:
         self._db.close()
@@ -167,6 +272,7 @@ class Ledger:
 
     # --- reading -------------------------------------------------------------
 
+    @_plain_faults
     def history(self) -> list[RunInfo]:
         rows = self._db.execute(
             "SELECT run_id, period, kind, status, started_at, finished_at, user, version, "
@@ -174,12 +280,14 @@ class Ledger:
         ).fetchall()
         return [RunInfo(*row) for row in rows]
 
+    @_plain_faults
     def audit_trail(self) -> list[AuditEntry]:
         rows = self._db.execute(
             "SELECT at, user, action, period, run_id, reason FROM audit ORDER BY audit_id"
         ).fetchall()
         return [AuditEntry(*row) for row in rows]
 
+    @_plain_faults
     def lines(self, run_id: int) -> list[Line]:
         rows = self._db.execute(
             "SELECT period, partner_id, component, item, amount, rule, description, quantity, "
@@ -202,6 +310,7 @@ class Ledger:
             for p, pid, c, item, a, rule, d, q, r, s in rows
         ]
 
+    @_plain_faults
     def totals_between(self, first: Period, before: Period) -> dict[str, dict[Component, Decimal]]:
         """participant -> component -> Σ lines of current final runs in [first, before)."""
         totals: dict[str, dict[Component, Decimal]] = {}
@@ -216,28 +325,50 @@ class Ledger:
             by_component[key] = by_component.get(key, Decimal(0)) + Decimal(amount)
         return totals
 
+    @_plain_faults
     def final_periods(self) -> list[str]:
         rows = self._db.execute(
             "SELECT period FROM runs WHERE kind = 'final' AND status = 'current' ORDER BY period"
         ).fetchall()
         return [row[0] for row in rows]
 
+    @_plain_faults
     def check_close(self, period: Period, final: bool) -> None:
-        """Raise LedgerRefusedError when this close may not run."""
+        """Raise LedgerRefusedError when this close may not run (outputs.md's order)."""
         finals = self.final_periods()
         text = str(period)
         if text in finals:
             raise LedgerRefusedError(f"period {text} is closed; reopen it first")
         if not final:
             return
+        first = self.first_period()
+        if first is None:
+            return  # no final close ever: this one makes the program's first period
+        expected = Period.parse(finals[-1]).shift(1) if finals else Period.parse(first)
+        if period == expected:
+            return
+        if text < first:
+            raise LedgerRefusedError(
+                f"period {text} cannot be closed finally: the program's first period is "
+                f"{first}, and final closes come in order from it"
+            )
         if finals:
-            last = Period.parse(finals[-1])
-            if period != last.shift(1):
-                raise LedgerRefusedError(
-                    f"period {text} cannot be closed before {last.shift(1)}: final closes "
-                    f"come in order, and the last final close is {last}"
-                )
+            raise LedgerRefusedError(
+                f"period {text} cannot be closed before {expected}: final closes "
+                f"come in order, and the last final close is {finals[-1]}"
+            )
+        raise LedgerRefusedError(
+            f"period {text} cannot be closed before {expected}: final closes come in order, "
+            f"and {expected}, the program's first period, was reopened; close it finally first"
+        )
 
+    @_plain_faults
+    def first_period(self) -> str | None:
+        """The program's first period: the earliest ever closed final (reopened or not)."""
+        row = self._db.execute("SELECT MIN(period) FROM runs WHERE kind = 'final'").fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    @_plain_faults
     def state_runs(self, period: Period) -> list[int]:
         """The current final runs of periods before `period`, whose state it starts from."""
         return [
@@ -249,6 +380,7 @@ class Ledger:
             )
         ]
 
+    @_plain_faults
     def load_state(self, period: Period) -> StoredState:
         """State left by the current final runs of periods before `period`."""
         runs = self.state_runs(period)
@@ -287,7 +419,34 @@ class Ledger:
             totals[deal_id] = totals.get(deal_id, Decimal(0)) + Decimal(amount)
         return totals
 
+    @_plain_faults
+    def pending_swaps(self, output: str | None = None) -> list[PendingSwap]:
+        """Committed runs whose output folder swap did not finish (all, or of `output`)."""
+        rows = self._db.execute(
+            "SELECT run_id, output, partial, backup FROM output_swaps ORDER BY run_id"
+        ).fetchall()
+        return [PendingSwap(*row) for row in rows if output is None or row[1] == output]
+
+    @_plain_faults
+    def output_folders(self) -> list[str]:
+        """Every output folder a run was written to."""
+        rows = self._db.execute("SELECT DISTINCT output FROM runs ORDER BY output").fetchall()
+        return [str(row[0]) for row in rows]
+
     # --- writing -------------------------------------------------------------
+
+    def add_pending_swap(self, db: sqlite3.Connection, swap: PendingSwap) -> None:
+        """Inside the run's `transaction()`: the folder swap it owes once committed."""
+        db.execute(
+            "INSERT INTO output_swaps VALUES (?, ?, ?, ?)",
+            (swap.run_id, swap.output, swap.partial, swap.backup),
+        )
+
+    @_plain_faults
+    def swap_done(self, run_id: int) -> None:
+        """The run's output folder is in place."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM output_swaps WHERE run_id = ?", (run_id,))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -297,7 +456,9 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             if _is_busy(exc):
                 raise LedgerBusyError(_busy_message(self.path)) from exc
-            raise
+            raise _damaged(self.path, exc) from exc
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from exc
         try:
             yield self._db
         except BaseException:
@@ -305,6 +466,7 @@ class Ledger:
             raise
         self._db.execute("COMMIT")
 
+    @_plain_faults
     def record_run(self, db: sqlite3.Connection, run: RunRecord) -> int:
         """Inside `transaction()`: replace a draft of the period, write the run."""
         period = str(run.period)
@@ -377,6 +539,7 @@ class Ledger:
         self._audit(db, f"close ({kind})", period, run_id, "", user)
         return run_id
 
+    @_plain_faults
     def reopen(self, period: Period, reason: str) -> int:
         """Unlock the last final period; its run is kept as 'reopened' history."""
         if not reason.strip():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +31,21 @@ class CellError(ValueError):
 
 class NumberTooLargeError(CellError):
     """A number at or beyond NUMBER_LIMIT in size."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorValue:
+    """A cell that holds an error value (its formula failed): "#DIV/0!", "#N/A", …"""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def holds_error(value: ErrorValue) -> str:
+    """What a user reads about a cell that holds an error."""
+    return f"the cell holds an error ({value.code}); correct its formula in Excel and save"
 
 
 def is_blank(value: object) -> bool:

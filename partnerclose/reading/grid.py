@@ -103,6 +103,8 @@ _CONVERTERS: dict[Kind, Callable[[object], object]] = {
 
 def convert(column: Column, value: object) -> object:
     """A cell's typed value; raises CellError with the message a user reads."""
+    if isinstance(value, cells.ErrorValue):
+        raise CellError(f"{column.name}: {cells.holds_error(value)}")
     try:
         if column.kind is Kind.CHOICE:
             return cells.to_choice(value, column.choices)

@@ -17,12 +17,13 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from partnerclose.checkpoints import checkpoint
 from partnerclose.core import schema
 from partnerclose.core.period import Period
-from partnerclose.core.problems import Problem, Severity, has_errors
+from partnerclose.core.problems import Problem, Severity, cap_per_file, has_errors
 from partnerclose.core.records import PeriodData, Program
 from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
-from partnerclose.processes import worker_context, worker_count
+from partnerclose.processes import die_with_parent, worker_context, worker_count
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
@@ -137,7 +138,7 @@ def read_inputs_from_grids(
     )
 
 
-def validate_inputs(raw: RawInputs) -> Inputs:
+def validate_inputs(raw: RawInputs, limits: Limits = DEFAULT_LIMITS) -> Inputs:
     """Cross-record validation; the merged period data."""
     if raw.program is None:
         return Inputs(raw.period, None, PeriodData(), raw.problems, raw.files, raw.partner_folder)
@@ -153,7 +154,7 @@ def validate_inputs(raw: RawInputs) -> Inputs:
         raw.period,
         raw.program,
         validated.data,
-        raw.problems + validated.problems,
+        tuple(cap_per_file(raw.problems + validated.problems, limits.max_problems_per_file)),
         raw.files,
         raw.partner_folder,
     )
@@ -196,6 +197,31 @@ def partner_workbook_paths(folder: Path) -> list[Path]:
     )
 
 
+def text_named(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """Paths whose names are text, and those whose names are bytes that are not
+    (a Windows archive unzipped elsewhere): these cannot be shown, hashed into the
+    ledger or opened by name everywhere."""
+    named, unnamed = [], []
+    for path in paths:
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            unnamed.append(path)
+        else:
+            named.append(path)
+    return named, unnamed
+
+
+def _unnamed_file(path: Path) -> Problem:
+    shown = repr(os.fsencode(path.name))
+    return Problem(
+        Severity.WARNING,
+        "the file name is not valid text (bytes that are not UTF-8); the workbook is not "
+        "read: rename it",
+        shown,
+    )
+
+
 @dataclass(slots=True)
 class PartnerFolder:
     submissions: list[CheckedRows] = field(default_factory=list)  # in file order
@@ -221,7 +247,8 @@ def read_partner_folder(
         message = f"partner folder {folder} not found; no partner workbooks read"
         found.problems.append(Problem(Severity.WARNING, message, program_file))
         return found
-    paths = partner_workbook_paths(folder)
+    paths, unnamed = text_named(partner_workbook_paths(folder))
+    found.problems.extend(map(_unnamed_file, unnamed))
     for done, result in enumerate(read_partner_files(paths, context, limits), 1):
         found.problems.extend(result.problems)
         if result.rows is not None and result.file is not None:
@@ -274,6 +301,7 @@ def read_partner_files(
         # by what the close keeps, and progress is reported file by file.
         for chunk in islice(chunks, 2 * workers):
             pending.append(pool.submit(_read_chunk, chunk, limits))
+        checkpoint("reading")
         while pending:
             results = pending.popleft().result()
             following = next(chunks, None)
@@ -288,6 +316,7 @@ _worker_context: list[RowContext] = []  # in a reading worker: the close's RowCo
 
 
 def _set_worker_context(context: RowContext) -> None:
+    die_with_parent()
     _worker_context[:] = [context]
 
 

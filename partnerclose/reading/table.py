@@ -142,8 +142,8 @@ class _ColumnReader:
                 issues.append((i, UNCACHED))
                 append(ABSENT)
                 continue
-            elif raw is not None:
-                append(self.read(raw))  # a number typed as an id: its digits; never fails
+            elif raw is not None:  # a number typed as an id reads as its digits
+                append(self._checked(i, raw, issues))  # a cell holding an error does not
                 continue
             issues.append((i, None))
             append(ABSENT)

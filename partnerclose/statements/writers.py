@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnerclose.core.records import HOST
-from partnerclose.processes import can_fork, worker_context, worker_count
+from partnerclose.processes import can_fork, die_with_parent, worker_context, worker_count
 from partnerclose.resources import templates_folder
 from partnerclose.statements.data import (
     CloseIndex,
@@ -247,7 +247,9 @@ def _start_forked(
     # until written to: keep the collector from touching (and so copying) it there.
     # It stays frozen in the parent afterwards too (see partnerclose/collector.py).
     gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(fork=True))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=worker_context(fork=True), initializer=die_with_parent
+    )
 
     def stop() -> None:
         global _forked_job  # noqa: PLW0603
@@ -275,6 +277,7 @@ _worker_template: bytes = b""
 
 def _start_worker(template: bytes) -> None:
     global _worker_template  # noqa: PLW0603 - one template per worker process
+    die_with_parent()
     _worker_template = template
 
 

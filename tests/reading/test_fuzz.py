@@ -11,8 +11,13 @@ from __future__ import annotations
 import copy
 import io
 import math
+import os
+import re
 import shutil
+import sys
 import tempfile
+import tracemalloc
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -26,9 +31,11 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.demo import write_demo
 from partnerclose.pipeline import Status, run_close
-from partnerclose.reading.grid import SheetGrid, WorkbookGrids
+from partnerclose.reading.grid import SheetGrid, WorkbookGrids, column_letter
 from partnerclose.reading.inputs import load_inputs, load_inputs_from_grids
+from partnerclose.reading.xlsx import Limits
 from partnerclose.reading.xlsx import load_workbook as load_grids
+from tests.reading.test_hostile import declare_size
 
 OCT = Period(2026, 10)
 
@@ -257,3 +264,93 @@ def _as_excel(value: object) -> object:
     if hasattr(value, "year") and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)  # type: ignore[attr-defined]
     return value
+
+
+# --- hostile package shapes (issue 16): bounded memory, never a traceback ---------------
+
+HOSTILE_LIMITS = Limits(max_uncompressed_bytes=8 * 2**20, max_cells_per_sheet=2_000_000)
+_SHEET = "xl/worksheets/sheet2.xml"  # the second sheet of a demo partner workbook
+
+
+def hostile_shape(source: Path, target: Path, kind: str, pick: int) -> Path:
+    """`source` rewritten with one hostile shape; returns the file to read."""
+    with zipfile.ZipFile(source) as book:
+        parts = {info.filename: book.read(info) for info in book.infolist()}
+    xml = parts[_SHEET]
+    if kind == "far_cell":  # one cell far from the rest: a huge rectangle for calamine
+        column = column_letter(pick % 16384)
+        row = 1 + pick % 1_048_576
+        xml = xml.replace(
+            b"</sheetData>",
+            f'<row r="{row}"><c r="{column}{row}"><v>1</v></c></row></sheetData>'.encode(),
+        )
+    elif kind == "lying_dimension":  # many rows, a dimension that says two
+        rows = b"".join(
+            b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r)
+            for r in range(900, 900 + pick % 5000)
+        )
+        xml = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:B2"', xml)
+        xml = xml.replace(b"</sheetData>", rows + b"</sheetData>")
+    elif kind == "utf16":  # every XML part in UTF-16, with or without a byte-order mark
+        codec = "utf-16" if pick % 2 else "utf-16-le"
+        parts = {
+            n: (d.decode().encode(codec) if n.endswith(".xml") else d) for n, d in parts.items()
+        }
+        xml = parts[_SHEET]
+    padding = b""
+    if kind == "lying_zip":  # a part far larger than it declares
+        padding = b"<!-- " + b"x" * (9 * 2**20 + pick % 2**20) + b" -->"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in parts.items():
+            book.writestr(
+                name,
+                xml.replace(b"<sheetData>", padding + b"<sheetData>", 1)
+                if name == _SHEET
+                else data,
+            )
+    if kind == "lying_zip":
+        target.write_bytes(declare_size(target.read_bytes(), _SHEET, 4096))
+    return target
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(["far_cell", "lying_dimension", "lying_zip", "utf16"]),
+    pick=st.integers(0, 10**7),
+)
+def test_hostile_shapes_are_refused_or_read_within_bounded_memory(demo, tmp_path, kind, pick):
+    source = sorted((demo / "partners").glob("*.xlsx"))[0]
+    target = hostile_shape(source, Path(tempfile.mkdtemp(dir=tmp_path)) / "P.xlsx", kind, pick)
+    tracemalloc.start()
+    loaded, problems = load_grids(target, limits=HOSTILE_LIMITS)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert (loaded is None) == bool(problems)
+    assert all(p.file == "P.xlsx" and p.message for p in problems)
+    # The inflated parts (the limit), the file, and calamine's rows: never the 100 GB a
+    # far cell asks for, nor the gigabytes a lying zip holds.
+    assert peak < 3 * HOSTILE_LIMITS.max_uncompressed_bytes + target.stat().st_size
+    if kind == "utf16":
+        assert loaded is not None  # read, not refused and not empty
+        assert any(len(grid.rows) > 1 for grid in loaded.grids.sheets.values())
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="byte file names")
+@given(name=st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\0" not in b))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_odd_partner_file_names_never_stop_a_close(demo, tmp_path, name):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path)) / "case"
+    shutil.copytree(demo, folder)
+    source = sorted((folder / "partners").glob("*.xlsx"))[0]
+    odd = folder / "partners" / os.fsdecode(name + b".xlsx")
+    if odd.exists():
+        return
+    shutil.copy(source, odd)
+    outcome = run_close(folder / "program.xlsx", OCT, out=folder / "out")
+    assert outcome.status in (Status.CLOSED, Status.INVALID)
+    for problem in outcome.problems:
+        str(problem).encode("utf-8")  # every problem can be printed
