@@ -64,7 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    inputs = load_inputs(Path(args.program), args.period)
+    inputs = load_inputs(Path(args.program), args.period, allow_empty=args.allow_empty)
     print_problems(inputs.problems, sys.stderr)
     if not inputs.ok:
         return EXIT_INVALID
@@ -106,6 +106,7 @@ def cmd_close(args: argparse.Namespace) -> int:
             out=Path(args.out) if args.out else None,
             ledger_path=Path(args.ledger) if args.ledger else None,
             progress=progress,
+            allow_empty=args.allow_empty,
         )
     finally:
         progress.finish()
@@ -177,6 +178,15 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _allow_empty(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="accept a period without any partner workbook (each statement then says that "
+        "no data was received)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnerclose",
@@ -200,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--period", type=_period, default=last_month(), help="period YYYY-MM (default: last month)"
     )
+    _allow_empty(validate)
     validate.set_defaults(run=cmd_validate)
 
     close = commands.add_parser("close", help="compute the period and write all outputs")
@@ -208,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("--out", help="output folder (default: close-PERIOD next to the program)")
     close.add_argument("--final", action="store_true", help="final close: locks the period")
     close.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    _allow_empty(close)
     close.set_defaults(run=cmd_close)
 
     reopen = commands.add_parser("reopen", help="unlock the last final period, with a reason")

@@ -264,6 +264,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     net_ytd = net + sum(ytd_before.values(), ZERO)
     scalars = _common(context)
     scalars.update(_partner_scalars(partner, partner_id))
+    scalars.update(_submission_scalars(context, partner_id))
     scalars.update(
         {
             "net.amount": abs(net),
@@ -379,6 +380,19 @@ def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Valu
         "partner.plan": partner.plan if partner else "",
         "partner.status": partner.status.value if partner else "",
         "partner.exit_date": partner.exit_date if partner else None,
+    }
+
+
+def no_data_note(period: Period) -> str:
+    return f"We received no data from you for {period_label(period)}."
+
+
+def _submission_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    """Whether the partner sent data for the period, in words when it did not."""
+    missing = partner_id in context.result.without_data
+    return {
+        "submission.received": "no" if missing else "yes",
+        "submission.note": no_data_note(context.period) if missing else "",
     }
 
 
