@@ -48,16 +48,32 @@ def print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
         print(problem, file=stream)
     counts = {s: sum(p.severity is s for p in problems) for s in Severity}
     print(
-        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
-        f"{counts[Severity.INFO]} notes",
+        f"{_count(counts[Severity.ERROR], 'error')}, "
+        f"{_count(counts[Severity.WARNING], 'warning')}, {_count(counts[Severity.INFO], 'note')}",
         file=stream,
     )
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from partnerclose.demo import write_demo  # openpyxl-heavy: load only when asked
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
-    program = write_demo(Path(args.dir), partners=args.partners, period=args.period, seed=args.seed)
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    # openpyxl-heavy: load only when asked
+    from partnerclose.demo import files_a_demo_would_touch, write_demo
+
+    folder = Path(args.dir)
+    found = files_a_demo_would_touch(folder)
+    if found and not args.force:
+        names = ", ".join(str(path.relative_to(folder)) for path in found)
+        print(
+            f"partnerclose: {folder} already holds {names}; the demo would overwrite a program "
+            "and mix with its ledger and partner workbooks. Choose an empty folder, or add "
+            "--force to write the demo there anyway",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    program = write_demo(folder, partners=args.partners, period=args.period, seed=args.seed)
     print(f"Demo program for {args.period} written to {program}")
     print(f"Next: partnerclose validate {program} --period {args.period}")
     return EXIT_OK
@@ -203,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--period", type=_period, default=last_month(), help="period YYYY-MM (default: last month)"
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed (7)")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that already holds workbooks or a ledger (overwrites them)",
+    )
     demo.set_defaults(run=cmd_demo)
 
     validate = commands.add_parser("validate", help="check a program and its partner workbooks")
