@@ -137,6 +137,31 @@ def convert(column: Column, value: object) -> object:
 
 
 UNCACHED = "formula has no saved value; open and save the workbook in Excel"
+
+# Sheets whose amounts may be in another currency, named in a `currency` column (rev. 2).
+CURRENCY_SHEETS = frozenset({"Deals", "Campaigns"})
+_CURRENCY = re.compile(r"[$€£¥]|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
+_COMMA_DECIMALS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*,\d+$")
+
+
+def number_hint(value: object, sheet: str) -> str:
+    """What a number cell should look like, for text that is almost a number: with a
+    currency (`$1,200`, `1,200 EUR`) or with a decimal comma (`1.200,50`)."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if _CURRENCY.search(text) and any(ch.isdigit() for ch in text):
+        where = (
+            "the currency goes in the currency column"
+            if sheet in CURRENCY_SHEETS
+            else "amounts are in the program's currency"
+        )
+        return f"; write the number alone, as 1200.50 or 1,200.50 ({where})"
+    if _COMMA_DECIMALS.match(text.replace(" ", "")):
+        return "; write decimals with a point, as 1200.50 or 1,200.50"
+    return ""
+
+
 _EXAMPLE = EXAMPLE_PREFIX.upper()
 
 
@@ -276,8 +301,9 @@ def read_key_values(
             try:
                 values[column.name] = convert(column, raw)
             except CellError as exc:
+                hint = number_hint(raw, spec.name) if column.kind is Kind.NUMBER else ""
                 problems.append(
-                    Problem(Severity.ERROR, str(exc), file, grid.name, cell, column.name)
+                    Problem(Severity.ERROR, f"{exc}{hint}", file, grid.name, cell, column.name)
                 )
     for column in spec.columns:
         if column.name not in values and column.name not in rows_of:

@@ -16,7 +16,14 @@ from partnerclose.core.records import Loc
 from partnerclose.core.schema import EXAMPLE_PREFIX, Column, Kind, SheetSpec
 from partnerclose.reading import cells
 from partnerclose.reading.cells import CellError
-from partnerclose.reading.grid import UNCACHED, Row, SheetGrid, convert, match_header
+from partnerclose.reading.grid import (
+    UNCACHED,
+    Row,
+    SheetGrid,
+    convert,
+    match_header,
+    number_hint,
+)
 
 
 class _Absent:
@@ -239,7 +246,12 @@ def read_table(
                 continue
             complete[i] = False
             loc = Loc(file, grid.name, kept[i] + 1, letters)
-            text = f"{column.name} is required" if message is None else message
+            if message is None:
+                text = f"{column.name} is required"
+            elif column.kind is Kind.NUMBER:
+                text = message + number_hint(raws[i], spec.name)
+            else:
+                text = message
             found.append((i, reader.position, loc.error(text, column.name)))
         columns[column.name] = values
         if column.kind is Kind.ID:
