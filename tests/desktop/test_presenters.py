@@ -548,3 +548,16 @@ def test_an_empty_month_asks_what_is_missing_before_closing_it(demo_program):
         {"P001", "P002", "P003", "P004", "P006", "P007", "P009", "P010"}
     )
     assert view.pages[-1] is Page.REVIEW
+
+
+def test_an_empty_month_found_only_by_the_close_is_asked_about_then(demo_program):
+    """The validation shown was not of this month (or none ran): the close finds the empty
+    month, asks, and closes when agreed."""
+    session, main, view = open_session(demo_program)
+    main.set_period(Period(2026, 12))
+    session.inputs = None  # as if no validation of 2026-12 had been shown
+    main.close(final=False)
+    assert len(view.confirms) == 1
+    assert view.confirms[0].startswith("No partner workbook of 2026-12 was found in ")
+    assert session.closed is not None
+    assert str(session.closed.result.period) == "2026-12"
