@@ -19,22 +19,10 @@ import pytest
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.pipeline import Status, run_close
-from tests.workbook_files import P001, P002, PROGRAM, Sheets, write_program
+from tests.workbook_files import MILESTONE_HEADER, P001, P002, PROGRAM, Sheets, write_program
 
 OCT, DEC = Period(2026, 10), Period(2026, 12)
 Change = Callable[[Sheets, dict[str, Sheets]], None]
-MILESTONE_HEADER = [
-    "milestone_id",
-    "partner_id",
-    "phase_id",
-    "metric",
-    "floor",
-    "target",
-    "cap",
-    "floor_payout",
-    "target_payout",
-    "max_payout",
-]
 
 
 @dataclass(frozen=True)

@@ -72,14 +72,23 @@ def _listed(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
 
 
-def _duplicate(file: str, name: str, first: str, spec_name: str) -> Problem:
-    return Problem(
-        Severity.ERROR,
-        f'sheets "{first}" and "{name}" are both read as {spec_name}, and only the first '
-        "would be read; keep one (move its rows into the other)",
-        file,
-        name,
-    )
+def _repeated(
+    file: str, name: str, key: str, known: dict[str, str], seen: dict[str, str]
+) -> list[Problem]:
+    """A known sheet met again under a name read the same (`Usage` and `Usage `): an error,
+    since only the first would be read. Records the first in `seen`."""
+    first = seen.setdefault(key, name)
+    if first == name:
+        return []
+    return [
+        Problem(
+            Severity.ERROR,
+            f'sheets "{first}" and "{name}" are both read as {known[key]}, and only the first '
+            "would be read; keep one (move its rows into the other)",
+            file,
+            name,
+        )
+    ]
 
 
 def partner_sheet_problems(grids: WorkbookGrids) -> list[Problem]:
@@ -91,10 +100,7 @@ def partner_sheet_problems(grids: WorkbookGrids) -> list[Problem]:
     for name in grids.sheet_names:
         key = normalize_name(name)
         if key in known:
-            if key in seen:
-                problems.append(_duplicate(file, name, seen[key], known[key]))
-            else:
-                seen[key] = name
+            problems += _repeated(file, name, key, known, seen)
             continue
         hint = suggestion(name, PARTNER_SHEETS)
         problems.append(
@@ -145,10 +151,7 @@ def program_sheet_problems(grids: WorkbookGrids) -> list[Problem]:
     for name in grids.sheet_names:
         key = normalize_name(name)
         if key in inputs:
-            if key in seen:
-                problems.append(_duplicate(file, name, seen[key], inputs[key]))
-            else:
-                seen[key] = name
+            problems += _repeated(file, name, key, inputs, seen)
         elif key in planned:
             problem = _planned_sheet(file, name, planned[key], grids.sheets.get(name))
             if problem is None:

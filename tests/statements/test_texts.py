@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from partnerclose.core.period import Period
 from partnerclose.pipeline import Status, run_close
 from partnerclose.statements.data import number_text
-from tests.workbook_files import P001, P002, PROGRAM, write_program
+from tests.workbook_files import MILESTONE_HEADER, P001, P002, PROGRAM, write_program
 
 OCT = Period(2026, 10)
 
@@ -28,36 +28,9 @@ def test_the_retention_guard_on_a_statement_is_shown_to_four_decimals(tmp_path):
     """Example M-c's milestone with retention 0.82 against 0.85: m = 0.9647058823…,
     so 10,000.00 + 2,500.00 × m = 12,411.76 (2,411.764705… rounded half up)."""
     program = copy.deepcopy(PROGRAM)
-    program["Milestones"] = [
-        [
-            "milestone_id",
-            "partner_id",
-            "metric",
-            "floor",
-            "target",
-            "cap",
-            "floor_payout",
-            "target_payout",
-            "max_payout",
-            "retention_metric",
-            "retention_target",
-            "verification_required",
-        ],
-        [
-            "M1",
-            "P001",
-            "activation_rate",
-            0.4,
-            0.6,
-            0.8,
-            2000,
-            10000,
-            15000,
-            "retention",
-            0.85,
-            "N",
-        ],
-    ]
+    terms = ["M1", "P001", None, "activation_rate", 0.4, 0.6, 0.8, 2000, 10000, 15000]
+    guard = [None, None, "retention", 0.85, "N"]  # curve, recurrence blank: linear, once
+    program["Milestones"] = [MILESTONE_HEADER, [*terms, *guard]]
     p001 = copy.deepcopy(P001)
     p001["Metrics"] = [["metric", "value"], ["activation_rate", 0.7], ["retention", 0.82]]
     outcome = run_close(write_program(tmp_path, program, {"P001": p001, "P002": P002}), OCT)
