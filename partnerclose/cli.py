@@ -49,23 +49,39 @@ def print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
         print(problem, file=stream)
     counts = {s: sum(p.severity is s for p in problems) for s in Severity}
     print(
-        f"{counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
-        f"{counts[Severity.INFO]} notes",
+        f"{_count(counts[Severity.ERROR], 'error')}, "
+        f"{_count(counts[Severity.WARNING], 'warning')}, {_count(counts[Severity.INFO], 'note')}",
         file=stream,
     )
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from partnerclose.demo import write_demo  # openpyxl-heavy: load only when asked
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
-    program = write_demo(Path(args.dir), partners=args.partners, period=args.period, seed=args.seed)
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    # openpyxl-heavy: load only when asked
+    from partnerclose.demo import files_a_demo_would_touch, write_demo
+
+    folder = Path(args.dir)
+    found = files_a_demo_would_touch(folder)
+    if found and not args.force:
+        names = ", ".join(str(path.relative_to(folder)) for path in found)
+        print(
+            f"partnerclose: {folder} already holds {names}; the demo would overwrite a program "
+            "and mix with its ledger and partner workbooks. Choose an empty folder, or add "
+            "--force to write the demo there anyway",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    program = write_demo(folder, partners=args.partners, period=args.period, seed=args.seed)
     print(f"Demo program for {args.period} written to {program}")
     print(f"Next: partnerclose validate {program} --period {args.period}")
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    inputs = load_inputs(Path(args.program), args.period)
+    inputs = load_inputs(Path(args.program), args.period, allow_empty=args.allow_empty)
     print_problems(inputs.problems, sys.stderr)
     if not inputs.ok:
         return EXIT_INVALID
@@ -107,6 +123,7 @@ def cmd_close(args: argparse.Namespace) -> int:
             out=Path(args.out) if args.out else None,
             ledger_path=Path(args.ledger) if args.ledger else None,
             progress=progress,
+            allow_empty=args.allow_empty,
         )
     finally:
         progress.finish()
@@ -182,6 +199,15 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _allow_empty(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="accept a period without any partner workbook (each statement then says that "
+        "no data was received)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnerclose",
@@ -198,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--period", type=_period, default=last_month(), help="period YYYY-MM (default: last month)"
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed (7)")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that already holds workbooks or a ledger (overwrites them)",
+    )
     demo.set_defaults(run=cmd_demo)
 
     validate = commands.add_parser("validate", help="check a program and its partner workbooks")
@@ -205,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--period", type=_period, default=last_month(), help="period YYYY-MM (default: last month)"
     )
+    _allow_empty(validate)
     validate.set_defaults(run=cmd_validate)
 
     close = commands.add_parser("close", help="compute the period and write all outputs")
@@ -213,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("--out", help="output folder (default: close-PERIOD next to the program)")
     close.add_argument("--final", action="store_true", help="final close: locks the period")
     close.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    _allow_empty(close)
     close.set_defaults(run=cmd_close)
 
     reopen = commands.add_parser("reopen", help="unlock the last final period, with a reason")

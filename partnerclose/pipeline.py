@@ -179,8 +179,11 @@ def run_close(
     grids: WorkbookGrids | None = None,
     writers: Sequence[Writer] = DEFAULT_WRITERS,
     partner_folder: Path | None = None,
+    allow_empty: bool = False,
 ) -> CloseOutcome:
-    """Close `period`; with `grids`, the program comes from them (an open workbook)."""
+    """Close `period`; with `grids`, the program comes from them (an open workbook).
+
+    `allow_empty`: close even when no partner workbook of the period arrived."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     out = out or default_output(program_path, period)
@@ -217,7 +220,7 @@ def run_close(
         lap(Stage.READ)
         report(Stage.VALIDATE, 0, 1)
         with collector_paused():
-            inputs = validate_inputs(raw)
+            inputs = validate_inputs(raw, allow_empty=allow_empty)
         if not inputs.ok or inputs.program is None:
             return CloseOutcome(
                 Status.INVALID,

@@ -135,6 +135,7 @@ STYLES = {
             indent=1,
         ),
         _style("PC Note", size=8.5, italic=True, color=GREY, wrap=True, vertical="top"),
+        _style("PC Notice", size=10, bold=True, color="C00000"),
         _style(
             "PC Heading",
             size=11,
@@ -460,6 +461,8 @@ def build_statement() -> Workbook:
         merge="K13",
     )
     s.height(13, 26)
+    # Empty unless the partner sent no data for the period (outputs.md).
+    s.put("B14", "{{ submission.note }}", "PC Notice")
 
     # Summary by section, with a chart beside it.
     s.put("B15", "Settlement summary", "PC Heading", merge="F15")

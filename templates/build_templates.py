@@ -48,7 +48,7 @@ from partnerclose.demo.sheets import (  # noqa: E402
 HERE = Path(__file__).resolve().parent
 PROGRAM_TEMPLATE = "program_template.xlsx"
 PARTNER_TEMPLATE = "partner_template.xlsx"
-README = "Read me"
+README = schema.README_SHEET
 SHEET_HEADING = "Sheet: "  # read-me rows that start a sheet's section begin with this
 
 # A date for example rows whose column has no example in the schema: in the example period.
@@ -76,7 +76,9 @@ CONVENTIONS = (
     "A column is required unless marked optional below; optional columns may be left "
     "blank or removed. A required sheet that is missing is an error; optional sheets may "
     "be deleted or left with their header row only.",
-    "Row 2 of each sheet is an example that fits the other sheets' examples: replace or delete it.",
+    "Row 2 of each sheet is an example that fits the other sheets' examples. Its ids begin "
+    f"with {schema.EXAMPLE_PREFIX}, and a row with such an id is refused, never computed: "
+    "replace the example with your own data, or delete it.",
 )
 
 PROGRAM_INTRO = (
@@ -108,8 +110,17 @@ _README_WIDTHS = {"A": 28, "B": 12, "C": 14, "D": 34, "E": 80}
 _CHARS_PER_LINE = 150  # of a merged A:E row, for row heights
 
 
+# Id columns whose examples are left unmarked: account numbers are not rows' ids.
+UNMARKED_IDS = frozenset({"debit_account", "credit_account"})
+
+
 def example_value(column: Column) -> object:
-    """The example of a column, or a date in the example period for required dates."""
+    """The example of a column, or a date in the example period for required dates.
+
+    Example ids carry the reserved prefix (`EXAMPLE-D1001`): a row left in place
+    is refused at its row, never computed, and one typed over has lost it."""
+    if column.kind is Kind.ID and column.example is not None and column.name not in UNMARKED_IDS:
+        return f"{schema.EXAMPLE_PREFIX}{column.example}"
     if column.example is not None:
         return column.example
     if column.required and column.kind is Kind.DATE:

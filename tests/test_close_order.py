@@ -21,7 +21,16 @@ def program(tmp_path: Path) -> Path:
 
 def close(program: Path, period: str, capsys, final: bool = True) -> tuple[int, str]:
     capsys.readouterr()
-    code = main(["close", str(program), "--period", period, *(["--final"] if final else [])])
+    code = main(
+        [
+            "close",
+            str(program),
+            "--period",
+            period,
+            *(["--final"] if final else []),
+            "--allow-empty",
+        ]
+    )
     return code, capsys.readouterr().err
 
 

@@ -620,7 +620,8 @@ def test_scorecard_and_accounts(demo: Demo) -> None:
     assert any(dec(r["worst"]) > dec(r["best"]) for r in scorecard)  # lower is better
     assert any(dec(r["worst"]) < dec(r["best"]) for r in scorecard)
     mapped = {r["component"] for r in _program(demo, "Accounts")}
-    assert len({c.value for c in Component} - mapped) == 1  # one left unmapped on purpose
+    # complete: a demo close warns only of what a user should look at (no UNMAPPED accounts)
+    assert mapped == {c.value for c in Component}
 
 
 def test_dates_are_real_excel_dates(demo: Demo) -> None:

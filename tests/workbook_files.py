@@ -8,7 +8,14 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from partnerclose.core import schema
+
 Sheets = dict[str, list[list[Any]]]
+
+# The Milestones header in schema order: milestone_id, partner_id, phase_id, metric, floor,
+# target, cap, floor_payout, target_payout, max_payout, curve, recurrence,
+# retention_metric, retention_target, verification_required.
+MILESTONE_HEADER = [column.name for column in schema.MILESTONES.columns]
 
 
 def write_workbook(path: Path, sheets: Sheets) -> Path:

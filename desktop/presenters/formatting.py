@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from partnerclose.api import HOST, Component, round_money
@@ -78,3 +79,11 @@ def participant_label(participant_id: str, names: dict[str, str]) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def local_time(text: str) -> str:
+    """`2026-11-03T09:12:44+00:00` in the user's time zone, to the minute."""
+    try:
+        return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text

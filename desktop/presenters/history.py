@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from desktop.logs import log, report_error
+from desktop.presenters.formatting import local_time
 from desktop.presenters.session import Change, Session
 from desktop.presenters.table import (
     Align,
@@ -48,14 +48,6 @@ class HistoryView(Protocol):
     def show_error(self, title: str, text: str) -> None: ...
 
     def show_status(self, text: str) -> None: ...
-
-
-def local_time(text: str) -> str:
-    """`2026-11-03T09:12:44+00:00` in the user's time zone, to the minute."""
-    try:
-        return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return text
 
 
 def runs_table(runs: list[RunInfo]) -> Table:

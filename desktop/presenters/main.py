@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from desktop.logs import report_error
 from desktop.presenters.formatting import money, plural
 from desktop.presenters.jobs import CancelToken, InlineRunner, Job, JobRunner, Report
+from desktop.presenters.period_state import PeriodStatus, period_status
 from desktop.presenters.session import Change, Session
 from partnerclose.api import (
     HOST,
@@ -138,13 +139,18 @@ def workbook_in(paths: Iterable[str]) -> Path | None:
     return None
 
 
-def validation_summary(inputs: Inputs) -> str:
+def validation_summary(inputs: Inputs, status: PeriodStatus | None = None) -> str:
     counts = {s: sum(p.severity is s for p in inputs.problems) for s in Severity}
     read = plural(len(inputs.data.submissions), "partner workbook")
     found = (
         f"{plural(counts[Severity.ERROR], 'error')}, "
         f"{plural(counts[Severity.WARNING], 'warning')}, {plural(counts[Severity.INFO], 'note')}"
     )
+    if status is not None and status.locked and status.period == inputs.period:
+        return (
+            f"{inputs.period} is closed (final): reopen it on the History page to close it "
+            f"again. Its inputs as they are now: {read} read; {found}."
+        )
     if inputs.ok:
         return f"Ready to close {inputs.period}: {read} read; {found}."
     if inputs.program is None:
@@ -177,10 +183,28 @@ class MainPresenter:
         self._token: CancelToken | None = None
         self._progress_title = ""
         self._last_event: ProgressEvent | None = None
+        session.subscribe(self._changed)
 
     def bind(self, view: MainView) -> None:
         self.view = view
         view.refresh()
+
+    def _changed(self, change: Change) -> None:
+        if change is Change.LEDGER and not self.session.busy:  # e.g. a reopen
+            self._update_period_status()
+            s = self.session
+            if s.inputs is not None and s.closed is None:
+                s.problems_note = validation_summary(s.inputs, s.period_status)
+            self._refresh()
+
+    def _update_period_status(self) -> None:
+        s = self.session
+        s.period_status = period_status(s.ledger_path(), s.period) if s.is_open else None
+
+    def period_status_text(self) -> str:
+        """The period's state in the ledger, shown before any action."""
+        status = self.session.period_status
+        return status.text if status is not None else ""
 
     # --- state for the view ----------------------------------------------------
 
@@ -290,6 +314,7 @@ class MainPresenter:
         self._forget_results()
         s.settings.add_recent(path)
         log.info("opened %s", path)
+        self._update_period_status()
         s.notify(Change.PROGRAM)
         s.notify(Change.RECENT)
         self._refresh()
@@ -301,6 +326,7 @@ class MainPresenter:
             return
         s.period = period
         self._forget_results()
+        self._update_period_status()
         s.notify(Change.PERIOD)
         self._refresh()
         if s.is_open:
@@ -367,7 +393,7 @@ class MainPresenter:
 
     def _folders_changed(self, revalidate: bool) -> None:
         self.session.notify(Change.FOLDERS)
-        self.session.notify(Change.LEDGER)
+        self.session.notify(Change.LEDGER)  # (another ledger: the period's state is read again)
         self._refresh()
         if revalidate:
             self._forget_results()
@@ -395,7 +421,7 @@ class MainPresenter:
         def done(inputs: Inputs) -> None:
             s.inputs = inputs
             s.problems = inputs.problems
-            s.problems_note = validation_summary(inputs)
+            s.problems_note = validation_summary(inputs, s.period_status)
             s.notify(Change.VALIDATION)
             s.notify(Change.FOLDERS)
             self._status(s.problems_note)
@@ -406,12 +432,24 @@ class MainPresenter:
 
     # --- closing -------------------------------------------------------------------
 
-    def close(self, final: bool) -> None:
+    def close(self, final: bool, allow_empty: bool = False) -> None:
         s = self.session
         path = s.program_path
         if path is None or s.busy or self.view is None:
             return
         period = s.period
+        self._update_period_status()  # the ledger may have changed since it was shown
+        status = s.period_status
+        if status is not None and status.locked:  # refused before anything is asked
+            self._refresh()
+            self._error(f"{period} is closed", status.refusal())
+            self._status("")
+            return
+        if not allow_empty and s.inputs is not None and s.inputs.period == period:
+            agreed = self._empty_month_allowed(s.inputs)
+            if agreed is None:
+                return
+            allow_empty = agreed
         if final and not self.view.confirm(
             f"Final close of {period}",
             f"Close {period} as final?\n\n"
@@ -422,6 +460,7 @@ class MainPresenter:
             return
         out, ledger, folder = s.output_folder(), s.ledger_path(), s.partner_folder_override
         run = s.backend.run_close
+        empty_allowed = allow_empty
 
         def work(report: Report, cancelled: CancelToken) -> CloseOutcome:
             return run(
@@ -433,18 +472,49 @@ class MainPresenter:
                 progress=report,
                 cancelled=cancelled,
                 partner_folder=folder,
+                allow_empty=empty_allowed,
             )
 
         def done(outcome: CloseOutcome) -> None:
-            self._closed(outcome, final)
+            self._closed(outcome, final, empty_allowed)
 
         kind = "final" if final else "draft"
         self._start(f"Closing {period} ({kind})", work, done, "The close")
 
-    def _closed(self, outcome: CloseOutcome, final: bool) -> None:
+    def _empty_month_allowed(self, inputs: Inputs) -> bool | None:
+        """False: nothing is missing (or more than the month's data is wrong); True: the
+        user agreed to close a month without partner data; None: the user declined."""
+        empty = inputs.empty_period
+        if empty is None or empty.severity is not Severity.ERROR or self.view is None:
+            return False
+        others = [p for p in inputs.problems if p.severity is Severity.ERROR and p != empty]
+        if others:
+            return False  # the close lists them all; there is nothing to agree to yet
+        period = inputs.period
+        if self.view.confirm(
+            f"No partner data for {period}",
+            f"{_sentence(empty.message.split('; check the period')[0])}\n\nClose {period} "
+            "without any partner data? Each partner without data gets a statement that says "
+            "so. If the partner workbooks are elsewhere, choose their folder instead.",
+            f"Close {period} without partner data",
+        ):
+            return True
+        self._status("")
+        return None
+
+    def _closed(self, outcome: CloseOutcome, final: bool, allow_empty: bool = False) -> None:
         s = self.session
         status = outcome.status
         log.info("close %s: %s", status.value, outcome.message)
+        self._update_period_status()
+        if (
+            status is Status.INVALID
+            and not allow_empty
+            and outcome.inputs is not None
+            and self._empty_month_allowed(outcome.inputs)
+        ):  # what was validated before did not show the empty month: ask now, and rerun
+            self.close(final, allow_empty=True)
+            return
         if status is Status.CLOSED:
             s.outcome = outcome
             s.inputs = outcome.inputs or s.inputs
@@ -460,6 +530,7 @@ class MainPresenter:
             s.problems = outcome.problems
             s.problems_note = f"The close did not run: {outcome.message}."
             s.notify(Change.VALIDATION)
+            self._status(s.problems_note)
             self._show(Page.VALIDATION)
             self._error(
                 "The close did not run",
@@ -467,10 +538,12 @@ class MainPresenter:
                 "view; double-click one to open its workbook.",
             )
         elif status is Status.REFUSED:
+            self._status("")
             self._error("The ledger refused the close", _sentence(outcome.message))
         elif status is Status.CANCELLED:
             self._status("Close cancelled; nothing was written.")
         else:
+            self._status("")
             self._error("The close failed", _sentence(outcome.message))
 
     def cancel(self) -> None:
@@ -513,6 +586,7 @@ class MainPresenter:
             if isinstance(exc, JobCancelledError):
                 self._status(f"{what} was cancelled.")
                 return
+            self._status("")
             self._error(
                 f"{what} could not finish",
                 report_error(f"{what} could not finish", exc) + "\nNothing was written.",

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 
+from desktop.presenters.period_state import PeriodStatus
 from desktop.presenters.settings import AppSettings, MemorySettings
 from partnerclose.api import (
     CloseOutcome,
@@ -67,6 +68,7 @@ class Session:
         self.problems: tuple[Problem, ...] = ()  # what the validation view lists
         self.problems_note = ""  # why they are listed ("validated", "close refused", ...)
         self.outcome: CloseOutcome | None = None  # the last successful close
+        self.period_status: PeriodStatus | None = None  # the period in the ledger
         self.busy: str = ""  # the running job's name
         self._listeners: list[Callable[[Change], None]] = []
 

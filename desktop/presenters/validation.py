@@ -61,6 +61,9 @@ class ValidationPresenter:
         counts = severity_counts(self.session.problems)
         if counts[Severity.ERROR] or (self.session.inputs and not self.session.inputs.ok):
             return "error"
+        status = self.session.period_status
+        if status is not None and status.locked and self.session.closed is None:
+            return "info"  # closed and locked: nothing is ready to close
         return "warning" if counts[Severity.WARNING] else "ok"
 
     def filter_labels(self) -> list[tuple[Severity, str]]:

@@ -44,6 +44,8 @@ class ProgramPage(Page):
         self.period.setMinimumWidth(200)
         self.period.setToolTip("The month to close; by default last month")
         self.period.dateChanged.connect(self._period_changed)
+        # Where the period stands in the ledger (not closed, draft, final), before any action.
+        self.period_state = label("", "muted", wrap=True)
         self.partner_folder = self._path_label()
         self.output = self._path_label()
         self.ledger = self._path_label()
@@ -64,7 +66,7 @@ class ProgramPage(Page):
         for i, (title, widget, buttons) in enumerate(rows):
             grid.addWidget(label(title, "fieldLabel"), i, 0)
             if isinstance(widget, QDateEdit):
-                grid.addLayout(hbox(widget, None), i, 1)
+                grid.addLayout(hbox(widget, self.period_state, None), i, 1)
             else:
                 grid.addWidget(widget, i, 1)
             grid.addLayout(hbox(*buttons, None), i, 2)
@@ -179,6 +181,7 @@ class ProgramPage(Page):
             self.period.blockSignals(True)
             self.period.setDate(date)
             self.period.blockSignals(False)
+        self.period_state.setText(m.period_status_text())
         if s.is_open:
             self.banner.set_message(self.validation.headline(), self.validation.state())
         else:

@@ -29,6 +29,7 @@ from partnerclose.core.problems import Problem, Severity
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
 from partnerclose.core.revenue import RevenueResult, RevenueState, compute_revenue
 from partnerclose.core.scorecard import ScorecardResult, compute_scorecards
+from partnerclose.core.submissions import partners_without_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,8 @@ class CloseResult:
     next_state: CloseState
     # participant -> its lines (in `lines` order); built once, read per statement
     by_participant: Mapping[str, tuple[Line, ...]] = field(default_factory=dict)
+    # active partners taking part that sent no data at all (their statements say so)
+    without_data: frozenset[str] = frozenset()
 
     def lines_of(self, participant_id: str) -> tuple[Line, ...]:
         return self.by_participant.get(participant_id, ())
@@ -142,6 +145,7 @@ def _compute_close(
         pool_checks=checks,
         next_state=CloseState(costs.next_state, revenue.next_state, milestones.next_state),
         by_participant=group_lines(lines),
+        without_data=frozenset(partners_without_data(program, period, data)),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -100,3 +101,22 @@ def cap_per_file(problems: Sequence[Problem], limit: int) -> list[Problem]:
             )
         )
     return kept
+
+
+_DIGITS = re.compile(r"\d")
+
+
+def id_pattern(text: str) -> str:
+    """An id with its digits blanked: `P007` and `P010` share the pattern `P###`."""
+    return _DIGITS.sub("#", text)
+
+
+def did_you_mean_id(found: str, candidates: Iterable[str]) -> str:
+    """A suggestion for an unknown id, only where it is likely a typo.
+
+    Two ids of the same pattern that differ only in their digits (`P007`,
+    `P010`) both look valid: neither is suggested for the other, since the
+    user may well mean a partner that is not in the program yet.
+    """
+    pattern = id_pattern(found)
+    return did_you_mean(found, (c for c in candidates if id_pattern(c) != pattern))

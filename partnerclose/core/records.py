@@ -107,10 +107,17 @@ class Loc(Record):
     )
 
     def cell(self, column: str = "") -> str:
+        """The cell of `column` in this row; the row's first cell when the sheet lacks
+        the column (a problem always points at a cell a user can click)."""
         ref = self.columns.get(column, "")
         if not self.row:
             return ref  # key/value sheets map each key straight to its value cell
-        return f"{ref}{self.row}" if ref else str(self.row)
+        return f"{ref or self.first_column}{self.row}"
+
+    @property
+    def first_column(self) -> str:
+        """The letter of the row's leftmost column read (A when none is known)."""
+        return min(self.columns.values(), key=lambda letters: (len(letters), letters), default="A")
 
     def problem(self, severity: Severity, message: str, column: str = "") -> Problem:
         return Problem(severity, message, self.file, self.sheet, self.cell(column), column)

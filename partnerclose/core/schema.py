@@ -679,3 +679,45 @@ def with_partner_id(spec: SheetSpec) -> SheetSpec:
     return SheetSpec(
         spec.name, (PARTNER_ID_COLUMN, *spec.columns), spec.required, spec.key_value, spec.help
     )
+
+
+# --- names the reader must know besides the sheets above ---------------------------
+
+README_SHEET = "Read me"  # the templates' read-me sheet, allowed in every workbook
+
+# Revision 2 sheets of the program workbook not read by this version. Each is known
+# by name (so `FXRates` or `Adjustment` is recognised), and a close refuses one that
+# holds rows, since leaving them out would change the amounts. A sheet leaves this
+# list when it gets its SheetSpec above. True: its rows change a close's amounts.
+PLANNED_SHEETS = {
+    "FxRates": True,
+    "Adjustments": True,
+    "OpeningBalances": True,
+    "OpeningDeals": True,
+    "Sources": True,
+    "Scenarios": False,  # what-ifs beside a close: the close itself is not affected
+}
+
+# Revision 2 columns not read by this version whose values would change amounts.
+_VALIDITY = ("valid_from", "valid_to")
+PLANNED_COLUMNS = {
+    "Partners": ("currency",),
+    "Deals": ("currency",),
+    "Campaigns": ("currency",),
+    **dict.fromkeys(
+        (
+            "Plans",
+            "RevenueTiers",
+            "Products",
+            "CostPools",
+            "CostTiers",
+            "Commitments",
+            "Milestones",
+            "Accounts",
+        ),
+        _VALIDITY,
+    ),
+}
+
+# Example rows of the templates carry this prefix in their ids, and are refused.
+EXAMPLE_PREFIX = "EXAMPLE-"

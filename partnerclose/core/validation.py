@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import chain
@@ -20,9 +20,8 @@ from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from partnerclose.core.lines import Component
-from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
-from partnerclose.core.problems import Problem, did_you_mean
+from partnerclose.core.problems import Problem, did_you_mean_id
 from partnerclose.core.records import (
     HOST,
     Basis,
@@ -37,13 +36,14 @@ from partnerclose.core.records import (
     Submission,
     Usage,
 )
+from partnerclose.core.submissions import expected_partners
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 T = TypeVar("T")
 
 
 def _unknown(loc: Loc, what: str, column: str, value: str, known: Iterable[str]) -> Problem:
-    problem = loc.error(f'unknown {what} "{value}"' + did_you_mean(value, known), column)
+    problem = loc.error(f'unknown {what} "{value}"' + did_you_mean_id(value, known), column)
     return replace(problem, reference=value)
 
 
@@ -608,12 +608,23 @@ def merge_sources(
     """
     problems: list[Problem] = []
     partner_ids = {p.partner_id for p in program.partners}
+    by_folded = {pid.casefold(): pid for pid in partner_ids}
     seen: dict[str, Submission] = {}
     accepted: list[CheckedRows] = []
     for rows in sorted(submissions, key=lambda r: r.data.submissions[0].file):
         submission = rows.data.submissions[0]
         pid = submission.partner_id
-        if pid not in partner_ids:
+        named = partners_named(submission.file, by_folded)
+        if named and pid.casefold() not in {n.casefold() for n in named}:
+            problems.append(  # this file, not the one whose partner it claims, is wrong
+                submission.loc.error(
+                    f"partner_id is {pid}, but the file name {submission.file} says "
+                    f"{' or '.join(sorted(named))}; correct the one that is wrong (the "
+                    "workbook is not read until then)",
+                    "partner_id",
+                )
+            )
+        elif pid not in partner_ids:
             problems.append(_unknown(submission.loc, "partner", "partner_id", pid, partner_ids))
         elif pid in seen:
             problems.append(
@@ -655,14 +666,9 @@ def merge_sources(
     # A workbook's rows are all its partner's: only the program's own rows need a look.
     own_rows: tuple[Sequence[_Row], ...] = (own.usage, own.deals, own.metrics, own.campaigns)
     reporting = {row.partner_id for rows in own_rows for row in rows}
-    for partner in program.partners:
+    for partner in expected_partners(program, period):
         pid = partner.partner_id
-        if (
-            partner.status is PartnerStatus.ACTIVE
-            and participation(partner, period).takes_part
-            and pid not in seen
-            and pid not in reporting
-        ):
+        if pid not in seen and pid not in reporting:
             problems.append(
                 partner.loc.warning(f"no submission from {pid} for {period}", "partner_id")
             )
@@ -671,6 +677,27 @@ def merge_sources(
         usage, deals, metrics, campaigns, tuple(r.data.submissions[0] for r in accepted)
     )
     return merged, problems
+
+
+_PERIOD_IN_NAME = re.compile(r"\d{4}-\d{2}")
+
+
+def partners_named(file: str, by_folded: Mapping[str, str]) -> set[str]:
+    """The program's partner ids a file name says (`P003_2026-10.xlsx` says P003).
+
+    An id counts where it stands between separators (`P001b.xlsx` names no one);
+    ids may hold `.`, `_` and `-`, so runs of parts are tried whole. `by_folded`
+    maps each case-folded id to the id (file names do not keep case on Windows).
+    """
+    stem = _PERIOD_IN_NAME.sub(" ", file.rsplit(".", 1)[0])
+    bounds = [m.span() for m in re.finditer(r"[0-9A-Za-z]+", stem)]
+    named = set()
+    for i, (start, _) in enumerate(bounds):
+        for _, end in bounds[i:]:
+            found = by_folded.get(stem[start:end].casefold())
+            if found is not None:
+                named.add(found)
+    return named
 
 
 def check_deal_ids(deals: Sequence[Deal]) -> list[Problem]:

@@ -7,6 +7,7 @@
 from partnerclose.demo.scenario import DemoSize, DemoSpec, Role, Scenario, build_scenario
 from partnerclose.demo.writer import (
     PROGRAM_FILE,
+    files_a_demo_would_touch,
     read_spec,
     write_demo,
     write_partner_workbooks,
@@ -19,6 +20,7 @@ __all__ = [
     "Role",
     "Scenario",
     "build_scenario",
+    "files_a_demo_would_touch",
     "read_spec",
     "write_demo",
     "write_partner_workbooks",

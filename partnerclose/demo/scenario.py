@@ -523,11 +523,12 @@ SCORECARD = (
     ScorecardMetric("utilization", D(1), D("0.50"), D("1.00")),
 )
 
-# General-ledger accounts; in_kind_credit is left unmapped on purpose (journal UNMAPPED).
-UNMAPPED_COMPONENT = Component.IN_KIND_CREDIT
+# General-ledger accounts of every component: a demo close warns only of what a
+# user should look at (a missing mapping is exercised by tests/core/test_journal.py).
 _ACCOUNTS = {
     Component.COST_SHARE: ("1250", "6150"),
     Component.GUARDRAIL: ("6150", "1250"),
+    Component.IN_KIND_CREDIT: ("6150", "1250"),  # borne by the host, like a guardrail credit
     Component.RESERVE_CONTRIBUTION: ("1250", "2450"),
     Component.RESERVE_REFUND: ("2450", "2150"),
     Component.WIND_DOWN_FEE: ("1250", "4950"),
@@ -540,11 +541,7 @@ _ACCOUNTS = {
     Component.MILESTONE_RELEASE: ("5300", "2150"),
     Component.DEFERRED_RELEASE: ("5300", "2150"),
 }
-ACCOUNTS = tuple(
-    Account(component.value, *_ACCOUNTS[component])
-    for component in Component
-    if component in _ACCOUNTS
-)
+ACCOUNTS = tuple(Account(component.value, *_ACCOUNTS[component]) for component in Component)
 
 # Names computed by the engine (rules.md K1): never reported in Metrics.
 COMPUTED_METRICS = frozenset(KEY_FIGURE_NAMES)

@@ -64,6 +64,32 @@ def write_demo(
     return program_path
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+LEDGER_SUFFIX = ".ledger.sqlite"
+
+
+def files_a_demo_would_touch(folder: Path) -> list[Path]:
+    """What in `folder` looks like a real program: workbooks, a ledger, or partner
+    workbooks in `partners/`. Writing a demo there would overwrite or mix with them."""
+    if not folder.is_dir():
+        return []
+    found = [
+        path
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+        and (path.suffix.lower() in WORKBOOK_SUFFIXES or path.name.endswith(LEDGER_SUFFIX))
+        and not path.name.startswith("~$")
+    ]
+    partners = folder / "partners"
+    if partners.is_dir():
+        found += [
+            path
+            for path in sorted(partners.iterdir())
+            if path.is_file() and path.suffix.lower() in WORKBOOK_SUFFIXES
+        ][:1]  # one is enough to say so
+    return found
+
+
 def write_partner_workbooks(folder: Path, period: Period, *, seed: int | None = None) -> list[Path]:
     """Write the partner workbooks of `period` for the demo program already in `folder`
     (the program is not touched): fresh monthly data, deal ids that carry the period.

@@ -13,6 +13,7 @@ from partnerclose.core import schema as s
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import Loc
 from partnerclose.reading.grid import WorkbookGrids, read_key_values
+from partnerclose.reading.sheets import planned_column_problems
 from partnerclose.reading.table import ABSENT, Table, read_table
 
 T = TypeVar("T")
@@ -93,7 +94,10 @@ def build_table(
     **extra: Any,
 ) -> tuple[tuple[T, ...], list[Problem]]:
     """Records of the sheet's complete rows; ids of incomplete ones go to `rejected_ids`."""
-    table, problems = read_table(grids.find(spec.name), spec, grids.file)
+    grid = grids.find(spec.name)
+    table, problems = read_table(grid, spec, grids.file)
+    if grid is not None:
+        problems += planned_column_problems(grid, spec, grids.file)
     if table is None:
         return (), problems
     ids = table.columns.get(ID_COLUMNS.get(spec.name, ""))

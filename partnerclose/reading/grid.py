@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from partnerclose.core.problems import Problem, Severity, did_you_mean
 from partnerclose.core.records import Loc
-from partnerclose.core.schema import Column, Kind, SheetSpec
+from partnerclose.core.schema import EXAMPLE_PREFIX, Column, Kind, SheetSpec
 from partnerclose.reading import cells
 from partnerclose.reading.cells import CellError
 
@@ -36,6 +36,13 @@ class WorkbookGrids:
 
     file: str  # shown in problems: the file name, or the open workbook's name
     sheets: Mapping[str, SheetGrid] = field(default_factory=lambda: MappingProxyType({}))
+    # Every sheet of the workbook, in order, also those not read into `sheets`;
+    # empty: `sheets` holds them all (grids from an open workbook, tests).
+    names: tuple[str, ...] = ()
+
+    @property
+    def sheet_names(self) -> tuple[str, ...]:
+        return self.names or tuple(self.sheets)
 
     def find(self, name: str) -> SheetGrid | None:
         wanted = normalize_name(name)
@@ -133,6 +140,32 @@ def convert(column: Column, value: object) -> object:
 
 UNCACHED = "formula has no saved value; open and save the workbook in Excel"
 
+# Sheets whose amounts may be in another currency, named in a `currency` column (rev. 2).
+CURRENCY_SHEETS = frozenset({"Deals", "Campaigns"})
+_CURRENCY = re.compile(r"[$€£¥]|(?<![A-Za-z])[A-Z]{3}(?![A-Za-z])")
+_COMMA_DECIMALS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*,\d+$")
+
+
+def number_hint(value: object, sheet: str) -> str:
+    """What a number cell should look like, for text that is almost a number: with a
+    currency (`$1,200`, `1,200 EUR`) or with a decimal comma (`1.200,50`)."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if _CURRENCY.search(text) and any(ch.isdigit() for ch in text):
+        where = (
+            "the currency goes in the currency column"
+            if sheet in CURRENCY_SHEETS
+            else "amounts are in the program's currency"
+        )
+        return f"; write the number alone, as 1200.50 or 1,200.50 ({where})"
+    if _COMMA_DECIMALS.match(text.replace(" ", "")):
+        return "; write decimals with a point, as 1200.50 or 1,200.50"
+    return ""
+
+
+_EXAMPLE = EXAMPLE_PREFIX.upper()
+
 
 def match_header(
     grid: SheetGrid, spec: SheetSpec, file: str
@@ -141,12 +174,16 @@ def match_header(
     known = {normalize_name(column.name): column.name for column in spec.columns}
     positions: dict[str, int] = {}
     unknown: list[str] = []
+    unknown_at: dict[str, int] = {}  # lower-cased unknown header -> its index
+    last_header = -1
     for index, header in enumerate(grid.rows[0]):
         if cells.is_blank(header):
             continue
+        last_header = index
         name = known.get(normalize_name(header))
         if name is None:
             unknown.append(cells.to_text(header))
+            unknown_at.setdefault(unknown[-1].lower(), index)
         elif name in positions:
             problems.append(
                 Problem(
@@ -163,13 +200,16 @@ def match_header(
     for column in spec.columns:
         if column.required and column.name not in positions:
             hint = did_you_mean(column.name, unknown)
+            # At the header it was likely meant to be, else where it would go.
+            near = unknown_at.get(hint.split('"')[1].lower(), -1) if hint else -1
+            at = near if near >= 0 else last_header + 1
             problems.append(
                 Problem(
                     Severity.ERROR,
                     f"missing required column {column.name}" + hint,
                     file,
                     grid.name,
-                    "1",
+                    f"{column_letter(at)}1",
                     column.name,
                 )
             )
@@ -180,7 +220,7 @@ def match_header(
                 "unknown columns ignored: " + ", ".join(unknown),
                 file,
                 grid.name,
-                "1",
+                f"{column_letter(min(unknown_at.values()))}1",
             )
         )
     columns = MappingProxyType({name: column_letter(i) for name, i in positions.items()})
@@ -216,14 +256,17 @@ def read_key_values(
     values: dict[str, object] = {}
     rows_of: dict[str, int] = {}
     unknown: list[str] = []
+    first_unknown = last_key = 0
     for r in range(1, len(grid.rows)):
         row = grid.rows[r]
         key_cell = row[0] if row else None
         if cells.is_blank(key_cell):
             continue
+        last_key = r
         column = known.get(normalize_name(key_cell))
         if column is None:
             unknown.append(cells.to_text(key_cell))
+            first_unknown = first_unknown or r
             continue
         cell = f"B{r + 1}"
         if column.name in rows_of:
@@ -245,22 +288,36 @@ def read_key_values(
         elif cells.is_blank(raw):
             if column.default is not None:
                 values[column.name] = column.default
+        elif column.kind is Kind.ID and cells.to_text(raw).upper().startswith(_EXAMPLE):
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"{column.name} {cells.to_text(raw)} is the template's example; enter your own",
+                    file,
+                    grid.name,
+                    cell,
+                    column.name,
+                )
+            )
         else:
             try:
                 values[column.name] = convert(column, raw)
             except CellError as exc:
+                hint = number_hint(raw, spec.name) if column.kind is Kind.NUMBER else ""
                 problems.append(
-                    Problem(Severity.ERROR, str(exc), file, grid.name, cell, column.name)
+                    Problem(Severity.ERROR, f"{exc}{hint}", file, grid.name, cell, column.name)
                 )
     for column in spec.columns:
         if column.name not in values and column.name not in rows_of:
             if column.required:
-                problems.append(
+                problems.append(  # shown where the key would go: below the last one
                     Problem(
                         Severity.ERROR,
                         f"missing required key {column.name}" + did_you_mean(column.name, unknown),
                         file,
                         grid.name,
+                        f"A{last_key + 2}",
+                        column.name,
                     )
                 )
             elif column.default is not None:
@@ -283,7 +340,11 @@ def read_key_values(
     if unknown:
         problems.append(
             Problem(
-                Severity.WARNING, "unknown keys ignored: " + ", ".join(unknown), file, grid.name
+                Severity.WARNING,
+                "unknown keys ignored: " + ", ".join(unknown),
+                file,
+                grid.name,
+                f"A{first_unknown + 1}",
             )
         )
     # One Loc for the sheet whose "columns" are the keys: row 0 disables the row

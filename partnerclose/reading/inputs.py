@@ -8,7 +8,7 @@ Whatever goes wrong, the result is a value with problems, never an exception.
 from __future__ import annotations
 
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -22,14 +22,21 @@ from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, cap_per_file, has_errors
 from partnerclose.core.records import PeriodData, Program
+from partnerclose.core.submissions import empty_period_problem
 from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
 from partnerclose.processes import die_with_parent, worker_context, worker_count
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
+from partnerclose.reading.sheets import (
+    PLANNED_SHEETS,
+    PROGRAM_INPUT_SHEETS,
+    partner_sheet_problems,
+    program_sheet_problems,
+)
 from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-PROGRAM_SHEET_NAMES = tuple(spec.name for spec in (*schema.PROGRAM_SHEETS, *schema.DATA_SHEETS))
+PROGRAM_SHEET_NAMES = (*PROGRAM_INPUT_SHEETS, *PLANNED_SHEETS)  # planned: refused with rows
 PARTNER_SHEET_NAMES = tuple(spec.name for spec in schema.PARTNER_SHEETS)
 
 # Called as progress(done, total) while partner workbooks are read.
@@ -55,6 +62,10 @@ class Inputs:
     problems: tuple[Problem, ...]
     files: tuple[InputFile, ...]
     partner_folder: Path | None
+    # No partner workbook of the period at all while active partners sent no data:
+    # the error (or, when allowed, the note) among `problems`, so that a front end
+    # can ask before closing the month empty.
+    empty_period: Problem | None = None
 
     @property
     def ok(self) -> bool:
@@ -115,6 +126,7 @@ def read_inputs_from_grids(
     """
     rejected_ids: set[str] = set()
     program, problems = read_program(grids, rejected_ids)
+    problems += program_sheet_problems(grids)
     program_data, data_problems = read_program_data(grids)
     problems += data_problems
     if program is None:
@@ -138,8 +150,13 @@ def read_inputs_from_grids(
     )
 
 
-def validate_inputs(raw: RawInputs, limits: Limits = DEFAULT_LIMITS) -> Inputs:
-    """Cross-record validation; the merged period data."""
+def validate_inputs(
+    raw: RawInputs, limits: Limits = DEFAULT_LIMITS, allow_empty: bool = False
+) -> Inputs:
+    """Cross-record validation; the merged period data.
+
+    A period without any partner workbook while active partners sent no data is
+    an error unless `allow_empty` (then a note)."""
     if raw.program is None:
         return Inputs(raw.period, None, PeriodData(), raw.problems, raw.files, raw.partner_folder)
     validated = validate(
@@ -150,13 +167,21 @@ def validate_inputs(raw: RawInputs, limits: Limits = DEFAULT_LIMITS) -> Inputs:
         raw.rejected_ids,
         raw.deal_ids_unique,
     )
+    folder = str(raw.partner_folder or raw.program.settings.partner_folder)
+    empty = empty_period_problem(raw.program, raw.period, validated.data, folder, allow_empty)
     return Inputs(
         raw.period,
         raw.program,
         validated.data,
-        tuple(cap_per_file(raw.problems + validated.problems, limits.max_problems_per_file)),
+        tuple(
+            cap_per_file(
+                raw.problems + validated.problems + ((empty,) if empty else ()),
+                limits.max_problems_per_file,
+            )
+        ),
         raw.files,
         raw.partner_folder,
+        empty,
     )
 
 
@@ -166,9 +191,11 @@ def load_inputs(
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
     partner_folder: Path | None = None,
+    allow_empty: bool = False,
 ) -> Inputs:
     """Read and validate the program workbook file and its partner folder."""
-    return validate_inputs(read_inputs(program_path, period, limits, progress, partner_folder))
+    raw = read_inputs(program_path, period, limits, progress, partner_folder)
+    return validate_inputs(raw, limits, allow_empty=allow_empty)
 
 
 def load_inputs_from_grids(
@@ -179,11 +206,13 @@ def load_inputs_from_grids(
     progress: Progress | None = None,
     files: tuple[InputFile, ...] = (),
     partner_folder: Path | None = None,
+    allow_empty: bool = False,
 ) -> Inputs:
     """Read (program from grids, partners from disk) and validate."""
-    return validate_inputs(
-        read_inputs_from_grids(grids, base_folder, period, limits, progress, files, partner_folder)
+    raw = read_inputs_from_grids(
+        grids, base_folder, period, limits, progress, files, partner_folder
     )
+    return validate_inputs(raw, limits, allow_empty=allow_empty)
 
 
 def partner_workbook_paths(folder: Path) -> list[Path]:
@@ -249,8 +278,11 @@ def read_partner_folder(
         return found
     paths, unnamed = text_named(partner_workbook_paths(folder))
     found.problems.extend(map(_unnamed_file, unnamed))
+    skipped: Counter[Period] = Counter()
     for done, result in enumerate(read_partner_files(paths, context, limits), 1):
         found.problems.extend(result.problems)
+        if result.other_period is not None:
+            skipped[result.other_period] += 1
         if result.rows is not None and result.file is not None:
             found.submissions.append(result.rows)
             found.files.append(result.file)
@@ -259,7 +291,21 @@ def read_partner_folder(
             found.deals += len(deals)
         if progress:
             progress(done, len(paths))
+    if skipped:
+        found.problems.append(other_periods_skipped(skipped, context.period, program_file))
     return found
+
+
+def other_periods_skipped(skipped: Counter[Period], period: Period, program_file: str) -> Problem:
+    """One note for the folder's workbooks of other months, however many there are."""
+    total = sum(skipped.values())
+    by_period = ", ".join(f"{p}: {n}" for p, n in sorted(skipped.items()))
+    return Problem(
+        Severity.INFO,
+        f"{total} workbook{'s' if total != 1 else ''} of other periods skipped "
+        f"({by_period}; closing {period})",
+        program_file,
+    )
 
 
 class FileResult(NamedTuple):
@@ -268,6 +314,7 @@ class FileResult(NamedTuple):
     rows: CheckedRows | None
     file: InputFile | None
     problems: Sequence[Problem]
+    other_period: Period | None = None  # the period of a workbook skipped for it
 
 
 def read_partner_files(
@@ -334,12 +381,10 @@ def read_partner_file(
     submission, data, found = read_partner_workbook(loaded.grids)
     problems += found
     if submission is None:
-        return FileResult(None, None, problems)
+        return FileResult(None, None, problems + partner_sheet_problems(loaded.grids))
     if submission.period != context.period:
-        info = submission.loc.info(
-            f"workbook for {submission.period} skipped (closing {context.period})", "period"
-        )
-        return FileResult(None, None, [info])
+        return FileResult(None, None, (), submission.period)
+    problems += partner_sheet_problems(loaded.grids)
     return FileResult(
         check_rows(context, data), InputFile(path, loaded.sha256, "partner"), problems
     )

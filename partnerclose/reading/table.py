@@ -13,10 +13,17 @@ from operator import itemgetter
 
 from partnerclose.core.problems import Problem, Severity
 from partnerclose.core.records import Loc
-from partnerclose.core.schema import Column, Kind, SheetSpec
+from partnerclose.core.schema import EXAMPLE_PREFIX, Column, Kind, SheetSpec
 from partnerclose.reading import cells
 from partnerclose.reading.cells import CellError
-from partnerclose.reading.grid import UNCACHED, Row, SheetGrid, convert, match_header
+from partnerclose.reading.grid import (
+    UNCACHED,
+    Row,
+    SheetGrid,
+    convert,
+    match_header,
+    number_hint,
+)
 
 
 class _Absent:
@@ -150,6 +157,33 @@ class _ColumnReader:
         return values, issues
 
 
+_PREFIX = EXAMPLE_PREFIX.upper()
+
+
+def example_rows(values: list[object]) -> list[int]:
+    """Indexes of the id values that carry the template's example prefix.
+
+    One search over the joined column first: a million deal ids hold no example,
+    and a join and a search cost a tenth of looking at each id.
+    """
+    try:
+        joined = "\x00".join(values)  # type: ignore[arg-type]
+    except TypeError:  # a blank required id (ABSENT) among them
+        joined = "\x00".join(v for v in values if type(v) is str)
+    if _PREFIX not in joined.upper():
+        return []
+    size = len(_PREFIX)
+    return [i for i, v in enumerate(values) if type(v) is str and v[:size].upper() == _PREFIX]
+
+
+def example_problem(loc: Loc, column: Column, value: object) -> Problem:
+    return loc.error(
+        f"example row from the template ({column.name} {value}); delete it or replace it "
+        "with your own data",
+        column.name,
+    )
+
+
 def _is_blank_row(row: Row) -> bool:
     return not any(row) and all(cells.is_blank(v) for v in row)
 
@@ -212,9 +246,20 @@ def read_table(
                 continue
             complete[i] = False
             loc = Loc(file, grid.name, kept[i] + 1, letters)
-            text = f"{column.name} is required" if message is None else message
+            if message is None:
+                text = f"{column.name} is required"
+            elif column.kind is Kind.NUMBER:
+                text = message + number_hint(raws[i], spec.name)
+            else:
+                text = message
             found.append((i, reader.position, loc.error(text, column.name)))
         columns[column.name] = values
+        if column.kind is Kind.ID:
+            for i in example_rows(values):
+                if complete[i]:  # one problem per row, at its first example id
+                    complete[i] = False
+                    loc = Loc(file, grid.name, kept[i] + 1, letters)
+                    found.append((i, reader.position, example_problem(loc, column, values[i])))
     found.sort(key=lambda issue: issue[:2])  # row by row, as a reader reads them
     problems.extend(problem for _, _, problem in found)
     constants = {

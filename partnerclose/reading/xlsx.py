@@ -167,7 +167,7 @@ def grids_from_bytes(
             f"not a readable workbook ({type(exc).__name__}: {exc}); a cell may hold a "
             "value Excel cannot show in its format"
         ) from exc
-    return WorkbookGrids(file, sheets)
+    return WorkbookGrids(file, sheets, tuple(parts))
 
 
 def _rows(book: CalamineWorkbook, name: str, scan: SheetScan) -> list[list[object]]:

@@ -160,6 +160,15 @@ def _money_text(value: Decimal, decimals: int) -> str:
     return f"{round_money(value, decimals):,f}"
 
 
+FACTOR_PLACES = 4  # rates, factors and metric values in a sentence (outputs.md)
+
+
+def number_text(value: Decimal) -> str:
+    """A rate, factor or metric value in a sentence: at most 4 decimals, thousands
+    separators (`0.9647`, `1,234.5`); the exact value stays in lines.csv."""
+    return f"{round_money(value, FACTOR_PLACES).normalize():,f}"
+
+
 def period_label(period: Period) -> str:
     return f"{calendar.month_name[period.month]} {period.year}"
 
@@ -264,6 +273,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     net_ytd = net + sum(ytd_before.values(), ZERO)
     scalars = _common(context)
     scalars.update(_partner_scalars(partner, partner_id))
+    scalars.update(_submission_scalars(context, partner_id))
     scalars.update(
         {
             "net.amount": abs(net),
@@ -379,6 +389,19 @@ def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Valu
         "partner.plan": partner.plan if partner else "",
         "partner.status": partner.status.value if partner else "",
         "partner.exit_date": partner.exit_date if partner else None,
+    }
+
+
+def no_data_note(period: Period) -> str:
+    return f"We received no data from you for {period_label(period)}."
+
+
+def _submission_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    """Whether the partner sent data for the period, in words when it did not."""
+    missing = partner_id in context.result.without_data
+    return {
+        "submission.received": "no" if missing else "yes",
+        "submission.note": no_data_note(context.period) if missing else "",
     }
 
 
@@ -548,11 +571,11 @@ def milestone_why(detail: MilestoneDetail, decimals: int, shock: Decimal) -> str
         parts.append("no value reported for the metric: nothing paid or accrued")
     else:
         parts.append(
-            f"{detail.metric.replace('_', ' ')} {detail.actual.normalize():f} "
+            f"{detail.metric.replace('_', ' ')} {number_text(detail.actual)} "
             f"gives {money(detail.payout)} on the {detail.curve.value} curve"
         )
         if detail.retention_multiplier is not None:
-            parts.append(f"retention guard ×{detail.retention_multiplier.normalize():f}")
+            parts.append(f"retention guard ×{number_text(detail.retention_multiplier)}")
         if detail.accrued_before:
             parts.append(f"{money(detail.accrued_before)} accrued before, {money(detail.due)} due")
     if detail.held:
@@ -561,7 +584,7 @@ def milestone_why(detail: MilestoneDetail, decimals: int, shock: Decimal) -> str
     if detail.not_paid:
         parts.append(f"{money(detail.not_paid)} over the phase budget, not paid")
     if detail.deferred:
-        parts.append(f"{money(detail.deferred)} deferred (shock factor {shock.normalize():f})")
+        parts.append(f"{money(detail.deferred)} deferred (shock factor {number_text(shock)})")
     if detail.released_held:
         parts.append(f"{money(detail.released_held)} held before is released")
     if detail.released_deferred:

@@ -208,7 +208,7 @@ def test_reported_metric_takes_precedence_with_an_info() -> None:
     assert values == {"P001": {"revenue": D("10"), "win_rate": D("0.9")}}
     (info,) = problems
     assert info.severity is Severity.INFO
-    assert (info.file, info.sheet, info.cell) == ("p.xlsx", "Metrics", "4")
+    assert (info.file, info.sheet, info.cell) == ("p.xlsx", "Metrics", "A4")  # no columns known
     assert "0.9" in info.message
     assert "0.75" in info.message
 
@@ -234,4 +234,4 @@ def test_duplicate_reported_rows_use_the_first_by_location() -> None:
         assert values == {"P001": {"nps": D("40")}}
         (warning,) = problems
         assert warning.severity is Severity.WARNING
-        assert warning.cell == "3"
+        assert warning.cell == "A3"

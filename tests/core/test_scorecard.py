@@ -69,7 +69,7 @@ def test_hand_worked_scorecards() -> None:
         (Severity.WARNING, "P004"),  # win_rate and days_to_close
         (Severity.WARNING, "P004"),
     ]
-    assert result.problems[0].location == "prog.xlsx:Scorecard!4"
+    assert result.problems[0].location == "prog.xlsx:Scorecard!A4"
     assert '"nps"' in result.problems[0].message
 
 

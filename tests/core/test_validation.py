@@ -126,7 +126,7 @@ def test_rows_merging_drops_go_with_their_problems():
         'P001.xlsx:Deals!E2: unknown product "X"',
         "P001b.xlsx:Partner!B2: a second workbook for P001 and 2026-10; the other is P001.xlsx",
         'P002.xlsx:Deals!E2: unknown product "Z"',
-        "P002.xlsx:Usage!2: Usage for P002 come from two sources: this workbook and "
+        "P002.xlsx:Usage!A2: Usage for P002 come from two sources: this workbook and "
         "program.xlsx:Usage; keep one",
         'P777.xlsx:Partner!B2: unknown partner "P777"',
     ]

@@ -450,9 +450,21 @@ def test_a_refused_close_is_a_dialog_not_a_traceback(qtbot, window, recorder, de
         ledger.check_close(Period(2026, 10), final=True)
     window.final_action.trigger()
     wait_idle(qtbot, window)
-    window.draft_action.trigger()
+    window.draft_action.trigger()  # locked: refused before anything runs
+    wait_idle(qtbot, window)
+    assert recorder.errors[-1][0] == "2026-10 is closed"
+    assert window.statusBar().currentMessage() == ""
+    page = window.pages[Page.PROGRAM]
+    assert page.period_state.text().startswith("Final: 2026-10 is closed and locked (run 2, ")
+    # 2026-12 skips 2026-11: the ledger refuses (its empty month is agreed to first)
+    window.main.set_period(Period(2026, 12))
+    wait_idle(qtbot, window)
+    assert page.period_state.text() == "Not closed: 2026-12 has no close yet."
+    window.final_action.trigger()
     wait_idle(qtbot, window)
     assert recorder.errors[-1] == (
         "The ledger refused the close",
-        "Period 2026-10 is closed; reopen it first.",
+        "Period 2026-12 cannot be closed before 2026-11: final closes come in order, and the "
+        "last final close is 2026-10.",
     )
+    assert window.statusBar().currentMessage() == ""

@@ -185,11 +185,22 @@ def test_a_final_close_asks_first_naming_the_period(demo_program):
     assert session.closed is not None
     with Ledger(default_ledger(demo_program)) as ledger:
         assert ledger.final_periods() == ["2026-10"]
-    main.close(final=False)  # the period is locked now
-    assert view.errors[-1] == (
-        "The ledger refused the close",
-        "Period 2026-10 is closed; reopen it first.",
+    confirms = len(view.confirms)
+    main.close(final=True)  # the period is locked now: refused before anything is asked
+    main.close(final=False)
+    assert len(view.confirms) == confirms
+    assert (
+        view.errors[-2:]
+        == [
+            (
+                "2026-10 is closed",
+                "Period 2026-10 is closed (final) and locked in the ledger. To close it again, "
+                "reopen it on the History page with a reason; the reason is kept in the audit trail.",
+            )
+        ]
+        * 2
     )
+    assert view.statuses[-1] == ""  # no "Closing 2026-10 (final)…" left behind
 
 
 def test_invalid_input_lists_the_problems(demo_program):
@@ -330,7 +341,7 @@ def test_review_partner_view_shows_held_amounts_key_figures_and_flags(demo_progr
     )
     assert reserve["Closing balance"] == "20,000.00"
     assert reserve["Draws for pools"] == "-1,500.00"
-    assert len(review.exceptions().rows) == 6
+    assert len(review.exceptions().rows) == 5
 
 
 def test_charts_data_come_from_the_close(demo_program):
@@ -484,3 +495,69 @@ def test_the_partner_folder_can_be_changed_for_the_session(demo_program, tmp_pat
     main.reset_partner_folder()
     assert session.partner_folder() == demo_program.parent / "partners"
     assert len(session.inputs.data.submissions) == 11
+
+
+# --- the period's state, before any action --------------------------------------------------
+
+
+def test_the_period_s_state_is_shown_before_any_action(demo_program):
+    session, main, _ = open_session(demo_program)
+    validation = ValidationPresenter(session)
+    assert main.period_status_text() == "Not closed: 2026-10 has no close yet."
+    assert validation.headline().startswith("Ready to close 2026-10")
+    main.close(final=False)
+    assert main.period_status_text().startswith("Draft: 2026-10 has a draft close (run 1, ")
+    main.close(final=True)
+    assert main.period_status_text().startswith("Final: 2026-10 is closed and locked (run 2, ")
+    main.set_period(Period(2026, 9))
+    main.set_period(OCTOBER)  # validated afresh: a locked period is not "ready to close"
+    assert validation.headline() == (
+        "2026-10 is closed (final): reopen it on the History page to close it again. Its "
+        "inputs as they are now: 11 partner workbooks read; 0 errors, 0 warnings, 0 notes."
+    )
+    assert validation.state() == "info"  # not the green of "ready"
+    history = HistoryPresenter(session)
+    history.bind(FakeView(reason="P004 restated its usage"))
+    history.reopen()
+    assert main.period_status_text() == "Not closed: 2026-10 was reopened and can be closed again."
+    assert validation.headline().startswith("Ready to close 2026-10")
+
+
+def test_an_empty_month_asks_what_is_missing_before_closing_it(demo_program):
+    session, main, view = open_session(demo_program)
+    main.set_period(Period(2026, 12))
+    assert session.inputs is not None
+    assert not session.inputs.ok  # validation lists the empty month as an error
+    view.answer_confirm = False
+    main.close(final=False)
+    folder = demo_program.parent / "partners"
+    assert view.confirms == [
+        f"No partner workbook of 2026-12 was found in {folder}, and 8 active partners (P001, "
+        "P002, P003, P004, P006, …) sent no data for it.\n\nClose 2026-12 without any partner "
+        "data? Each partner without data gets a statement that says so. If the partner "
+        "workbooks are elsewhere, choose their folder instead."
+    ]
+    assert session.closed is None
+    assert view.statuses[-1] == ""
+    assert not (demo_program.parent / "close-2026-12").exists()
+    view.answer_confirm = True
+    main.close(final=False)
+    outcome = session.closed
+    assert outcome is not None
+    assert outcome.result.without_data == frozenset(
+        {"P001", "P002", "P003", "P004", "P006", "P007", "P009", "P010"}
+    )
+    assert view.pages[-1] is Page.REVIEW
+
+
+def test_an_empty_month_found_only_by_the_close_is_asked_about_then(demo_program):
+    """The validation shown was not of this month (or none ran): the close finds the empty
+    month, asks, and closes when agreed."""
+    session, main, view = open_session(demo_program)
+    main.set_period(Period(2026, 12))
+    session.inputs = None  # as if no validation of 2026-12 had been shown
+    main.close(final=False)
+    assert len(view.confirms) == 1
+    assert view.confirms[0].startswith("No partner workbook of 2026-12 was found in ")
+    assert session.closed is not None
+    assert str(session.closed.result.period) == "2026-12"

@@ -4,6 +4,10 @@ The program workbook is mutated as grids in memory (fast, many examples);
 partner workbooks are mutated as files (types, sheets, columns, duplicated
 rows, truncation, random bytes). Whatever comes in, reading, validating and
 computing return values with located problems.
+
+Sheets renamed, added or copied, and the templates' example rows left in
+place, must never change money silently: either an error stops the close, or
+every line is what the unchanged workbooks give.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from partnerclose.core.close import CloseState, compute_close
+from partnerclose.core.lines import Line
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.demo import write_demo
@@ -38,6 +44,7 @@ from partnerclose.reading.xlsx import load_workbook as load_grids
 from tests.reading.test_hostile import declare_size
 
 OCT = Period(2026, 10)
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 CELL_VALUES = st.one_of(
     st.none(),
@@ -354,3 +361,135 @@ def test_odd_partner_file_names_never_stop_a_close(demo, tmp_path, name):
     assert outcome.status in (Status.CLOSED, Status.INVALID)
     for problem in outcome.problems:
         str(problem).encode("utf-8")  # every problem can be printed
+
+
+# --- sheets renamed, added, copied; template examples left in place ------------------------
+
+
+def close_lines(inputs) -> tuple[Line, ...] | None:
+    """The lines of a first close of `inputs`, None when an error stops it."""
+    if not inputs.ok:
+        return None
+    result = compute_close(inputs.program, OCT, inputs.data, CloseState())
+    return None if any(p.severity is Severity.ERROR for p in result.problems) else result.lines
+
+
+@pytest.fixture(scope="module")
+def baseline(demo) -> tuple[Line, ...]:
+    lines = close_lines(load_inputs(demo / "program.xlsx", OCT))
+    assert lines is not None
+    return lines
+
+
+def template_examples(name: str) -> dict[str, list[object]]:
+    """The example row of each table sheet of a template, by sheet name."""
+    book = load_workbook(TEMPLATES / name, read_only=True)
+    rows = {}
+    for sheet in book.worksheets:
+        values = [list(row) for row in sheet.iter_rows(values_only=True)]
+        if len(values) == 2 and values[0][:2] != ["key", "value"]:
+            rows[sheet.title] = values[1]
+    book.close()
+    return rows
+
+
+@st.composite
+def near_names(draw, name: str) -> str:
+    """How a person renames a sheet by mistake, or keeps a copy of it."""
+    kind = draw(st.sampled_from(["drop", "suffix", "prefix", "case", "space", "double"]))
+    if kind == "drop":
+        return name[:-1]
+    if kind == "suffix":
+        return name + draw(st.sampled_from([" Oct", " (2)", "_old", " 2026-10", "s"]))
+    if kind == "prefix":
+        return draw(st.sampled_from(["Old ", "Copy of ", "My "])) + name
+    if kind == "case":
+        return name.upper()  # the same sheet: names match case-insensitively
+    if kind == "space":
+        return f" {name} "  # the same sheet: surrounding spaces do not count
+    cut = draw(st.integers(1, max(1, len(name) - 1)))
+    return name[:cut] + " " + name[cut:]
+
+
+@st.composite
+def sheet_mutations(draw, grids: WorkbookGrids, examples: dict[str, list[object]]):
+    """Grids with sheets renamed, added, copied, or a template example row appended."""
+    sheets = {name: [list(row) for row in grid.rows] for name, grid in grids.sheets.items()}
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(sorted(sheets)))
+        kind = draw(st.sampled_from(["rename", "add", "copy", "example"]))
+        if kind == "rename":
+            new = draw(near_names(name))
+            if new.strip() and new not in sheets:
+                sheets[new] = sheets.pop(name)
+        elif kind == "add":
+            new = draw(st.sampled_from(["Notes", "Pivot", "Sheet1", "Deal", "Adjustment"]))
+            sheets.setdefault(new, [list(row) for row in sheets[name]])
+        elif kind == "copy":
+            sheets.setdefault(f"{name} (2)", [list(row) for row in sheets[name]])
+        elif name in examples and sheets[name]:
+            header = [str(h) for h in sheets[name][0]]
+            template = examples[name]
+            if len(header) == len(template):  # same columns, same order as the template
+                sheets[name].append(list(template))
+    return WorkbookGrids(grids.file, {n: SheetGrid(n, rows) for n, rows in sheets.items()})
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_program_sheets_renamed_added_or_copied_never_change_money_silently(demo, baseline, data):
+    examples = template_examples("program_template.xlsx")
+    grids = data.draw(sheet_mutations(program_grids(demo), examples))
+    lines = close_lines(load_inputs_from_grids(grids, demo, OCT))
+    assert lines is None or lines == baseline
+
+
+def mutate_sheets(path: Path, kind: str, pick: int, name: str) -> None:
+    book = load_workbook(path)
+    sheet = book.worksheets[pick % len(book.worksheets)]
+    if kind == "rename_sheet":
+        sheet.title = name[:31] or "Sheet"
+    elif kind == "add_sheet":
+        book.create_sheet(name[:31] or "Sheet").append(["anything", 1])
+    elif kind == "copy_sheet":
+        book.copy_worksheet(sheet)  # "Deals Copy"
+    else:  # the template's example row left in (or pasted into) a data sheet
+        examples = template_examples("partner_template.xlsx")
+        data = [s for s in book.worksheets if s.title in examples]
+        if data:
+            target = data[pick % len(data)]
+            target.append(examples[target.title])
+    book.save(path)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(["rename_sheet", "add_sheet", "copy_sheet", "examples"]),
+    pick=st.integers(0, 10**6),
+    which=st.integers(0, 5),
+    name=st.one_of(
+        st.sampled_from(["Deals Oct", "Deal", "deals", "Notes", "Usage (2)", "Partner"]),
+        st.text(alphabet=st.characters(blacklist_characters="[]:*?/\\'"), max_size=12),
+    ),
+)
+def test_partner_sheets_renamed_added_or_copied_never_change_money_silently(
+    demo, baseline, tmp_path, kind, pick, which, name
+):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path)) / "case"
+    shutil.copytree(demo, folder)
+    target = sorted((folder / "partners").glob("*.xlsx"))[which]
+    try:
+        mutate_sheets(target, kind, pick, name)
+    except ValueError:  # openpyxl refuses the title (a duplicate, for instance)
+        return
+    inputs = load_inputs(folder / "program.xlsx", OCT)
+    lines = close_lines(inputs)
+    assert lines is None or lines == baseline
+    if lines is None:
+        errors = [p for p in inputs.problems if p.severity is Severity.ERROR]
+        assert errors
+        assert all(p.file for p in errors)

@@ -44,7 +44,7 @@ def context(partner_paths: list[Path]) -> RowContext:
 def comparable(results: list[FileResult]) -> list[object]:
     """Results with every record's location spelled out (records ignore it in ==)."""
     shown = []
-    for checked, file, problems in results:
+    for checked, file, problems, _ in results:
         rows = []
         if checked is not None:
             data = checked.data

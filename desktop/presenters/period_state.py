@@ -1,0 +1,94 @@
+"""Where the chosen period stands in the ledger, shown before any action is taken.
+
+A final period is locked: it is not "ready to close", and a close of it is
+refused before anything is asked or run. Read from the ledger file when it
+exists; the app never creates a ledger just to look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from desktop.presenters.formatting import local_time
+from partnerclose.api import Ledger, Period, RunInfo
+
+
+class PeriodState(Enum):
+    NOT_CLOSED = "not closed"
+    DRAFT = "draft"
+    FINAL = "final"
+    # "awaiting approval" joins these once a final close needs an approved draft.
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodStatus:
+    period: Period
+    state: PeriodState
+    text: str  # one sentence for the Program page
+    tone: str  # the banner's colour: info, ok, warning, error
+
+    @property
+    def locked(self) -> bool:
+        return self.state is PeriodState.FINAL
+
+    def refusal(self) -> str:
+        """Why a close of a locked period is refused, and what to do instead."""
+        return (
+            f"Period {self.period} is closed (final) and locked in the ledger. To close it "
+            "again, reopen it on the History page with a reason; the reason is kept in the "
+            "audit trail."
+        )
+
+
+def _run_text(run: RunInfo) -> str:
+    return f"run {run.run_id}, {local_time(run.finished_at)} by {run.user}"
+
+
+def status_of(period: Period, runs: list[RunInfo]) -> PeriodStatus:
+    """The state of `period` from the ledger's runs."""
+    mine = [run for run in runs if run.period == str(period)]
+    current = [run for run in mine if run.status == "current"]
+    final = next((run for run in reversed(current) if run.kind == "final"), None)
+    if final is not None:
+        return PeriodStatus(
+            period,
+            PeriodState.FINAL,
+            f"Final: {period} is closed and locked ({_run_text(final)}).",
+            "info",
+        )
+    draft = next((run for run in reversed(current) if run.kind == "draft"), None)
+    if draft is not None:
+        return PeriodStatus(
+            period,
+            PeriodState.DRAFT,
+            f"Draft: {period} has a draft close ({_run_text(draft)}); a new close replaces "
+            "it, a final close locks the period.",
+            "info",
+        )
+    reopened = any(run.status == "reopened" for run in mine)
+    text = (
+        f"Not closed: {period} was reopened and can be closed again."
+        if reopened
+        else (f"Not closed: {period} has no close yet.")
+    )
+    return PeriodStatus(period, PeriodState.NOT_CLOSED, text, "info")
+
+
+def period_status(ledger_path: Path | None, period: Period) -> PeriodStatus:
+    """The period's state in the ledger file (not closed when there is no ledger yet)."""
+    if ledger_path is None or not ledger_path.is_file():
+        return status_of(period, [])
+    try:
+        with Ledger(ledger_path) as ledger:
+            runs = ledger.history()
+    except Exception as exc:  # a damaged or locked file: say so, the close will tell more
+        return PeriodStatus(
+            period,
+            PeriodState.NOT_CLOSED,
+            f"The state of {period} is not known: the ledger {ledger_path.name} could not be "
+            f"read ({exc}).",
+            "warning",
+        )
+    return status_of(period, runs)
