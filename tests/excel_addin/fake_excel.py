@@ -53,7 +53,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chartsheet import Chartsheet
 from openpyxl.formula.translate import Translator
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 from xlwings import base_classes, utils
@@ -144,6 +144,13 @@ def area_address(box: Box, row_absolute: bool = True, column_absolute: bool = Tr
     return f"{first}:{c}{get_column_letter(right)}{r}{bottom}"
 
 
+def excel_sheet_name(title: str) -> str:
+    """A sheet's name in a reference, quoted only when Excel quotes it."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", title) and not _CELLS.match(title):
+        return title
+    return "'" + title.replace("'", "''") + "'"
+
+
 def cells_of(box: Box) -> Iterator[tuple[int, int]]:
     top, left, bottom, right = box
     for row in range(top, bottom + 1):
@@ -196,8 +203,14 @@ def is_currency_format(number_format: str) -> bool:
     return any(match.group(1) for match in _CURRENCY.finditer(number_format))
 
 
-def com_value(cell: Cell | MergedCell | None, formula_value: Callable[[Cell], object]) -> object:
-    """A cell's value as COM's Range.Value gives it."""
+def com_value(
+    cell: Cell | MergedCell | None,
+    formula_value: Callable[[Cell], object],
+    *,
+    currency: bool = True,
+) -> object:
+    """A cell's value as COM's Range.Value gives it (Value2 with `currency` False:
+    no Currency; its dates are converted by `value2`)."""
     if cell is None or isinstance(cell, MergedCell):
         return None
     value = cell.value
@@ -210,7 +223,9 @@ def com_value(cell: Cell | MergedCell | None, formula_value: Callable[[Cell], ob
     if value is None or isinstance(value, bool | str | datetime):
         return value
     if isinstance(value, int | float | Decimal):
-        if is_currency_format(cell.number_format):  # VT_CY: 4 decimals, as pywin32 gives it
+        if currency and is_currency_format(
+            cell.number_format
+        ):  # VT_CY: 4 decimals, as pywin32 gives it
             return Decimal(repr(float(value))).quantize(Decimal("0.0001"))
         return float(value)
     if isinstance(value, date):
@@ -779,7 +794,8 @@ class FakePageSetup:
     @property
     def print_area(self) -> str | None:
         self.sheet.record("print area", "get")
-        area = self.sheet.ws.print_area
+        ws: Any = self.sheet.ws
+        area = ws.print_area if ws._print_area is not None else None
         if not area:
             return None
         return ",".join(part.rsplit("!", 1)[-1] for part in area.split(","))
@@ -822,7 +838,7 @@ class _RangeApi:
 
     @property
     def Value2(self) -> object:  # COM's spelling
-        raw = self.rng.raw_value
+        raw = self.rng.read(currency=False)
         if isinstance(raw, tuple):
             return tuple(tuple(value2(value) for value in row) for row in raw)
         return value2(raw)
@@ -905,6 +921,10 @@ class FakeRange(base_classes.Range):
     # values
     @property
     def raw_value(self) -> object:
+        return self.read()
+
+    def read(self, *, currency: bool = True) -> object:
+        """Range.Value (Range.Value2 without `currency`)."""
         self.record("read values")
         top, left, bottom, right = self.box
         book, ws = self.sheet.book, self.ws
@@ -913,7 +933,10 @@ class FakeRange(base_classes.Range):
             return book.formula_value(ws, cell)
 
         rows = tuple(
-            tuple(com_value(ws._cells.get((r, c)), formula_value) for c in range(left, right + 1))
+            tuple(
+                com_value(ws._cells.get((r, c)), formula_value, currency=currency)
+                for c in range(left, right + 1)
+            )
             for r in range(top, bottom + 1)
         )
         return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
@@ -1000,6 +1023,19 @@ class FakeRange(base_classes.Range):
     @property
     def column_width(self) -> float | None:
         return None
+
+    @property
+    def row_height(self) -> float | None:
+        heights = {
+            self.ws.row_dimensions[row].height for row in range(self.box[0], self.box[2] + 1)
+        }
+        return heights.pop() if len(heights) == 1 else None
+
+    @row_height.setter
+    def row_height(self, value: float) -> None:
+        self.record("row height")
+        for row in range(self.box[0], self.box[2] + 1):
+            self.ws.row_dimensions[row].height = value
 
     @column_width.setter
     def column_width(self, value: float) -> None:
@@ -1129,7 +1165,7 @@ class FakeName(base_classes.Name):
     def name(self) -> str:
         if self.ws is None:
             return str(self.defined.name)
-        return f"{quote_sheetname(self.ws.title)}!{self.defined.name}"
+        return f"{excel_sheet_name(self.ws.title)}!{self.defined.name}"
 
     @property
     def refers_to(self) -> str:
