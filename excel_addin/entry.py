@@ -91,16 +91,22 @@ def run(
     action: Action | None = None,
     today: date | None = None,
     clock: Callable[[], datetime] = datetime.now,
+    confirmed: bool = False,
 ) -> Outcome:
     """Do what the Close sheet of `book` (default: the calling workbook) asks for;
-    `action` (a ribbon button's) instead of the sheet's Action cell."""
+    `action` (a ribbon button's) instead of the sheet's Action cell. `confirmed`
+    (the self-test) answers OK to the confirmation of a final close or a reopen."""
     book = book if book is not None else xw.Book.caller()
     with bounded_com_retries(book.app):
-        return _run_bounded(book, action, today, clock)
+        return _run_bounded(book, action, today, clock, confirmed)
 
 
 def _run_bounded(
-    book: xw.Book, action: Action | None, today: date | None, clock: Callable[[], datetime]
+    book: xw.Book,
+    action: Action | None,
+    today: date | None,
+    clock: Callable[[], datetime],
+    confirmed: bool,
 ) -> Outcome:
     app = book.app
     with quiet_excel(app):
@@ -109,7 +115,7 @@ def _run_bounded(
         _tell(app, started)
         return started
     control, request, location = started
-    if request.action in _CONFIRMED and not confirm(app, request, location):
+    if request.action in _CONFIRMED and not (confirmed or confirm(app, request, location)):
         outcome = _placed(
             Outcome(
                 Status.CANCELLED,

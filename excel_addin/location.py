@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
@@ -34,9 +33,9 @@ from urllib.parse import unquote
 import xlwings as xw
 
 from excel_addin.control import RequestError
+from partnerclose import sync_folders
+from partnerclose.sync_folders import SyncRoot
 
-ONEDRIVE_KEY = r"Software\SyncEngines\Providers\OneDrive"
-ONEDRIVE_VARIABLES = ("OneDriveCommercial", "OneDriveConsumer", "OneDrive")
 _PERSONAL = re.compile(r"^https://d\.docs\.live\.net/[^/]+/(?P<rest>.+)$", re.IGNORECASE)
 _BUSINESS = re.compile(
     r"^https://[^/]+-my\.sharepoint\.[^/]+/personal/[^/]+/Documents/(?P<rest>.+)$", re.IGNORECASE
@@ -45,14 +44,6 @@ _BUSINESS = re.compile(
 
 class LocationError(RequestError):
     """The workbook's file on this computer is not known for certain."""
-
-
-@dataclass(frozen=True, slots=True)
-class SyncRoot:
-    """A folder OneDrive keeps in sync; `url` the address it mirrors ("" unknown)."""
-
-    folder: Path
-    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,44 +72,6 @@ def excel_full_name(book: xw.Book) -> str:
     return str(full_name)
 
 
-def registry_sync_roots() -> list[SyncRoot]:
-    """The libraries OneDrive syncs, from the Windows registry (none elsewhere)."""
-    if sys.platform != "win32":
-        return []
-    import winreg
-
-    roots: list[SyncRoot] = []
-    try:
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, ONEDRIVE_KEY) as providers:
-            for index in range(winreg.QueryInfoKey(providers)[0]):
-                name = winreg.EnumKey(providers, index)
-                with winreg.OpenKey(providers, name) as key:
-                    try:
-                        mount, _ = winreg.QueryValueEx(key, "MountPoint")
-                        url, _ = winreg.QueryValueEx(key, "URLNamespace")
-                    except OSError:
-                        continue
-                    roots.append(SyncRoot(Path(mount), str(url)))
-    except OSError:
-        return roots
-    return roots
-
-
-def environment_sync_roots(environ: Mapping[str, str]) -> list[SyncRoot]:
-    """OneDrive's own folders, as OneDrive sets them in the environment."""
-    found: list[SyncRoot] = []
-    for variable in ONEDRIVE_VARIABLES:
-        value = environ.get(variable, "").strip()
-        if value and all(root.folder != Path(value) for root in found):
-            found.append(SyncRoot(Path(value)))
-    return found
-
-
-def sync_roots(environ: Mapping[str, str] | None = None) -> list[SyncRoot]:
-    """Every synced folder this computer names: the registry's, then OneDrive's."""
-    return [*registry_sync_roots(), *environment_sync_roots(environ or os.environ)]
-
-
 def resolve(full_name: str, roots: Iterable[SyncRoot], environ: Mapping[str, str]) -> Location:
     """The workbook's file for Excel's `full_name` (raises LocationError)."""
     roots = list(roots)
@@ -130,7 +83,7 @@ def resolve(full_name: str, roots: Iterable[SyncRoot], environ: Mapping[str, str
                 "partner folder, the ledger and the close folder are found next to the "
                 "workbook file"
             )
-        return Location(path, full_name, _root_of(path, roots))
+        return Location(path, full_name, sync_folders.root_of(path, roots))
     for candidate, root in _candidates(full_name, roots, environ):
         if candidate.is_file():
             return Location(candidate, full_name, root)
@@ -170,17 +123,7 @@ def _joined(folder: Path, relative: str) -> Path:
     return folder.joinpath(*parts)
 
 
-def _root_of(path: Path, roots: Iterable[SyncRoot]) -> Path | None:
-    for root in roots:
-        try:
-            path.relative_to(root.folder)
-        except ValueError:
-            continue
-        return root.folder
-    return None
-
-
 def locate(book: xw.Book, environ: Mapping[str, str] | None = None) -> Location:
     """Where the open `book` is on this computer (raises LocationError)."""
     environ = os.environ if environ is None else environ
-    return resolve(excel_full_name(book), sync_roots(environ), environ)
+    return resolve(excel_full_name(book), sync_folders.sync_roots(environ), environ)

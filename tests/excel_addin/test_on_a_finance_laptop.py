@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
 
 import partnerclose_addin
-from excel_addin import location
 from excel_addin.control import Status
 from excel_addin.entry import run
 from excel_addin.layout import Action
-from excel_addin.location import SyncRoot
 from excel_addin.marks import TEMP_PREFIX
 from excel_addin.workbook import read_grids
+from partnerclose import sync_folders
 from partnerclose.api import Ledger, default_ledger, run_close
+from partnerclose.sync_folders import SyncRoot
 from tests.excel_addin import fake_excel
 from tests.excel_addin.conftest import PERIOD, TODAY, ask, click
 from tests.excel_addin.fake_excel import FakeExcel
@@ -134,9 +134,9 @@ def test_a_draft_close_ends_on_the_close_sheet_and_shows_where(book: xw.Book, de
 @pytest.fixture
 def no_sync(monkeypatch: pytest.MonkeyPatch) -> None:
     """No synced folder but those a test names (the machine's own are ignored)."""
-    for variable in location.ONEDRIVE_VARIABLES:
+    for variable in sync_folders.ONEDRIVE_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setattr(location, "registry_sync_roots", list)
+    monkeypatch.setattr(sync_folders, "registry_sync_roots", list)
 
 
 def _open_from(excel: FakeExcel, program: Path, address: str) -> xw.Book:
@@ -179,7 +179,7 @@ def test_a_sharepoint_library_maps_through_the_registry_and_the_final_close_name
     mount = tmp_path / "Contoso" / "Finance - Documents"
     program = _synced_copy(demo, mount / "Close")
     # what OneDrive writes under HKCU\Software\SyncEngines\Providers\OneDrive\<id>
-    monkeypatch.setattr(location, "registry_sync_roots", lambda: [SyncRoot(mount, LIBRARY)])
+    monkeypatch.setattr(sync_folders, "registry_sync_roots", lambda: [SyncRoot(mount, LIBRARY)])
     book = _open_from(excel, program, SHAREPOINT)
     excel.app.answers.append("cancel")
 
