@@ -9,12 +9,16 @@ file. So the file is `partnerclose_addin.xlam` and the module
 `partnerclose_addin` (shipped with the package). The build then
 
 - rewrites the ribbon (`customUI/customUI.xml`): a "Partner Close" tab whose
-  "Run close" button calls `RibbonMyAddin.RunMain`;
+  "Run close" button calls `RibbonMyAddin.RunMain` (the ribbon's layout and the
+  other buttons: `excel_addin.ribbon`);
 - turns on the add-in's config sheet (`myaddin.conf`, the name the VBA looks
   for; xlwings ships it switched off as `_myaddin.conf`) with the module's
-  name and, when given, the Python interpreter to run (`Interpreter_Win`,
-  `Interpreter_Mac`): an installer fills them in with `configure` or
-  `--interpreter-win`; left out, the config files decide (see `Config`).
+  name, `ADD_WORKBOOK_TO_PYTHONPATH` false (so that xlwings does not map a
+  OneDrive or SharePoint address before PartnerClose resolves it itself:
+  `excel_addin.location`) and, when given, the Python interpreter to run
+  (`Interpreter_Win`, `Interpreter_Mac`): an installer fills them in with
+  `configure` or `--interpreter-win`; left out, the config files decide (see
+  `Config`).
 
 The same inputs give the same bytes.
 """
@@ -33,37 +37,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from excel_addin.ribbon import TAB_LABEL, custom_ui
+
 ADDIN_MODULE = "partnerclose_addin"
 ADDIN_FILE = f"{ADDIN_MODULE}.xlam"
 DEFAULT_OUT = Path("build") / "addin"
-TAB_LABEL = "Partner Close"
-BUTTON_LABEL = "Run close"
-MACRO = "RibbonMyAddin.RunMain"  # module.macro in the template's VBA project
+
 VBA_PROJECT_NAME = "myaddin"  # xlwings's template always calls its project so
 CONFIG_SHEET = f"{VBA_PROJECT_NAME}.conf"
 _TEMPLATE_CONFIG_SHEET = f"_{CONFIG_SHEET}"
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-SUPERTIP = (
-    "Does what the Close sheet of the active workbook asks for: "
-    "validate, draft close or final close."
-)
-
-CUSTOM_UI = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">
-  <ribbon>
-    <tabs>
-      <tab id="partnerCloseTab" label="{TAB_LABEL}">
-        <group id="partnerCloseGroup" label="Monthly close">
-          <button id="runCloseButton" label="{BUTTON_LABEL}" size="large"
-                  imageMso="MacroPlay" onAction="{MACRO}"
-                  screentip="Run the close"
-                  supertip="{SUPERTIP}" />
-        </group>
-      </tab>
-    </tabs>
-  </ribbon>
-</customUI>
-"""
+CUSTOM_UI = custom_ui()
+# xlwings maps the workbook's https:// address itself when this is true (its default)
+ADD_WORKBOOK_TO_PYTHONPATH = ("ADD_WORKBOOK_TO_PYTHONPATH", "false")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +76,11 @@ class Config:
         ]
         # "Module" is for people (the VBA takes the module from the file name); first,
         # as the VBA reads keys from A1 down to the first blank cell.
-        return [("Module", ADDIN_MODULE), *((k, v) for k, v in settings if v)]
+        return [
+            ("Module", ADDIN_MODULE),
+            ADD_WORKBOOK_TO_PYTHONPATH,
+            *((k, v) for k, v in settings if v),
+        ]
 
 
 def quickstart_template(folder: Path) -> Path:

@@ -58,6 +58,7 @@ class Status(StrEnum):
     SET_UP = "Set up"
     REOPENED = "Reopened"
     LISTED = "Listed"  # the history was written to its sheet
+    REPORTED = "Reported"  # a check or self-test report was written
 
 
 ACTION_NAMES = {action.name.lower(): action for action in Action}  # the ribbon's names
@@ -96,6 +97,10 @@ _ACTIONS = {
     "final": Action.FINAL,
     "reopen": Action.REOPEN,
     "history": Action.HISTORY,
+    "check this computer": Action.CHECK,
+    "check": Action.CHECK,
+    "self-test": Action.SELFTEST,
+    "selftest": Action.SELFTEST,
 }
 
 

@@ -49,7 +49,7 @@ from excel_addin.control import (
     read_request,
     write_outcome,
 )
-from excel_addin.layout import CLOSE_SHEET, STATEMENT_TEMPLATE_SHEET, Action
+from excel_addin.layout import CLOSE_SHEET, REPORT_ACTIONS, STATEMENT_TEMPLATE_SHEET, Action
 from excel_addin.location import Location, locate
 from excel_addin.marks import TEMP_PREFIX, Kind, Made, SheetSwap, made_sheets
 from excel_addin.quiet import StatusBar, quiet_excel
@@ -115,6 +115,12 @@ def _run_bounded(
         _tell(app, started)
         return started
     control, request, location = started
+    if location is None:  # a check or a self-test: about this computer
+        outcome = _report(book, request, clock)
+        with quiet_excel(app):
+            write_outcome(control, outcome)
+            control.activate()
+        return outcome
     if request.action in _CONFIRMED and not (confirmed or confirm(app, request, location)):
         outcome = _placed(
             Outcome(
@@ -149,15 +155,33 @@ def _run_bounded(
 _CONFIRMED = (Action.FINAL, Action.REOPEN)
 
 
+def _report(book: xw.Book, request: Request, clock: Callable[[], datetime]) -> Outcome:
+    """Check this computer, or run the self-test: a report the user can send."""
+    try:
+        if request.action is Action.CHECK:
+            from excel_addin.checks import show_doctor
+
+            path = show_doctor(book)
+        else:
+            from excel_addin.selftest import run_in_excel
+
+            path = run_in_excel(book)
+    except Exception as exc:  # reported in Excel rather than as a traceback
+        return _failed(exc, request, clock)
+    return Outcome(Status.REPORTED, f"the report is in {path}", clock(), None, request.action)
+
+
 def _start(
     book: xw.Book, action: Action | None, today: date | None, clock: Callable[[], datetime]
-) -> Outcome | tuple[xw.Sheet, Request, Location]:
+) -> Outcome | tuple[xw.Sheet, Request, Location | None]:
     """The Close sheet, what it asks for and where the workbook is; or why not."""
     control: xw.Sheet | None = None
     try:
         control, inserted = ensure_close_sheet(book)
         if not inserted:
             request = read_request(control, today or clock().date(), action)
+            if request.action in REPORT_ACTIONS:
+                return control, request, None
             return control, request, locate(book)
         outcome = Outcome(
             Status.SET_UP,

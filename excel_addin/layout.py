@@ -25,9 +25,12 @@ class Action(StrEnum):
     FINAL = "Final close"
     REOPEN = "Reopen"  # the last final period, with the reason next to "Reason"
     HISTORY = "History"  # the ledger's runs, on a Close History sheet
+    CHECK = "Check this computer"  # partnerclose doctor and Excel's checks
+    SELFTEST = "Self-test"  # the demo through the add-in, with a report
 
 
 CLOSE_ACTIONS = (Action.DRAFT, Action.FINAL)
+REPORT_ACTIONS = (Action.CHECK, Action.SELFTEST)  # about this computer, not the workbook
 
 
 # Input labels (column A) of the Close sheet; the value is in column B.

@@ -97,13 +97,17 @@ def test_the_config_sheet_names_the_module_and_the_interpreter(addin: Path) -> N
     project = re.search(r'PROJECT_NAME As String = "(\w+)"', _macros(addin)["xlwings"])
     assert project is not None
     assert f"{project.group(1)}.conf" == CONFIG_SHEET
-    assert _config(addin) == [["Module", ADDIN_MODULE], ["Interpreter_Win", WINDOWS_PYTHON]]
+    assert _config(addin) == [
+        ["Module", ADDIN_MODULE],
+        ["ADD_WORKBOOK_TO_PYTHONPATH", "false"],  # xlwings must not map OneDrive addresses
+        ["Interpreter_Win", WINDOWS_PYTHON],
+    ]
 
 
 def test_settings_left_blank_are_left_out_for_the_config_files(tmp_path: Path) -> None:
     # a key on the sheet is final for the VBA, even blank: it would hide the config files
     plain = build(tmp_path, Config())
-    assert _config(plain) == [["Module", ADDIN_MODULE]]
+    assert _config(plain) == [["Module", ADDIN_MODULE], ["ADD_WORKBOOK_TO_PYTHONPATH", "false"]]
 
 
 def test_an_installer_fills_in_the_interpreters(addin: Path, tmp_path: Path) -> None:
@@ -112,6 +116,7 @@ def test_an_installer_fills_in_the_interpreters(addin: Path, tmp_path: Path) -> 
     configure(copy, Config(r"%LOCALAPPDATA%\P & Co\pythonw.exe", "/opt/pc/bin/python"))
     assert {row[0]: row[1] for row in _config(copy)} == {
         "Module": ADDIN_MODULE,
+        "ADD_WORKBOOK_TO_PYTHONPATH": "false",
         "Interpreter_Win": r"%LOCALAPPDATA%\P & Co\pythonw.exe",
         "Interpreter_Mac": "/opt/pc/bin/python",
     }
@@ -124,3 +129,169 @@ def test_the_build_gives_the_same_bytes_and_prints_its_path(
     assert main(["--out", str(tmp_path), "--interpreter-win", WINDOWS_PYTHON]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / ADDIN_FILE)
     assert (tmp_path / ADDIN_FILE).read_bytes() == addin.read_bytes()
+
+
+# --- customUI against the Office customUI schema ---------------------------------------
+# The schema ([MS-CUSTOMUI], customUI.xsd, namespace .../office/2006/01/customui) is not
+# shipped by any package this project may install, and the copies in public repositories
+# may not be copied into it. Its constraints on what this ribbon uses are encoded here, as
+# the schema states them: the element nesting (customUI > ribbon > tabs > tab > group >
+# button), each element's allowed attributes, ST_UniqueID (an xsd:ID: an NCName, unique
+# in the file, 1-1024 characters), ST_String and ST_Delegate (1-1024 characters), ST_ID
+# (an NCName) and ST_Size ("normal" or "large"); CT_Tabs holds 1-100 tabs, CT_Tab up to
+# 100 groups, CT_Group up to 1000 controls.
+
+_NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
+_CHILDREN = {
+    "customUI": ({"ribbon"}, 1),
+    "ribbon": ({"tabs"}, 1),
+    "tabs": ({"tab"}, 100),
+    "tab": ({"group"}, 100),
+    "group": ({"button", "separator"}, 1000),
+    "button": (set(), 0),
+}
+_ATTRIBUTES = {
+    "customUI": {"onLoad", "loadImage"},
+    "ribbon": {"startFromScratch"},
+    "tabs": set(),
+    "tab": {
+        "id",
+        "idMso",
+        "idQ",
+        "tag",
+        "label",
+        "getLabel",
+        "visible",
+        "getVisible",
+        "keytip",
+        "getKeytip",
+        "insertAfterMso",
+        "insertBeforeMso",
+        "insertAfterQ",
+        "insertBeforeQ",
+    },
+    "group": {
+        "id",
+        "idMso",
+        "idQ",
+        "tag",
+        "label",
+        "getLabel",
+        "image",
+        "imageMso",
+        "getImage",
+        "screentip",
+        "getScreentip",
+        "supertip",
+        "getSupertip",
+        "visible",
+        "getVisible",
+        "keytip",
+        "getKeytip",
+        "insertAfterMso",
+        "insertBeforeMso",
+        "insertAfterQ",
+        "insertBeforeQ",
+    },
+    "button": {
+        "id",
+        "idMso",
+        "idQ",
+        "tag",
+        "label",
+        "getLabel",
+        "image",
+        "imageMso",
+        "getImage",
+        "screentip",
+        "getScreentip",
+        "supertip",
+        "getSupertip",
+        "visible",
+        "getVisible",
+        "enabled",
+        "getEnabled",
+        "keytip",
+        "getKeytip",
+        "onAction",
+        "size",
+        "getSize",
+        "showLabel",
+        "getShowLabel",
+        "showImage",
+        "getShowImage",
+        "description",
+        "getDescription",
+        "insertAfterMso",
+        "insertBeforeMso",
+        "insertAfterQ",
+        "insertBeforeQ",
+    },
+}
+_STRINGS = {"label", "screentip", "supertip", "tag", "description", "onAction", "onLoad"}
+
+
+def custom_ui_violations(xml: bytes) -> list[str]:
+    """What breaks the customUI schema's constraints above (empty: none)."""
+    root = ElementTree.fromstring(xml)
+    found: list[str] = []
+    ids: set[str] = set()
+
+    def visit(element: object, expected: set[str]) -> None:
+        tag = element.tag  # type: ignore[attr-defined]
+        namespace, _, name = tag[1:].partition("}")
+        if namespace != UI[1:-1]:
+            found.append(f"{tag}: not in the customUI namespace")
+            return
+        if name not in expected:
+            found.append(f"{name}: not allowed here (expected {sorted(expected)})")
+            return
+        for attribute, value in element.attrib.items():  # type: ignore[attr-defined]
+            if attribute not in _ATTRIBUTES[name]:
+                found.append(f"{name}@{attribute}: not an attribute of {name}")
+            if attribute in _STRINGS and not 1 <= len(value) <= 1024:
+                found.append(f"{name}@{attribute}: must be 1-1024 characters")
+            if attribute in ("id", "idMso", "imageMso") and not _NCNAME.match(value):
+                found.append(f"{name}@{attribute}={value!r}: not an NCName")
+        if "id" in element.attrib:  # type: ignore[attr-defined]
+            if element.attrib["id"] in ids:  # type: ignore[attr-defined]
+                found.append(f"{name}@id={element.attrib['id']!r}: not unique")  # type: ignore[attr-defined]
+            ids.add(element.attrib["id"])  # type: ignore[attr-defined]
+        if name == "button" and element.attrib.get("size", "normal") not in ("normal", "large"):  # type: ignore[attr-defined]
+            found.append("button@size: must be normal or large")
+        allowed, most = _CHILDREN[name]
+        children = list(element)  # type: ignore[call-overload]
+        if len(children) > most:
+            found.append(f"{name}: at most {most} children, found {len(children)}")
+        if name == "tabs" and not children:
+            found.append("tabs: at least one tab")
+        for child in children:
+            visit(child, allowed)
+
+    visit(root, {"customUI"})
+    return found
+
+
+def test_the_ribbon_keeps_to_the_customui_schema(addin: Path) -> None:
+    with zipfile.ZipFile(addin) as package:
+        xml = package.read("customUI/customUI.xml")
+    assert custom_ui_violations(xml) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "violation"),
+    [
+        ('id="runCloseButton"', 'id="partnerCloseTab"'),  # a second tab id
+        ('size="large"', 'size="huge"'),
+        ('imageMso="MacroPlay"', 'imageMso="Macro Play"'),
+        ('label="Run close"', 'label=""'),
+        ('label="Run close"', 'caption="Run close"'),
+    ],
+)
+def test_the_schema_check_catches_what_excel_would_refuse(
+    addin: Path, change: str, violation: str
+) -> None:
+    with zipfile.ZipFile(addin) as package:
+        xml = package.read("customUI/customUI.xml").decode()
+    assert change in xml
+    assert custom_ui_violations(xml.replace(change, violation, 1).encode()) != []
