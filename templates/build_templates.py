@@ -249,7 +249,7 @@ CLOSE_HELP = {
     layout.ACTION_LABEL: "Validate checks the input only. Draft close writes the statements "
     "and can be rerun. Final close writes them and locks the period in the ledger (you are "
     "asked to confirm first). Reopen unlocks the last final period; History lists the "
-    "ledger's runs. The ribbon has a button for each, too.",
+    "ledger's runs. Check this computer and Self-test write a report to send to support.",
     layout.REASON_LABEL: "For Reopen only: why the period is reopened. Kept in the ledger's "
     "audit trail.",
     layout.STATUS_LABEL: "Closed, Valid, Invalid (see the Exceptions sheet), Refused (by the "
@@ -282,6 +282,13 @@ _OUTCOME_FORMATS = {
 _PERIOD_ROW, _ACTION_ROW, _REASON_ROW, _LAST_RUN_ROW = 4, 5, 6, 8
 
 
+def _fit_help(sheet: Worksheet, row: int, text: str) -> None:
+    """A row tall enough for its wrapped help (about 110 characters a line in C)."""
+    lines = -(-len(text) // 110)
+    if lines > 1:
+        sheet.row_dimensions[row].height = 15 * lines
+
+
 def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
     """The Excel add-in's `Close` control sheet (labels: excel_addin/layout.py).
 
@@ -307,6 +314,7 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
         cell.fill = _INPUT_FILL
         cell.border = HEADER_BORDER
         sheet.cell(row, 3, CLOSE_HELP[label]).alignment = _WRAP
+        _fit_help(sheet, row, CLOSE_HELP[label])
     sheet.cell(_PERIOD_ROW, 2).number_format = "yyyy-mm"
     sheet.cell(_PERIOD_ROW, 2).alignment = Alignment(horizontal="left")
     actions = DataValidation(
@@ -329,6 +337,7 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
         sheet.cell(row, 2).alignment = Alignment(horizontal="left")
         if label in CLOSE_HELP:
             sheet.cell(row, 3, CLOSE_HELP[label]).alignment = _WRAP
+            _fit_help(sheet, row, CLOSE_HELP[label])
     for offset, note in enumerate(CLOSE_NOTES, start=2):
         note_row = row + offset
         sheet.cell(note_row, 1, note).alignment = _WRAP
