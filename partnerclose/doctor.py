@@ -35,7 +35,7 @@ ASR_KEYS = (
     r"SOFTWARE\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules",
 )
 ASR_STATES = {0: "off", 1: "block", 2: "audit", 6: "warn"}
-LIBRARIES = ("openpyxl", "python_calamine", "pandas", "defusedxml", "xlwings")
+LIBRARIES = ("openpyxl", "python_calamine", "defusedxml")  # the add-in checks xlwings
 TEMPLATE_FILES = ("statement.xlsx", "close_pack.xlsx")
 
 

@@ -98,7 +98,7 @@ def test_the_template_offers_the_actions_in_a_drop_down() -> None:
         for validation in sheet.data_validations.dataValidation
         for ref in validation.sqref.ranges
     }
-    assert lists == {"B5": '"Validate,Draft close,Final close,Reopen,History"'}
+    assert lists == {"B5": '"' + ",".join(action.value for action in Action) + '"'}
     assert sheet["A6"].value == "Reason"
     assert sheet["A4"].value == "Period"
     assert sheet["B4"].value == "=DATE(YEAR(TODAY()),MONTH(TODAY())-1,1)"
