@@ -1,15 +1,16 @@
 """The Excel add-in's Python module: each ribbon button of `partnerclose_addin.xlam`
-runs one function here (`RunPython "import partnerclose_addin; partnerclose_addin.X()"`).
+runs one function here (its VBA callback calls
+`PC_RunPython "import partnerclose_addin; partnerclose_addin.X"`).
 
-The buttons and their functions are listed together in `excel_addin.ribbon.BUTTONS`;
-the work is in `excel_addin`.
+The buttons, their callbacks and what each runs are listed together in
+`excel_addin.ribbon.BUTTONS`; the work is in `excel_addin`.
 """
 
 from __future__ import annotations
 
 
 def main() -> None:
-    """Run close: what the Close sheet of the calling workbook asks for."""
+    """Run close: what the Close sheet of the calling workbook asks for (its Action cell)."""
     from excel_addin.entry import run
 
     run()
@@ -17,7 +18,7 @@ def main() -> None:
 
 def action(name: str) -> None:
     """One action whatever the Close sheet's Action cell says: validate, draft,
-    final, reopen or history (the buttons of the Close group)."""
+    final, reopen or history (a button each), for the Close sheet's period."""
     from excel_addin.control import ACTION_NAMES
     from excel_addin.entry import run
 

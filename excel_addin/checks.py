@@ -18,7 +18,7 @@ import xlwings as xw
 from excel_addin.location import LocationError, locate
 from partnerclose.doctor import Check, Verdict, package_checks, report
 
-XLWINGS_VERSION = "0.37.8"  # compiled into the add-in's VBA (its DLL's name)
+XLWINGS_VERSION = "0.37.8"  # the add-in's VBA calls its AppleScript file on macOS
 REPORT_FILE = Path(tempfile.gettempdir()) / "partnerclose-doctor.txt"
 TITLE = "Partner Close"
 

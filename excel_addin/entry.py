@@ -183,12 +183,12 @@ def _start(
             if request.action in REPORT_ACTIONS:
                 return control, request, None
             return control, request, locate(book)
-        outcome = Outcome(
-            Status.SET_UP,
-            f"a {CLOSE_SHEET} sheet was added: pick the period and the action on it, "
-            "then click Run close again",
-            clock(),
+        again = (
+            "pick the period and the action on it, then click Run close again"
+            if action is None
+            else f"check the period on it, then click {action.value} again"
         )
+        outcome = Outcome(Status.SET_UP, f"a {CLOSE_SHEET} sheet was added: {again}", clock())
     except RequestError as exc:
         outcome = Outcome(Status.NOT_RUN, str(exc), clock())
     except Exception as exc:  # reported in Excel rather than as a traceback

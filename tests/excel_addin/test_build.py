@@ -52,7 +52,7 @@ def _config(path: Path) -> list[list[object]]:
 
 def test_the_add_in_is_named_after_its_module(addin: Path) -> None:
     assert addin.name == ADDIN_FILE == "partnerclose_addin.xlam"
-    module = importlib.import_module(addin.stem)  # what RunMain imports
+    module = importlib.import_module(addin.stem)  # what the callbacks import
     assert module.__name__ == ADDIN_MODULE
     assert callable(module.main)
 
@@ -71,32 +71,51 @@ def test_it_is_a_valid_macro_enabled_add_in_package(addin: Path) -> None:
                 ElementTree.fromstring(package.read(name))  # well-formed
 
 
-def test_the_ribbon_has_the_tab_and_a_button_calling_the_macro(addin: Path) -> None:
+def test_the_ribbon_has_a_button_per_action_each_calling_its_callback(addin: Path) -> None:
     with zipfile.ZipFile(addin) as package:
         ui = ElementTree.fromstring(package.read("customUI/customUI.xml"))
     tabs = ui.findall(f".//{UI}tab")
     assert [tab.get("label") for tab in tabs] == ["Partner Close"]
-    buttons = tabs[0].findall(f".//{UI}button")
-    assert [(b.get("label"), b.get("onAction")) for b in buttons] == [
-        ("Run close", "RibbonMyAddin.RunMain")
+    groups = tabs[0].findall(f"{UI}group")
+    assert [
+        [(b.get("label"), b.get("onAction")) for b in group.findall(f"{UI}button")]
+        for group in groups
+    ] == [
+        [
+            ("Validate", "PartnerCloseRibbon.PC_Validate"),
+            ("Draft close", "PartnerCloseRibbon.PC_DraftClose"),
+            ("Final close", "PartnerCloseRibbon.PC_FinalClose"),
+            ("Run close", "PartnerCloseRibbon.PC_RunClose"),
+        ],
+        [("Reopen", "PartnerCloseRibbon.PC_Reopen"), ("History", "PartnerCloseRibbon.PC_History")],
+        [
+            ("Check this computer", "PartnerCloseRibbon.PC_CheckComputer"),
+            ("Self-test", "PartnerCloseRibbon.PC_SelfTest"),
+        ],
     ]
 
 
-def test_the_vba_project_holds_the_button_s_macro(addin: Path) -> None:
+def test_the_vba_project_is_partnerclose_s_own(addin: Path) -> None:
     macros = _macros(addin)
-    module, _, macro = "RibbonMyAddin.RunMain".partition(".")
-    assert re.search(rf"^Sub {macro}\(control As IRibbonControl\)", macros[module], re.M)
-    # it runs `import <module>; <module>.main()`, the module named after the file
-    assert "ThisWorkbook.Name" in macros[module]
-    assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in macros[module]
-    assert "Public Function RunPython" in macros["xlwings"]
+    assert set(macros) == {
+        "PartnerCloseRibbon",
+        "PartnerCloseRunPython",
+        "ThisWorkbook",
+        "PartnerCloseSettings",
+    }
+    ribbon = macros["PartnerCloseRibbon"]
+    assert re.search(r"^Public Sub PC_RunClose\(control As IRibbonControl\)", ribbon, re.M)
+    assert 'PC_RunPython "import " & PC_MODULE & "; " & PC_MODULE & "." & PythonCall' in ribbon
+    assert "Public Function PC_RunPython" in macros["PartnerCloseRunPython"]
 
 
 def test_the_config_sheet_names_the_module_and_the_interpreter(addin: Path) -> None:
-    # xlwings's VBA reads the sheet `<PROJECT_NAME>.conf`, keys in column A from A1 down
-    project = re.search(r'PROJECT_NAME As String = "(\w+)"', _macros(addin)["xlwings"])
-    assert project is not None
-    assert f"{project.group(1)}.conf" == CONFIG_SHEET
+    # the VBA reads the sheet `<PC_SETTINGS>.conf`, keys in column A from A1 down
+    settings = re.search(
+        r'PC_SETTINGS As String = "(\w+)"', _macros(addin)["PartnerCloseRunPython"]
+    )
+    assert settings is not None
+    assert f"{settings.group(1)}.conf" == CONFIG_SHEET
     assert _config(addin) == [
         ["Module", ADDIN_MODULE],
         ["ADD_WORKBOOK_TO_PYTHONPATH", "false"],  # xlwings must not map OneDrive addresses
