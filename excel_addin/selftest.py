@@ -34,6 +34,7 @@ from partnerclose.demo import write_demo
 from partnerclose.doctor import report as doctor_report
 
 PARTNERS = 12
+DEMO_WORKBOOK = "PartnerClose self-test.xlsx"
 TITLE = "Partner Close"
 
 
@@ -68,6 +69,8 @@ def run_selftest(app: xw.App, folder: Path, today: date | None = None) -> SelfTe
     today = today or datetime.now().astimezone().date()
     period = Period.of(today).shift(-1)
     program = write_demo(folder / "demo", partners=PARTNERS, period=period, seed=7)
+    # Excel opens no two workbooks of one name, and the user's is often program.xlsx
+    program = program.rename(program.with_name(DEMO_WORKBOOK))
     steps: list[Step] = []
     book = app.books.open(str(program))
 
