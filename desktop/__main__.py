@@ -28,9 +28,9 @@ def create_window(store: SettingsStore | None = None) -> MainWindow:
 
 
 # First arguments that mean the command line, not the window (partnerclose.cli).
-CLI_FIRST_ARGUMENTS = frozenset({"demo", "validate", "close", "reopen", "history"}) | frozenset(
-    {"--version", "-h", "--help"}
-)
+CLI_FIRST_ARGUMENTS = frozenset(
+    {"demo", "validate", "close", "reopen", "history", "doctor"}
+) | frozenset({"--version", "-h", "--help"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,17 +17,21 @@ from enum import StrEnum
 
 import xlwings as xw
 
+from excel_addin.calls import range_values
 from excel_addin.cells import excel_number
 from excel_addin.layout import (
     ACTION_LABEL,
     CLOSE_SHEET,
     DETAILS_LABEL,
     ERRORS_LABEL,
+    FOLDER_LABEL,
+    LEDGER_LABEL,
     NET_LABEL,
     NOTES_LABEL,
     OUTCOME_LABELS,
     PERIOD_LABEL,
     READ_ROWS,
+    REASON_LABEL,
     RUN_ACTION_LABEL,
     RUN_PERIOD_LABEL,
     STATEMENTS_LABEL,
@@ -52,12 +56,19 @@ class Status(StrEnum):
     FAILED = "Failed"
     NOT_RUN = "Not run"
     SET_UP = "Set up"
+    REOPENED = "Reopened"
+    LISTED = "Listed"  # the history was written to its sheet
+    REPORTED = "Reported"  # a check or self-test report was written
+
+
+ACTION_NAMES = {action.name.lower(): action for action in Action}  # the ribbon's names
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
     period: Period
     action: Action
+    reason: str = ""  # why a period is reopened
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +85,8 @@ class Outcome:
     errors: int = 0
     warnings: int = 0
     notes: int = 0
+    folder: str = ""  # the workbook's folder on this computer, as resolved
+    ledger: str = ""  # the ledger's file, and a warning when it is unsafe where it is
 
 
 _ACTIONS = {
@@ -82,6 +95,12 @@ _ACTIONS = {
     "draft": Action.DRAFT,
     "final close": Action.FINAL,
     "final": Action.FINAL,
+    "reopen": Action.REOPEN,
+    "history": Action.HISTORY,
+    "check this computer": Action.CHECK,
+    "check": Action.CHECK,
+    "self-test": Action.SELFTEST,
+    "selftest": Action.SELFTEST,
 }
 
 
@@ -99,16 +118,16 @@ def label_rows(rows: Sequence[Sequence[object]]) -> dict[str, int]:
 
 
 def read_sheet(sheet: xw.Sheet) -> list[list[object]]:
-    rows = sheet.range((1, 1), (READ_ROWS, 3)).options(ndim=2).value
-    return [list(row) for row in rows]
+    return range_values(sheet.range((1, 1), (READ_ROWS, 3)))
 
 
 def last_month(today: date) -> Period:
     return Period.of(today).shift(-1)
 
 
-def read_request(sheet: xw.Sheet, today: date) -> Request:
-    """The period and action asked for on the Close sheet (raises RequestError)."""
+def read_request(sheet: xw.Sheet, today: date, action: Action | None = None) -> Request:
+    """The period and action asked for on the Close sheet (raises RequestError);
+    `action`, when given (a ribbon button's), is taken instead of the sheet's."""
     rows = read_sheet(sheet)
     labels = label_rows(rows)
     period_row, action_row = (
@@ -120,10 +139,20 @@ def read_request(sheet: xw.Sheet, today: date) -> Request:
             f"the {CLOSE_SHEET} sheet needs the labels {PERIOD_LABEL!r} and {ACTION_LABEL!r} "
             "in column A, with their values in column B"
         )
-    return Request(
-        parse_period(_value(rows, period_row), f"{CLOSE_SHEET}!B{period_row}", today),
-        parse_action(_value(rows, action_row), f"{CLOSE_SHEET}!B{action_row}"),
-    )
+    period = parse_period(_value(rows, period_row), f"{CLOSE_SHEET}!B{period_row}", today)
+    if action is None:
+        action = parse_action(_value(rows, action_row), f"{CLOSE_SHEET}!B{action_row}")
+    if action is not Action.REOPEN:
+        return Request(period, action)
+    reason_row = labels.get(normalize(REASON_LABEL))
+    reason = _value(rows, reason_row) if reason_row else None
+    if not isinstance(reason, str) or not reason.strip():
+        where = f"{CLOSE_SHEET}!B{reason_row}" if reason_row else f"the {CLOSE_SHEET} sheet"
+        raise RequestError(
+            f"{where}: type why {period} is reopened next to {REASON_LABEL!r}; "
+            "the reason is kept in the ledger's audit trail"
+        )
+    return Request(period, action, reason.strip())
 
 
 def _value(rows: Sequence[Sequence[object]], row: int) -> object:
@@ -194,4 +223,6 @@ def _outcome_values(outcome: Outcome) -> Mapping[str, object]:
         WARNINGS_LABEL: outcome.warnings,
         NOTES_LABEL: outcome.notes,
         DETAILS_LABEL: _text(outcome.message),
+        FOLDER_LABEL: _text(outcome.folder),
+        LEDGER_LABEL: _text(outcome.ledger),
     }

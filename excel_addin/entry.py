@@ -1,8 +1,11 @@
 """Run close: what the ribbon button does (`partnerclose_addin.main()` calls `run`).
 
 1. The `Close` sheet says the period and the action (a workbook without one
-   gets it from the program template, and nothing else happens).
-2. A final close is confirmed first (an alert with OK / Cancel).
+   gets it from the program template, and nothing else happens); a ribbon
+   button may name the action itself. The workbook's folder is resolved by
+   `location` (OneDrive and SharePoint included) and shown with the ledger.
+2. A final close or a reopen is confirmed first (an alert with OK / Cancel
+   that names the folder).
 3. The program sheets are read from the open workbook as it stands, unsaved
    edits included; the partner workbooks from the partner folder next to the
    workbook file; both through the reader and validation of the command line.
@@ -11,15 +14,20 @@
    same close folder), plus a writer that puts a statement sheet per partner,
    a Close Summary and the Exceptions into the workbook. On invalid input only
    the Exceptions sheet is replaced; a refused or failed close changes nothing.
-5. The outcome goes to the Close sheet; what needs attention also to an alert.
+   Reopen and History act on the ledger (a History sheet lists its runs).
+5. The outcome goes to the Close sheet, which is active at the end (the
+   Exceptions sheet when the input is invalid, the History sheet for the
+   history); what needs attention also goes to an alert.
 
 Excel is kept quiet meanwhile (`quiet_excel`): no redrawing, events or
 recalculation, restored afterwards even on error; progress shows in the
-status bar.
+status bar. A COM call Excel keeps rejecting is tried a bounded number of
+times (`calls.bounded_com_retries`), not for ever.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import tempfile
@@ -32,6 +40,7 @@ from typing import cast
 
 import xlwings as xw
 
+from excel_addin.calls import COM_ATTEMPTS, bounded_com_retries, is_busy
 from excel_addin.control import (
     Outcome,
     Request,
@@ -40,18 +49,22 @@ from excel_addin.control import (
     read_request,
     write_outcome,
 )
-from excel_addin.layout import CLOSE_SHEET, STATEMENT_TEMPLATE_SHEET, Action
+from excel_addin.layout import CLOSE_SHEET, REPORT_ACTIONS, STATEMENT_TEMPLATE_SHEET, Action
+from excel_addin.location import Location, locate
 from excel_addin.marks import TEMP_PREFIX, Kind, Made, SheetSwap, made_sheets
 from excel_addin.quiet import StatusBar, quiet_excel
-from excel_addin.reports import counts, plural, write_exceptions
-from excel_addin.workbook import ensure_close_sheet, read_grids, workbook_path
+from excel_addin.reports import counts, plural, write_exceptions, write_history
+from excel_addin.workbook import ensure_close_sheet, read_grids
 from excel_addin.writer import WorkbookWriter
 from partnerclose.api import (
     HOST,
     CloseOutcome,
+    Ledger,
+    LedgerRefusedError,
     Problem,
     Severity,
     Writer,
+    default_ledger,
     load_inputs_from_grids,
     run_close,
 )
@@ -75,58 +88,107 @@ class SheetsNotPlacedError(RuntimeError):
 def run(
     book: xw.Book | None = None,
     *,
+    action: Action | None = None,
     today: date | None = None,
     clock: Callable[[], datetime] = datetime.now,
+    confirmed: bool = False,
 ) -> Outcome:
-    """Run what the Close sheet of `book` (default: the calling workbook) asks for."""
+    """Do what the Close sheet of `book` (default: the calling workbook) asks for;
+    `action` (a ribbon button's) instead of the sheet's Action cell. `confirmed`
+    (the self-test) answers OK to the confirmation of a final close or a reopen."""
     book = book if book is not None else xw.Book.caller()
+    with bounded_com_retries(book.app):
+        return _run_bounded(book, action, today, clock, confirmed)
+
+
+def _run_bounded(
+    book: xw.Book,
+    action: Action | None,
+    today: date | None,
+    clock: Callable[[], datetime],
+    confirmed: bool,
+) -> Outcome:
     app = book.app
     with quiet_excel(app):
-        started = _start(book, today, clock)
+        started = _start(book, action, today, clock)
     if isinstance(started, Outcome):
         _tell(app, started)
         return started
-    control, request, program = started
-    if request.action is Action.FINAL and not confirm_final(app, request):
-        outcome = Outcome(
-            Status.CANCELLED,
-            "the final close was not confirmed; nothing was changed",
-            clock(),
-            request.period,
-            request.action,
+    control, request, location = started
+    if location is None:  # a check or a self-test: about this computer
+        outcome = _report(book, request, clock)
+        with quiet_excel(app):
+            write_outcome(control, outcome)
+            control.activate()
+        return outcome
+    if request.action in _CONFIRMED and not (confirmed or confirm(app, request, location)):
+        outcome = _placed(
+            Outcome(
+                Status.CANCELLED,
+                f"the {request.action.value.lower()} was not confirmed; nothing was changed",
+                clock(),
+                request.period,
+                request.action,
+            ),
+            location,
         )
         with quiet_excel(app):
             write_outcome(control, outcome)
+            control.activate()
         return outcome
     with quiet_excel(app) as bar:
         try:
-            outcome = _run(book, request, program, bar, clock)
+            outcome = _act(book, request, location, bar, clock)
         except Exception as exc:  # reported in Excel rather than as a traceback
             outcome = _failed(exc, request, clock)
+        outcome = _placed(outcome, location)
         try:
             write_outcome(control, outcome)
+            if outcome.status not in (Status.INVALID, Status.LISTED):
+                control.activate()  # new and copied sheets became active on the way
         except Exception:  # the alert below still tells the user
             log.exception("could not write the outcome to the Close sheet")
     _tell(app, outcome)
     return outcome
 
 
+_CONFIRMED = (Action.FINAL, Action.REOPEN)
+
+
+def _report(book: xw.Book, request: Request, clock: Callable[[], datetime]) -> Outcome:
+    """Check this computer, or run the self-test: a report the user can send."""
+    try:
+        if request.action is Action.CHECK:
+            from excel_addin.checks import show_doctor
+
+            path = show_doctor(book)
+        else:
+            from excel_addin.selftest import run_in_excel
+
+            path = run_in_excel(book)
+    except Exception as exc:  # reported in Excel rather than as a traceback
+        return _failed(exc, request, clock)
+    return Outcome(Status.REPORTED, f"the report is in {path}", clock(), None, request.action)
+
+
 def _start(
-    book: xw.Book, today: date | None, clock: Callable[[], datetime]
-) -> Outcome | tuple[xw.Sheet, Request, Path]:
-    """The Close sheet, what it asks for and the workbook's file; or why not."""
+    book: xw.Book, action: Action | None, today: date | None, clock: Callable[[], datetime]
+) -> Outcome | tuple[xw.Sheet, Request, Location | None]:
+    """The Close sheet, what it asks for and where the workbook is; or why not."""
     control: xw.Sheet | None = None
     try:
         control, inserted = ensure_close_sheet(book)
         if not inserted:
-            request = read_request(control, today or clock().date())
-            return control, request, workbook_path(book)
-        outcome = Outcome(
-            Status.SET_UP,
-            f"a {CLOSE_SHEET} sheet was added: pick the period and the action on it, "
-            "then click Run close again",
-            clock(),
+            request = read_request(control, today or clock().date(), action)
+            if request.action in REPORT_ACTIONS:
+                return control, request, None
+            return control, request, locate(book)
+        again = (
+            "pick the period and the action on it, then click Run close again"
+            if action is None
+            else f"check the period on it, then click {action.value} again"
         )
+        outcome = Outcome(Status.SET_UP, f"a {CLOSE_SHEET} sheet was added: {again}", clock())
     except RequestError as exc:
         outcome = Outcome(Status.NOT_RUN, str(exc), clock())
     except Exception as exc:  # reported in Excel rather than as a traceback
@@ -139,19 +201,109 @@ def _start(
     return outcome
 
 
-def confirm_final(app: xw.App, request: Request) -> bool:
+def ledger_note(location: Location) -> str:
+    """The ledger's file, with a warning when a synced folder makes it unsafe."""
+    ledger = default_ledger(location.path)
+    if not location.synced:
+        return str(ledger)
+    return (
+        f"{ledger} (warning: this folder is synced by OneDrive or SharePoint; an SQLite "
+        "ledger there is safe for one person only: two people closing at once, or a "
+        "sync conflict, can damage it; for a team, the ledger belongs on a PostgreSQL "
+        "server)"
+    )
+
+
+def _placed(outcome: Outcome, location: Location) -> Outcome:
+    return dataclasses.replace(outcome, folder=str(location.folder), ledger=ledger_note(location))
+
+
+def confirm(app: xw.App, request: Request, location: Location) -> bool:
+    """OK / Cancel before a final close or a reopen, naming the folder and ledger."""
     period = request.period
+    if request.action is Action.FINAL:
+        what = (
+            f"Close {period} FINAL?\n\n"
+            f"A final close locks {period} in the ledger: it cannot be closed again unless "
+            f"it is reopened, and the next final close must be {period.shift(1)}. "
+            "The statements will say FINAL."
+        )
+        ok = f"OK closes {period} finally"
+    else:
+        what = (
+            f"Reopen {period}?\n\n"
+            f"Its final close is unlocked so that it can be closed again; the reason "
+            f"({request.reason}) is kept in the audit trail."
+        )
+        ok = f"OK reopens {period}"
     answer = app.alert(
-        f"Close {period} FINAL?\n\n"
-        f"A final close locks {period} in the ledger: it cannot be closed again unless "
-        f"it is reopened, and the next final close must be {period.shift(1)}. "
-        "The statements will say FINAL.\n\n"
-        f"OK closes {period} finally; Cancel changes nothing.",
+        f"{what}\n\nFolder: {location.folder}\nLedger: {ledger_note(location)}\n\n"
+        f"{ok}; Cancel changes nothing.",
         title=TITLE,
         buttons="ok_cancel",
         mode="critical",
     )
     return answer == "ok"
+
+
+def _act(
+    book: xw.Book,
+    request: Request,
+    location: Location,
+    bar: StatusBar,
+    clock: Callable[[], datetime],
+) -> Outcome:
+    if request.action is Action.REOPEN:
+        return _reopen(request, location, clock)
+    if request.action is Action.HISTORY:
+        return _history(book, request, location, clock)
+    return _run(book, request, location.path, bar, clock)
+
+
+def _reopen(request: Request, location: Location, clock: Callable[[], datetime]) -> Outcome:
+    path = default_ledger(location.path)
+    period = request.period
+    if not path.exists():
+        return _outcome(
+            Status.REFUSED, f"no ledger at {path}; nothing to reopen", clock, request, ()
+        )
+    try:
+        with Ledger(path) as ledger:
+            ledger.reopen(period, request.reason)
+    except LedgerRefusedError as exc:
+        return _outcome(Status.REFUSED, str(exc), clock, request, ())
+    return _outcome(
+        Status.REOPENED,
+        f"reopened {period}; the reason is kept in the ledger's audit trail",
+        clock,
+        request,
+        (),
+    )
+
+
+def _history(
+    book: xw.Book, request: Request, location: Location, clock: Callable[[], datetime]
+) -> Outcome:
+    path = default_ledger(location.path)
+    runs, trail = [], []
+    if path.exists():
+        with Ledger(path) as ledger:
+            runs, trail = ledger.history(), ledger.audit_trail()
+    swap = SheetSwap(book, {Kind.HISTORY}, made_sheets(book))
+    try:
+        sheet = write_history(swap, runs, trail, title=f"Close history · {book.name}")
+        swap.commit()
+    except BaseException:
+        swap.rollback()
+        raise
+    sheet.activate()
+    return _outcome(
+        Status.LISTED,
+        f"{plural(len(runs), 'run')} in the ledger: see the Close History sheet",
+        clock,
+        request,
+        (),
+    )
 
 
 def _run(
@@ -291,7 +443,13 @@ def _outcome(
 def _failed(exc: Exception, request: Request | None, clock: Callable[[], datetime]) -> Outcome:
     where = log_failure(exc)
     details = f" (details in {where})" if where else ""
-    message = f"{type(exc).__name__}: {exc}{details}"
+    if is_busy(exc):
+        message = (
+            f"Excel stayed busy (a cell being edited, or a dialog open) through "
+            f"{COM_ATTEMPTS:,} tries of one step; finish that, then click again{details}"
+        )
+    else:
+        message = f"{type(exc).__name__}: {exc}{details}"
     if request is None:
         return Outcome(Status.FAILED, message, clock())
     return Outcome(Status.FAILED, message, clock(), request.period, request.action)
@@ -310,6 +468,7 @@ def log_failure(exc: BaseException) -> Path | None:
 
 _ALERTS = {
     Status.SET_UP: "info",
+    Status.REOPENED: "info",
     Status.NOT_RUN: "critical",
     Status.INVALID: "critical",
     Status.REFUSED: "critical",

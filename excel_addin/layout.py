@@ -13,6 +13,7 @@ CLOSE_SHEET = "Close"
 STATEMENT_TEMPLATE_SHEET = "Statement Template"
 SUMMARY_SHEET = "Close Summary"
 EXCEPTIONS_SHEET = "Exceptions"
+HISTORY_SHEET = "Close History"
 STATEMENT_PREFIX = "Stmt "  # + partner id: `Stmt P001`
 
 
@@ -22,11 +23,20 @@ class Action(StrEnum):
     VALIDATE = "Validate"
     DRAFT = "Draft close"
     FINAL = "Final close"
+    REOPEN = "Reopen"  # the last final period, with the reason next to "Reason"
+    HISTORY = "History"  # the ledger's runs, on a Close History sheet
+    CHECK = "Check this computer"  # partnerclose doctor and Excel's checks
+    SELFTEST = "Self-test"  # the demo through the add-in, with a report
+
+
+CLOSE_ACTIONS = (Action.DRAFT, Action.FINAL)
+REPORT_ACTIONS = (Action.CHECK, Action.SELFTEST)  # about this computer, not the workbook
 
 
 # Input labels (column A) of the Close sheet; the value is in column B.
 PERIOD_LABEL = "Period"
 ACTION_LABEL = "Action"
+REASON_LABEL = "Reason"  # why a period is reopened (kept in the audit trail)
 
 # Outcome labels (column A), in the order the template lays them out.
 TIME_LABEL = "Time"
@@ -39,6 +49,8 @@ ERRORS_LABEL = "Errors"
 WARNINGS_LABEL = "Warnings"
 NOTES_LABEL = "Notes"
 DETAILS_LABEL = "Details"
+FOLDER_LABEL = "Folder"  # where the workbook, its partner folder, ledger and close folder are
+LEDGER_LABEL = "Ledger"
 OUTCOME_LABELS = (
     TIME_LABEL,
     RUN_PERIOD_LABEL,
@@ -50,5 +62,7 @@ OUTCOME_LABELS = (
     WARNINGS_LABEL,
     NOTES_LABEL,
     DETAILS_LABEL,
+    FOLDER_LABEL,
+    LEDGER_LABEL,
 )
 READ_ROWS = 40  # the Close sheet is read as A1:C40 (one range read)

@@ -22,6 +22,8 @@ from enum import StrEnum
 
 import xlwings as xw
 
+from excel_addin.calls import copy_sheet
+
 MARK = "PartnerClose.Made"
 TEMP_PREFIX = "PC~"
 MAX_SHEET_NAME = 31  # Excel's limit
@@ -33,6 +35,7 @@ class Kind(StrEnum):
     STATEMENT = "statement"
     SUMMARY = "summary"
     EXCEPTIONS = "exceptions"
+    HISTORY = "history"
     WORK = "work"  # the working copy of the template a close fills statements from
 
 
@@ -112,7 +115,6 @@ class SheetSwap:
         self._used = {name.lower() for name in sheets}  # no temporary name may clash
         self._new: list[_New] = []
         self._marked: set[str] = set()  # temporary names of the sheets marked here
-        self._last: xw.Sheet | None = None
         self._counter = 0
 
     def allocate(self, preferred: str) -> str:
@@ -135,26 +137,27 @@ class SheetSwap:
         `name` (from `allocate`) is the name it gets on commit; None: deleted then.
         A copy of a sheet this swap made keeps the name Excel gives it (`PC~1 (2)`:
         temporary already) and the mark it was copied with, which is rewritten.
+        New sheets always go last, so a copy is found there (`copy_sheet`).
         """
-        after = self._last_sheet()
         mark = mark_formula(kind, key, name or "")
         if source is None:
             temporary = self._temporary_name()
-            sheet = self.book.sheets.add(name=temporary, after=after)
+            sheet = self.book.sheets.add(name=temporary, after=self.book.sheets[-1])
             self._mark(sheet, mark, temporary)
         else:
             # Sheet.copy() lists every sheet twice per copy: with a thousand statements
-            # that is millions of calls. Excel puts the copy right after `after`.
-            source.impl.copy(before=None, after=after.impl)
-            sheet = self.book.sheets[after.index]
+            # that is millions of calls; copy_sheet makes three.
+            sheet = copy_sheet(source, self.book, known=self._used)
+            self._used.add(sheet.name.lower())
             if source.name.lower() in self._marked:
                 sheet.names[MARK].refers_to = mark
             else:
+                given = sheet.name.lower()
                 temporary = self._temporary_name()
                 sheet.name = temporary
+                self._used.discard(given)  # free again: Excel may give it to a later copy
                 self._mark(sheet, mark, temporary)
         self._new.append(_New(sheet, kind, name))
-        self._last = sheet
         return sheet
 
     def _mark(self, sheet: xw.Sheet, mark: str, name: str) -> None:
@@ -166,7 +169,7 @@ class SheetSwap:
     def inserted(self, sheet: xw.Sheet) -> None:
         """A sheet inserted for the user (a template): kept on commit, gone on rollback."""
         self._new.append(_New(sheet, None, sheet.name))
-        self._last = None  # the insertion may not be at the end
+        self._used.add(sheet.name.lower())
 
     def commit(self) -> None:
         """Delete the sheets replaced, name the new ones, drop the working copies."""
@@ -197,8 +200,3 @@ class SheetSwap:
             if name.lower() not in self._used:
                 self._used.add(name.lower())
                 return name
-
-    def _last_sheet(self) -> xw.Sheet:
-        if self._last is None:
-            self._last = self.book.sheets[-1]
-        return self._last

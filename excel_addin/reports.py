@@ -1,4 +1,4 @@
-"""The Exceptions and Close Summary sheets: a few range operations each.
+"""The Exceptions, Close Summary and Close History sheets: a few range operations each.
 
 Each sheet is written as one block, then its header is made bold and its
 columns sized. Text from the inputs is written as text (`Text`), never as a
@@ -17,9 +17,17 @@ from decimal import Decimal
 import xlwings as xw
 
 from excel_addin.cells import to_excel
-from excel_addin.layout import EXCEPTIONS_SHEET, SUMMARY_SHEET
+from excel_addin.layout import EXCEPTIONS_SHEET, HISTORY_SHEET, SUMMARY_SHEET
 from excel_addin.marks import Kind, SheetSwap
-from partnerclose.api import HOST, CloseContext, Component, Problem, Severity
+from partnerclose.api import (
+    HOST,
+    AuditEntry,
+    CloseContext,
+    Component,
+    Problem,
+    RunInfo,
+    Severity,
+)
 from partnerclose.statements.data import COMPONENT_LABELS
 from partnerclose.statements.values import CellValue, Formula, Text
 
@@ -168,6 +176,51 @@ def write_summary(
     first, last = HEADER_ROW + 1, len(rows)
     sheet.range((first, 4), (last, 4 + len(components))).number_format = f"{amounts};-{amounts};-"
     sheet.range((last, 1), (last, len(headers))).font.bold = True
+    return sheet
+
+
+HISTORY_COLUMNS = ("Run", "Period", "Kind", "Status", "Finished (UTC)", "User", "Output")
+HISTORY_WIDTHS = (6, 10, 8, 10, 26, 16, 60)
+
+
+def write_history(
+    swap: SheetSwap, runs: Sequence[RunInfo], trail: Sequence[AuditEntry], *, title: str
+) -> xw.Sheet:
+    """A new Close History sheet: every run in the ledger, then every reopen with its
+    reason (what `partnerclose history` prints)."""
+    reopens = [entry for entry in trail if entry.action == "reopen"]
+    rows: list[list[CellValue]] = [
+        [Text(title)],
+        [Text(f"{plural(len(runs), 'run')}, {plural(len(reopens), 'reopen')}.")],
+        [],
+        [Text(header) for header in HISTORY_COLUMNS],
+    ]
+    for run in runs:
+        rows.append(
+            [
+                run.run_id,
+                Text(run.period),
+                Text(run.kind),
+                Text(run.status),
+                Text(run.finished_at),
+                Text(run.user),
+                Text(run.output),
+            ]
+        )
+    if reopens:
+        rows += [[], [Text("Reopened"), Text("Period"), Text("Run"), Text("At"), Text("By")]]
+        for entry in reopens:
+            rows.append(
+                [
+                    Text(entry.reason),
+                    Text(entry.period),
+                    entry.run_id,
+                    Text(entry.at),
+                    Text(entry.user),
+                ]
+            )
+    sheet = swap.add(Kind.HISTORY, "", swap.allocate(HISTORY_SHEET))
+    _write_table(sheet, rows, len(HISTORY_COLUMNS), HISTORY_WIDTHS)
     return sheet
 
 

@@ -15,7 +15,8 @@ open workbook, so a statement takes the same number of them with 10 lines or
   Excel stores it as text, never as a formula, number or date. `read` reports
   the used range as one merged range, so the plan writes it as one block and no
   merged range is ever cut (Excel refuses to write part of one);
-- `fit_row_heights`: Excel's AutoFit over the tables' rows (one call);
+- `fit_row_heights`: Excel's AutoFit over the tables' rows, one call per
+  table (Excel fits only the first area of a multi-area range);
 - `set_print_area`: the grown print area (Excel keeps the print titles itself).
 
 Reading a template sheet (values, formulas, print area) and putting the
@@ -24,6 +25,9 @@ formats) happen once per close, on a working copy of the template
 (`prepare_template`); every statement sheet is a copy of that copy, so its
 `read` and `replace_in_number_formats` cost nothing.
 
+Values are read through `calls.range_values`, so a currency-formatted number
+in a template is its double, not COM's 4-decimal Currency.
+
 Chart series are left to Excel: it moves them with inserted rows; a series on a
 single template-row cell does not grow (the file backend grows it).
 """
@@ -31,23 +35,18 @@ single template-row cell does not grow (the file backend grows it).
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import groupby
-from typing import Any
 
 import xlwings as xw
 
+from excel_addin.calls import as_rows, autofit_rows, range_values
 from excel_addin.cells import Box, box_address, from_excel, to_excel
 from partnerclose.statements.plan import CURRENCY
 from partnerclose.statements.sheet import RowInsert, SheetContent
 from partnerclose.statements.template import replace_placeholder
 from partnerclose.statements.values import CellValue, Formula, Text
-
-# xlwings on macOS reads "3:5,9:9" as the single range "3"; Windows takes it.
-MULTI_AREA = sys.platform != "darwin"
-MAX_ADDRESS = 255  # Excel refuses longer range addresses
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +68,9 @@ class XlwingsSheet:
         self,
         sheet: xw.Sheet,
         prepared: PreparedTemplate | None = None,
-        *,
-        multi_area: bool = MULTI_AREA,
     ) -> None:
         self.sheet = sheet
         self.prepared = prepared
-        self.multi_area = multi_area
         self._content: SheetContent | None = prepared.content if prepared else None
 
     # --- the one read ------------------------------------------------------------
@@ -115,13 +111,9 @@ class XlwingsSheet:
 
     def fit_row_heights(self, rows: Sequence[tuple[int, int]]) -> None:
         # Rows Excel sizes itself (no fixed height) grow with wrapped text as values
-        # are written; AutoFit makes sure for the inserted ones. One call on Windows;
-        # on macOS xlwings cannot address several areas at once, so Excel's own
-        # sizing has to do. (Excel never fits merged cells: neither does this.)
-        spans = [(first, last) for first, last in rows if first <= last]
-        address = ",".join(f"{first}:{last}" for first, last in spans)
-        if spans and (self.multi_area or len(spans) == 1) and len(address) <= MAX_ADDRESS:
-            self.sheet.range(address).rows.autofit()
+        # are written; AutoFit makes sure for the inserted ones, table by table.
+        # (Excel never fits merged cells: neither does this.)
+        autofit_rows(self.sheet, rows)
 
     def set_print_area(self, area: str | None, title_rows: str | None) -> None:
         # Excel moves the print titles itself when rows are inserted below them.
@@ -146,7 +138,7 @@ def read_content(sheet: xw.Sheet, title: str | None = None) -> SheetContent:
     area: what the template engine needs to plan (two reads and a question)."""
     last_row, last_column = used_extent(sheet)
     whole = sheet.range((1, 1), (last_row, last_column))
-    values = as_rows(whole.options(ndim=2).value)
+    values = range_values(whole)
     formulas = as_rows(whole.formula)
     cells: dict[tuple[int, int], CellValue] = {}
     for r, (value_row, formula_row) in enumerate(zip(values, formulas, strict=False), start=1):
@@ -166,15 +158,6 @@ def read_content(sheet: xw.Sheet, title: str | None = None) -> SheetContent:
         # which cuts no merged range: no need to find them.
         merged=((1, 1, last_row, last_column),),
     )
-
-
-def as_rows(raw: Any) -> list[list[Any]]:
-    """A range property as rows: COM gives a scalar for one cell, a tuple per row."""
-    if not isinstance(raw, list | tuple):
-        return [[raw]]
-    if raw and not isinstance(raw[0], list | tuple):
-        return [list(raw)]
-    return [list(row) for row in raw]
 
 
 def _cell(value: object, formula: object) -> CellValue:

@@ -1,4 +1,4 @@
-"""The open workbook: its file, its program sheets as grids, templates it lacks."""
+"""The open workbook: its program sheets as grids, and the templates it lacks."""
 
 from __future__ import annotations
 
@@ -7,28 +7,14 @@ from pathlib import Path
 
 import xlwings as xw
 
-from excel_addin.control import RequestError
+from excel_addin.calls import copy_sheet, range_values
 from excel_addin.layout import CLOSE_SHEET, STATEMENT_TEMPLATE_SHEET
 from excel_addin.marks import SheetSwap
-from excel_addin.sheet import as_rows, used_extent
+from excel_addin.sheet import used_extent
 from partnerclose.api import SheetGrid, WorkbookGrids
 from partnerclose.statements.writers import STATEMENT_TEMPLATE, TEMPLATES
 
 PROGRAM_TEMPLATE = TEMPLATES / "program_template.xlsx"
-
-
-def workbook_path(book: xw.Book) -> Path:
-    """The workbook's file: partner workbooks, the ledger and the close folder are
-    found next to it, so it must be saved in a folder of this computer."""
-    fullname = book.fullname
-    path = Path(fullname)
-    if "://" in fullname or not path.is_absolute() or not path.is_file():
-        raise RequestError(
-            f"save {book.name} in a folder on this computer first (for OneDrive or "
-            "SharePoint, open the synced local copy): the partner folder, the ledger and "
-            "the close folder are found next to the workbook file"
-        )
-    return path
 
 
 def find_sheet(book: xw.Book, name: str) -> xw.Sheet | None:
@@ -42,7 +28,8 @@ def find_sheet(book: xw.Book, name: str) -> xw.Sheet | None:
 def read_grids(book: xw.Book, skip: Collection[str]) -> WorkbookGrids:
     """Every sheet but `skip` (the add-in's own) as it stands, unsaved edits included:
     one range read per sheet, A1 to the end of its used range, as Excel returns
-    values (numbers as floats, dates as datetimes, empty as None, errors as text)."""
+    values (numbers as doubles, currency-formatted ones too; dates as datetimes;
+    empty as None; errors as text)."""
     skipped = {name.lower() for name in skip}
     sheets: dict[str, SheetGrid] = {}
     for sheet in book.sheets:
@@ -51,7 +38,7 @@ def read_grids(book: xw.Book, skip: Collection[str]) -> WorkbookGrids:
             continue
         last_row, last_column = used_extent(sheet)
         whole = sheet.range((1, 1), (last_row, last_column))
-        sheets[name] = SheetGrid(name, as_rows(whole.options(ndim=2, err_to_str=True).value))
+        sheets[name] = SheetGrid(name, range_values(whole, err_to_str=True))
     return WorkbookGrids(book.name, sheets)
 
 
@@ -63,16 +50,11 @@ def insert_sheet(
     closed again (unless it was open already)."""
     app = book.app
     was_open = any(open_book.name.lower() == source.name.lower() for open_book in app.books)
+    known = {existing.name.lower() for existing in book.sheets}
     template = app.books.open(str(source), update_links=False, read_only=True)
     try:
         copied = template.sheets[sheet] if sheet else template.sheets[0]
-        if first:
-            copied.impl.copy(before=book.sheets[0].impl, after=None)
-            new = book.sheets[0]
-        else:
-            last = book.sheets[-1]
-            copied.impl.copy(before=None, after=last.impl)
-            new = book.sheets[last.index]
+        new = copy_sheet(copied, book, known=known, first=first)
         if new.name != name:
             new.name = name
         return new

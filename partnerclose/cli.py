@@ -1,4 +1,4 @@
-"""The `partnerclose` command line: demo, validate, close, reopen, history.
+"""The `partnerclose` command line: demo, validate, close, reopen, history, doctor.
 
 Problems go to standard error, one per line. Exit codes (outputs.md): 0 done,
 2 invalid input, 3 refused (by the ledger, or an output folder a close may not
@@ -259,7 +259,18 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("program", help="the program workbook")
     history.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
     history.set_defaults(run=cmd_history)
+
+    doctor = commands.add_parser("doctor", help="check that this computer is ready to close")
+    doctor.add_argument("program", nargs="?", help="a program workbook: its folder and ledger")
+    doctor.add_argument("--report", help="also write the report to this file")
+    doctor.set_defaults(run=cmd_doctor)
     return parser
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from partnerclose.doctor import cmd_doctor as doctor
+
+    return doctor(args.program, args.report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

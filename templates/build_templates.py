@@ -259,10 +259,18 @@ CLOSE_HELP = {
     "to pick another month. Blank also means last month.",
     layout.ACTION_LABEL: "Validate checks the input only. Draft close writes the statements "
     "and can be rerun. Final close writes them and locks the period in the ledger (you are "
-    "asked to confirm first).",
+    "asked to confirm first). Reopen unlocks the last final period; History lists the "
+    "ledger's runs. Check this computer and Self-test write a report to send to support.",
+    layout.REASON_LABEL: "For Reopen only: why the period is reopened. Kept in the ledger's "
+    "audit trail.",
     layout.STATUS_LABEL: "Closed, Valid, Invalid (see the Exceptions sheet), Refused (by the "
     "ledger, e.g. the period is already closed), Cancelled, Failed or Not run.",
     layout.NET_LABEL: "The sum of the partners' lines: positive is payable to partners.",
+    layout.FOLDER_LABEL: "Where this workbook is on this computer: the partner folder, the "
+    "ledger and the close folder are next to it (for OneDrive and SharePoint, the synced "
+    "folder).",
+    layout.LEDGER_LABEL: "The ledger of closes, with a warning if a synced folder makes it "
+    "unsafe for a team.",
 }
 CLOSE_NOTES = (
     "The sheets the add-in makes (one Stmt <partner id> statement per partner, Close Summary "
@@ -282,7 +290,14 @@ _OUTCOME_FORMATS = {
     layout.WARNINGS_LABEL: "0",
     layout.NOTES_LABEL: "0",
 }
-_PERIOD_ROW, _ACTION_ROW, _LAST_RUN_ROW = 4, 5, 7
+_PERIOD_ROW, _ACTION_ROW, _REASON_ROW, _LAST_RUN_ROW = 4, 5, 6, 8
+
+
+def _fit_help(sheet: Worksheet, row: int, text: str) -> None:
+    """A row tall enough for its wrapped help (about 110 characters a line in C)."""
+    lines = -(-len(text) // 110)
+    if lines > 1:
+        sheet.row_dimensions[row].height = 15 * lines
 
 
 def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
@@ -302,6 +317,7 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
     inputs = (
         (_PERIOD_ROW, layout.PERIOD_LABEL, "=DATE(YEAR(TODAY()),MONTH(TODAY())-1,1)"),
         (_ACTION_ROW, layout.ACTION_LABEL, layout.Action.DRAFT.value),
+        (_REASON_ROW, layout.REASON_LABEL, None),
     )
     for row, label, value in inputs:
         sheet.cell(row, 1, label).font = _BOLD
@@ -309,6 +325,7 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
         cell.fill = _INPUT_FILL
         cell.border = HEADER_BORDER
         sheet.cell(row, 3, CLOSE_HELP[label]).alignment = _WRAP
+        _fit_help(sheet, row, CLOSE_HELP[label])
     sheet.cell(_PERIOD_ROW, 2).number_format = "yyyy-mm"
     sheet.cell(_PERIOD_ROW, 2).alignment = Alignment(horizontal="left")
     actions = DataValidation(
@@ -317,7 +334,7 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
         allow_blank=False,
         showErrorMessage=True,
         errorTitle="Not an action",
-        error="Pick Validate, Draft close or Final close.",
+        error="Pick one of: " + ", ".join(action.value for action in layout.Action) + ".",
     )
     actions.add(f"B{_ACTION_ROW}")
     sheet.add_data_validation(actions)
@@ -331,6 +348,7 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
         sheet.cell(row, 2).alignment = Alignment(horizontal="left")
         if label in CLOSE_HELP:
             sheet.cell(row, 3, CLOSE_HELP[label]).alignment = _WRAP
+            _fit_help(sheet, row, CLOSE_HELP[label])
     for offset, note in enumerate(CLOSE_NOTES, start=2):
         note_row = row + offset
         sheet.cell(note_row, 1, note).alignment = _WRAP

@@ -5,8 +5,10 @@ real `xw.Book` / `xw.Sheet` / `xw.Range` objects. It answers as Excel on Windows
 does through COM:
 
 - a range reads as a tuple of row tuples (one cell: a scalar); numbers are floats,
-  dates datetimes, empty cells None, errors error objects (text with
-  `err_to_str`); formulas are not calculated: they read as None;
+  but a number in a currency-formatted cell is a 4-decimal `Decimal` (COM's
+  Currency; `Range.api.Value2` gives its double); dates are datetimes, empty
+  cells None, errors COM's error codes (text with `err_to_str`); a formula
+  cell gives its result (`fake_formulas`, else the value cached in the file);
 - a value write parses each string as Excel parses typed input: `=…` becomes a
   formula, `'…` text without the apostrophe, numbers, percentages, TRUE/FALSE
   and ISO dates (`2026-10-31`, `2026-10`) become numbers, booleans and dates;
@@ -15,7 +17,17 @@ does through COM:
   reads give formulas and the text of constants;
 - whole-row insertions (several areas at once), whole-row copies (repeated over
   a larger destination), sheet copies (within and across workbooks), sheet-level
-  names, print areas, number formats, merged-cell queries, fonts, widths.
+  names, print areas, number formats, merged-cell queries, fonts, widths;
+- `book.sheets` lists worksheets only, `Sheet.index` counts chart sheets too; a
+  new sheet goes before the active one by default, and a new or copied sheet
+  becomes the active sheet; `Rows.AutoFit` of a multi-area range fits its first
+  area only;
+- `Book.fullname` of a workbook opened from OneDrive or SharePoint (an
+  `https://` `api.FullName`) is xlwings's own mapping (`xlwings.utils`), name
+  search fallback included, as `_xlwindows.Book.fullname` does;
+- a rejected call (`FakeApp.reject`: Excel busy) is retried as xlwings's
+  `COMRetryObjectWrapper` does: for ever while `N_COM_ATTEMPTS` is 0 (the fake
+  stops after `HANG` tries and says so), else up to `N_COM_ATTEMPTS` tries.
 
 Every range operation is counted, per worksheet (`FakeApp.ops`), and
 `FakeApp.fail_on` makes a chosen operation fail. Charts and pictures are not
@@ -38,31 +50,50 @@ from typing import Any
 import xlwings as xw
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.chartsheet import Chartsheet
 from openpyxl.formula.translate import Translator
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
-from xlwings import base_classes
+from xlwings import base_classes, utils
 from xlwings.main import Engine
 
 from partnerclose.statements.sheet import RowInsert
 from partnerclose.statements.xlsx import WorksheetSheet
 from partnerclose.statements.xmlsheet import column_number
+from tests.excel_addin.fake_formulas import UnsupportedFormulaError, calculate
 
 ENGINE_NAME = "fake-excel"
 MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
 Box = tuple[int, int, int, int]  # top, left, bottom, right
+N_COM_ATTEMPTS = 0  # as xlwings._xlwindows: 0 means try for ever
+HANG = 100_000  # tries after which the fake says that xlwings would hang
+RPC_E_CALL_REJECTED = -2147418111
+# COM's error values as pywin32 returns them (xlwings._xlwindows.cell_errors)
+CELL_ERRORS = {
+    "#DIV/0!": -2146826281,
+    "#N/A": -2146826246,
+    "#NAME?": -2146826259,
+    "#NULL!": -2146826288,
+    "#NUM!": -2146826252,
+    "#REF!": -2146826265,
+    "#VALUE!": -2146826273,
+}
+ERROR_TEXTS = {code: text for text, code in CELL_ERRORS.items()}
 
 
 class FakeExcelError(Exception):
     """What Excel would refuse."""
 
 
-@dataclass(frozen=True, slots=True)
-class CellErrorValue:
-    text: str  # "#N/A"
+class FakeComError(Exception):
+    """pywintypes.com_error as COM raises it: `hresult` tells what."""
+
+    def __init__(self, hresult: int, message: str) -> None:
+        super().__init__(hresult, message, None, None)
+        self.hresult = hresult
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +144,13 @@ def area_address(box: Box, row_absolute: bool = True, column_absolute: bool = Tr
     return f"{first}:{c}{get_column_letter(right)}{r}{bottom}"
 
 
+def excel_sheet_name(title: str) -> str:
+    """A sheet's name in a reference, quoted only when Excel quotes it."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", title) and not _CELLS.match(title):
+        return title
+    return "'" + title.replace("'", "''") + "'"
+
+
 def cells_of(box: Box) -> Iterator[tuple[int, int]]:
     top, left, bottom, right = box
     for row in range(top, bottom + 1):
@@ -157,24 +195,53 @@ def parse_input(text: str) -> tuple[object, str]:
     return text, "s"
 
 
-def com_value(cell: Cell | MergedCell | None) -> object:
-    """A cell's value as COM's Range.Value gives it."""
+_CURRENCY = re.compile(r'"[^"]*"|\\.|(\[\$[^\]]*\]|[$€£¥])')
+
+
+def is_currency_format(number_format: str) -> bool:
+    """A format Excel reports as Currency through COM: one with a currency symbol."""
+    return any(match.group(1) for match in _CURRENCY.finditer(number_format))
+
+
+def com_value(
+    cell: Cell | MergedCell | None,
+    formula_value: Callable[[Cell], object],
+    *,
+    currency: bool = True,
+) -> object:
+    """A cell's value as COM's Range.Value gives it (Value2 with `currency` False:
+    no Currency; its dates are converted by `value2`)."""
     if cell is None or isinstance(cell, MergedCell):
         return None
     value = cell.value
-    if cell.data_type == "f" or (isinstance(value, str) and cell.data_type == "f"):
-        return None  # not calculated here
+    if cell.data_type == "f":
+        value = formula_value(cell)
+        if isinstance(value, str) and value in CELL_ERRORS:
+            return CELL_ERRORS[value]
     if cell.data_type == "e" and isinstance(value, str):
-        return CellErrorValue(value)
+        return CELL_ERRORS.get(value, CELL_ERRORS["#VALUE!"])
     if value is None or isinstance(value, bool | str | datetime):
         return value
     if isinstance(value, int | float | Decimal):
+        if currency and is_currency_format(
+            cell.number_format
+        ):  # VT_CY: 4 decimals, as pywin32 gives it
+            return Decimal(repr(float(value))).quantize(Decimal("0.0001"))
         return float(value)
     if isinstance(value, date):
         return datetime.combine(value, time())
     if isinstance(value, time):
         return datetime.combine(date(1899, 12, 30), value)
     return str(value)
+
+
+def value2(value: object) -> object:
+    """What Range.Value2 gives for a Range.Value: no Currency, no Date."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return (value - datetime(1899, 12, 30)).total_seconds() / 86400
+    return value
 
 
 def com_formula(cell: Cell | MergedCell | None) -> str:
@@ -220,8 +287,8 @@ class FakeEngine:
         def clean(value: object) -> object:
             if value in ("", None):
                 return empty_as
-            if isinstance(value, CellErrorValue):
-                return value.text if err_to_str else None
+            if isinstance(value, int) and not isinstance(value, bool) and value in ERROR_TEXTS:
+                return ERROR_TEXTS[value] if err_to_str else None
             if isinstance(value, datetime) and datetime_builder is not datetime:
                 return datetime_builder(
                     year=value.year,
@@ -292,15 +359,31 @@ class FakeApp:
         self.answers: list[str] = []  # next answers of `alert`, else "ok"
         self.ops: list[Op] = []
         self.fail_on: Callable[[Op], bool] | None = None
+        self.reject: int | None = 0  # the next calls Excel rejects (busy); None: all of them
+        self.tries = 0  # tries of rejected calls, as xlwings makes them
         self.visible = True
         self.cut_copy_mode = None
 
     # what the tests look at
-    def record(self, sheet: Worksheet, kind: str, address: str = "") -> None:
+    def record(self, sheet: Worksheet | Chartsheet, kind: str, address: str = "") -> None:
+        self._busy_retries()
         op = Op(id(sheet), kind, address)
         if self.fail_on is not None and self.fail_on(op):
             raise FakeExcelError(f"planted failure: {kind} {address} on {sheet.title}")
         self.ops.append(op)
+
+    def _busy_retries(self) -> None:
+        """xlwings's COMRetryObjectWrapper: try again while Excel rejects the call."""
+        attempt = 1
+        while self.reject is None or self.reject > 0:
+            if self.reject is not None:
+                self.reject -= 1
+            self.tries += 1
+            if N_COM_ATTEMPTS and attempt >= N_COM_ATTEMPTS:
+                raise FakeComError(RPC_E_CALL_REJECTED, "Call was rejected by callee.")
+            attempt += 1
+            if attempt > HANG:
+                raise FakeExcelError(f"xlwings would retry this call for ever ({HANG:,} tries)")
 
     def ops_on(self, sheet: Worksheet) -> list[Op]:
         return [op for op in self.ops if op.sheet == id(sheet)]
@@ -389,28 +472,54 @@ class FakeBooks(base_classes.Books):
         return book
 
     def open(self, fullname: str, *args: object, **kwargs: object) -> FakeBook:
-        book = FakeBook(self.app, load_workbook(fullname), fullname)
+        cached = load_workbook(fullname, data_only=True)
+        book = FakeBook(self.app, load_workbook(fullname), fullname, cached)
         self.books.append(book)
         return book
 
 
-class FakeBook(base_classes.Book):
-    def __init__(self, app: FakeApp, workbook: Workbook, fullname: str) -> None:
-        self._app = app
-        self.wb = workbook
-        self._fullname = fullname
+class _BookApi:
+    """`Book.api`: the COM Workbook's FullName (a path, or an https:// address)."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self._book = book
 
     @property
-    def api(self) -> Workbook:
-        return self.wb
+    def FullName(self) -> str:  # COM's spelling
+        return self._book.address or self._book.path
+
+    @property
+    def Name(self) -> str:  # COM's spelling
+        return self._book.name
+
+
+class FakeBook(base_classes.Book):
+    def __init__(
+        self, app: FakeApp, workbook: Workbook, fullname: str, cached: Workbook | None = None
+    ) -> None:
+        self._app = app
+        self.wb = workbook
+        self.path = fullname
+        self.address: str | None = None  # what Excel reports when opened from the web
+        self.cached = cached  # the values the file holds for its formulas
+
+    @property
+    def api(self) -> _BookApi:
+        return _BookApi(self)
 
     @property
     def name(self) -> str:
-        return Path(self._fullname).name
+        return Path(self.path).name
 
     @property
     def fullname(self) -> str:
-        return self._fullname
+        """As `_xlwindows.Book.fullname`: an address is mapped by xlwings to a local
+        path, its name-search fallback included (a fresh process: no cache)."""
+        full_name = self.api.FullName
+        if "://" not in full_name:
+            return full_name
+        mapped: str = utils.fullname_url_to_local_path.__wrapped__(url=full_name)
+        return mapped
 
     @property
     def app(self) -> FakeApp:
@@ -427,11 +536,34 @@ class FakeBook(base_classes.Book):
     def sheet(self, worksheet: Worksheet) -> FakeSheet:
         return FakeSheet(self, worksheet)
 
+    def formula_value(self, ws: Worksheet, cell: Cell, depth: int = 0) -> object:
+        """The result of a formula cell, as Excel calculates it (see fake_formulas)."""
+
+        def lookup(sheet: str | None, row: int, column: int) -> object:
+            target = ws if sheet is None else self.wb[sheet]
+            found = target._cells.get((row, column))
+            if not isinstance(found, Cell) or found.value is None:
+                return None
+            if found.data_type == "f":
+                if depth > 50:
+                    raise UnsupportedFormulaError("circular reference")
+                return self.formula_value(target, found, depth + 1)
+            value = found.value
+            return float(value) if isinstance(value, int | Decimal) and value is not True else value
+
+        try:
+            return calculate(str(cell.value), lookup)
+        except (UnsupportedFormulaError, KeyError):
+            if self.cached is None or ws.title not in self.cached.sheetnames:
+                return None
+            cached_sheet: Any = self.cached[ws.title]
+            return cached_sheet.cell(row=cell.row, column=cell.column).value
+
     def close(self) -> None:
         self._app.books.books.remove(self)
 
     def save(self, path: str | None = None, password: str | None = None) -> None:
-        self.wb.save(path or self._fullname)
+        self.wb.save(path or self.path)
 
     def activate(self) -> None:
         return None
@@ -448,7 +580,8 @@ class FakeSheets(base_classes.Sheets):
     @property
     def active(self) -> FakeSheet:
         active = self.book.wb.active
-        assert isinstance(active, Worksheet)
+        if not isinstance(active, Worksheet):
+            raise FakeExcelError("the active sheet is a chart sheet")
         return self.book.sheet(active)
 
     def _worksheets(self) -> list[Worksheet]:
@@ -477,16 +610,20 @@ class FakeSheets(base_classes.Sheets):
         name: str | None = None,
     ) -> FakeSheet:
         wb = self.book.wb
-        index = _position(wb, before, after)
+        if before is None and after is None:  # Excel: before the active sheet
+            index = _index(wb, wb.active) if wb.active is not None else len(wb._sheets)
+        else:
+            index = _position(wb, before, after)
         title = name or _free_name(wb, "Sheet")
+        self.book.app.record(wb.active or wb._sheets[0], "add sheet", title)
         ws = wb.create_sheet(title=title, index=index)
-        sheet = self.book.sheet(ws)
-        self.book.app.record(ws, "add sheet", title)
-        return sheet
+        wb.active = ws  # the new sheet becomes the active sheet
+        return self.book.sheet(ws)
 
 
-def _index(wb: Workbook, ws: Worksheet) -> int:
-    sheets: list[Any] = list(wb.worksheets)
+def _index(wb: Workbook, ws: Any) -> int:
+    """The place among all sheets, chart sheets included (as COM's Sheet.Index - 1)."""
+    sheets: list[Any] = list(wb._sheets)
     return sheets.index(ws)
 
 
@@ -495,11 +632,11 @@ def _position(wb: Workbook, before: FakeSheet | None, after: FakeSheet | None) -
         return _index(wb, before.ws)
     if after is not None:
         return _index(wb, after.ws) + 1
-    return len(wb.worksheets)
+    return len(wb._sheets)
 
 
 def _free_name(wb: Workbook, base: str) -> str:
-    taken = {ws.title.lower() for ws in wb.worksheets}
+    taken = {ws.title.lower() for ws in wb._sheets}
     if base.lower() not in taken:
         return base
     number = 2
@@ -513,6 +650,21 @@ def _free_name(wb: Workbook, base: str) -> str:
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
+class _SheetApi:
+    """`Sheet.api`: COM's Worksheet.Index and Name."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self._sheet = sheet
+
+    @property
+    def Index(self) -> int:  # COM's spelling
+        return self._sheet.index
+
+    @property
+    def Name(self) -> str:  # COM's spelling
+        return self._sheet.name
+
+
 class FakeSheet(base_classes.Sheet):
     def __init__(self, book: FakeBook, ws: Worksheet) -> None:
         self._book = book
@@ -522,8 +674,8 @@ class FakeSheet(base_classes.Sheet):
         self._book.app.record(self.ws, kind, address)
 
     @property
-    def api(self) -> Worksheet:
-        return self.ws
+    def api(self) -> _SheetApi:
+        return _SheetApi(self)
 
     @property
     def name(self) -> str:
@@ -531,7 +683,7 @@ class FakeSheet(base_classes.Sheet):
 
     @name.setter
     def name(self, value: str) -> None:
-        taken = {ws.title.lower() for ws in self._book.wb.worksheets if ws is not self.ws}
+        taken = {ws.title.lower() for ws in self._book.wb._sheets if ws is not self.ws}
         if value.lower() in taken or len(value) > 31 or _BAD_NAME.search(value):
             raise FakeExcelError(f"cannot name a sheet {value!r}")
         self.record("rename", value)
@@ -592,7 +744,7 @@ class FakeSheet(base_classes.Sheet):
 
     def delete(self) -> None:
         wb = self._book.wb
-        visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+        visible = [ws for ws in wb._sheets if ws.sheet_state == "visible"]
         if visible == [self.ws]:
             raise FakeExcelError("a workbook must keep at least one visible sheet")
         self.record("delete sheet", self.ws.title)
@@ -601,8 +753,11 @@ class FakeSheet(base_classes.Sheet):
     def copy(self, before: FakeSheet | None, after: FakeSheet | None) -> None:
         target = (before or after or self).book
         index = _position(target.wb, before, after) if (before or after) else None
+        self._book.app.record(self.ws, "copy sheet", self.ws.title)
         new = copy_worksheet(self.ws, target.wb, index)
         self._book.app.record(new, "copy sheet", self.ws.title)
+        if new.sheet_state == "visible":  # the copy becomes the active sheet
+            target.wb.active = new
 
     @property
     def page_setup(self) -> FakePageSetup:
@@ -639,7 +794,8 @@ class FakePageSetup:
     @property
     def print_area(self) -> str | None:
         self.sheet.record("print area", "get")
-        area = self.sheet.ws.print_area
+        ws: Any = self.sheet.ws
+        area = ws.print_area if ws._print_area is not None else None
         if not area:
             return None
         return ",".join(part.rsplit("!", 1)[-1] for part in area.split(","))
@@ -674,10 +830,18 @@ class _FontImpl:
 
 
 class _RangeApi:
-    """What `Range.api` gives: truthy (xlwings checks it before writing)."""
+    """What `Range.api` gives: truthy (xlwings checks it before writing), and COM's
+    Value2 (doubles for Currency cells and dates)."""
 
     def __init__(self, rng: FakeRange) -> None:
         self.rng = rng
+
+    @property
+    def Value2(self) -> object:  # COM's spelling
+        raw = self.rng.read(currency=False)
+        if isinstance(raw, tuple):
+            return tuple(tuple(value2(value) for value in row) for row in raw)
+        return value2(raw)
 
 
 class FakeRange(base_classes.Range):
@@ -757,10 +921,22 @@ class FakeRange(base_classes.Range):
     # values
     @property
     def raw_value(self) -> object:
+        return self.read()
+
+    def read(self, *, currency: bool = True) -> object:
+        """Range.Value (Range.Value2 without `currency`)."""
         self.record("read values")
         top, left, bottom, right = self.box
+        book, ws = self.sheet.book, self.ws
+
+        def formula_value(cell: Cell) -> object:
+            return book.formula_value(ws, cell)
+
         rows = tuple(
-            tuple(com_value(self.ws._cells.get((r, c))) for c in range(left, right + 1))
+            tuple(
+                com_value(ws._cells.get((r, c)), formula_value, currency=currency)
+                for c in range(left, right + 1)
+            )
             for r in range(top, bottom + 1)
         )
         return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
@@ -848,6 +1024,19 @@ class FakeRange(base_classes.Range):
     def column_width(self) -> float | None:
         return None
 
+    @property
+    def row_height(self) -> float | None:
+        heights = {
+            self.ws.row_dimensions[row].height for row in range(self.box[0], self.box[2] + 1)
+        }
+        return heights.pop() if len(heights) == 1 else None
+
+    @row_height.setter
+    def row_height(self, value: float) -> None:
+        self.record("row height")
+        for row in range(self.box[0], self.box[2] + 1):
+            self.ws.row_dimensions[row].height = value
+
     @column_width.setter
     def column_width(self, value: float) -> None:
         self.record("column width")
@@ -855,7 +1044,9 @@ class FakeRange(base_classes.Range):
             self.ws.column_dimensions[get_column_letter(column)].width = value
 
     def autofit(self, axis: str | None = None) -> None:
-        self.record(f"autofit {axis}")
+        # Range.Rows of a multi-area range is its first area's rows (Excel's docs):
+        # AutoFit fits the first area only.
+        self.sheet.record(f"autofit {axis}", area_address(self.box))
 
     # merged cells
     def _merged_boxes(self) -> list[Box]:
@@ -974,7 +1165,7 @@ class FakeName(base_classes.Name):
     def name(self) -> str:
         if self.ws is None:
             return str(self.defined.name)
-        return f"{quote_sheetname(self.ws.title)}!{self.defined.name}"
+        return f"{excel_sheet_name(self.ws.title)}!{self.defined.name}"
 
     @property
     def refers_to(self) -> str:

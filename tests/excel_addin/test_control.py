@@ -84,9 +84,10 @@ def close_sheet(excel: FakeExcel, tmp_path: Path) -> xw.Sheet:
 
 
 def test_the_template_asks_for_last_month_and_a_draft_close(close_sheet: xw.Sheet) -> None:
-    # B4 holds =DATE(YEAR(TODAY()),MONTH(TODAY())-1,1); Excel shows last month, the
-    # fake does not calculate: blank, which means last month too.
-    assert read_request(close_sheet, TODAY) == Request(Period(2025, 12), Action.DRAFT)
+    # B4 holds =DATE(YEAR(TODAY()),MONTH(TODAY())-1,1): Excel (and the fake) calculate
+    # the first of last month from the computer's clock, whatever `today` says.
+    last_month = Period.of(date.today()).shift(-1)
+    assert read_request(close_sheet, TODAY) == Request(last_month, Action.DRAFT)
 
 
 def test_the_template_offers_the_actions_in_a_drop_down() -> None:
@@ -97,11 +98,12 @@ def test_the_template_offers_the_actions_in_a_drop_down() -> None:
         for validation in sheet.data_validations.dataValidation
         for ref in validation.sqref.ranges
     }
-    assert lists == {"B5": '"Validate,Draft close,Final close"'}
+    assert lists == {"B5": '"' + ",".join(action.value for action in Action) + '"'}
+    assert sheet["A6"].value == "Reason"
     assert sheet["A4"].value == "Period"
     assert sheet["B4"].value == "=DATE(YEAR(TODAY()),MONTH(TODAY())-1,1)"
     assert sheet["B4"].number_format == "yyyy-mm"
-    assert [sheet.cell(row, 1).value for row in range(8, 18)] == list(OUTCOME_LABELS)
+    assert [sheet.cell(row, 1).value for row in range(9, 21)] == list(OUTCOME_LABELS)
 
 
 def test_missing_labels_say_what_the_sheet_needs(close_sheet: xw.Sheet) -> None:
@@ -121,6 +123,8 @@ OUTCOME = Outcome(
     0,
     2,
     4,
+    "C:\\Users\\finance\\Close",
+    "C:\\Users\\finance\\Close\\program.xlsx.ledger.sqlite",
 )
 
 
@@ -131,7 +135,7 @@ def test_the_outcome_is_one_write_next_to_its_labels(
     write_outcome(close_sheet, OUTCOME)
     assert [op.kind for op in excel.app.ops] == ["read values", "write values"]
     ws = close_sheet.impl.ws
-    values = [ws.cell(row, 2).value for row in range(8, 18)]
+    values = [ws.cell(row, 2).value for row in range(9, 21)]
     assert values == [
         datetime(2026, 11, 5, 9, 30),
         "2026-10",  # text, not a date: the apostrophe
@@ -143,6 +147,8 @@ def test_the_outcome_is_one_write_next_to_its_labels(
         2,
         4,
         "closed 2026-10 (draft)",
+        "C:\\Users\\finance\\Close",
+        "C:\\Users\\finance\\Close\\program.xlsx.ledger.sqlite",
     ]
 
 
@@ -150,10 +156,10 @@ def test_the_outcome_follows_labels_that_were_moved(
     excel: FakeExcel, close_sheet: xw.Sheet
 ) -> None:
     close_sheet.range("A30").value = "Status"  # a second Status below: the first one wins
-    close_sheet.range("A12").value = None  # Net to partners removed
+    close_sheet.range("A13").value = None  # Net to partners removed
     close_sheet.range("A25").value = "Net to partners"
     write_outcome(close_sheet, OUTCOME)
     ws = close_sheet.impl.ws
-    assert ws["B11"].value == "Closed"
+    assert ws["B12"].value == "Closed"
     assert ws["B25"].value == 143293.3
     assert ws["B30"].value is None

@@ -18,7 +18,7 @@ import partnerclose_addin
 from excel_addin import entry
 from excel_addin.control import Status
 from excel_addin.entry import run
-from excel_addin.layout import Action
+from excel_addin.layout import OUTCOME_LABELS, Action
 from excel_addin.marks import TEMP_PREFIX
 from partnerclose.api import SECTION_OF, Component, Ledger, Section, default_ledger
 from tests.excel_addin.conftest import PERIOD, TODAY, ask, click
@@ -53,7 +53,12 @@ def snapshot(book: xw.Book, *, skip: tuple[str, ...] = ()) -> Snapshot:
 def outcome_cells(book: xw.Book) -> dict[str, object]:
     """The Close sheet's outcome, by label."""
     ws = worksheet(book, "Close")
-    return {str(ws.cell(row, 1).value): ws.cell(row, 2).value for row in range(8, 18)}
+    labels = {label.lower() for label in OUTCOME_LABELS}
+    return {
+        str(ws.cell(row, 1).value): ws.cell(row, 2).value
+        for row in range(1, 41)
+        if str(ws.cell(row, 1).value).lower() in labels
+    }
 
 
 def lines_csv(program: Path) -> list[dict[str, str]]:
@@ -402,7 +407,7 @@ def test_the_module_s_main_runs_on_the_calling_workbook(book: xw.Book) -> None:
 
 
 def test_an_unsaved_workbook_is_not_run(excel: FakeExcel, book: xw.Book) -> None:
-    book.impl._fullname = "Book1"
+    book.impl.path = "Book1"
     outcome = click(book, Action.DRAFT)
     assert outcome.status is Status.NOT_RUN
     assert "save program.xlsx in a folder" not in outcome.message  # its name is Book1 now

@@ -55,7 +55,7 @@ def test_the_names_are_the_addins_own():
     assert layout.ADDIN_FILE == build.ADDIN_FILE
     assert layout.ADDIN_MODULE == build.ADDIN_MODULE
     assert layout.ADDIN_SHEET == build.CONFIG_SHEET
-    assert layout.ADDIN_VBA_PROJECT == build.VBA_PROJECT_NAME
+    assert layout.ADDIN_VBA_PROJECT == build.SETTINGS_NAME
 
 
 def test_the_addin_is_configured_with_the_installed_interpreter(tmp_path: Path, built_addin: Path):
