@@ -5,6 +5,7 @@ for them, everything else may change.
 """
 
 from partnerclose import __version__
+from partnerclose.close_context import CloseContext, Stage
 from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, sort_lines
 from partnerclose.core.money import fmt_money, round_money
@@ -20,11 +21,9 @@ from partnerclose.ledger.store import (
     RunInfo,
 )
 from partnerclose.pipeline import (
-    CloseContext,
     CloseOutcome,
     ProgressEvent,
     ScenarioOutcome,
-    Stage,
     Status,
     Writer,
     default_ledger,

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from partnerclose import __version__
+from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, pool_of_item
 from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
@@ -31,9 +31,6 @@ from partnerclose.core.period import Period
 from partnerclose.core.records import HOST, Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
 from partnerclose.statements.values import Fill, Table, Value
-
-if TYPE_CHECKING:
-    from partnerclose.pipeline import CloseContext
 
 PAYABLE = "Amount payable to you"
 DUE = "Amount due from you"
@@ -697,7 +694,7 @@ PROBLEM_FIELDS = ("severity", "location", "file", "sheet", "cell", "column", "me
 FILE_FIELDS = ("name", "path", "role", "sha256")
 
 
-def close_pack_fill(context: CloseContext, user: str) -> Fill:
+def close_pack_fill(context: CloseContext) -> Fill:
     """Everything `templates/close_pack.xlsx` can show about the whole close."""
     program, result = context.program, context.result
     names = {p.partner_id: p for p in program.partners}
@@ -766,7 +763,7 @@ def close_pack_fill(context: CloseContext, user: str) -> Fill:
     scalars.update(
         {
             "program.file": str(program_files[0].path) if program_files else "(open workbook)",
-            "run.user": user,
+            "run.user": context.user,
             "run.started_at": context.started_at,
             "reserve.opening": movement.opening,
             "reserve.draws": movement.draws,

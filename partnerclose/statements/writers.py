@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from partnerclose.close_context import CloseContext, Stage
 from partnerclose.core.records import HOST
 from partnerclose.processes import can_fork, die_with_parent, worker_context, worker_count
 from partnerclose.resources import templates_folder
@@ -46,9 +46,6 @@ from partnerclose.statements.package import (
 )
 from partnerclose.statements.values import Fill
 from partnerclose.statements.xlsx import fill_workbook, save
-
-if TYPE_CHECKING:
-    from partnerclose.pipeline import CloseContext
 
 TEMPLATES = templates_folder()
 STATEMENT_TEMPLATE = TEMPLATES / "statement.xlsx"
@@ -120,8 +117,6 @@ def start_statements(
     Only forked workers go on in the background; otherwise the statements are
     written before this returns, since the parent itself feeds spawned workers.
     """
-    from partnerclose.pipeline import Stage
-
     partners = statement_partners(context)
     for pid in partners:
         if not _SAFE_ID.match(pid):  # validation refuses these; never write outside `folder`
@@ -161,9 +156,7 @@ def start_statements(
 def render_close_pack(
     context: CloseContext, path: Path, template: Path = CLOSE_PACK_TEMPLATE
 ) -> Path:
-    from partnerclose.ledger.store import current_user
-
-    fill = close_pack_fill(context, current_user())
+    fill = close_pack_fill(context)
     _render_openpyxl(template.read_bytes(), fill, run_time(context.started_at), path)
     return path
 
