@@ -5,6 +5,7 @@ for them, everything else may change.
 """
 
 from partnerclose import __version__
+from partnerclose.cli import main as cli_main
 from partnerclose.close_context import CloseContext, Stage
 from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, sort_lines
@@ -13,6 +14,9 @@ from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
+from partnerclose.demo import write_demo
+from partnerclose.doctor import Check, Verdict, package_checks
+from partnerclose.doctor import report as doctor_report
 from partnerclose.ledger.store import (
     AuditEntry,
     Ledger,
@@ -34,11 +38,13 @@ from partnerclose.pipeline import (
 from partnerclose.reading.grid import SheetGrid, WorkbookGrids
 from partnerclose.reading.inputs import Inputs, load_inputs, load_inputs_from_grids
 from partnerclose.reading.xlsx import Limits
+from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
 
 __all__ = [
     "HOST",
     "SECTION_OF",
     "AuditEntry",
+    "Check",
     "CloseContext",
     "CloseOutcome",
     "CloseResult",
@@ -63,21 +69,29 @@ __all__ = [
     "SheetGrid",
     "Stage",
     "Status",
+    "SyncRoot",
+    "Verdict",
     "WorkbookGrids",
     "Writer",
     "__version__",
+    "cli_main",
     "compute_close",
     "default_ledger",
     "default_output",
+    "doctor_report",
     "fmt_money",
     "has_errors",
     "load_inputs",
     "load_inputs_from_grids",
+    "package_checks",
     "participant_key",
     "participation",
+    "root_of",
     "round_money",
     "run_close",
     "run_scenario",
     "sort_key",
     "sort_lines",
+    "sync_roots",
+    "write_demo",
 ]
