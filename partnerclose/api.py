@@ -38,10 +38,12 @@ from partnerclose.pipeline import (
 from partnerclose.reading.grid import SheetGrid, WorkbookGrids
 from partnerclose.reading.inputs import Inputs, load_inputs, load_inputs_from_grids
 from partnerclose.reading.xlsx import Limits
+from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
 from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
 
 __all__ = [
     "HOST",
+    "KEY_FIGURE_LABELS",
     "SECTION_OF",
     "AuditEntry",
     "Check",
@@ -81,6 +83,7 @@ __all__ = [
     "doctor_report",
     "fmt_money",
     "has_errors",
+    "key_figure_label",
     "load_inputs",
     "load_inputs_from_grids",
     "package_checks",

@@ -35,28 +35,13 @@ from partnerclose.api import (
     CloseResult,
     Component,
     Section,
+    key_figure_label,
 )
 
 # How each K1 figure reads: an amount, a rate, a count or a plain number.
 MONEY_FIGURES = {"revenue", "ytd_revenue", "net_revenue", "pipeline", "avg_deal_size", "savings"}
 PERCENT_FIGURES = {"win_rate", "utilization", "margin_share"}
 COUNT_FIGURES = {"deals_won", "deals_lost"}
-FIGURE_LABELS = {
-    "revenue": "Revenue (period)",
-    "ytd_revenue": "Revenue, year to date",
-    "net_revenue": "Net revenue",
-    "pipeline": "Open pipeline",
-    "avg_deal_size": "Average deal size",
-    "savings": "Savings vs. standalone cost",
-    "win_rate": "Win rate",
-    "utilization": "Capacity utilization",
-    "margin_share": "Revenue share of gross profit",
-    "deals_won": "Deals won",
-    "deals_lost": "Deals lost",
-    "days_to_close": "Average days to close",
-    "remaining_capacity": "Remaining capacity",
-    "mdf_roi": "Co-marketing return",
-}
 
 
 class ReviewView(Protocol):
@@ -93,7 +78,8 @@ def figure_cell(key: str, value: Decimal, decimals: int) -> Cell:
 
 
 def figure_label(key: str) -> str:
-    return FIGURE_LABELS.get(key, key.replace("_", " ").capitalize())
+    """A key figure's name as the statement and the close pack give it."""
+    return key_figure_label(key)
 
 
 def used_components(result: CloseResult) -> list[Component]:
