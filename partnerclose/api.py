@@ -7,7 +7,7 @@ for them, everything else may change.
 from partnerclose import __version__
 from partnerclose.cli import main as cli_main
 from partnerclose.close_context import CloseContext, Stage
-from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close
+from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close, pool_of_item
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, sort_lines
 from partnerclose.core.money import fmt_money, round_money
 from partnerclose.core.participation import participation
@@ -36,7 +36,12 @@ from partnerclose.pipeline import (
     run_scenario,
 )
 from partnerclose.reading.grid import SheetGrid, WorkbookGrids
-from partnerclose.reading.inputs import Inputs, load_inputs, load_inputs_from_grids
+from partnerclose.reading.inputs import (
+    WORKBOOK_SUFFIXES,
+    Inputs,
+    load_inputs,
+    load_inputs_from_grids,
+)
 from partnerclose.reading.xlsx import Limits
 from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
 from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
@@ -45,6 +50,7 @@ __all__ = [
     "HOST",
     "KEY_FIGURE_LABELS",
     "SECTION_OF",
+    "WORKBOOK_SUFFIXES",
     "AuditEntry",
     "Check",
     "CloseContext",
@@ -89,6 +95,7 @@ __all__ = [
     "package_checks",
     "participant_key",
     "participation",
+    "pool_of_item",
     "root_of",
     "round_money",
     "run_close",

@@ -1,7 +1,7 @@
-"""What a statement and the close pack show, built from a close (pure).
+"""What a partner statement shows, built from a close (pure), and the scalars and
+labels every output shares (the close pack's fill is `close_pack_data.py`).
 
-`statement_fill(context, partner_id)` and `close_pack_fill(context)` turn a
-`CloseContext` into a `Fill`: scalars by dotted name and tables of rows, the
+`statement_fill(context, partner_id)` turns a `CloseContext` into a `Fill`: scalars by dotted name and tables of rows, the
 vocabulary of docs/templates.md. Every number is a line or a sum of lines, or
 a figure of the engines' detail records; nothing is recomputed here except
 display figures (a pool's reserve cushion, rounded once through money.py).
@@ -13,7 +13,7 @@ the engine always writes as literal text.
 from __future__ import annotations
 
 import calendar
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,22 +28,15 @@ from partnerclose.core.lines import SECTION_OF, Component, Line, Section
 from partnerclose.core.milestones import MilestoneDetail
 from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
-from partnerclose.core.records import HOST, Basis, Partner
+from partnerclose.core.records import Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
 from partnerclose.statements.labels import key_figure_label
 from partnerclose.statements.rows import (
-    AccountRow,
     ComponentRow,
-    ComponentTotalRow,
     DealRow,
-    FileRow,
-    KeyFigureRow,
     LineRow,
     MilestoneRow,
-    ParticipantRow,
-    PoolCheckRow,
     PoolRow,
-    ProblemRow,
     ScoreRow,
     SectionRow,
     TrueUpRow,
@@ -103,7 +96,7 @@ def run_time(started_at: str) -> datetime:
     return moment
 
 
-def _common(context: CloseContext) -> dict[str, Value]:
+def common_scalars(context: CloseContext) -> dict[str, Value]:
     """Scalars every template can use."""
     settings = context.program.settings
     period = context.period
@@ -186,7 +179,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     ytd_before = context.ytd_before.get(partner_id, {})
     net = sum((line.amount for line in lines), ZERO)
     net_ytd = net + sum(ytd_before.values(), ZERO)
-    scalars = _common(context)
+    scalars = common_scalars(context)
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
     scalars.update(
@@ -582,125 +575,3 @@ def _score_rows(context: CloseContext, partner_id: str) -> Iterable[ScoreRow]:
             value=metric.value if metric.value is not None else MISSING,
             score=metric.score if metric.score is not None else MISSING,
         )
-
-
-# --- the close pack ------------------------------------------------------------------
-
-
-def close_pack_fill(context: CloseContext) -> Fill:
-    """Everything `templates/close_pack.xlsx` can show about the whole close."""
-    program, result = context.program, context.result
-    names = {p.partner_id: p for p in program.partners}
-    totals = result.totals()
-    participants = []
-    counts = Counter(line.partner_id for line in result.lines)
-    for pid in result.participants:
-        partner = names.get(pid)
-        by_component = totals.get(pid, {})
-        participants.append(
-            ParticipantRow(
-                id=pid,
-                name="Host (the company)" if pid == HOST else (partner.name if partner else pid),
-                plan=partner.plan if partner else "",
-                net=sum(by_component.values(), ZERO),
-                lines=counts[pid],
-                **{c.value: by_component.get(c, ZERO) for c in Component},
-            )
-        )
-    pools = {pool.pool_id: pool for pool in result.costs.pools}
-    checks = [
-        PoolCheckRow(
-            id=check.pool_id,
-            name=pools[check.pool_id].name if check.pool_id in pools else check.pool_id,
-            basis=pools[check.pool_id].basis.value if check.pool_id in pools else "",
-            amount=check.amount,
-            budget=pools[check.pool_id].budget if check.pool_id in pools else None,
-            draw=check.draw,
-            allocable=check.amount - check.draw,
-            lines_total=check.lines_total,
-            check=check.difference,
-        )
-        for check in result.pool_checks
-    ]
-    accounts = [
-        AccountRow(
-            partner_id=a.partner_id,
-            name=names[a.partner_id].name if a.partner_id in names else a.partner_id,
-            asked=a.asked,
-            contribution=a.contribution,
-            refund=a.refund,
-            contributions_to_date=a.contributions_to_date,
-            equity=a.equity,
-            exit="exit month" if a.exit_month else "",
-        )
-        for a in result.costs.accounts
-    ]
-    problems = [
-        ProblemRow(
-            severity=p.severity.value,
-            location=p.location,
-            file=p.file,
-            sheet=p.sheet,
-            cell=p.cell,
-            column=p.column,
-            message=p.message,
-        )
-        for p in context.problems
-    ]
-    files = [
-        FileRow(name=f.path.name, path=str(f.path), role=f.role, sha256=f.sha256)
-        for f in context.inputs.files
-    ]
-    movement = result.costs.reserve
-    program_files = [f for f in context.inputs.files if f.role == "program"]
-    scalars = _common(context)
-    scalars.update(
-        {
-            "program.file": str(program_files[0].path) if program_files else "(open workbook)",
-            "run.user": context.user,
-            "run.started_at": context.started_at,
-            "reserve.opening": movement.opening,
-            "reserve.draws": movement.draws,
-            "reserve.contributions": movement.contributions,
-            "reserve.refunds": movement.refunds,
-            "reserve.closing": movement.closing,
-            "reserve.cap": movement.cap,
-            "participants.count": len(participants),
-            "lines.count": len(result.lines),
-            "problems.count": len(problems),
-            "problems.warnings": sum(p.severity == "warning" for p in problems),
-            "problems.infos": sum(p.severity == "info" for p in problems),
-        }
-    )
-    tables = {
-        "participants": Table.of_rows("participant", ParticipantRow, participants),
-        "pools": Table.of_rows("pool", PoolCheckRow, checks),
-        "accounts": Table.of_rows("account", AccountRow, accounts),
-        "problems": Table.of_rows("problem", ProblemRow, problems),
-        "files": Table.of_rows("file", FileRow, files),
-        "key_figures": Table.of_rows("figure", KeyFigureRow, _key_figure_rows(result)),
-        "components": Table.of_rows(
-            "component",
-            ComponentTotalRow,
-            (
-                ComponentTotalRow(
-                    key=c.value,
-                    name=COMPONENT_LABELS[c],
-                    section=SECTION_LABELS[SECTION_OF[c]],
-                    total=sum((t.get(c, ZERO) for t in totals.values()), ZERO),
-                )
-                for c in Component
-            ),
-        ),
-    }
-    return Fill(scalars, tables)
-
-
-def _key_figure_rows(result: CloseResult) -> Iterable[KeyFigureRow]:
-    """Every K1 figure of every partner that has key figures, as on its statement."""
-    for pid in result.participants:
-        figures = result.key_figures.get(pid)
-        if figures is None:
-            continue
-        for name in KEY_FIGURE_NAMES:
-            yield KeyFigureRow(pid, name, key_figure_label(name), figures.get(name, MISSING))

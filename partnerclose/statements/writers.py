@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from partnerclose.close_context import CloseContext, Stage
 from partnerclose.core.records import HOST
+from partnerclose.core.validation import SAFE_ID
 from partnerclose.processes import (
     can_fork,
     start_workers,
@@ -37,9 +37,9 @@ from partnerclose.processes import (
     worker_state,
 )
 from partnerclose.resources import templates_folder
+from partnerclose.statements.close_pack_data import close_pack_fill
 from partnerclose.statements.data import (
     CloseIndex,
-    close_pack_fill,
     index_close,
     run_time,
     statement_fill,
@@ -58,7 +58,6 @@ CLOSE_PACK_TEMPLATE = TEMPLATES / "close_pack.xlsx"
 STATEMENTS_FOLDER = "statements"
 CLOSE_PACK_FILE = "close_pack.xlsx"
 CHUNK = 4  # statements per task: few round trips, even load across the workers
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def write_statements(context: CloseContext, folder: Path) -> Callable[[], None]:
@@ -124,7 +123,7 @@ def start_statements(
     """
     partners = statement_partners(context)
     for pid in partners:
-        if not _SAFE_ID.match(pid):  # validation refuses these; never write outside `folder`
+        if not SAFE_ID.match(pid):  # validation refuses these; never write outside `folder`
             raise ValueError(f"partner id {pid!r} cannot name a statement file")
     folder.mkdir(parents=True, exist_ok=True)
     job = _Job(

@@ -10,10 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from desktop.presenters.review import key_figures_table, scorecard_table
+from desktop.presenters.review_tables import key_figures_table, scorecard_table
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import Component
-from partnerclose.statements.data import close_pack_fill, statement_fill
+from partnerclose.statements.close_pack_data import close_pack_fill
+from partnerclose.statements.data import statement_fill
 from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
 from partnerclose.statements.rows import LineRow, ParticipantRow
 from partnerclose.statements.values import DataError, Table
