@@ -1,7 +1,8 @@
 """The public API of PartnerClose: what the front ends (desktop, Excel) may use.
 
-import-linter keeps the front ends on this module; everything here is stable
-for them, everything else may change.
+import-linter keeps the front ends on this module and on `template_api` (the
+template engine, for the add-in's statement sheets); everything in the two is
+stable for them, everything else may change.
 """
 
 from partnerclose import __version__
