@@ -1,10 +1,11 @@
 """What a partner statement shows, built from a close (pure), and the scalars and
 labels every output shares (the close pack's fill is `close_pack_data.py`).
 
-`statement_fill(context, partner_id)` turns a `CloseContext` into a `Fill`: scalars by dotted name and tables of rows, the
-vocabulary of docs/templates.md. Every number is a line or a sum of lines, or
-a figure of the engines' detail records; nothing is recomputed here except
-display figures (a pool's reserve cushion, rounded once through money.py).
+`statement_fill(context, partner_id)` turns a `CloseContext` into a `Fill`:
+scalars by dotted name and tables of rows, the vocabulary of docs/templates.md.
+Every number is a line or a sum of lines, or a figure of the engines' detail
+records; nothing is recomputed here except display figures (a pool's reserve
+cushion, rounded once through money.py).
 
 Text from inputs (names, customers, descriptions, statuses) stays `str`, which
 the engine always writes as literal text.
