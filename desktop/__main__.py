@@ -36,7 +36,7 @@ CLI_FIRST_ARGUMENTS = frozenset(
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and args[1] in CLI_FIRST_ARGUMENTS:
-        from partnerclose.cli import main as cli_main  # headless: Qt is never started
+        from partnerclose.api import cli_main  # headless: Qt is never started
 
         return cli_main(args[1:])
     app = QApplication.instance()

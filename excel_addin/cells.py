@@ -14,8 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from partnerclose.statements.template import column_letter
-from partnerclose.statements.values import MAX_TEXT, CellValue, Formula, Text, clean_text
+from partnerclose.template_api import MAX_TEXT, CellValue, Formula, Text, clean_text, column_letter
 
 _INT_LIMIT = 2**31  # COM passes larger ints as 64-bit integers, which Excel refuses
 

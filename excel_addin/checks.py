@@ -16,7 +16,8 @@ from pathlib import Path
 import xlwings as xw
 
 from excel_addin.location import LocationError, locate
-from partnerclose.doctor import Check, Verdict, package_checks, report
+from partnerclose.api import Check, Verdict, package_checks
+from partnerclose.api import doctor_report as report
 
 XLWINGS_VERSION = "0.37.8"  # the add-in's VBA calls its AppleScript file on macOS
 REPORT_FILE = Path(tempfile.gettempdir()) / "partnerclose-doctor.txt"

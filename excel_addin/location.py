@@ -33,8 +33,7 @@ from urllib.parse import unquote
 import xlwings as xw
 
 from excel_addin.control import RequestError
-from partnerclose import sync_folders
-from partnerclose.sync_folders import SyncRoot
+from partnerclose.api import SyncRoot, root_of, sync_roots
 
 _PERSONAL = re.compile(r"^https://d\.docs\.live\.net/[^/]+/(?P<rest>.+)$", re.IGNORECASE)
 _BUSINESS = re.compile(
@@ -83,7 +82,7 @@ def resolve(full_name: str, roots: Iterable[SyncRoot], environ: Mapping[str, str
                 "partner folder, the ledger and the close folder are found next to the "
                 "workbook file"
             )
-        return Location(path, full_name, sync_folders.root_of(path, roots))
+        return Location(path, full_name, root_of(path, roots))
     for candidate, root in _candidates(full_name, roots, environ):
         if candidate.is_file():
             return Location(candidate, full_name, root)
@@ -126,4 +125,4 @@ def _joined(folder: Path, relative: str) -> Path:
 def locate(book: xw.Book, environ: Mapping[str, str] | None = None) -> Location:
     """Where the open `book` is on this computer (raises LocationError)."""
     environ = os.environ if environ is None else environ
-    return resolve(excel_full_name(book), sync_folders.sync_roots(environ), environ)
+    return resolve(excel_full_name(book), sync_roots(environ), environ)

@@ -28,8 +28,7 @@ from partnerclose.api import (
     RunInfo,
     Severity,
 )
-from partnerclose.statements.data import COMPONENT_LABELS
-from partnerclose.statements.values import CellValue, Formula, Text
+from partnerclose.template_api import COMPONENT_LABELS, CellValue, Formula, Text
 
 HEADER_ROW = 4
 EXCEPTION_COLUMNS = ("Severity", "Location", "Message", "File", "Sheet", "Cell", "Column")

@@ -29,9 +29,15 @@ from excel_addin.checks import excel_checks
 from excel_addin.control import Outcome, Status
 from excel_addin.entry import run
 from excel_addin.layout import CLOSE_SHEET, STATEMENT_PREFIX, Action
-from partnerclose.api import HOST, Ledger, Period, __version__, default_ledger
-from partnerclose.demo import write_demo
-from partnerclose.doctor import report as doctor_report
+from partnerclose.api import (
+    HOST,
+    Ledger,
+    Period,
+    __version__,
+    default_ledger,
+    doctor_report,
+    write_demo,
+)
 
 PARTNERS = 12
 DEMO_WORKBOOK = "PartnerClose self-test.xlsx"

@@ -43,10 +43,15 @@ import xlwings as xw
 
 from excel_addin.calls import as_rows, autofit_rows, range_values
 from excel_addin.cells import Box, box_address, from_excel, to_excel
-from partnerclose.statements.plan import CURRENCY
-from partnerclose.statements.sheet import RowInsert, SheetContent
-from partnerclose.statements.template import replace_placeholder
-from partnerclose.statements.values import CellValue, Formula, Text
+from partnerclose.template_api import (
+    CURRENCY,
+    CellValue,
+    Formula,
+    RowInsert,
+    SheetContent,
+    Text,
+    replace_placeholder,
+)
 
 
 @dataclass(frozen=True, slots=True)

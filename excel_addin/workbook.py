@@ -12,7 +12,7 @@ from excel_addin.layout import CLOSE_SHEET, STATEMENT_TEMPLATE_SHEET
 from excel_addin.marks import SheetSwap
 from excel_addin.sheet import used_extent
 from partnerclose.api import SheetGrid, WorkbookGrids
-from partnerclose.statements.writers import STATEMENT_TEMPLATE, TEMPLATES
+from partnerclose.template_api import STATEMENT_TEMPLATE, TEMPLATES
 
 PROGRAM_TEMPLATE = TEMPLATES / "program_template.xlsx"
 

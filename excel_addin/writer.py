@@ -28,9 +28,7 @@ from excel_addin.reports import write_exceptions, write_summary
 from excel_addin.sheet import XlwingsSheet, prepare_template
 from excel_addin.workbook import ensure_statement_template
 from partnerclose.api import CloseContext, Stage
-from partnerclose.statements.data import index_close, statement_fill
-from partnerclose.statements.plan import fill_sheet
-from partnerclose.statements.writers import statement_partners
+from partnerclose.template_api import fill_sheet, index_close, statement_fill, statement_partners
 
 # The plan's values in one rectangle: a call to Excel costs more than writing
 # the gaps between the computed cells again with what they hold.

@@ -1,17 +1,23 @@
 """The public API of PartnerClose: what the front ends (desktop, Excel) may use.
 
-import-linter keeps the front ends on this module; everything here is stable
-for them, everything else may change.
+import-linter keeps the front ends on this module and on `template_api` (the
+template engine, for the add-in's statement sheets); everything in the two is
+stable for them, everything else may change.
 """
 
 from partnerclose import __version__
-from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close
+from partnerclose.cli import main as cli_main
+from partnerclose.close_context import CloseContext, Stage
+from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close, pool_of_item
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, sort_lines
 from partnerclose.core.money import fmt_money, round_money
 from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
+from partnerclose.demo import write_demo
+from partnerclose.doctor import Check, Verdict, package_checks
+from partnerclose.doctor import report as doctor_report
 from partnerclose.ledger.store import (
     AuditEntry,
     Ledger,
@@ -20,11 +26,9 @@ from partnerclose.ledger.store import (
     RunInfo,
 )
 from partnerclose.pipeline import (
-    CloseContext,
     CloseOutcome,
     ProgressEvent,
     ScenarioOutcome,
-    Stage,
     Status,
     Writer,
     default_ledger,
@@ -33,13 +37,23 @@ from partnerclose.pipeline import (
     run_scenario,
 )
 from partnerclose.reading.grid import SheetGrid, WorkbookGrids
-from partnerclose.reading.inputs import Inputs, load_inputs, load_inputs_from_grids
+from partnerclose.reading.inputs import (
+    WORKBOOK_SUFFIXES,
+    Inputs,
+    load_inputs,
+    load_inputs_from_grids,
+)
 from partnerclose.reading.xlsx import Limits
+from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
+from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
 
 __all__ = [
     "HOST",
+    "KEY_FIGURE_LABELS",
     "SECTION_OF",
+    "WORKBOOK_SUFFIXES",
     "AuditEntry",
+    "Check",
     "CloseContext",
     "CloseOutcome",
     "CloseResult",
@@ -64,21 +78,31 @@ __all__ = [
     "SheetGrid",
     "Stage",
     "Status",
+    "SyncRoot",
+    "Verdict",
     "WorkbookGrids",
     "Writer",
     "__version__",
+    "cli_main",
     "compute_close",
     "default_ledger",
     "default_output",
+    "doctor_report",
     "fmt_money",
     "has_errors",
+    "key_figure_label",
     "load_inputs",
     "load_inputs_from_grids",
+    "package_checks",
     "participant_key",
     "participation",
+    "pool_of_item",
+    "root_of",
     "round_money",
     "run_close",
     "run_scenario",
     "sort_key",
     "sort_lines",
+    "sync_roots",
+    "write_demo",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,13 +21,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from partnerclose.checkpoints import checkpoint
+from partnerclose.close_context import CloseContext, Stage
 from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
-from partnerclose.core.journal import JournalRow, build_journal
-from partnerclose.core.lines import Component
+from partnerclose.core.journal import build_journal
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
-from partnerclose.core.records import Program
 from partnerclose.core.scenario import scale_demand
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
 from partnerclose.ledger.store import (
@@ -37,6 +36,7 @@ from partnerclose.ledger.store import (
     PendingSwap,
     RunRecord,
     StoredState,
+    current_user,
     now,
 )
 from partnerclose.output_folder import (
@@ -62,14 +62,6 @@ from partnerclose.reading.inputs import (
 )
 from partnerclose.statements.writers import write_close_pack, write_statements
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
-
-
-class Stage(StrEnum):
-    READ = "read"
-    VALIDATE = "validate"
-    COMPUTE = "compute"
-    WRITE = "write"
-    RECORD = "record"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,23 +98,6 @@ class CancelledError(Exception):
 
 class OutputsNotInPlaceError(Exception):
     """The run is recorded, but its output folder could not be swapped in yet."""
-
-
-@dataclass(frozen=True, slots=True)
-class CloseContext:
-    """What a writer gets: everything known about the close."""
-
-    program: Program
-    period: Period
-    final: bool
-    inputs: Inputs
-    result: CloseResult
-    # participant -> component -> Σ lines of earlier final closes of the fiscal year
-    ytd_before: Mapping[str, Mapping[Component, Decimal]]
-    journal: tuple[JournalRow, ...]
-    problems: tuple[Problem, ...]  # everything to report: inputs and computation
-    started_at: str
-    progress: Callable[[Stage, int, int, str], None]
 
 
 # A writer puts its files into the (temporary) output folder. One that leaves work
@@ -275,6 +250,7 @@ def run_close(
                 problems,
                 now(),
                 report,
+                current_user(),
             )
             run_id = _write_and_record(
                 context, prior, stored.runs, ledger, program_path, out, writers, lap

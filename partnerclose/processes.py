@@ -1,5 +1,8 @@
 """Worker processes for per-partner work (reading workbooks, writing statements).
 
+`start_workers` and `submit_ahead` are the one way both run: a pool whose workers
+hold the task's state, fed a few tasks ahead and collected in order.
+
 Both cores of a laptop are used through processes: converting cells and
 filling statements is Python work, which threads cannot run in parallel.
 """
@@ -11,7 +14,15 @@ import multiprocessing.connection
 import os
 import sys
 import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from itertools import islice
 from multiprocessing.context import BaseContext
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Windows' process pools take at most 61 workers.
 MAX_WORKERS = 61
@@ -88,3 +99,65 @@ def _linux_parent_death_signal(parent_pid: int) -> None:
         return  # no prctl: the watcher thread still ends the worker
     if os.getppid() != parent_pid:  # the parent died before the signal was set
         os._exit(1)
+
+
+# --- one way to run workers: a pool whose workers hold the task's state ------------------
+
+_state: list[object] = []  # in a worker process: what `start_workers` gave it
+
+
+def start_workers(workers: int, state: object, *, fork: bool | None = None) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, each ending with its parent (`die_with_parent`) and
+    holding `state` for `worker_state`: sent once per worker, not with every task. A
+    forked worker inherits `state` from the parent's memory; a spawned one gets it pickled.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=worker_context(fork),
+        initializer=_start_worker,
+        initargs=(state,),
+    )
+
+
+def _start_worker(state: object) -> None:
+    die_with_parent()
+    _state[:] = [state]
+
+
+def worker_state(kind: type[T]) -> T:
+    """In a worker of `start_workers`: the state it was started with."""
+    state = _state[0]
+    if not isinstance(state, kind):
+        raise TypeError(f"worker state is {type(state).__name__}, not {kind.__name__}")
+    return state
+
+
+def submit_ahead(
+    pool: Executor, task: Callable[..., R], arguments: Iterable[tuple[Any, ...]], ahead: int
+) -> Iterator[R]:
+    """Submit `task` for the first `ahead` argument tuples now, and return their results
+    in order, submitting the next one as each is collected: the workers stay busy while
+    only `ahead` tasks (and their data) are held at once. A task's exception is raised
+    where its result is collected; tasks not yet collected are cancelled when the caller
+    stops early (a cancelled close) or fails."""
+    remaining = iter(arguments)
+    pending = deque(pool.submit(task, *args) for args in islice(remaining, ahead))
+    return _collect_in_order(pool, task, remaining, pending)
+
+
+def _collect_in_order(
+    pool: Executor,
+    task: Callable[..., R],
+    remaining: Iterator[tuple[Any, ...]],
+    pending: deque[Future[R]],
+) -> Iterator[R]:
+    try:
+        while pending:
+            result = pending.popleft().result()
+            following = next(remaining, None)
+            if following is not None:
+                pending.append(pool.submit(task, *following))
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()

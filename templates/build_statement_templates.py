@@ -46,6 +46,7 @@ from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
 from partnerclose.core.lines import Component  # noqa: E402
 from partnerclose.statements.data import COMPONENT_LABELS  # noqa: E402
+from partnerclose.statements.labels import KEY_FIGURE_LABELS  # noqa: E402
 from partnerclose.statements.xlsx import save  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -767,64 +768,53 @@ def build_statement() -> Workbook:
     _section(s, 76, "6   Key figures and scorecard")
     figures = (
         (
-            "Revenue won",
             "revenue",
             "PC Fact money",
-            "Revenue, fiscal year to date",
             "ytd_revenue",
             "PC Fact money",
         ),
-        ("Deals won", "deals_won", "PC Fact count", "Deals lost", "deals_lost", "PC Fact count"),
+        ("deals_won", "PC Fact count", "deals_lost", "PC Fact count"),
         (
-            "Win rate",
             "win_rate",
             "PC Fact percent",
-            "Average deal size",
             "avg_deal_size",
             "PC Fact money",
         ),
         (
-            "Days to close",
             "days_to_close",
             "PC Fact number",
-            "Open pipeline",
             "pipeline",
             "PC Fact money",
         ),
         (
-            "Net revenue",
             "net_revenue",
             "PC Fact money",
-            "Savings vs standalone",
             "savings",
             "PC Fact money",
         ),
         (
-            "Capacity utilization",
             "utilization",
             "PC Fact percent",
-            "Remaining capacity",
             "remaining_capacity",
             "PC Fact number",
         ),
         (
-            "Co-marketing ROI",
             "mdf_roi",
             "PC Fact ratio",
-            "Revenue share of gross profit",
             "margin_share",
             "PC Fact percent",
         ),
     )
-    # Two label/value pairs a row: B | C:D and F:I | J:K (E is a gutter).
-    for offset, (label, key, style, label2, key2, style2) in enumerate(figures):
+    # Two label/value pairs a row: B | C:D and F:I | J:K (E is a gutter). The labels are
+    # the ones every output gives the figures.
+    for offset, (key, style, key2, style2) in enumerate(figures):
         r = 77 + offset
         s.row(
             r,
             (
-                ("B", label, "PC Fact label"),
+                ("B", KEY_FIGURE_LABELS[key], "PC Fact label"),
                 ("C", f"{{{{ kpi.{key} }}}}", style, "D"),
-                ("F", label2, "PC Fact label", "I"),
+                ("F", KEY_FIGURE_LABELS[key2], "PC Fact label", "I"),
                 ("J", f"{{{{ kpi.{key2} }}}}", style2, "K"),
             ),
         )

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from desktop.presenters.formatting import money, participant_label
 from desktop.presenters.session import Change, Session
-from partnerclose.api import HOST, CloseResult, Component
+from partnerclose.api import HOST, CloseResult, Component, pool_of_item
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +41,6 @@ class ChartData:
 EMPTY_CHART = ChartData("", "", (), ())
 
 NET_COLOR = 0
-
-
-def pool_of_item(item: str) -> str:
-    """Hybrid pools have two lines per participant, `POOL:base` and `POOL:usage`."""
-    return item.removesuffix(":base").removesuffix(":usage")
 
 
 def net_chart(

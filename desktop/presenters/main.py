@@ -17,6 +17,7 @@ from desktop.presenters.period_state import PeriodStatus, period_status
 from desktop.presenters.session import Change, Session
 from partnerclose.api import (
     HOST,
+    WORKBOOK_SUFFIXES,
     CloseOutcome,
     Inputs,
     Period,
@@ -28,8 +29,6 @@ from partnerclose.api import (
 )
 
 log = logging.getLogger("partnerclose.desktop")
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 class Page(Enum):

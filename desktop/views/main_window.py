@@ -52,7 +52,7 @@ from desktop.views.runner import QtJobRunner
 from desktop.views.scenario_page import ScenarioPage
 from desktop.views.validation_page import ValidationPage
 from desktop.views.widgets import label, open_url, show_error
-from partnerclose import __version__
+from partnerclose.api import __version__
 
 WORKBOOK_FILTER = "Excel workbooks (*.xlsx *.xlsm);;All files (*)"
 LEDGER_FILTER = "Ledger (*.sqlite);;All files (*)"

@@ -31,6 +31,7 @@ from partnerclose.demo.sheets import (
     write_key_values,
     write_table,
 )
+from partnerclose.reading.inputs import WORKBOOK_SUFFIXES
 
 PROGRAM_FILE = "program.xlsx"
 # Custom document property of the program workbook holding the DemoSpec (JSON).
@@ -64,7 +65,6 @@ def write_demo(
     return program_path
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 LEDGER_SUFFIX = ".ledger.sqlite"
 
 

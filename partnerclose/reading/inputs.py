@@ -8,11 +8,9 @@ Whatever goes wrong, the result is a value with problems, never an exception.
 from __future__ import annotations
 
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -24,7 +22,7 @@ from partnerclose.core.problems import Problem, Severity, cap_per_file, has_erro
 from partnerclose.core.records import PeriodData, Program
 from partnerclose.core.submissions import empty_period_problem
 from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
-from partnerclose.processes import die_with_parent, worker_context, worker_count
+from partnerclose.processes import start_workers, submit_ahead, worker_count, worker_state
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.sheets import (
@@ -335,40 +333,22 @@ def read_partner_files(
         for path in paths:
             yield read_partner_file(path, context, limits)
         return
-    chunks = (tuple(paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK))
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=worker_context(),
-        initializer=_set_worker_context,  # sent once per worker, not with every task
-        initargs=(context,),
-    )
-    pending: deque[Future[list[FileResult]]] = deque()
+    chunks = ((tuple(paths[i : i + CHUNK]), limits) for i in range(0, len(paths), CHUNK))
+    pool = start_workers(workers, context)  # the RowContext: sent once per worker
     try:
         # A few tasks ahead of the workers, collected in order: memory stays bounded
         # by what the close keeps, and progress is reported file by file.
-        for chunk in islice(chunks, 2 * workers):
-            pending.append(pool.submit(_read_chunk, chunk, limits))
+        results = submit_ahead(pool, _read_chunk, chunks, ahead=2 * workers)
         checkpoint("reading")
-        while pending:
-            results = pending.popleft().result()
-            following = next(chunks, None)
-            if following is not None:
-                pending.append(pool.submit(_read_chunk, following, limits))
-            yield from results
+        for chunk_results in results:
+            yield from chunk_results
     finally:  # also when the caller stops early (a cancelled close)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_worker_context: list[RowContext] = []  # in a reading worker: the close's RowContext
-
-
-def _set_worker_context(context: RowContext) -> None:
-    die_with_parent()
-    _worker_context[:] = [context]
-
-
 def _read_chunk(paths: tuple[Path, ...], limits: Limits) -> list[FileResult]:
-    return [read_partner_file(path, _worker_context[0], limits) for path in paths]
+    context = worker_state(RowContext)
+    return [read_partner_file(path, context, limits) for path in paths]
 
 
 def read_partner_file(

@@ -1,10 +1,11 @@
-"""What a statement and the close pack show, built from a close (pure).
+"""What a partner statement shows, built from a close (pure), and the scalars and
+labels every output shares (the close pack's fill is `close_pack_data.py`).
 
-`statement_fill(context, partner_id)` and `close_pack_fill(context)` turn a
-`CloseContext` into a `Fill`: scalars by dotted name and tables of rows, the
-vocabulary of docs/templates.md. Every number is a line or a sum of lines, or
-a figure of the engines' detail records; nothing is recomputed here except
-display figures (a pool's reserve cushion, rounded once through money.py).
+`statement_fill(context, partner_id)` turns a `CloseContext` into a `Fill`:
+scalars by dotted name and tables of rows, the vocabulary of docs/templates.md.
+Every number is a line or a sum of lines, or a figure of the engines' detail
+records; nothing is recomputed here except display figures (a pool's reserve
+cushion, rounded once through money.py).
 
 Text from inputs (names, customers, descriptions, statuses) stays `str`, which
 the engine always writes as literal text.
@@ -13,14 +14,14 @@ the engine always writes as literal text.
 from __future__ import annotations
 
 import calendar
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from partnerclose import __version__
+from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, pool_of_item
 from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
@@ -28,12 +29,20 @@ from partnerclose.core.lines import SECTION_OF, Component, Line, Section
 from partnerclose.core.milestones import MilestoneDetail
 from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
-from partnerclose.core.records import HOST, Basis, Partner
+from partnerclose.core.records import Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
+from partnerclose.statements.labels import key_figure_label
+from partnerclose.statements.rows import (
+    ComponentRow,
+    DealRow,
+    LineRow,
+    MilestoneRow,
+    PoolRow,
+    ScoreRow,
+    SectionRow,
+    TrueUpRow,
+)
 from partnerclose.statements.values import Fill, Table, Value
-
-if TYPE_CHECKING:
-    from partnerclose.pipeline import CloseContext
 
 PAYABLE = "Amount payable to you"
 DUE = "Amount due from you"
@@ -54,106 +63,6 @@ SECTION_COMPONENTS: Mapping[Section, tuple[Component, ...]] = {
 SECTION_KEYS: Mapping[Section, str] = {
     s: s.value.replace(" ", "_").replace("-", "_") for s in Section
 }
-KEY_FIGURE_LABELS: Mapping[str, str] = {
-    "revenue": "Revenue won",
-    "ytd_revenue": "Revenue, year to date",
-    "deals_won": "Deals won",
-    "deals_lost": "Deals lost",
-    "win_rate": "Win rate",
-    "avg_deal_size": "Average deal size",
-    "days_to_close": "Days to close",
-    "pipeline": "Open pipeline",
-    "net_revenue": "Net revenue",
-    "utilization": "Capacity utilization",
-    "remaining_capacity": "Remaining capacity",
-    "savings": "Savings vs standalone",
-    "mdf_roi": "Co-marketing ROI",
-    "margin_share": "Share of gross profit",
-}
-
-LINE_FIELDS = (
-    "component",
-    "kind",
-    "item",
-    "title",
-    "description",
-    "quantity",
-    "rate",
-    "unit_value",
-    "amount",
-    "status",
-    "rule",
-)
-POOL_FIELDS = (
-    "id",
-    "name",
-    "label",
-    "basis",
-    "driver",
-    "unit",
-    "units",
-    "capacity",
-    "utilization",
-    "share",
-    "tier_factor",
-    "wind_down_factor",
-    "cushion",
-    "cost",
-    "guardrail",
-    "credit",
-    "net",
-    "pool_amount",
-    "draw",
-    "allocable",
-)
-DEAL_FIELDS = (
-    "id",
-    "customer",
-    "product",
-    "close_date",
-    "type",
-    "reported_type",
-    "registered",
-    "amount",
-    "rate",
-    "bonus_rate",
-    "share",
-    "status",
-)
-TRUE_UP_FIELDS = ("deal_id", "amount", "rate", "due", "paid_before", "delta")
-MILESTONE_FIELDS = (
-    "id",
-    "metric",
-    "title",
-    "phase",
-    "curve",
-    "recurrence",
-    "actual",
-    "floor",
-    "target",
-    "cap",
-    "floor_payout",
-    "target_payout",
-    "max_payout",
-    "payout",
-    "due",
-    "paid",
-    "held",
-    "deferred",
-    "not_paid",
-    "released",
-    "released_held",
-    "released_deferred",
-    "held_total",
-    "deferred_total",
-    "amount",
-    "verified",
-    "status",
-    "why",
-)
-SECTION_FIELDS = ("key", "name", "total", "ytd_before", "ytd", "lines")
-COMPONENT_FIELDS = ("key", "name", "section", "total", "ytd_before", "ytd")
-SCORE_FIELDS = ("metric", "label", "weight", "worst", "best", "value", "score")
 
 
 def _money_text(value: Decimal, decimals: int) -> str:
@@ -188,7 +97,7 @@ def run_time(started_at: str) -> datetime:
     return moment
 
 
-def _common(context: CloseContext) -> dict[str, Value]:
+def common_scalars(context: CloseContext) -> dict[str, Value]:
     """Scalars every template can use."""
     settings = context.program.settings
     period = context.period
@@ -271,7 +180,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     ytd_before = context.ytd_before.get(partner_id, {})
     net = sum((line.amount for line in lines), ZERO)
     net_ytd = net + sum(ytd_before.values(), ZERO)
-    scalars = _common(context)
+    scalars = common_scalars(context)
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
     scalars.update(
@@ -287,7 +196,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     for line in lines:
         by_component[line.component].append(line)
     totals = {c: sum((x.amount for x in mine), ZERO) for c, mine in by_component.items()}
-    sections: list[dict[str, Value]] = []
+    sections: list[SectionRow] = []
     for section in Section:
         count = sum(len(by_component.get(c, ())) for c in SECTION_COMPONENTS[section])
         total = sum((line.amount for line in lines if SECTION_OF[line.component] is section), ZERO)
@@ -302,28 +211,28 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             }
         )
         sections.append(
-            {
-                "key": key,
-                "name": SECTION_LABELS[section],
-                "total": total,
-                "ytd_before": before,
-                "ytd": before + total,
-                "lines": count,
-            }
+            SectionRow(
+                key=key,
+                name=SECTION_LABELS[section],
+                total=total,
+                ytd_before=before,
+                ytd=before + total,
+                lines=count,
+            )
         )
     components = [
-        {
-            "key": component.value,
-            "name": COMPONENT_LABELS[component],
-            "section": SECTION_LABELS[SECTION_OF[component]],
-            "total": totals.get(component, ZERO),
-            "ytd_before": ytd_before.get(component, ZERO),
-            "ytd": ytd_before.get(component, ZERO) + totals.get(component, ZERO),
-        }
+        ComponentRow(
+            key=component.value,
+            name=COMPONENT_LABELS[component],
+            section=SECTION_LABELS[SECTION_OF[component]],
+            total=totals.get(component, ZERO),
+            ytd_before=ytd_before.get(component, ZERO),
+            ytd=ytd_before.get(component, ZERO) + totals.get(component, ZERO),
+        )
         for component in Component
         if component in by_component or component in ytd_before
     ]
-    all_lines = Table.of("line", LINE_FIELDS, (_line_row(x, pool_names) for x in lines))
+    all_lines = Table.of_rows("line", LineRow, (_line_row(x, pool_names) for x in lines))
 
     def section_lines(section: Section, *components: Component) -> Table:
         """The rows of `all_lines` (built once) of a section, or of some of its components."""
@@ -340,10 +249,10 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     scalars.update(_key_figure_scalars(context, partner_id))
     scalars.update(_scorecard_scalars(context, partner_id))
     tables = {
-        "sections": Table.of("section", SECTION_FIELDS, sections),
-        "components": Table.of("component", COMPONENT_FIELDS, components),
+        "sections": Table.of_rows("section", SectionRow, sections),
+        "components": Table.of_rows("component", ComponentRow, components),
         "lines": all_lines,
-        "pools": Table.of("pool", POOL_FIELDS, _pool_rows(index, partner_id, decimals)),
+        "pools": Table.of_rows("pool", PoolRow, _pool_rows(index, partner_id, decimals)),
         "cost_lines": section_lines(Section.COST_SHARING),
         "reserve_lines": section_lines(Section.RESERVE_FUND),
         "revenue_lines": section_lines(Section.REVENUE_SHARE),
@@ -352,31 +261,31 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
         "milestone_lines": section_lines(Section.MILESTONES),
-        "deals": Table.of("deal", DEAL_FIELDS, _deal_rows(index, partner_id)),
-        "true_ups": Table.of(
+        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id)),
+        "true_ups": Table.of_rows(
             "true_up",
-            TRUE_UP_FIELDS,
+            TrueUpRow,
             (
-                {
-                    "deal_id": t.deal_id,
-                    "amount": t.amount,
-                    "rate": t.rate,
-                    "due": t.due,
-                    "paid_before": t.paid_before,
-                    "delta": t.delta,
-                }
+                TrueUpRow(
+                    deal_id=t.deal_id,
+                    amount=t.amount,
+                    rate=t.rate,
+                    due=t.due,
+                    paid_before=t.paid_before,
+                    delta=t.delta,
+                )
                 for t in index.true_ups.get(partner_id, ())
             ),
         ),
-        "milestones": Table.of(
+        "milestones": Table.of_rows(
             "milestone",
-            MILESTONE_FIELDS,
+            MilestoneRow,
             (
                 _milestone_row(d, decimals, program.settings.shock_factor)
                 for d in index.milestones.get(partner_id, ())
             ),
         ),
-        "scorecard": Table.of("metric", SCORE_FIELDS, _score_rows(context, partner_id)),
+        "scorecard": Table.of_rows("metric", ScoreRow, _score_rows(context, partner_id)),
     }
     return Fill(scalars, tables)
 
@@ -405,22 +314,22 @@ def _submission_scalars(context: CloseContext, partner_id: str) -> dict[str, Val
     }
 
 
-def _line_row(line: Line, pool_names: Mapping[str, str]) -> dict[str, Value]:
+def _line_row(line: Line, pool_names: Mapping[str, str]) -> LineRow:
     credit = line.component is Component.IN_KIND_CREDIT
-    return {
-        "component": line.component.value,
-        "kind": COMPONENT_LABELS[line.component],
-        "item": line.item,
-        "title": line_title(line, pool_names),
-        "description": line.description,
-        "quantity": line.quantity,
+    return LineRow(
+        component=line.component.value,
+        kind=COMPONENT_LABELS[line.component],
+        item=line.item,
+        title=line_title(line, pool_names),
+        description=line.description,
+        quantity=line.quantity,
         # In-kind credits carry a unit value where other lines carry a rate or share.
-        "rate": None if credit else line.rate,
-        "unit_value": line.rate if credit else None,
-        "amount": line.amount,
-        "status": line.status,
-        "rule": line.rule,
-    }
+        rate=None if credit else line.rate,
+        unit_value=line.rate if credit else None,
+        amount=line.amount,
+        status=line.status,
+        rule=line.rule,
+    )
 
 
 def line_title(line: Line, pool_names: Mapping[str, str]) -> str:
@@ -478,84 +387,84 @@ def _cushion(pool: PoolDetail, me: PoolParticipantDetail, decimals: int) -> Deci
     return round_money(spared, decimals)
 
 
-def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[dict[str, Value]]:
+def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[PoolRow]:
     for pool, me in index.pools.get(partner_id, ()):
         share = me.allocation / pool.allocable if pool.allocable else ZERO
         cost = -me.allocation
-        yield {
-            "id": pool.pool_id,
-            "name": pool.name,
-            "label": f"{pool.name} ({pool.pool_id})",
-            "basis": pool.basis.value,
-            "driver": _driver(pool),
-            "unit": pool.unit,
-            "units": me.usage_units,
-            "capacity": me.committed_capacity,
-            "utilization": me.utilization,
-            "share": share,
-            "tier_factor": me.tier_factor,
-            "wind_down_factor": me.wind_down_factor,
-            "cushion": _cushion(pool, me, decimals),
-            "cost": cost,
-            "guardrail": me.guardrail,
-            "credit": me.in_kind_credit,
-            "net": cost + me.guardrail + me.in_kind_credit,
-            "pool_amount": pool.amount,
-            "draw": pool.draw,
-            "allocable": pool.allocable,
-        }
+        yield PoolRow(
+            id=pool.pool_id,
+            name=pool.name,
+            label=f"{pool.name} ({pool.pool_id})",
+            basis=pool.basis.value,
+            driver=_driver(pool),
+            unit=pool.unit,
+            units=me.usage_units,
+            capacity=me.committed_capacity,
+            utilization=me.utilization,
+            share=share,
+            tier_factor=me.tier_factor,
+            wind_down_factor=me.wind_down_factor,
+            cushion=_cushion(pool, me, decimals),
+            cost=cost,
+            guardrail=me.guardrail,
+            credit=me.in_kind_credit,
+            net=cost + me.guardrail + me.in_kind_credit,
+            pool_amount=pool.amount,
+            draw=pool.draw,
+            allocable=pool.allocable,
+        )
 
 
-def _deal_rows(index: CloseIndex, partner_id: str) -> Iterable[dict[str, Value]]:
+def _deal_rows(index: CloseIndex, partner_id: str) -> Iterable[DealRow]:
     for deal in index.deals.get(partner_id, ()):
-        yield {
-            "id": deal.deal_id,
-            "customer": deal.customer,
-            "product": deal.product,
-            "close_date": deal.close_date,
-            "type": deal.paid_type.value,
-            "reported_type": deal.reported_type.value,
-            "registered": "Yes" if deal.registered else "No",
-            "amount": deal.amount,
-            "rate": deal.rate,
-            "bonus_rate": deal.bonus_rate,
-            "share": deal.share,
-            "status": deal.status,
-        }
+        yield DealRow(
+            id=deal.deal_id,
+            customer=deal.customer,
+            product=deal.product,
+            close_date=deal.close_date,
+            type=deal.paid_type.value,
+            reported_type=deal.reported_type.value,
+            registered="Yes" if deal.registered else "No",
+            amount=deal.amount,
+            rate=deal.rate,
+            bonus_rate=deal.bonus_rate,
+            share=deal.share,
+            status=deal.status,
+        )
 
 
-def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> dict[str, Value]:
+def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> MilestoneRow:
     released = detail.released_held + detail.released_deferred
-    return {
-        "id": detail.milestone_id,
-        "metric": detail.metric,
-        "title": f"{detail.milestone_id} · {detail.metric.replace('_', ' ')}",
-        "phase": detail.phase_id,
-        "curve": detail.curve.value,
-        "recurrence": detail.recurrence.value,
-        "actual": detail.actual,
-        "floor": detail.floor,
-        "target": detail.target,
-        "cap": detail.cap,
-        "floor_payout": detail.floor_payout,
-        "target_payout": detail.target_payout,
-        "max_payout": detail.max_payout,
-        "payout": detail.payout,
-        "due": detail.due,
-        "paid": detail.paid,
-        "held": detail.held,
-        "deferred": detail.deferred,
-        "not_paid": detail.not_paid,
-        "released": released,
-        "released_held": detail.released_held,
-        "released_deferred": detail.released_deferred,
-        "held_total": detail.held_after,
-        "deferred_total": detail.deferred_after,
-        "amount": detail.paid + released,
-        "verified": "Yes" if detail.verified or detail.computed_metric else "No",
-        "status": detail.status,
-        "why": milestone_why(detail, decimals, shock),
-    }
+    return MilestoneRow(
+        id=detail.milestone_id,
+        metric=detail.metric,
+        title=f"{detail.milestone_id} · {detail.metric.replace('_', ' ')}",
+        phase=detail.phase_id,
+        curve=detail.curve.value,
+        recurrence=detail.recurrence.value,
+        actual=detail.actual,
+        floor=detail.floor,
+        target=detail.target,
+        cap=detail.cap,
+        floor_payout=detail.floor_payout,
+        target_payout=detail.target_payout,
+        max_payout=detail.max_payout,
+        payout=detail.payout,
+        due=detail.due,
+        paid=detail.paid,
+        held=detail.held,
+        deferred=detail.deferred,
+        not_paid=detail.not_paid,
+        released=released,
+        released_held=detail.released_held,
+        released_deferred=detail.released_deferred,
+        held_total=detail.held_after,
+        deferred_total=detail.deferred_after,
+        amount=detail.paid + released,
+        verified="Yes" if detail.verified or detail.computed_metric else "No",
+        status=detail.status,
+        why=milestone_why(detail, decimals, shock),
+    )
 
 
 def milestone_why(detail: MilestoneDetail, decimals: int, shock: Decimal) -> str:
@@ -655,150 +564,15 @@ def _scorecard_scalars(context: CloseContext, partner_id: str) -> dict[str, Valu
     }
 
 
-def _score_rows(context: CloseContext, partner_id: str) -> Iterable[dict[str, Value]]:
+def _score_rows(context: CloseContext, partner_id: str) -> Iterable[ScoreRow]:
     card = context.result.scorecards.scorecards.get(partner_id)
     for metric in card.metrics if card else ():
-        yield {
-            "metric": metric.metric,
-            "label": KEY_FIGURE_LABELS.get(metric.metric, metric.metric.replace("_", " ")),
-            "weight": metric.weight,
-            "worst": metric.worst,
-            "best": metric.best,
-            "value": metric.value if metric.value is not None else MISSING,
-            "score": metric.score if metric.score is not None else MISSING,
-        }
-
-
-# --- the close pack ------------------------------------------------------------------
-
-PARTICIPANT_FIELDS = ("id", "name", "plan", *(c.value for c in Component), "net", "lines")
-CHECK_FIELDS = (
-    "id",
-    "name",
-    "basis",
-    "amount",
-    "budget",
-    "draw",
-    "allocable",
-    "lines_total",
-    "check",
-)
-ACCOUNT_FIELDS = (
-    "partner_id",
-    "name",
-    "asked",
-    "contribution",
-    "refund",
-    "contributions_to_date",
-    "equity",
-    "exit",
-)
-PROBLEM_FIELDS = ("severity", "location", "file", "sheet", "cell", "column", "message")
-FILE_FIELDS = ("name", "path", "role", "sha256")
-
-
-def close_pack_fill(context: CloseContext, user: str) -> Fill:
-    """Everything `templates/close_pack.xlsx` can show about the whole close."""
-    program, result = context.program, context.result
-    names = {p.partner_id: p for p in program.partners}
-    totals = result.totals()
-    participants = []
-    counts = Counter(line.partner_id for line in result.lines)
-    for pid in result.participants:
-        partner = names.get(pid)
-        by_component = totals.get(pid, {})
-        row: dict[str, Value] = {
-            "id": pid,
-            "name": "Host (the company)" if pid == HOST else (partner.name if partner else pid),
-            "plan": partner.plan if partner else "",
-            "net": sum(by_component.values(), ZERO),
-            "lines": counts[pid],
-        }
-        row.update({c.value: by_component.get(c, ZERO) for c in Component})
-        participants.append(row)
-    pools = {pool.pool_id: pool for pool in result.costs.pools}
-    checks = [
-        {
-            "id": check.pool_id,
-            "name": pools[check.pool_id].name if check.pool_id in pools else check.pool_id,
-            "basis": pools[check.pool_id].basis.value if check.pool_id in pools else "",
-            "amount": check.amount,
-            "budget": pools[check.pool_id].budget if check.pool_id in pools else None,
-            "draw": check.draw,
-            "allocable": check.amount - check.draw,
-            "lines_total": check.lines_total,
-            "check": check.difference,
-        }
-        for check in result.pool_checks
-    ]
-    accounts = [
-        {
-            "partner_id": a.partner_id,
-            "name": names[a.partner_id].name if a.partner_id in names else a.partner_id,
-            "asked": a.asked,
-            "contribution": a.contribution,
-            "refund": a.refund,
-            "contributions_to_date": a.contributions_to_date,
-            "equity": a.equity,
-            "exit": "exit month" if a.exit_month else "",
-        }
-        for a in result.costs.accounts
-    ]
-    problems = [
-        {
-            "severity": p.severity.value,
-            "location": p.location,
-            "file": p.file,
-            "sheet": p.sheet,
-            "cell": p.cell,
-            "column": p.column,
-            "message": p.message,
-        }
-        for p in context.problems
-    ]
-    files = [
-        {"name": f.path.name, "path": str(f.path), "role": f.role, "sha256": f.sha256}
-        for f in context.inputs.files
-    ]
-    movement = result.costs.reserve
-    program_files = [f for f in context.inputs.files if f.role == "program"]
-    scalars = _common(context)
-    scalars.update(
-        {
-            "program.file": str(program_files[0].path) if program_files else "(open workbook)",
-            "run.user": user,
-            "run.started_at": context.started_at,
-            "reserve.opening": movement.opening,
-            "reserve.draws": movement.draws,
-            "reserve.contributions": movement.contributions,
-            "reserve.refunds": movement.refunds,
-            "reserve.closing": movement.closing,
-            "reserve.cap": movement.cap,
-            "participants.count": len(participants),
-            "lines.count": len(result.lines),
-            "problems.count": len(problems),
-            "problems.warnings": sum(p["severity"] == "warning" for p in problems),
-            "problems.infos": sum(p["severity"] == "info" for p in problems),
-        }
-    )
-    tables = {
-        "participants": Table.of("participant", PARTICIPANT_FIELDS, participants),
-        "pools": Table.of("pool", CHECK_FIELDS, checks),
-        "accounts": Table.of("account", ACCOUNT_FIELDS, accounts),
-        "problems": Table.of("problem", PROBLEM_FIELDS, problems),
-        "files": Table.of("file", FILE_FIELDS, files),
-        "components": Table.of(
-            "component",
-            ("key", "name", "section", "total"),
-            (
-                {
-                    "key": c.value,
-                    "name": COMPONENT_LABELS[c],
-                    "section": SECTION_LABELS[SECTION_OF[c]],
-                    "total": sum((t.get(c, ZERO) for t in totals.values()), ZERO),
-                }
-                for c in Component
-            ),
-        ),
-    }
-    return Fill(scalars, tables)
+        yield ScoreRow(
+            metric=metric.metric,
+            label=key_figure_label(metric.metric),
+            weight=metric.weight,
+            worst=metric.worst,
+            best=metric.best,
+            value=metric.value if metric.value is not None else MISSING,
+            score=metric.score if metric.score is not None else MISSING,
+        )

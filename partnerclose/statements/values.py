@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
+from typing import Any
 
 MAX_TEXT = 32_767  # Excel's limit for one cell
 # Characters no cell can hold (XML 1.0 forbids them; lone surrogates cannot be encoded).
@@ -76,6 +78,20 @@ class Table:
                 built.append(tuple([row[name] for name in names]))
             else:
                 built.append(tuple([row.get(name) for name in names]))
+        return cls(item, names, tuple(built))
+
+    @classmethod
+    def of_rows(cls, item: str, row_type: type[Any], rows: Iterable[Any]) -> Table:
+        """Rows as instances of `row_type`, a dataclass whose fields are the columns."""
+        names = tuple(f.name for f in fields(row_type))
+        values = attrgetter(*names)
+        built = []
+        for row in rows:
+            if type(row) is not row_type:
+                raise DataError(
+                    f"table of {item}: a {type(row).__name__} among {row_type.__name__}s"
+                )
+            built.append(values(row))
         return cls(item, names, tuple(built))
 
     def __len__(self) -> int:

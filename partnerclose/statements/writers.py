@@ -19,22 +19,27 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from partnerclose.close_context import CloseContext, Stage
 from partnerclose.core.records import HOST
-from partnerclose.processes import can_fork, die_with_parent, worker_context, worker_count
+from partnerclose.core.validation import SAFE_ID
+from partnerclose.processes import (
+    can_fork,
+    start_workers,
+    submit_ahead,
+    worker_count,
+    worker_state,
+)
 from partnerclose.resources import templates_folder
+from partnerclose.statements.close_pack_data import close_pack_fill
 from partnerclose.statements.data import (
     CloseIndex,
-    close_pack_fill,
     index_close,
     run_time,
     statement_fill,
@@ -47,16 +52,12 @@ from partnerclose.statements.package import (
 from partnerclose.statements.values import Fill
 from partnerclose.statements.xlsx import fill_workbook, save
 
-if TYPE_CHECKING:
-    from partnerclose.pipeline import CloseContext
-
 TEMPLATES = templates_folder()
 STATEMENT_TEMPLATE = TEMPLATES / "statement.xlsx"
 CLOSE_PACK_TEMPLATE = TEMPLATES / "close_pack.xlsx"
 STATEMENTS_FOLDER = "statements"
 CLOSE_PACK_FILE = "close_pack.xlsx"
 CHUNK = 4  # statements per task: few round trips, even load across the workers
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def write_statements(context: CloseContext, folder: Path) -> Callable[[], None]:
@@ -120,11 +121,9 @@ def start_statements(
     Only forked workers go on in the background; otherwise the statements are
     written before this returns, since the parent itself feeds spawned workers.
     """
-    from partnerclose.pipeline import Stage
-
     partners = statement_partners(context)
     for pid in partners:
-        if not _SAFE_ID.match(pid):  # validation refuses these; never write outside `folder`
+        if not SAFE_ID.match(pid):  # validation refuses these; never write outside `folder`
             raise ValueError(f"partner id {pid!r} cannot name a statement file")
     folder.mkdir(parents=True, exist_ok=True)
     job = _Job(
@@ -161,9 +160,7 @@ def start_statements(
 def render_close_pack(
     context: CloseContext, path: Path, template: Path = CLOSE_PACK_TEMPLATE
 ) -> Path:
-    from partnerclose.ledger.store import current_user
-
-    fill = close_pack_fill(context, current_user())
+    fill = close_pack_fill(context)
     _render_openpyxl(template.read_bytes(), fill, run_time(context.started_at), path)
     return path
 
@@ -191,47 +188,21 @@ def _chunks(partners: Sequence[str]) -> Iterator[tuple[str, ...]]:
         yield chunk
 
 
-def _collect(
-    futures: dict[Future[tuple[str, ...]], None], report: Callable[[Sequence[str]], None]
+def _report_all(
+    results: Iterator[tuple[str, ...]], report: Callable[[Sequence[str]], None]
 ) -> None:
-    """Wait for at least one task; report its statements (a failed one fails the close)."""
-    finished, _ = wait(futures, return_when=FIRST_COMPLETED)
-    for future in finished:
-        del futures[future]
-        report(future.result())
-
-
-def _run(
-    tasks: Iterator[Callable[[], Future[tuple[str, ...]]]],
-    limit: int,
-    report: Callable[[Sequence[str]], None],
-    futures: dict[Future[tuple[str, ...]], None] | None = None,
-) -> None:
-    """Submit tasks, at most `limit` at a time, and report them (and `futures`,
-    already submitted) as they finish."""
-    futures = {} if futures is None else futures
-    try:
-        for submit in tasks:
-            futures[submit()] = None
-            if len(futures) >= limit:
-                _collect(futures, report)
-        while futures:
-            _collect(futures, report)
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        raise
+    """Report each task's statements as it is collected (a failed one fails the close)."""
+    for pids in results:
+        report(pids)
 
 
 # --- forked workers: they inherit the job -------------------------------------------------
 
-_forked_job: _Job | None = None
-
 
 def _write_forked(pids: tuple[str, ...]) -> tuple[str, ...]:
-    assert _forked_job is not None  # set before the fork
+    job = worker_state(_Job)
     for pid in pids:
-        _forked_job.write(pid)
+        job.write(pid)
     return pids
 
 
@@ -239,53 +210,38 @@ def _start_forked(
     job: _Job, partners: Sequence[str], workers: int, report: Callable[[Sequence[str]], None]
 ) -> Callable[[], None]:
     """Fork the workers and give them every statement; the result waits for them."""
-    global _forked_job  # noqa: PLW0603 - what the forked workers inherit
     with suppress(UnsupportedTemplateError):
         load_package(job.template)  # parsed once, here, for every worker
-    _forked_job = job
     # The close stays in the parent's memory, shared with the workers page by page
     # until written to: keep the collector from touching (and so copying) it there.
     # It stays frozen in the parent afterwards too (see partnerclose/collector.py).
     gc.freeze()
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=worker_context(fork=True), initializer=die_with_parent
-    )
-
-    def stop() -> None:
-        global _forked_job  # noqa: PLW0603
+    pool = start_workers(workers, job, fork=True)  # forked: the job is inherited, not sent
+    try:
+        chunks = [(chunk,) for chunk in _chunks(partners)]
+        results = submit_ahead(pool, _write_forked, chunks, ahead=len(chunks))
+    except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
-        _forked_job = None
+        raise
 
     def finish() -> None:
         try:
-            _run(iter(()), limit=len(futures), report=report, futures=futures)
+            _report_all(results, report)
         finally:
-            stop()
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    try:
-        futures = {pool.submit(_write_forked, chunk): None for chunk in _chunks(partners)}
-    except BaseException:
-        stop()
-        raise
     return finish
 
 
 # --- spawned workers: the parent sends each statement's data -----------------------------
 
-_worker_template: bytes = b""
-
-
-def _start_worker(template: bytes) -> None:
-    global _worker_template  # noqa: PLW0603 - one template per worker process
-    die_with_parent()
-    _worker_template = template
-
 
 def _write_spawned(
     jobs: tuple[tuple[str, Fill], ...], produced: datetime, folder: Path
 ) -> tuple[str, ...]:
+    template = worker_state(bytes)
     for pid, fill in jobs:
-        render_statement(_worker_template, fill, produced, folder / f"{pid}.xlsx")
+        render_statement(template, fill, produced, folder / f"{pid}.xlsx")
     return tuple(pid for pid, _ in jobs)
 
 
@@ -293,18 +249,17 @@ def _render_spawned(
     job: _Job, partners: Sequence[str], workers: int, report: Callable[[Sequence[str]], None]
 ) -> None:
     # `spawn`: a fork of a process with threads (the desktop app, Excel) is unsafe.
-    context = worker_context(fork=False)
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(job.template,),
-    ) as pool:
-
-        def task(chunk: tuple[str, ...]) -> Future[tuple[str, ...]]:
-            fills = tuple((pid, statement_fill(job.context, pid, job.index)) for pid in chunk)
-            return pool.submit(_write_spawned, fills, job.produced, job.folder)
-
-        tasks = ((lambda chunk=chunk: task(chunk)) for chunk in _chunks(partners))
+    pool = start_workers(workers, job.template, fork=False)  # the template: once per worker
+    tasks = (
+        (
+            tuple((pid, statement_fill(job.context, pid, job.index)) for pid in chunk),
+            job.produced,
+            job.folder,
+        )
+        for chunk in _chunks(partners)
+    )
+    try:
         # A few tasks ahead of the workers: the data of every statement is never held at once.
-        _run(tasks, limit=2 * workers, report=report)
+        _report_all(submit_ahead(pool, _write_spawned, tasks, ahead=2 * workers), report)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from partnerclose.close_context import CloseContext
 from partnerclose.core.period import Period
 from partnerclose.demo import write_demo
-from partnerclose.pipeline import CloseContext, Status, Writer, run_close, write_csvs
+from partnerclose.pipeline import Status, Writer, run_close, write_csvs
 
 PERIOD = Period(2026, 10)
 # A fixed run time, so that statements are the same whenever the tests run.

@@ -1,0 +1,48 @@
+"""What a close's writers get: the close context, and the stages a close reports.
+
+It sits below the pipeline (which builds it) and the writers (which read it), so
+that neither imports the other's module for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from partnerclose.core.close import CloseResult
+from partnerclose.core.journal import JournalRow
+from partnerclose.core.lines import Component
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import Program
+from partnerclose.reading.inputs import Inputs
+
+
+class Stage(StrEnum):
+    """The stages of a close, in order, as its progress reports them."""
+
+    READ = "read"
+    VALIDATE = "validate"
+    COMPUTE = "compute"
+    WRITE = "write"
+    RECORD = "record"
+
+
+@dataclass(frozen=True, slots=True)
+class CloseContext:
+    """What a writer gets: everything known about the close."""
+
+    program: Program
+    period: Period
+    final: bool
+    inputs: Inputs
+    result: CloseResult
+    # participant -> component -> Σ lines of earlier final closes of the fiscal year
+    ytd_before: Mapping[str, Mapping[Component, Decimal]]
+    journal: tuple[JournalRow, ...]
+    problems: tuple[Problem, ...]  # everything to report: inputs and computation
+    started_at: str
+    progress: Callable[[Stage, int, int, str], None]
+    user: str  # who ran the close (the close pack's audit shows it)

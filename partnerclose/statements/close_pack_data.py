@@ -1,0 +1,155 @@
+"""What the close pack shows, built from a close (pure).
+
+`close_pack_fill(context)` turns a `CloseContext` into the `Fill` of
+`templates/close_pack.xlsx`: the whole close (participants, pool checks,
+reserve accounts, problems, input files, key figures), in the vocabulary of
+docs/templates.md and with the labels the statements use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from partnerclose.close_context import CloseContext
+from partnerclose.core.close import CloseResult
+from partnerclose.core.key_figures import KEY_FIGURE_NAMES
+from partnerclose.core.lines import SECTION_OF, Component
+from partnerclose.core.money import ZERO
+from partnerclose.core.records import HOST
+from partnerclose.statements.data import (
+    COMPONENT_LABELS,
+    MISSING,
+    SECTION_LABELS,
+    common_scalars,
+)
+from partnerclose.statements.labels import key_figure_label
+from partnerclose.statements.rows import (
+    AccountRow,
+    ComponentTotalRow,
+    FileRow,
+    KeyFigureRow,
+    ParticipantRow,
+    PoolCheckRow,
+    ProblemRow,
+)
+from partnerclose.statements.values import Fill, Table
+
+
+def close_pack_fill(context: CloseContext) -> Fill:
+    """Everything `templates/close_pack.xlsx` can show about the whole close."""
+    program, result = context.program, context.result
+    names = {p.partner_id: p for p in program.partners}
+    totals = result.totals()
+    participants = []
+    counts = Counter(line.partner_id for line in result.lines)
+    for pid in result.participants:
+        partner = names.get(pid)
+        by_component = totals.get(pid, {})
+        participants.append(
+            ParticipantRow(
+                id=pid,
+                name="Host (the company)" if pid == HOST else (partner.name if partner else pid),
+                plan=partner.plan if partner else "",
+                net=sum(by_component.values(), ZERO),
+                lines=counts[pid],
+                **{c.value: by_component.get(c, ZERO) for c in Component},
+            )
+        )
+    pools = {pool.pool_id: pool for pool in result.costs.pools}
+    checks = [
+        PoolCheckRow(
+            id=check.pool_id,
+            name=pools[check.pool_id].name if check.pool_id in pools else check.pool_id,
+            basis=pools[check.pool_id].basis.value if check.pool_id in pools else "",
+            amount=check.amount,
+            budget=pools[check.pool_id].budget if check.pool_id in pools else None,
+            draw=check.draw,
+            allocable=check.amount - check.draw,
+            lines_total=check.lines_total,
+            check=check.difference,
+        )
+        for check in result.pool_checks
+    ]
+    accounts = [
+        AccountRow(
+            partner_id=a.partner_id,
+            name=names[a.partner_id].name if a.partner_id in names else a.partner_id,
+            asked=a.asked,
+            contribution=a.contribution,
+            refund=a.refund,
+            contributions_to_date=a.contributions_to_date,
+            equity=a.equity,
+            exit="exit month" if a.exit_month else "",
+        )
+        for a in result.costs.accounts
+    ]
+    problems = [
+        ProblemRow(
+            severity=p.severity.value,
+            location=p.location,
+            file=p.file,
+            sheet=p.sheet,
+            cell=p.cell,
+            column=p.column,
+            message=p.message,
+        )
+        for p in context.problems
+    ]
+    files = [
+        FileRow(name=f.path.name, path=str(f.path), role=f.role, sha256=f.sha256)
+        for f in context.inputs.files
+    ]
+    movement = result.costs.reserve
+    program_files = [f for f in context.inputs.files if f.role == "program"]
+    scalars = common_scalars(context)
+    scalars.update(
+        {
+            "program.file": str(program_files[0].path) if program_files else "(open workbook)",
+            "run.user": context.user,
+            "run.started_at": context.started_at,
+            "reserve.opening": movement.opening,
+            "reserve.draws": movement.draws,
+            "reserve.contributions": movement.contributions,
+            "reserve.refunds": movement.refunds,
+            "reserve.closing": movement.closing,
+            "reserve.cap": movement.cap,
+            "participants.count": len(participants),
+            "lines.count": len(result.lines),
+            "problems.count": len(problems),
+            "problems.warnings": sum(p.severity == "warning" for p in problems),
+            "problems.infos": sum(p.severity == "info" for p in problems),
+        }
+    )
+    tables = {
+        "participants": Table.of_rows("participant", ParticipantRow, participants),
+        "pools": Table.of_rows("pool", PoolCheckRow, checks),
+        "accounts": Table.of_rows("account", AccountRow, accounts),
+        "problems": Table.of_rows("problem", ProblemRow, problems),
+        "files": Table.of_rows("file", FileRow, files),
+        "key_figures": Table.of_rows("figure", KeyFigureRow, _key_figure_rows(result)),
+        "components": Table.of_rows(
+            "component",
+            ComponentTotalRow,
+            (
+                ComponentTotalRow(
+                    key=c.value,
+                    name=COMPONENT_LABELS[c],
+                    section=SECTION_LABELS[SECTION_OF[c]],
+                    total=sum((t.get(c, ZERO) for t in totals.values()), ZERO),
+                )
+                for c in Component
+            ),
+        ),
+    }
+    return Fill(scalars, tables)
+
+
+def _key_figure_rows(result: CloseResult) -> Iterable[KeyFigureRow]:
+    """Every K1 figure of every partner that has key figures, as on its statement."""
+    for pid in result.participants:
+        figures = result.key_figures.get(pid)
+        if figures is None:
+            continue
+        for name in KEY_FIGURE_NAMES:
+            yield KeyFigureRow(pid, name, key_figure_label(name), figures.get(name, MISSING))
