@@ -159,7 +159,10 @@ def default_output(program_path: Path, period: Period) -> Path:
 def write_csvs(context: CloseContext, folder: Path) -> None:
     decimals = context.program.settings.decimals
     result = context.result
-    (folder / "lines.csv").write_bytes(lines_csv(result.lines, decimals))
+    currency = context.program.settings.currency
+    (folder / "lines.csv").write_bytes(
+        lines_csv(result.lines, decimals, result.settlement, currency)
+    )
     (folder / "journal.csv").write_bytes(journal_csv(context.journal, decimals))
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
 
