@@ -251,6 +251,7 @@ def run_close(
                 result.lines,
                 program.accounts,
                 _program_file(inputs),
+                result.settlement,
             )
             problems = tuple(
                 sorted((*inputs.problems, *result.problems, *journal_problems), key=sort_key)

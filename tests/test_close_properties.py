@@ -32,7 +32,9 @@ def generated(folder: Path, seed: int, partners: int) -> Inputs:
 
 def outputs(program: Program, data: PeriodData) -> tuple[CloseResult, bytes, bytes]:
     result = compute_close(program, OCT, data, CloseState())
-    rows, _ = build_journal(str(OCT), "2026-10-31", result.lines, program.accounts)
+    rows, _ = build_journal(
+        str(OCT), "2026-10-31", result.lines, program.accounts, settlement=result.settlement
+    )
     decimals = program.settings.decimals
     lines = lines_csv(result.lines, decimals, result.settlement, program.settings.currency)
     return result, lines, journal_csv(rows, decimals)

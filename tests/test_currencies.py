@@ -144,6 +144,14 @@ def test_the_journal_stays_in_the_program_currency(example: Example) -> None:
     # the USD amounts of Example X-a, not the EUR or JPY ones
     assert amounts[("P001", "revenue_share")] == "2740.00"
     assert amounts[("P002", "revenue_share")] == "1005.00"
+    memos = {(r["partner_id"], r["component"]): r["memo"] for r in rows}
+    assert memos[("P001", "revenue_share")] == (
+        "2026-10 revenue_share P001; settled EUR 2490.91 at 1.1"
+    )
+    assert memos[("P001", "cost_share")] == "2026-10 cost_share P001; settled EUR 1000.00 at 1.1"
+    assert memos[("P002", "revenue_share")] == (
+        "2026-10 revenue_share P002; settled JPY 154615 at 0.0065"
+    )
 
 
 # --- X3: every problem at its cell ----------------------------------------------------
