@@ -23,6 +23,7 @@ from pathlib import Path
 from partnerclose.checkpoints import checkpoint
 from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
+from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import JournalRow, build_journal
 from partnerclose.core.lines import Component
 from partnerclose.core.period import Period
@@ -394,7 +395,10 @@ def _run_record(
         output=str(out.absolute()),
         inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
         lines=context.result.lines,
-        values=state_values(context.result.next_state),
+        values={
+            **state_values(context.result.next_state),
+            **rates_used(context.program, context.period),  # X3: the rates of the run
+        },
         new_paid_deals=new_deals,
         deal_payments=payments,
         reversals=reversals,

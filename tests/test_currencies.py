@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal as D
 from pathlib import Path
@@ -338,3 +339,28 @@ def test_a_partner_in_kwd_settles_to_the_fils_and_a_program_in_jpy_to_the_yen(tm
     assert rows[("P001", "D1")]["settlement_amount"] == "2941.36"
     # 5,005 x 10 % = 500.5 -> 501 (half up to the yen)
     assert rows[("P002", "D2")]["amount"] == rows[("P002", "D2")]["settlement_amount"] == "501"
+
+
+def recorded_rates(ledger: Path) -> list[tuple[int, str, str]]:
+    with sqlite3.connect(ledger) as db:
+        return db.execute(
+            "SELECT run_id, key, value FROM state_values WHERE kind = 'fx_rates' "
+            "ORDER BY run_id, key"
+        ).fetchall()
+
+
+def test_the_ledger_keeps_the_rates_of_each_run_so_a_rerun_shows_the_change(tmp_path):
+    path = write_program(tmp_path, PROGRAM, OCT_DEALS)
+    ledger = tmp_path / "ledger.sqlite"
+    first = run_close(path, OCT, ledger_path=ledger)
+    assert first.status is Status.CLOSED, first.problems
+    changed = program_with("FxRates", 3, "closing", "1.1200")  # EUR closing 1.10 -> 1.12
+    write_program(tmp_path, changed, OCT_DEALS)
+    again = run_close(path, OCT, ledger_path=ledger)
+    assert again.status is Status.CLOSED, again.problems
+    assert recorded_rates(ledger) == [
+        (first.run_id, "EUR", "average 1.0800 closing 1.1000 source ECB reference rates"),
+        (first.run_id, "JPY", "average 0.006700 closing 0.006500 source ECB reference rates"),
+        (again.run_id, "EUR", "average 1.0800 closing 1.1200 source ECB reference rates"),
+        (again.run_id, "JPY", "average 0.006700 closing 0.006500 source ECB reference rates"),
+    ]

@@ -288,3 +288,18 @@ def _check_reversal_currencies(
             )
         )
     return problems
+
+
+def rates_used(program: Program, period: Period) -> dict[str, dict[str, str]]:
+    """The period's rates as the ledger keeps them with a run (rules.md X3):
+    `{"fx_rates": {"EUR": "average 1.0800 closing 1.1000 source ECB"}}`, or nothing."""
+    rows = period_rates(program, period)
+    if not rows:
+        return {}
+    return {
+        "fx_rates": {
+            code: f"average {row.average} closing {row.closing}"
+            + (f" source {row.source}" if row.source else "")
+            for code, row in sorted(rows.items())
+        }
+    }
