@@ -364,3 +364,26 @@ def test_the_ledger_keeps_the_rates_of_each_run_so_a_rerun_shows_the_change(tmp_
         (again.run_id, "EUR", "average 1.0800 closing 1.1200 source ECB reference rates"),
         (again.run_id, "JPY", "average 0.006700 closing 0.006500 source ECB reference rates"),
     ]
+
+
+def test_a_campaign_in_another_currency_is_reimbursed_on_its_converted_spend(tmp_path):
+    program = copy.deepcopy(PROGRAM)
+    program["Plans"] = [["plan", "mode", "mdf_cofund_pct"], ["Gold", "marginal", 0.5]]
+    program["Plans"].append(["Flat", "marginal", 0])
+    p001 = copy.deepcopy(OCT_DEALS["P001"])
+    p001["Campaigns"] = [
+        ["campaign_id", "spend", "approved", "currency"],
+        ["C1", "5000.00", "Y", None],  # P001's currency: EUR 5,000.00 x 1.08 = USD 5,400.00
+        ["C2", "1000000", "Y", "JPY"],  # JPY 1,000,000 x 0.0067 = USD 6,700.00
+    ]
+    path = write_program(tmp_path, program, {**OCT_DEALS, "P001": p001})
+    outcome = run_close(path, OCT)
+    assert outcome.status is Status.CLOSED, outcome.problems
+    rows = {(r["component"], r["item"]): r for r in lines_of(path.parent / "close-2026-10")}
+    # 50 % co-funding: 2,700.00 and 3,350.00 USD; in EUR / 1.1: 2,454.5454... -> 2,454.55
+    # and 3,045.4545... -> 3,045.45
+    assert [rows[("mdf", c)]["amount"] for c in ("C1", "C2")] == ["2700.00", "3350.00"]
+    assert [rows[("mdf", c)]["settlement_amount"] for c in ("C1", "C2")] == [
+        "2454.55",
+        "3045.45",
+    ]
