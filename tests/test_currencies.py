@@ -16,6 +16,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.pipeline import CloseOutcome, Status, run_close
 from partnerclose.reading.inputs import load_inputs
+from partnerclose.statements.currency import settlement_scalars
 from tests.workbook_files import Sheets, write_program
 
 SEP, OCT = Period(2026, 9), Period(2026, 10)
@@ -387,3 +388,16 @@ def test_a_campaign_in_another_currency_is_reimbursed_on_its_converted_spend(tmp
         "2454.55",
         "3045.45",
     ]
+
+
+def test_a_statement_can_show_the_net_in_the_partner_s_currency(example: Example) -> None:
+    result = example.outcome.result
+    assert result is not None
+    eur = settlement_scalars(result, "P001", "USD")
+    assert eur["settlement.currency"] == "EUR"
+    assert eur["settlement.net"] == D("1490.91")
+    assert eur["settlement.note"] == (
+        "Amounts are in USD. You settle in EUR: EUR 1,490.91, each line at the closing rate "
+        "of 1.1 USD per EUR."
+    )
+    assert settlement_scalars(result, "HOST", "USD")["settlement.note"] == ""

@@ -30,6 +30,7 @@ from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
 from partnerclose.core.records import HOST, Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
+from partnerclose.statements.currency import settlement_scalars
 from partnerclose.statements.values import Fill, Table, Value
 
 if TYPE_CHECKING:
@@ -274,6 +275,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     scalars = _common(context)
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
+    scalars.update(settlement_scalars(context.result, partner_id, program.settings.currency))
     scalars.update(
         {
             "net.amount": abs(net),
