@@ -11,6 +11,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
@@ -401,3 +402,24 @@ def test_a_statement_can_show_the_net_in_the_partner_s_currency(example: Example
         "of 1.1 USD per EUR."
     )
     assert settlement_scalars(result, "HOST", "USD")["settlement.note"] == ""
+
+
+def test_the_close_pack_shows_each_partner_in_both_currencies_and_the_rates(example: Example):
+    book = load_workbook(example.folder / "close_pack.xlsx", read_only=True)
+    currencies = [
+        [cell for cell in row if cell is not None]
+        for row in book["Currencies"].iter_rows(min_row=6, values_only=True)
+    ]
+    # P001: USD 1,640.00 net, EUR 1,490.91, difference 1,640.00 - round(1,490.91 x 1.1) = 0;
+    # P002: USD 1,005.00, JPY 154,615, difference 1,005.00 - round(154,615 x 0.0065, 2)
+    # = 1,005.00 - 1,004.9975 -> 1,005.00 = 0.
+    assert [row for row in currencies if row][:2] == [
+        ["P001", "Berlin Partner GmbH", "EUR", 1.1, 1640, "EUR 1,490.91", 0],
+        ["P002", "Tokyo Reseller KK", "JPY", 0.0065, 1005, "JPY 154,615", 0],
+    ]
+    audit = [
+        [cell for cell in row if cell is not None]
+        for row in book["Audit"].iter_rows(values_only=True)
+    ]
+    assert ["EUR", 1.08, 1.1, "ECB reference rates"] in audit
+    assert ["JPY", 0.0067, 0.0065, "ECB reference rates"] in audit

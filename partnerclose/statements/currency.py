@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from partnerclose.core.close import CloseResult
+from partnerclose.core.currency import period_rates
 from partnerclose.core.money import round_money
+from partnerclose.core.period import Period
+from partnerclose.core.records import Program
 from partnerclose.statements.values import Value
 
 
@@ -35,3 +38,56 @@ def settlement_scalars(
             f"{rate.rate.normalize():f} {program_currency} per {rate.currency}."
         ),
     }
+
+
+SETTLEMENT_FIELDS = (
+    "id",
+    "name",
+    "currency",
+    "rate",
+    "net_program",
+    "net_settlement",
+    "net_settlement_text",
+    "rounding_difference",
+)
+RATE_FIELDS = ("currency", "average", "closing", "source", "decimals")
+
+
+def close_pack_tables(
+    program: Program, period: Period, result: CloseResult
+) -> dict[str, tuple[tuple[str, ...], list[dict[str, Value]]]]:
+    """The close pack's `settlements` (per partner in another currency: net in both
+    currencies, rate, rounding difference net − round(settlement net × closing), X2) and
+    `rates` (the period's FxRates rows, for the audit record, X3)."""
+    names = {p.partner_id: p.name for p in program.partners}
+    code, decimals = program.settings.currency, program.settings.decimals
+    settlements: list[dict[str, Value]] = []
+    for pid in result.participants:
+        rate = result.settlement_of(pid)
+        if rate is None or rate.currency == code:
+            continue
+        net = result.net(pid)
+        settled = result.settlement_net(pid)
+        settlements.append(
+            {
+                "id": pid,
+                "name": names.get(pid, pid),
+                "currency": rate.currency,
+                "rate": rate.rate,
+                "net_program": net,
+                "net_settlement": settled,
+                "net_settlement_text": f"{rate.currency} {round_money(settled, rate.decimals):,f}",
+                "rounding_difference": net - round_money(settled * rate.rate, decimals),
+            }
+        )
+    rates: list[dict[str, Value]] = [
+        {
+            "currency": row.currency,
+            "average": row.average,
+            "closing": row.closing,
+            "source": row.source,
+            "decimals": row.decimals,
+        }
+        for _, row in sorted(period_rates(program, period).items())
+    ]
+    return {"settlements": (SETTLEMENT_FIELDS, settlements), "rates": (RATE_FIELDS, rates)}

@@ -30,7 +30,7 @@ from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
 from partnerclose.core.records import HOST, Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
-from partnerclose.statements.currency import settlement_scalars
+from partnerclose.statements.currency import close_pack_tables, settlement_scalars
 from partnerclose.statements.values import Fill, Table, Value
 
 if TYPE_CHECKING:
@@ -789,6 +789,10 @@ def close_pack_fill(context: CloseContext, user: str) -> Fill:
         "accounts": Table.of("account", ACCOUNT_FIELDS, accounts),
         "problems": Table.of("problem", PROBLEM_FIELDS, problems),
         "files": Table.of("file", FILE_FIELDS, files),
+        **{
+            name: Table.of(name[:-1], fields, rows)
+            for name, (fields, rows) in close_pack_tables(program, context.period, result).items()
+        },
         "components": Table.of(
             "component",
             ("key", "name", "section", "total"),
