@@ -24,6 +24,7 @@ from partnerclose.checkpoints import checkpoint
 from partnerclose.close_context import CloseContext, Stage
 from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
+from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import build_journal
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
@@ -134,7 +135,10 @@ def default_output(program_path: Path, period: Period) -> Path:
 def write_csvs(context: CloseContext, folder: Path) -> None:
     decimals = context.program.settings.decimals
     result = context.result
-    (folder / "lines.csv").write_bytes(lines_csv(result.lines, decimals))
+    currency = context.program.settings.currency
+    (folder / "lines.csv").write_bytes(
+        lines_csv(result.lines, decimals, result.settlement, currency)
+    )
     (folder / "journal.csv").write_bytes(journal_csv(context.journal, decimals))
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
 
@@ -223,6 +227,7 @@ def run_close(
                 result.lines,
                 program.accounts,
                 _program_file(inputs),
+                result.settlement,
             )
             problems = tuple(
                 sorted((*inputs.problems, *result.problems, *journal_problems), key=sort_key)
@@ -366,7 +371,10 @@ def _run_record(
         output=str(out.absolute()),
         inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
         lines=context.result.lines,
-        values=state_values(context.result.next_state),
+        values={
+            **state_values(context.result.next_state),
+            **rates_used(context.program, context.period),  # X3: the rates of the run
+        },
         new_paid_deals=new_deals,
         deal_payments=payments,
         reversals=reversals,

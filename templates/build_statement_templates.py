@@ -1149,7 +1149,75 @@ def _audit(workbook: Workbook) -> None:
             ("E", "{{ file.path }}", "PC Text small"),
         ),
     )
-    _page(ws, 16, "E", landscape=True)
+    s.put("B19", "Exchange rates of the period (rules.md X3)", "PC Heading", merge="E19")
+    s.row(
+        20,
+        (
+            ("B", "Currency", "PC Header"),
+            ("C", "Average (deals, campaigns)", "PC Header"),
+            ("D", "Closing (what is owed)", "PC Header"),
+            ("E", "Source", "PC Header"),
+        ),
+    )
+    s.row(
+        21,
+        (
+            (
+                "A",
+                '{{#table rates empty="One currency: no exchange rates used."}}',
+                "PC Marker",
+            ),
+            ("B", "{{ rate.currency }}", "PC Text"),
+            ("C", "{{ rate.average }}", "PC Text small"),
+            ("D", "{{ rate.closing }}", "PC Text small"),
+            ("E", "{{ rate.source }}", "PC Text small"),
+        ),
+    )
+    _page(ws, 21, "E", landscape=True)
+
+
+def _currencies(workbook: Workbook) -> None:
+    ws = workbook.create_sheet("Currencies")
+    s = Sheet(ws, 8)
+    _band(s, "PARTNERS SETTLING IN ANOTHER CURRENCY", "H")
+    s.widths({"A": 1.7, "B": 12, "C": 34, "D": 10, "E": 12, "F": 18, "G": 20, "H": 16})
+    s.put(
+        "B4",
+        "Each line converts at the closing rate, rounded per line (rules.md X2); the rounding "
+        "difference is net − round(settlement net × rate), in {{ currency }}.",
+        "PC Value",
+        merge="H4",
+    )
+    s.row(
+        5,
+        (
+            ("B", "Partner", "PC Header"),
+            ("C", "Name", "PC Header"),
+            ("D", "Currency", "PC Header"),
+            ("E", "Rate", "PC Header"),
+            ("F", "Net ({{ currency }})", "PC Header"),
+            ("G", "Net (settlement)", "PC Header"),
+            ("H", "Rounding diff.", "PC Header"),
+        ),
+    )
+    s.row(
+        6,
+        (
+            (
+                "A",
+                '{{#table settlements empty="Every partner settles in the program currency."}}',
+                "PC Marker",
+            ),
+            ("B", "{{ settlement.id }}", "PC Text"),
+            ("C", "{{ settlement.name }}", "PC Text"),
+            ("D", "{{ settlement.currency }}", "PC Text"),
+            ("E", "{{ settlement.rate }}", "PC Text small"),
+            ("F", "{{ settlement.net_program }}", "PC Money"),
+            ("G", "{{ settlement.net_settlement_text }}", "PC Text"),
+            ("H", "{{ settlement.rounding_difference }}", "PC Money"),
+        ),
+    )
+    _page(ws, 6, "H", landscape=True)
 
 
 def _letter(column: int) -> str:
@@ -1163,6 +1231,7 @@ def build_close_pack() -> Workbook:
     _summary(workbook)
     _pools(workbook)
     _reserve(workbook)
+    _currencies(workbook)
     _exceptions(workbook)
     _audit(workbook)
     return workbook

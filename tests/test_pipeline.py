@@ -45,10 +45,13 @@ def test_close_writes_the_outputs_and_records_the_run(program):
     lines = (out / "lines.csv").read_text().splitlines()
     # CRM 12,000.00 by usage 500/300/200 (no tiers): 6,000 / 3,600 / 2,400; D1 30,000 at 10 %.
     assert lines[1:] == [
-        "2026-10,HOST,cost_share,CRM,CRM licences (CRM): usage basis,500,0.5,-6000.00,,C4",
-        "2026-10,P001,cost_share,CRM,CRM licences (CRM): usage basis,300,0.3,-3600.00,,C4",
-        '2026-10,P001,revenue_share,D1,"Core, sourced",30000,0.1,3000.00,,R3',
-        "2026-10,P002,cost_share,CRM,CRM licences (CRM): usage basis,200,0.2,-2400.00,,C4",
+        "2026-10,HOST,cost_share,CRM,CRM licences (CRM): usage basis,500,0.5,-6000.00,,C4,"
+        "USD,1,-6000.00",
+        "2026-10,P001,cost_share,CRM,CRM licences (CRM): usage basis,300,0.3,-3600.00,,C4,"
+        "USD,1,-3600.00",
+        '2026-10,P001,revenue_share,D1,"Core, sourced",30000,0.1,3000.00,,R3,USD,1,3000.00',
+        "2026-10,P002,cost_share,CRM,CRM licences (CRM): usage basis,200,0.2,-2400.00,,C4,"
+        "USD,1,-2400.00",
     ]
     with Ledger(outcome.ledger) as ledger:
         [run] = ledger.history()

@@ -16,6 +16,7 @@ from itertools import groupby
 from operator import attrgetter
 
 from partnerclose.core.costs import CostResult, CostState, compute_costs
+from partnerclose.core.currency import SettlementRate, convert_inputs, settlement_rates
 from partnerclose.core.key_figures import (
     KeyFigureInputs,
     compute_key_figures,
@@ -72,6 +73,19 @@ class CloseResult:
     by_participant: Mapping[str, tuple[Line, ...]] = field(default_factory=dict)
     # active partners taking part that sent no data at all (their statements say so)
     without_data: frozenset[str] = frozenset()
+    # participant -> the currency and closing rate its lines are settled in (rules.md X2)
+    settlement: Mapping[str, SettlementRate] = field(default_factory=dict)
+
+    def settlement_of(self, participant_id: str) -> SettlementRate | None:
+        """The participant's settlement rate; None for a result computed without one."""
+        return self.settlement.get(participant_id)
+
+    def settlement_net(self, participant_id: str) -> Decimal:
+        """N1 in the settlement currency: the sum of the converted lines (X2)."""
+        rate = self.settlement.get(participant_id)
+        if rate is None:
+            return self.net(participant_id)
+        return sum((rate.settle(line.amount) for line in self.lines_of(participant_id)), Decimal(0))
 
     def lines_of(self, participant_id: str) -> tuple[Line, ...]:
         return self.by_participant.get(participant_id, ())
@@ -96,6 +110,7 @@ def compute_close(
 def _compute_close(
     program: Program, period: Period, data: PeriodData, state: CloseState
 ) -> CloseResult:
+    data = convert_inputs(program, period, data)  # X1: every rule below is in the program currency
     costs = compute_costs(program, period, data.usage, state.cost)
     revenue = compute_revenue(program, period, data.deals, data.campaigns, state.revenue)
     inputs = KeyFigureInputs(
@@ -146,6 +161,7 @@ def _compute_close(
         next_state=CloseState(costs.next_state, revenue.next_state, milestones.next_state),
         by_participant=group_lines(lines),
         without_data=frozenset(partners_without_data(program, period, data)),
+        settlement=settlement_rates(program, period),
     )
 
 

@@ -171,6 +171,7 @@ class Partner(Record):
     wind_down_months: int = 0
     wind_down_fee: Decimal = Decimal(0)
     email: str = ""
+    currency: str = ""  # blank: settles in the program currency (rules.md X2)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -325,6 +326,9 @@ class Deal(Record):
     created_date: date | None = None
     customer: str = ""
     original_deal_id: str = ""
+    currency: str = ""  # blank: the partner's settlement currency
+    # the amount in `currency` before X1 converted `amount` (None: not converted)
+    source_amount: Decimal | None = None
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -348,6 +352,20 @@ class Campaign(Record):
     pipeline: Decimal | None = None
     attributed_revenue: Decimal | None = None
     approved: bool = False
+    currency: str = ""  # blank: the partner's settlement currency
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FxRate(Record):
+    """A row of `FxRates`: program-currency units for one unit of `currency` (rules.md X)."""
+
+    period: Period
+    currency: str
+    average: Decimal
+    closing: Decimal
+    source: str = ""
+    decimals: int = 2  # the currency's ISO 4217 minor units (set by the reader, not a column)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -383,6 +401,7 @@ class Program(Record):
     contributions: tuple[Contribution, ...] = ()
     scorecard: tuple[ScorecardMetric, ...] = ()
     accounts: tuple[Account, ...] = ()
+    fx_rates: tuple[FxRate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

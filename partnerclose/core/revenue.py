@@ -132,6 +132,7 @@ def compute_revenue(
         period,
         terms.clawback_days,
         terms.decimals,
+        {d.deal_id: d.source_amount for d in deals if d.source_amount is not None},
     )
     problems += claws.problems
 

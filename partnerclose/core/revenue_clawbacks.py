@@ -28,14 +28,17 @@ def clawbacks(
     period: Period,
     clawback_days: int,
     decimals: int,
+    source_amounts: Mapping[str, Decimal] | None = None,
 ) -> Clawbacks:
     """Claw back each reversal row of the period, in R1 order.
 
     `originals` are the deals paid in earlier final closes and in this period.
     A reversal counts against its deal's amount whether or not it is inside
     the window; a reversal that would exceed the amount is an error and counts
-    for nothing.
+    for nothing. `source_amounts` are the deal-currency amounts of this period's
+    deals converted by X1: the ratio reversed ÷ original is taken on them.
     """
+    sources = source_amounts or {}
     reversed_so_far = dict(reversed_before)
     lines: list[Line] = []
     problems: list[Problem] = []
@@ -80,16 +83,33 @@ def clawbacks(
                 )
             )
             continue
-        line = _clawback_line(row, original, period, decimals)
+        line = _clawback_line(row, original, _amounts(row, original, sources), period, decimals)
         if line is not None:
             lines.append(line)
     return Clawbacks(tuple(lines), tuple(problems), frozen_mapping(reversed_so_far))
 
 
-def _clawback_line(row: Deal, original: PaidDeal, period: Period, decimals: int) -> Line | None:
-    if original.amount <= 0:
+def _amounts(
+    row: Deal, original: PaidDeal, sources: Mapping[str, Decimal]
+) -> tuple[Decimal, Decimal]:
+    """(reversed, original) for R5's ratio: in the deal's own currency where X1
+    converted both (rules.md X1), else in the program currency."""
+    if row.source_amount is not None and original.deal_id in sources:
+        return row.source_amount, sources[original.deal_id]
+    return row.amount, original.amount
+
+
+def _clawback_line(
+    row: Deal,
+    original: PaidDeal,
+    amounts: tuple[Decimal, Decimal],
+    period: Period,
+    decimals: int,
+) -> Line | None:
+    reversed_amount, original_amount = amounts
+    if original_amount <= 0:
         return None
-    clawed = round_money(row.amount * original.share / original.amount, decimals)
+    clawed = round_money(reversed_amount * original.share / original_amount, decimals)
     if clawed.is_zero():
         return None
     return Line(
@@ -101,6 +121,6 @@ def _clawback_line(row: Deal, original: PaidDeal, period: Period, decimals: int)
         rule="R5",
         description=f"{row.status} {fmt_money(row.amount, decimals)} of deal {original.deal_id}",
         quantity=row.amount,
-        rate=original.share / original.amount,
+        rate=original.share / (original.amount or original_amount),
         status=f"reverses {original.deal_id}",
     )

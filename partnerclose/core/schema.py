@@ -336,6 +336,11 @@ PARTNERS = SheetSpec(
             example=0,
         ),
         _text("email", "Contact e-mail, shown on the statement.", example="finance@acme.example"),
+        _id(
+            "currency",
+            "ISO 4217 code of the currency the partner settles in (blank: the program's).",
+            required=False,
+        ),
     ),
 )
 
@@ -580,6 +585,27 @@ ACCOUNTS = SheetSpec(
     ),
 )
 
+FX_RATES = SheetSpec(
+    "FxRates",
+    help="Exchange rates per period: program-currency units for one unit of the currency "
+    "(rules.md X); required when any other currency is used.",
+    columns=(
+        Column("period", Kind.PERIOD, help="The month, YYYY-MM.", example="2026-10"),
+        _id("currency", "ISO 4217 code, not the program currency.", example="EUR"),
+        _num(
+            "average",
+            "The period's average rate (> 0), for deals and campaigns (rules.md X1).",
+            example=1.08,
+        ),
+        _num(
+            "closing",
+            "The rate at the period's end (> 0), for what is owed (rules.md X2).",
+            example=1.1,
+        ),
+        _text("source", "Where the rates come from, printed in the close pack."),
+    ),
+)
+
 # --- data sheets (partner workbooks; in the program workbook with partner_id) --
 
 USAGE = SheetSpec(
@@ -611,6 +637,11 @@ DEALS = SheetSpec(
         ),
         _choice("status", DealStatus, "won, lost, open, refunded or churned.", example="won"),
         _id("original_deal_id", "For refunded or churned rows: the deal reversed.", required=False),
+        _id(
+            "currency",
+            "ISO 4217 code of the amount (blank: the partner's settlement currency).",
+            required=False,
+        ),
     ),
 )
 
@@ -636,6 +667,12 @@ CAMPAIGNS = SheetSpec(
         _num("pipeline", "Pipeline generated.", required=False),
         _num("attributed_revenue", "Revenue attributed to the campaign.", required=False),
         _flag("approved", "Approved for co-funding", False),
+        _id(
+            "currency",
+            "ISO 4217 code of spend, pipeline and attributed revenue (blank: the partner's "
+            "settlement currency).",
+            required=False,
+        ),
     ),
 )
 
@@ -668,6 +705,7 @@ PROGRAM_SHEETS = (
     CONTRIBUTIONS,
     SCORECARD,
     ACCOUNTS,
+    FX_RATES,
 )
 PARTNER_SHEETS = (PARTNER_KEYS, *DATA_SHEETS)
 
@@ -690,7 +728,6 @@ README_SHEET = "Read me"  # the templates' read-me sheet, allowed in every workb
 # holds rows, since leaving them out would change the amounts. A sheet leaves this
 # list when it gets its SheetSpec above. True: its rows change a close's amounts.
 PLANNED_SHEETS = {
-    "FxRates": True,
     "Adjustments": True,
     "OpeningBalances": True,
     "OpeningDeals": True,
@@ -701,9 +738,6 @@ PLANNED_SHEETS = {
 # Revision 2 columns not read by this version whose values would change amounts.
 _VALIDITY = ("valid_from", "valid_to")
 PLANNED_COLUMNS = {
-    "Partners": ("currency",),
-    "Deals": ("currency",),
-    "Campaigns": ("currency",),
     **dict.fromkeys(
         (
             "Plans",

@@ -12,6 +12,7 @@ from partnerclose.core import records as r
 from partnerclose.core import schema as s
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import Loc
+from partnerclose.reading.fx import program_decimals, with_minor_units
 from partnerclose.reading.grid import WorkbookGrids, read_key_values
 from partnerclose.reading.sheets import planned_column_problems
 from partnerclose.reading.table import ABSENT, Table, read_table
@@ -83,6 +84,7 @@ ID_COLUMNS = {
     "Products": "product",
     "Phases": "phase_id",
     "Deals": "deal_id",
+    "FxRates": "currency",  # a refused rate row: its rate is not reported missing again
 }
 
 
@@ -112,6 +114,13 @@ def build_settings(grids: WorkbookGrids) -> tuple[r.Settings | None, list[Proble
     values, loc, problems = read_key_values(grids.find(s.PROGRAM.name), s.PROGRAM, grids.file)
     if "program_name" not in values:
         return None, problems
+    currency = str(values.get("currency", s.PROGRAM.column("currency").default))
+    # the key's own cell, when the sheet has one (read_key_values fills in defaults)
+    given = values.get("decimals") if "decimals" in loc.columns else None
+    decimals, found = program_decimals(currency, given if isinstance(given, int) else None, loc)
+    problems += found
+    if decimals is not None:
+        values["decimals"] = decimals
     return r.Settings(**values, loc=loc), problems  # type: ignore[arg-type]
 
 
@@ -143,6 +152,7 @@ def read_program(
     contributions = table(s.CONTRIBUTIONS, r.Contribution)
     scorecard = table(s.SCORECARD, r.ScorecardMetric)
     accounts = table(s.ACCOUNTS, r.Account)
+    fx_rates = with_minor_units(table(s.FX_RATES, r.FxRate))
     if settings is None:
         return None, problems
     program = r.Program(
@@ -159,6 +169,7 @@ def read_program(
         contributions,
         scorecard,
         accounts,
+        fx_rates,
     )
     return program, problems
 

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from partnerclose.checkpoints import checkpoint
 from partnerclose.core import schema
+from partnerclose.core.currency import check_currencies
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, cap_per_file, has_errors
 from partnerclose.core.records import PeriodData, Program
@@ -24,6 +25,7 @@ from partnerclose.core.submissions import empty_period_problem
 from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
 from partnerclose.processes import start_workers, submit_ahead, worker_count, worker_state
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
+from partnerclose.reading.fx import currency_codes
 from partnerclose.reading.grid import WorkbookGrids
 from partnerclose.reading.sheets import (
     PLANNED_SHEETS,
@@ -165,6 +167,9 @@ def validate_inputs(
         raw.rejected_ids,
         raw.deal_ids_unique,
     )
+    currency_problems = check_currencies(
+        raw.program, raw.period, validated.data, currency_codes(), raw.rejected_ids
+    )
     folder = str(raw.partner_folder or raw.program.settings.partner_folder)
     empty = empty_period_problem(raw.program, raw.period, validated.data, folder, allow_empty)
     return Inputs(
@@ -173,7 +178,10 @@ def validate_inputs(
         validated.data,
         tuple(
             cap_per_file(
-                raw.problems + validated.problems + ((empty,) if empty else ()),
+                raw.problems
+                + validated.problems
+                + tuple(currency_problems)
+                + ((empty,) if empty else ()),
                 limits.max_problems_per_file,
             )
         ),

@@ -17,6 +17,7 @@ from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import SECTION_OF, Component
 from partnerclose.core.money import ZERO
 from partnerclose.core.records import HOST
+from partnerclose.statements.currency import close_pack_tables
 from partnerclose.statements.data import (
     COMPONENT_LABELS,
     MISSING,
@@ -128,6 +129,7 @@ def close_pack_fill(context: CloseContext) -> Fill:
         "problems": Table.of_rows("problem", ProblemRow, problems),
         "files": Table.of_rows("file", FileRow, files),
         "key_figures": Table.of_rows("figure", KeyFigureRow, _key_figure_rows(result)),
+        **close_pack_tables(program, context.period, result),
         "components": Table.of_rows(
             "component",
             ComponentTotalRow,

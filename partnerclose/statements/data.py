@@ -31,6 +31,7 @@ from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
 from partnerclose.core.records import Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
+from partnerclose.statements.currency import settlement_scalars
 from partnerclose.statements.labels import key_figure_label
 from partnerclose.statements.rows import (
     ComponentRow,
@@ -183,6 +184,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     scalars = common_scalars(context)
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
+    scalars.update(settlement_scalars(context.result, partner_id, program.settings.currency))
     scalars.update(
         {
             "net.amount": abs(net),

@@ -257,3 +257,28 @@ class KeyFigureRow:
     metric: str
     label: str
     value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRow:
+    """A partner settled in another currency: its net in both currencies (rules.md X2)."""
+
+    id: str
+    name: str
+    currency: str
+    rate: Value
+    net_program: Value
+    net_settlement: Value
+    net_settlement_text: str
+    rounding_difference: Value
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    """One of the period's FxRates rows, for the audit record (rules.md X3)."""
+
+    currency: str
+    average: Value
+    closing: Value
+    source: Value
+    decimals: Value

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+from partnerclose.core.currency import SettlementRate
 from partnerclose.core.journal import JournalRow
 from partnerclose.core.lines import Line
 from partnerclose.core.money import fmt_money
@@ -28,6 +29,9 @@ LINE_COLUMNS = (
     "amount",
     "status",
     "rule",
+    "settlement_currency",  # rules.md X2: the line in the partner's currency
+    "fx_rate",
+    "settlement_amount",
 )
 JOURNAL_COLUMNS = (
     "period",
@@ -64,8 +68,27 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def lines_csv(lines: Iterable[Line], decimals: int) -> bytes:
-    """Lines as given; callers pass them sorted (core.lines.sort_lines)."""
+def lines_csv(
+    lines: Iterable[Line],
+    decimals: int,
+    settlement: Mapping[str, SettlementRate] | None = None,
+    currency: str = "USD",
+) -> bytes:
+    """Lines as given; callers pass them sorted (core.lines.sort_lines).
+
+    `settlement` gives each partner's currency and closing rate (rules.md X2); a
+    partner not in it settles in the program `currency` at rate 1."""
+    rates = settlement or {}
+    own = SettlementRate(currency, Decimal(1), decimals)
+
+    def settled(line: Line) -> tuple[str, str, str]:
+        rate = rates.get(line.partner_id, own)
+        return (
+            rate.currency,
+            plain_number(rate.rate),
+            fmt_money(rate.settle(line.amount), rate.decimals),
+        )
+
     return _csv(
         LINE_COLUMNS,
         (
@@ -80,6 +103,7 @@ def lines_csv(lines: Iterable[Line], decimals: int) -> bytes:
                 fmt_money(line.amount, decimals),
                 safe_text(line.status),
                 line.rule,
+                *settled(line),
             )
             for line in lines
         ),

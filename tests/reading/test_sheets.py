@@ -104,25 +104,27 @@ def test_finance_s_own_sheets_are_one_note_and_the_product_s_sheets_none(tmp_pat
     program = copy.deepcopy(PROGRAM)
     for name in ("Notes", "Pivot", "Instructions", *OWN_PROGRAM_SHEETS, OWN_SHEET_PREFIX + "P001"):
         program[name] = [["x"], [1]]
-    program["FxRates"] = [["period", "currency", "average", "closing"]]  # header only
+    program["Adjustments"] = [["period", "partner_id", "section", "amount"]]  # header only
+    program["FxRates"] = [["period", "currency", "average", "closing"]]  # read: not listed
     inputs = load(tmp_path, program)
     assert found(inputs) == []
     assert found(inputs, Severity.INFO) == [
-        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions, FxRates"
+        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions, Adjustments"
     ]
 
 
 def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    program["FXRates"] = [  # FXRates is FxRates: names match case-insensitively
-        ["period", "currency", "average", "closing"],
-        [None, None, None, None],
-        ["2026-10", "EUR", 1.08, 1.09],
+    program["ADJUSTMENTS"] = [  # ADJUSTMENTS is Adjustments: names match case-insensitively
+        ["period", "partner_id", "section", "amount", "reason"],
+        [None, None, None, None, None],
+        ["2026-10", "P001", "other", 100, "goodwill"],
     ]
     program["Scenarios"] = [["scenario", "change"], ["High CRM", "CRM amount +30 %"]]
     inputs = load(tmp_path, program)
     assert found(inputs) == [
-        "program.xlsx:FXRates!A3: sheet FxRates (workbooks.md, revision 2) is not supported by "
+        "program.xlsx:ADJUSTMENTS!A3: sheet Adjustments (workbooks.md, revision 2) is not "
+        "supported by "
         "this version yet: its rows would be left out of the close and change the amounts; "
         "remove the sheet, or its rows, to close with this version"
     ]
@@ -133,16 +135,13 @@ def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
 
 
 def test_a_revision_2_column_with_values_is_refused_at_its_first_value(tmp_path):
-    p001 = copy.deepcopy(P001)
-    p001["Deals"][0].append("currency")
-    p001["Deals"].append(["D2", "2026-10-04", "Core", "sourced", "Y", 500, "won", "EUR"])
-    inputs = load(tmp_path, p001=p001)
-    assert found(inputs) == [
-        "P001.xlsx:Deals!H3: column currency (workbooks.md, revision 2) is not supported by "
-        'this version yet, and its values would be ignored, got "EUR"; leave the column blank '
-        "or remove it"
-    ]
     program = copy.deepcopy(PROGRAM)
+    program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", "2026-01"]]
+    assert found(load(tmp_path / "value", program)) == [
+        "program.xlsx:Plans!C2: column valid_from (workbooks.md, revision 2) is not supported by "
+        'this version yet, and its values would be ignored, got "2026-01"; leave the column '
+        "blank or remove it"
+    ]
     program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", None]]
     assert found(load(tmp_path / "blank", program)) == []  # a blank column changes nothing
 

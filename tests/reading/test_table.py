@@ -33,7 +33,11 @@ def test_values_are_typed_column_by_column():
     assert table.columns["deal_type"] == ["sourced", "co-sell"]
     assert table.columns["amount"] == [D("1200.5"), D("1000.10")]  # never 1200.4999…
     assert table.columns["registered"] == [True, False]  # blank flag: its default, N
-    assert table.constants == {"customer": "", "original_deal_id": ""}  # columns not in the sheet
+    assert table.constants == {  # columns not in the sheet
+        "customer": "",
+        "original_deal_id": "",
+        "currency": "",
+    }
     assert table.loc(1).cell("amount") == "E4"
 
 

@@ -111,6 +111,7 @@ def test_example_rows_of_the_program_template_are_refused_sheet_by_sheet():
         "Contributions",
         "Scorecard",
         "Accounts",
+        "FxRates",
         "Usage",
         "Deals",
         "Metrics",

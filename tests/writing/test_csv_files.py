@@ -1,5 +1,6 @@
 from decimal import Decimal as D
 
+from partnerclose.core.currency import SettlementRate
 from partnerclose.core.journal import build_journal
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.problems import Problem, Severity
@@ -35,16 +36,41 @@ def test_lines_csv_columns_and_exact_amounts():
         ),
     ]
     assert lines_csv(lines, 2).decode() == (
-        "period,partner_id,component,item,description,quantity,rate,amount,status,rule\n"
+        "period,partner_id,component,item,description,quantity,rate,amount,status,rule,"
+        "settlement_currency,fx_rate,settlement_amount\n"
         "2026-10,P001,cost_share,CRM,CRM licences (usage),300,0.2783505154639175257731958763,"
-        "-3340.20,,C4\n"
-        "2026-10,P001,revenue_share,D3,Core,10000,0.03,300.00,treated as influenced,R3\n"
+        "-3340.20,,C4,USD,1,-3340.20\n"
+        "2026-10,P001,revenue_share,D3,Core,10000,0.03,300.00,treated as influenced,R3,"
+        "USD,1,300.00\n"
     )
+
+
+def test_lines_of_a_partner_in_another_currency_show_its_amount_at_the_closing_rate():
+    eur = SettlementRate("EUR", D("1.1000"), 2)
+    jpy = SettlementRate("JPY", D("0.006500"), 0)
+    lines = [
+        Line("2026-10", "HOST", Component.COST_SHARE, "CRM", D("-1100.00"), "C4"),
+        Line("2026-10", "P001", Component.COST_SHARE, "CRM", D("-1100.00"), "C4"),
+        Line("2026-10", "P001", Component.REVENUE_SHARE, "D1", D("2740.00"), "R3"),
+        Line("2026-10", "P002", Component.REVENUE_SHARE, "D2", D("1005.00"), "R3"),
+    ]
+    rows = lines_csv(lines, 2, {"P001": eur, "P002": jpy}, "USD").decode().splitlines()
+    assert [row.split(",")[-3:] for row in rows[1:]] == [
+        ["USD", "1", "-1100.00"],  # HOST: the program currency
+        ["EUR", "1.1", "-1000.00"],  # -1,100.00 / 1.1
+        ["EUR", "1.1", "2490.91"],  # 2,740.00 / 1.1 = 2,490.9090...
+        ["JPY", "0.0065", "154615"],  # 1,005.00 / 0.0065 = 154,615.38...
+    ]
 
 
 def test_zero_decimal_currency_has_no_point():
     line = Line("2026-10", "P001", Component.MDF, "C1", D("2500"), "R7")
-    assert lines_csv([line], 0).decode().splitlines()[1].endswith(",2500,,R7")
+    assert (
+        lines_csv([line], 0, currency="JPY")
+        .decode()
+        .splitlines()[1]
+        .endswith(",2500,,R7,JPY,1,2500")
+    )
 
 
 def test_formula_like_text_is_defused():

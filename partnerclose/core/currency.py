@@ -1,0 +1,309 @@
+"""Currencies (rules.md X): which rate applies where, and the checks of X3.
+
+X1 turns every deal and campaign amount in another currency into the program
+currency at the period's average rate, once per row, before any rule sees it.
+X2 shows each line of a partner that settles in another currency in that
+currency at the period's closing rate. Both conversions round in the money
+module; this module only picks the rate. The ISO 4217 codes and minor units
+come in as `CurrencyCodes` (the reader takes them from Babel), so the core
+stays free of data files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from partnerclose.core.money import ONE, to_program_currency, to_settlement_currency
+from partnerclose.core.participation import participation
+from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
+from partnerclose.core.records import (
+    Campaign,
+    Deal,
+    DealStatus,
+    FxRate,
+    Loc,
+    PeriodData,
+    Program,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyCodes:
+    """ISO 4217: minor units by code, and the codes' symbols (`€` -> EUR) for hints."""
+
+    minor_units: Mapping[str, int]
+    symbols: Mapping[str, str] = field(default_factory=dict)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.minor_units
+
+    def suggestion(self, found: str) -> str:
+        """`; did you mean "EUR"?` for a code one letter off, a lowercase code or a symbol."""
+        text = found.strip()
+        guess = self.symbols.get(text)
+        if guess is None and text.upper() in self.minor_units:
+            guess = text.upper()
+        if guess is None and len(text) == 3:
+            upper = text.upper()
+            near = [
+                code
+                for code in self.minor_units
+                if len(code) == 3 and sum(a != b for a, b in zip(code, upper, strict=True)) == 1
+            ]
+            # Prefer a code that keeps the first two letters (EUT -> EUR, not XUT).
+            near.sort(key=lambda code: (code[:2] != upper[:2], code))
+            guess = near[0] if near else None
+        if guess is None and len(text) > 3 and text[:3].upper() in self.minor_units:
+            guess = text[:3].upper()  # EURO, USD$
+        return f'; did you mean "{guess}"?' if guess else ""
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRate:
+    """How a partner's lines show in its settlement currency (rules.md X2)."""
+
+    currency: str
+    rate: Decimal  # the period's closing rate; 1 for the program currency
+    decimals: int
+
+    def settle(self, amount: Decimal) -> Decimal:
+        """A line's amount in the settlement currency."""
+        if self.rate == ONE:
+            return amount
+        return to_settlement_currency(amount, self.rate, self.decimals)
+
+
+def period_rates(program: Program, period: Period) -> dict[str, FxRate]:
+    """currency -> its FxRates row for `period` (the first, if there are two)."""
+    found: dict[str, FxRate] = {}
+    for row in program.fx_rates:
+        if row.period == period:
+            found.setdefault(row.currency, row)
+    return found
+
+
+def settlement_currency(program: Program, partner_id: str) -> str:
+    for partner in program.partners:
+        if partner.partner_id == partner_id:
+            return partner.currency or program.settings.currency
+    return program.settings.currency
+
+
+def settlement_rates(program: Program, period: Period) -> dict[str, SettlementRate]:
+    """partner -> its settlement rate, for every partner (HOST and partners in the
+    program currency at rate 1)."""
+    code, decimals = program.settings.currency, program.settings.decimals
+    rates = period_rates(program, period)
+    own = SettlementRate(code, ONE, decimals)
+    found = {"HOST": own}
+    for partner in program.partners:
+        row = rates.get(partner.currency) if partner.currency not in ("", code) else None
+        found[partner.partner_id] = (
+            own if row is None else SettlementRate(row.currency, row.closing, row.decimals)
+        )
+    return found
+
+
+# --- X1: inputs into the program currency -------------------------------------------
+
+
+def convert_inputs(program: Program, period: Period, data: PeriodData) -> PeriodData:
+    """Deals and campaigns in another currency, in the program currency (X1).
+
+    A deal keeps its currency and, in `source_amount`, its amount in it (R5
+    takes its ratio on those). Validation has made sure every rate needed is there.
+    """
+    rates = period_rates(program, period)
+    if not rates:  # one currency: nothing to convert (and no copy of a million deals)
+        return data
+    code, decimals = program.settings.currency, program.settings.decimals
+    settles = {p.partner_id: p.currency or code for p in program.partners}
+
+    def rate_of(row: Deal | Campaign) -> tuple[str, Decimal | None]:
+        currency = row.currency or settles.get(row.partner_id, code)
+        if currency == code:
+            return currency, None
+        return currency, rates[currency].average
+
+    def deal(row: Deal) -> Deal:
+        currency, average = rate_of(row)
+        if average is None:
+            return row
+        converted = to_program_currency(row.amount, average, decimals)
+        return replace(row, amount=converted, currency=currency, source_amount=row.amount)
+
+    def campaign(row: Campaign) -> Campaign:
+        currency, average = rate_of(row)
+        if average is None:
+            return row
+
+        def into(value: Decimal | None) -> Decimal | None:
+            return None if value is None else to_program_currency(value, average, decimals)
+
+        return replace(
+            row,
+            spend=to_program_currency(row.spend, average, decimals),
+            pipeline=into(row.pipeline),
+            attributed_revenue=into(row.attributed_revenue),
+            currency=currency,
+        )
+
+    return replace(
+        data,
+        deals=tuple(map(deal, data.deals)),
+        campaigns=tuple(map(campaign, data.campaigns)),
+    )
+
+
+# --- X3: the checks -----------------------------------------------------------------
+
+
+def check_currencies(
+    program: Program,
+    period: Period,
+    data: PeriodData,
+    codes: CurrencyCodes,
+    rejected: Set[str] = frozenset(),
+) -> list[Problem]:
+    """Every currency problem of rules.md X3 at its cell.
+
+    `rejected` holds currencies of FxRates rows the reader refused (a rate of
+    "abc"): their rate is not reported again as missing."""
+    settings = program.settings
+    code = settings.currency
+    problems: list[Problem] = []
+    if code not in codes:
+        problems.append(_unknown_code(settings.loc, code, "currency", codes))
+    problems += _check_rate_rows(program.fx_rates, code, codes)
+    rates = period_rates(program, period)
+
+    def needs(loc: Loc, currency: str, what: str) -> None:
+        if currency == code or currency not in codes or currency in rates:
+            return
+        if currency in rejected:
+            return
+        problems.append(
+            loc.error(
+                f"no FxRates row for {currency} in {period} (needed for {what}); add a row "
+                f"with period {period}, currency {currency}, average and closing",
+                "currency",
+            )
+        )
+
+    settles: dict[str, str] = {}
+    for partner in program.partners:
+        settles[partner.partner_id] = partner.currency or code
+        if not partner.currency:
+            continue
+        if partner.currency not in codes:
+            problems.append(_unknown_code(partner.loc, partner.currency, "currency", codes))
+        elif participation(partner, period).takes_part:
+            needs(
+                partner.loc, partner.currency, f"partner {partner.partner_id}, which settles in it"
+            )
+    # Only rows with a currency of their own or of a partner in another currency can
+    # need a rate: one pass of a cheap test over a million deals of a one-currency program.
+    abroad = {pid for pid, currency in settles.items() if currency != code}
+    rows: list[Deal | Campaign] = [d for d in data.deals if d.currency or d.partner_id in abroad]
+    rows += [c for c in data.campaigns if c.currency or c.partner_id in abroad]
+    for row in rows:
+        if row.currency and row.currency not in codes:
+            problems.append(_unknown_code(row.loc, row.currency, "currency", codes))
+            continue
+        currency = row.currency or settles.get(row.partner_id, code)
+        kind = "deal" if isinstance(row, Deal) else "campaign"
+        name = row.deal_id if isinstance(row, Deal) else row.campaign_id
+        needs(row.loc, currency, f"{kind} {name}")
+    problems += _check_reversal_currencies(data.deals, settles, code)
+    return problems
+
+
+def _unknown_code(loc: Loc, found: str, column: str, codes: CurrencyCodes) -> Problem:
+    return loc.error(
+        f'currency must be an ISO 4217 code such as USD, EUR or JPY, got "{found}"'
+        + codes.suggestion(found),
+        column,
+    )
+
+
+def _check_rate_rows(
+    rows: Sequence[FxRate], program_code: str, codes: CurrencyCodes
+) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[tuple[Period, str], FxRate] = {}
+    for row in rows:
+        if row.currency not in codes:
+            problems.append(_unknown_code(row.loc, row.currency, "currency", codes))
+        elif row.currency == program_code:
+            problems.append(
+                row.loc.error(
+                    f"FxRates lists {row.currency}, the program currency, whose rate is 1 by "
+                    "definition; remove the row",
+                    "currency",
+                )
+            )
+        for column in ("average", "closing"):
+            value: Decimal = getattr(row, column)
+            if value <= 0:
+                problems.append(
+                    row.loc.error(f"{column} must be a rate > 0, got {value.normalize():f}", column)
+                )
+        key = (row.period, row.currency)
+        earlier = first.setdefault(key, row)
+        if earlier is not row:
+            for twin, other in ((earlier, row), (row, earlier)):
+                problems.append(
+                    twin.loc.error(
+                        f"FxRates has two rows for {row.currency} in {row.period} "
+                        f"(rows {min(twin.loc.row, other.loc.row)} and "
+                        f"{max(twin.loc.row, other.loc.row)}); keep one",
+                        "currency",
+                    )
+                )
+    return list(dict.fromkeys(problems))
+
+
+def _check_reversal_currencies(
+    deals: Sequence[Deal], settles: Mapping[str, str], program_code: str
+) -> list[Problem]:
+    """A reversal must be in its original deal's currency (X1, R5)."""
+
+    def currency_of(deal: Deal) -> str:
+        return deal.currency or settles.get(deal.partner_id, program_code)
+
+    reversals = [d for d in deals if d.status in (DealStatus.REFUNDED, DealStatus.CHURNED)]
+    if not reversals:
+        return []
+    by_id = {d.deal_id: d for d in deals}
+    problems: list[Problem] = []
+    for row in reversals:
+        original = by_id.get(row.original_deal_id)
+        if original is None or currency_of(original) == currency_of(row):
+            continue
+        problems.append(
+            row.loc.error(
+                f"{row.deal_id} reverses deal {original.deal_id}, which is in "
+                f"{currency_of(original)}, but is in {currency_of(row)}; a reversal must be "
+                f"in its deal's currency",
+                "currency",
+            )
+        )
+    return problems
+
+
+def rates_used(program: Program, period: Period) -> dict[str, dict[str, str]]:
+    """The period's rates as the ledger keeps them with a run (rules.md X3):
+    `{"fx_rates": {"EUR": "average 1.0800 closing 1.1000 source ECB"}}`, or nothing."""
+    rows = period_rates(program, period)
+    if not rows:
+        return {}
+    return {
+        "fx_rates": {
+            code: f"average {row.average} closing {row.closing}"
+            + (f" source {row.source}" if row.source else "")
+            for code, row in sorted(rows.items())
+        }
+    }
