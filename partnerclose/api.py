@@ -12,6 +12,7 @@ from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
+from partnerclose.ledger.location import default_ledger
 from partnerclose.ledger.store import (
     AuditEntry,
     Ledger,
@@ -27,7 +28,6 @@ from partnerclose.pipeline import (
     Stage,
     Status,
     Writer,
-    default_ledger,
     default_output,
     run_close,
     run_scenario,
