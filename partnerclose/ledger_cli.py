@@ -38,8 +38,8 @@ def cmd_decide(args: argparse.Namespace, approved: bool) -> int:
     text = args.comment if approved else args.reason
     try:
         if not ledger_exists(where, program):
-            print(f"partnerclose: no ledger at {describe(where)}; no draft to decide on",
-                  file=sys.stderr)  # fmt: skip
+            message = f"no ledger at {describe(where)}; no draft to decide on"
+            print(f"partnerclose: {message}", file=sys.stderr)
             return EXIT_REFUSED
         with open_ledger(where, program) as ledger:
             ledger.decide(args.period, approved, text or "")
@@ -47,7 +47,7 @@ def cmd_decide(args: argparse.Namespace, approved: bool) -> int:
     except LedgerRefusedError as exc:
         print(f"partnerclose: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    print(state.describe()[0].upper() + state.describe()[1:])
+    print(state.describe())
     return EXIT_OK
 
 
@@ -66,8 +66,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     if breaks:
         for found in breaks:
-            print(f"partnerclose: {found.record} does not fit the hash chain: {found.why}",
-                  file=sys.stderr)  # fmt: skip
+            message = f"{found.record} does not fit the hash chain: {found.why}"
+            print(f"partnerclose: {message}", file=sys.stderr)
         return EXIT_DIFFERENCE
     print(f"The ledger's hash chain holds: {runs} runs and {records} audit records verified")
     return EXIT_OK
