@@ -582,8 +582,8 @@ class Ledger:
             raise LedgerRefusedError("reject needs a reason")
         user = self.user()
         with self.transaction() as db:
-            self.check_approver()
             run_id = check_decider(approval_state(db, str(period)), user)
+            self.check_approver()
             action = "approve" if approved else "reject"
             self._audit(db, action, str(period), run_id, text.strip(), user)
         return run_id
