@@ -91,6 +91,14 @@ class Cluster:
             "start",
         )  # fmt: skip
 
+    def restart(self) -> None:
+        """Stop the server at once (open transactions die with it) and start it again."""
+        self._run(
+            find_binary("pg_ctl") or "pg_ctl",
+            "-D", str(self.folder / "data"), "-l", str(self.folder / "server.log"),
+            "-m", "immediate", "-w", "restart",
+        )  # fmt: skip
+
     def stop(self) -> None:
         self._run(
             find_binary("pg_ctl") or "pg_ctl",
