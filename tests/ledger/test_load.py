@@ -7,6 +7,7 @@ chain holds. (Timings are the benchmark's business: benchmarks/ledger_backends.p
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -84,3 +85,17 @@ def test_ten_closes_on_one_server(tmp_path, demo, postgres_database):
             written = sorted(Decimal(row[7]) for row in list(csv.reader(stream))[1:])
         assert recorded, number
         assert recorded == written, number  # the run's lines, nothing lost
+
+
+def test_the_backend_benchmark_prints_both_medians(postgres_database):
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ledger_backends", "--ledger", postgres_database,
+         "--partners", "3", "--repeat", "1", "--json"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("sqlite      median demo close ")
+    assert lines[1].startswith("postgresql  median demo close ")
+    figures = json.loads(lines[-1])
+    assert figures["ratio"] == figures["postgresql_s"] / figures["sqlite_s"]
