@@ -9,8 +9,9 @@ who ran it, with inputs identical to the final close's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from partnerclose.ledger.chain import Database
 from partnerclose.ledger.errors import LedgerRefusedError
@@ -89,9 +90,15 @@ def check_decider(state: ApprovalState, user: str) -> int:
     return state.draft_run
 
 
+def _compared(inputs: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """(file name, role, SHA-256): the same files, whether the close was given the program
+    as an absolute or a relative path, or from a copied folder."""
+    return {(PurePath(path).name, role, sha256) for path, role, sha256 in inputs}
+
+
 def inputs_of(db: Database, run_id: int) -> set[tuple[str, str, str]]:
     rows = db.execute("SELECT path, role, sha256 FROM run_inputs WHERE run_id = ?", (run_id,))
-    return {(str(p), str(r), str(s)) for p, r, s in rows}
+    return _compared((str(p), str(r), str(s)) for p, r, s in rows)
 
 
 def check_final(db: Database, state: ApprovalState, inputs: Sequence[tuple[str, str, str]]) -> str:
@@ -119,7 +126,7 @@ def check_final(db: Database, state: ApprovalState, inputs: Sequence[tuple[str, 
             f"{needed}, and the draft (run {state.draft_run}) was approved by its preparer "
             f"{state.preparer}; another user must approve it"
         )
-    changed = sorted(path for path, _, _ in set(inputs) ^ inputs_of(db, state.draft_run))
+    changed = sorted(name for name, _, _ in _compared(inputs) ^ inputs_of(db, state.draft_run))
     if changed:
         names = ", ".join(dict.fromkeys(changed))
         raise LedgerRefusedError(

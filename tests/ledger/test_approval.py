@@ -112,6 +112,15 @@ def test_inputs_changed_since_the_approval_are_refused(program, as_user, capsys)
     assert "the draft (run 2 by alice) is not approved yet" in capsys.readouterr().err
 
 
+def test_the_same_files_given_by_another_path_are_the_same_inputs(program, as_user, monkeypatch):
+    as_user("alice")
+    assert close(program) == 0  # the draft given the program's absolute path
+    as_user("bob")
+    assert decide(program, "approve") == 0
+    monkeypatch.chdir(program.parent)
+    assert main(["close", program.name, "--period", OCT, "--final"]) == 0
+
+
 def test_reject_then_redo(program, as_user, capsys):
     as_user("alice")
     assert close(program) == 0
