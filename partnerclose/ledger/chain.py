@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -123,28 +123,38 @@ def seal_all(db: Database) -> None:
 
 def verify_chain(db: Database) -> list[Break]:
     """The first record of each chain (runs, audit) that does not fit; [] when both hold."""
-    breaks: list[Break] = []
+    runs = _first_misfit(
+        db,
+        "SELECT run_id, period || ', ' || kind, prev_sha256, sha256 FROM runs ORDER BY run_id",
+        lambda key, what: f"run {key} ({what})",
+        run_hash,
+        "run",
+    )
+    audit = _first_misfit(
+        db,
+        "SELECT audit_id, action || ' ' || period, prev_sha256, sha256 FROM audit "
+        "ORDER BY audit_id",
+        lambda key, what: f"audit record {key} ({what})",
+        audit_hash,
+        "record",
+    )
+    return [found for found in (runs, audit) if found is not None]
+
+
+def _first_misfit(
+    db: Database,
+    query: str,  # (key, description, prev_sha256, sha256) of each record, in chain order
+    name: Callable[[int, str], str],
+    content_hash: Callable[[Database, int, str], str],
+    what: str,
+) -> Break | None:
     prev = GENESIS
-    for run_id, period, kind, stored_prev, stored in db.execute(
-        "SELECT run_id, period, kind, prev_sha256, sha256 FROM runs ORDER BY run_id"
-    ).fetchall():
-        name = f"run {run_id} ({period}, {kind})"
-        why = _misfit(prev, stored_prev, stored, run_hash(db, int(run_id), prev), "run")
+    for key, description, stored_prev, stored in db.execute(query).fetchall():
+        why = _misfit(prev, stored_prev, stored, content_hash(db, int(key), prev), what)
         if why:
-            breaks.append(Break(name, why))
-            break
+            return Break(name(int(key), str(description)), why)
         prev = stored
-    prev = GENESIS
-    for audit_id, action, period, stored_prev, stored in db.execute(
-        "SELECT audit_id, action, period, prev_sha256, sha256 FROM audit ORDER BY audit_id"
-    ).fetchall():
-        name = f"audit record {audit_id} ({action} {period})"
-        why = _misfit(prev, stored_prev, stored, audit_hash(db, int(audit_id), prev), "record")
-        if why:
-            breaks.append(Break(name, why))
-            break
-        prev = stored
-    return breaks
+    return None
 
 
 def _misfit(prev: str, stored_prev: str | None, stored: str | None, actual: str, what: str) -> str:
