@@ -12,7 +12,13 @@ from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
-from partnerclose.ledger.location import default_ledger
+from partnerclose.ledger.location import (
+    default_ledger,
+    describe_ledger,
+    ledger_exists,
+    ledger_location,
+    open_ledger,
+)
 from partnerclose.ledger.store import (
     AuditEntry,
     Ledger,
@@ -70,10 +76,14 @@ __all__ = [
     "compute_close",
     "default_ledger",
     "default_output",
+    "describe_ledger",
     "fmt_money",
     "has_errors",
+    "ledger_exists",
+    "ledger_location",
     "load_inputs",
     "load_inputs_from_grids",
+    "open_ledger",
     "participant_key",
     "participation",
     "round_money",

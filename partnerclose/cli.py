@@ -22,7 +22,7 @@ from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, sort_key
 from partnerclose.core.records import HOST
-from partnerclose.ledger.location import describe, ledger_exists, open_ledger
+from partnerclose.ledger.location import describe_ledger, ledger_exists, open_ledger
 from partnerclose.ledger.store import LedgerRefusedError
 from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
 from partnerclose.pipeline import ProgressEvent, Status, run_close
@@ -161,7 +161,8 @@ def cmd_reopen(args: argparse.Namespace) -> int:
     try:
         if not ledger_exists(path, program):
             print(
-                f"partnerclose: no ledger at {describe(path)}; nothing to reopen", file=sys.stderr
+                f"partnerclose: no ledger at {describe_ledger(path)}; nothing to reopen",
+                file=sys.stderr,
             )
             return EXIT_REFUSED
         with open_ledger(path, program) as ledger:
@@ -169,7 +170,9 @@ def cmd_reopen(args: argparse.Namespace) -> int:
     except LedgerRefusedError as exc:
         print(f"partnerclose: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    print(f"Reopened {args.period}; the reason is kept in the audit trail of {describe(path)}")
+    print(
+        f"Reopened {args.period}; the reason is kept in the audit trail of {describe_ledger(path)}"
+    )
     return EXIT_OK
 
 
@@ -177,7 +180,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     path, program = ledger_of(args), Path(args.program)
     try:
         if not ledger_exists(path, program):
-            print(f"No closes yet (no ledger at {describe(path)})")
+            print(f"No closes yet (no ledger at {describe_ledger(path)})")
             return EXIT_OK
         # a reader need not be able to write
         with open_ledger(path, program, read_only=True) as ledger:

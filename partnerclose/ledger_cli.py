@@ -13,7 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from partnerclose.core.period import Period
-from partnerclose.ledger.location import describe, ledger_exists, ledger_location, open_ledger
+from partnerclose.ledger.location import (
+    describe_ledger,
+    ledger_exists,
+    ledger_location,
+    open_ledger,
+)
 from partnerclose.ledger.postgres import is_server_url, setup_server
 from partnerclose.ledger.store import LedgerRefusedError
 
@@ -38,7 +43,7 @@ def cmd_decide(args: argparse.Namespace, approved: bool) -> int:
     text = args.comment if approved else args.reason
     try:
         if not ledger_exists(where, program):
-            message = f"no ledger at {describe(where)}; no draft to decide on"
+            message = f"no ledger at {describe_ledger(where)}; no draft to decide on"
             print(f"partnerclose: {message}", file=sys.stderr)
             return EXIT_REFUSED
         with open_ledger(where, program) as ledger:
@@ -56,7 +61,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     program = Path(args.program)
     try:
         if not ledger_exists(where, program):
-            print(f"No closes yet (no ledger at {describe(where)}); nothing to verify")
+            print(f"No closes yet (no ledger at {describe_ledger(where)}); nothing to verify")
             return EXIT_OK
         with open_ledger(where, program, read_only=True) as ledger:
             breaks = ledger.verify()

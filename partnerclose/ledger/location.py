@@ -50,7 +50,7 @@ def ledger_exists(where: Where, program_path: Path) -> bool:
     return Path(where).exists()
 
 
-def describe(where: Where) -> str:
+def describe_ledger(where: Where) -> str:
     """The place in words, without a password."""
     if isinstance(where, str) and is_server_url(where):
         return shown_url(where)
