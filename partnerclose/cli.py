@@ -152,7 +152,8 @@ def cmd_close(args: argparse.Namespace) -> int:
     statements = outcome.output / "statements"
     if statements.is_dir():
         print(f"Statements: {statements}")
-    print(f"Ledger:     {outcome.ledger}")
+    if outcome.ledger is not None:
+        print(f"Ledger:     {describe_ledger(outcome.ledger)}")  # a server's without password
     return EXIT_OK
 
 
