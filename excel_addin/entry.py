@@ -59,13 +59,15 @@ from excel_addin.writer import WorkbookWriter
 from partnerclose.api import (
     HOST,
     CloseOutcome,
-    Ledger,
     LedgerRefusedError,
     Problem,
     Severity,
     Writer,
-    default_ledger,
+    describe_ledger,
+    ledger_exists,
+    ledger_location,
     load_inputs_from_grids,
+    open_ledger,
     run_close,
 )
 from partnerclose.api import Status as CloseStatus
@@ -202,10 +204,12 @@ def _start(
 
 
 def ledger_note(location: Location) -> str:
-    """The ledger's file, with a warning when a synced folder makes it unsafe."""
-    ledger = default_ledger(location.path)
-    if not location.synced:
-        return str(ledger)
+    """The ledger in use (the file beside the workbook, or the team's server named by
+    PARTNERCLOSE_LEDGER), with a warning when a synced folder makes a file unsafe."""
+    where = ledger_location(location.path)
+    ledger = describe_ledger(where)
+    if not location.synced or isinstance(where, str):
+        return ledger
     return (
         f"{ledger} (warning: this folder is synced by OneDrive or SharePoint; an SQLite "
         "ledger there is safe for one person only: two people closing at once, or a "
@@ -261,14 +265,13 @@ def _act(
 
 
 def _reopen(request: Request, location: Location, clock: Callable[[], datetime]) -> Outcome:
-    path = default_ledger(location.path)
+    where = ledger_location(location.path)
     period = request.period
-    if not path.exists():
-        return _outcome(
-            Status.REFUSED, f"no ledger at {path}; nothing to reopen", clock, request, ()
-        )
     try:
-        with Ledger(path) as ledger:
+        if not ledger_exists(where, location.path):
+            message = f"no ledger at {describe_ledger(where)}; nothing to reopen"
+            return _outcome(Status.REFUSED, message, clock, request, ())
+        with open_ledger(where, location.path) as ledger:
             ledger.reopen(period, request.reason)
     except LedgerRefusedError as exc:
         return _outcome(Status.REFUSED, str(exc), clock, request, ())
@@ -284,10 +287,10 @@ def _reopen(request: Request, location: Location, clock: Callable[[], datetime])
 def _history(
     book: xw.Book, request: Request, location: Location, clock: Callable[[], datetime]
 ) -> Outcome:
-    path = default_ledger(location.path)
+    where = ledger_location(location.path)
     runs, trail = [], []
-    if path.exists():
-        with Ledger(path) as ledger:
+    if ledger_exists(where, location.path):
+        with open_ledger(where, location.path, read_only=True) as ledger:
             runs, trail = ledger.history(), ledger.audit_trail()
     swap = SheetSwap(book, {Kind.HISTORY}, made_sheets(book))
     try:

@@ -18,6 +18,13 @@ from partnerclose.core.records import HOST, PeriodData, Program, participant_key
 from partnerclose.demo import write_demo
 from partnerclose.doctor import Check, Verdict, package_checks
 from partnerclose.doctor import report as doctor_report
+from partnerclose.ledger.location import (
+    default_ledger,
+    describe_ledger,
+    ledger_exists,
+    ledger_location,
+    open_ledger,
+)
 from partnerclose.ledger.store import (
     AuditEntry,
     Ledger,
@@ -31,7 +38,6 @@ from partnerclose.pipeline import (
     ScenarioOutcome,
     Status,
     Writer,
-    default_ledger,
     default_output,
     run_close,
     run_scenario,
@@ -87,12 +93,16 @@ __all__ = [
     "compute_close",
     "default_ledger",
     "default_output",
+    "describe_ledger",
     "doctor_report",
     "fmt_money",
     "has_errors",
     "key_figure_label",
+    "ledger_exists",
+    "ledger_location",
     "load_inputs",
     "load_inputs_from_grids",
+    "open_ledger",
     "package_checks",
     "participant_key",
     "participation",

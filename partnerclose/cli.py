@@ -1,4 +1,5 @@
-"""The `partnerclose` command line: demo, validate, close, reopen, history, doctor.
+"""The `partnerclose` command line: demo, validate, close, reopen, history, doctor, and
+the ledger's approve, reject, verify and ledger-setup (ledger_cli.py).
 
 Problems go to standard error, one per line. Exit codes (outputs.md): 0 done,
 2 invalid input, 3 refused (by the ledger, or an output folder a close may not
@@ -21,8 +22,10 @@ from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, sort_key
 from partnerclose.core.records import HOST
-from partnerclose.ledger.store import Ledger, LedgerRefusedError
-from partnerclose.pipeline import ProgressEvent, Status, default_ledger, run_close
+from partnerclose.ledger.location import describe_ledger, ledger_exists, open_ledger
+from partnerclose.ledger.store import LedgerRefusedError
+from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
+from partnerclose.pipeline import ProgressEvent, Status, run_close
 from partnerclose.reading.inputs import load_inputs
 
 EXIT_OK = 0
@@ -121,7 +124,7 @@ def cmd_close(args: argparse.Namespace) -> int:
             args.period,
             final=args.final,
             out=Path(args.out) if args.out else None,
-            ledger_path=Path(args.ledger) if args.ledger else None,
+            ledger_path=args.ledger,
             progress=progress,
             allow_empty=args.allow_empty,
         )
@@ -149,36 +152,39 @@ def cmd_close(args: argparse.Namespace) -> int:
     statements = outcome.output / "statements"
     if statements.is_dir():
         print(f"Statements: {statements}")
-    print(f"Ledger:     {outcome.ledger}")
+    if outcome.ledger is not None:
+        print(f"Ledger:     {describe_ledger(outcome.ledger)}")  # a server's without password
     return EXIT_OK
 
 
-def _ledger_path(args: argparse.Namespace) -> Path:
-    return Path(args.ledger) if args.ledger else default_ledger(Path(args.program))
-
-
 def cmd_reopen(args: argparse.Namespace) -> int:
-    path = _ledger_path(args)
-    if not path.exists():
-        print(f"partnerclose: no ledger at {path}; nothing to reopen", file=sys.stderr)
-        return EXIT_REFUSED
+    path, program = ledger_of(args), Path(args.program)
     try:
-        with Ledger(path) as ledger:
+        if not ledger_exists(path, program):
+            print(
+                f"partnerclose: no ledger at {describe_ledger(path)}; nothing to reopen",
+                file=sys.stderr,
+            )
+            return EXIT_REFUSED
+        with open_ledger(path, program) as ledger:
             ledger.reopen(args.period, args.reason)
     except LedgerRefusedError as exc:
         print(f"partnerclose: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    print(f"Reopened {args.period}; the reason is kept in the audit trail of {path}")
+    print(
+        f"Reopened {args.period}; the reason is kept in the audit trail of {describe_ledger(path)}"
+    )
     return EXIT_OK
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    path = _ledger_path(args)
-    if not path.exists():
-        print(f"No closes yet (no ledger at {path})")
-        return EXIT_OK
+    path, program = ledger_of(args), Path(args.program)
     try:
-        with Ledger(path, read_only=True) as ledger:  # a reader need not be able to write
+        if not ledger_exists(path, program):
+            print(f"No closes yet (no ledger at {describe_ledger(path)})")
+            return EXIT_OK
+        # a reader need not be able to write
+        with open_ledger(path, program, read_only=True) as ledger:
             runs = ledger.history()
             trail = ledger.audit_trail()
     except LedgerRefusedError as exc:
@@ -190,12 +196,16 @@ def cmd_history(args: argparse.Namespace) -> int:
             f"{run.run_id:>4}  {run.period:<8} {run.kind:<6} {run.status:<9} "
             f"{run.finished_at:<25} {run.user}"
         )
-    reopens = [a for a in trail if a.action == "reopen"]
-    for entry in reopens:
-        print(
-            f"reopened {entry.period} (run {entry.run_id}) at {entry.at} by {entry.user}: "
-            f"{entry.reason}"
-        )
+    done = {"reopen": "reopened", "approve": "approved", "reject": "rejected"}
+    for entry in trail:
+        if entry.action in done:
+            reason = f": {entry.reason}" if entry.reason else ""
+            print(
+                f"{done[entry.action]} {entry.period} (run {entry.run_id}) at {entry.at} by "
+                f"{entry.user}{reason}"
+            )
+        elif entry.action == "close (final)" and entry.reason:
+            print(f"closed {entry.period} final (run {entry.run_id}), {entry.reason}")
     return EXIT_OK
 
 
@@ -244,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("--period", type=_period, required=True, help="period YYYY-MM")
     close.add_argument("--out", help="output folder (default: close-PERIOD next to the program)")
     close.add_argument("--final", action="store_true", help="final close: locks the period")
-    close.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    close.add_argument("--ledger", help=LEDGER_HELP)
     _allow_empty(close)
     close.set_defaults(run=cmd_close)
 
@@ -252,13 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     reopen.add_argument("program", help="the program workbook")
     reopen.add_argument("--period", type=_period, required=True, help="period YYYY-MM")
     reopen.add_argument("--reason", required=True, help="why; kept in the audit trail")
-    reopen.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    reopen.add_argument("--ledger", help=LEDGER_HELP)
     reopen.set_defaults(run=cmd_reopen)
 
     history = commands.add_parser("history", help="list the closes in the ledger")
     history.add_argument("program", help="the program workbook")
-    history.add_argument("--ledger", help="ledger file (default: PROGRAM.ledger.sqlite)")
+    history.add_argument("--ledger", help=LEDGER_HELP)
     history.set_defaults(run=cmd_history)
+    add_ledger_commands(commands, _period)
 
     doctor = commands.add_parser("doctor", help="check that this computer is ready to close")
     doctor.add_argument("program", nargs="?", help="a program workbook: its folder and ledger")

@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from partnerclose import __version__, sync_folders
-from partnerclose.pipeline import default_ledger
+from partnerclose.ledger.location import default_ledger
 from partnerclose.resources import templates_folder
 
 # Defender attack surface reduction: "Block all Office applications from creating child

@@ -51,11 +51,16 @@ class OutputBusyError(OutputRefusedError):
 # --- what a close may replace ---------------------------------------------------------
 
 
-def protected_paths(program: Path, partner_folder: Path | None, ledger: Path) -> dict[str, Path]:
-    """The inputs an output folder must never be, hold, or lie inside."""
-    paths = {"the program workbook": program, "the ledger": ledger}
-    for suffix in ("-wal", "-shm", "-journal"):
-        paths[f"the ledger's {suffix[1:]} file"] = ledger.with_name(ledger.name + suffix)
+def protected_paths(
+    program: Path, partner_folder: Path | None, ledger: Path | str
+) -> dict[str, Path]:
+    """The inputs an output folder must never be, hold, or lie inside (a ledger on a
+    server, given as its URL, is no file here)."""
+    paths = {"the program workbook": program}
+    if isinstance(ledger, Path):
+        paths["the ledger"] = ledger
+        for suffix in ("-wal", "-shm", "-journal"):
+            paths[f"the ledger's {suffix[1:]} file"] = ledger.with_name(ledger.name + suffix)
     if partner_folder is not None:
         paths["the partner folder"] = partner_folder
     return paths

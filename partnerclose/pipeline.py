@@ -29,6 +29,7 @@ from partnerclose.core.journal import build_journal
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.scenario import scale_demand
+from partnerclose.ledger.location import ledger_exists, ledger_location, open_ledger
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
 from partnerclose.ledger.store import (
     Ledger,
@@ -115,17 +116,13 @@ class CloseOutcome:
     inputs: Inputs | None = None
     result: CloseResult | None = None
     output: Path | None = None
-    ledger: Path | None = None
+    ledger: Path | str | None = None  # a file, or a server's URL (ledger/location.py)
     run_id: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.status]
-
-
-def default_ledger(program_path: Path) -> Path:
-    return program_path.with_name(program_path.name + ".ledger.sqlite")
 
 
 def default_output(program_path: Path, period: Period) -> Path:
@@ -152,7 +149,7 @@ def run_close(
     *,
     final: bool = False,
     out: Path | None = None,
-    ledger_path: Path | None = None,
+    ledger_path: Path | str | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     grids: WorkbookGrids | None = None,
@@ -166,7 +163,7 @@ def run_close(
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     out = out or default_output(program_path, period)
-    ledger_path = ledger_path or default_ledger(program_path)
+    ledger_path = ledger_location(program_path, ledger_path)
 
     def report(stage: Stage, done: int, total: int, partner: str = "") -> None:
         if cancelled is not None and cancelled():
@@ -211,7 +208,7 @@ def run_close(
         program = inputs.program
         check_not_an_input(out, protected_paths(program_path, inputs.partner_folder, ledger_path))
         check_replaceable(out, program_path, str(period))  # and again once it is locked
-        with Ledger(ledger_path) as ledger:
+        with open_ledger(ledger_path, program_path) as ledger:
             recover_outputs(ledger)  # what killed closes left half done
             ledger.check_close(period, final)
             with collector_paused():  # a year of paid deals, kept for the close
@@ -379,6 +376,7 @@ def _run_record(
         deal_payments=payments,
         reversals=reversals,
         based_on=based_on,
+        approval_required=context.program.settings.approval_required,
     )
 
 
@@ -438,7 +436,7 @@ def run_scenario(
     inputs: Inputs,
     usage_factor: Decimal,
     deal_factor: Decimal,
-    ledger_path: Path | None = None,
+    ledger_path: Path | str | None = None,
 ) -> ScenarioOutcome | None:
     """Recompute `inputs` with demand multipliers; the ledger is only read.
 
@@ -448,8 +446,9 @@ def run_scenario(
     if not inputs.ok or inputs.program is None:
         return None
     prior = CloseState()
-    if ledger_path is not None and ledger_path.exists():
-        with Ledger(ledger_path) as ledger:
+    program_file = Path(_program_file(inputs))  # names the program's ledger on a server
+    if ledger_path is not None and ledger_exists(ledger_path, program_file):
+        with open_ledger(ledger_path, program_file) as ledger:
             prior = load_close_state(ledger.load_state(inputs.period))
     program, period = inputs.program, inputs.period
     with collector_paused():

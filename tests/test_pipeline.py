@@ -18,6 +18,7 @@ import pytest
 from partnerclose.cli import main
 from partnerclose.core.period import Period
 from partnerclose.demo import write_demo
+from partnerclose.ledger.location import ENVIRONMENT_VARIABLE, ledger_location, open_ledger
 from partnerclose.ledger.store import Ledger
 from partnerclose.pipeline import Status, run_close
 from tests.workbook_files import P001, P002, write_program
@@ -31,13 +32,27 @@ def program(tmp_path: Path) -> Path:
     return write_program(tmp_path)
 
 
+@pytest.fixture
+def shared(program: Path, ledger_at: Path | str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The program with its ledger on each backend: the SQLite file beside it, then a
+    PostgreSQL database named by PARTNERCLOSE_LEDGER (as a team sets it once)."""
+    if isinstance(ledger_at, str):
+        monkeypatch.setenv(ENVIRONMENT_VARIABLE, ledger_at)
+    return program
+
+
+def ledger_of(program: Path) -> Ledger:
+    return open_ledger(ledger_location(program), program)
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
 
 
-def test_close_writes_the_outputs_and_records_the_run(program):
+def test_close_writes_the_outputs_and_records_the_run(shared):
+    program = shared
     outcome = run_close(program, OCT)
     assert outcome.status is Status.CLOSED, outcome.message
     out = program.parent / "close-2026-10"
@@ -53,7 +68,7 @@ def test_close_writes_the_outputs_and_records_the_run(program):
         "2026-10,P002,cost_share,CRM,CRM licences (CRM): usage basis,200,0.2,-2400.00,,C4,"
         "USD,1,-2400.00",
     ]
-    with Ledger(outcome.ledger) as ledger:
+    with ledger_of(program) as ledger:
         [run] = ledger.history()
         assert (run.period, run.kind, run.status) == ("2026-10", "draft", "current")
         assert len(ledger.lines(run.run_id)) == 4
@@ -71,7 +86,8 @@ def test_invalid_input_writes_nothing_and_exits_2(program, capsys):
     assert "1 error in the input; nothing was computed or written" in err
 
 
-def test_reclosing_a_final_period_and_out_of_order_finals_exit_3(program, capsys):
+def test_reclosing_a_final_period_and_out_of_order_finals_exit_3(shared, capsys):
+    program = shared
     assert main(["close", str(program), "--period", "2026-10", "--final"]) == 0
     assert main(["close", str(program), "--period", "2026-10", "--final"]) == 3
     assert "period 2026-10 is closed; reopen it first" in capsys.readouterr().err
@@ -80,7 +96,8 @@ def test_reclosing_a_final_period_and_out_of_order_finals_exit_3(program, capsys
     assert "2026-12 cannot be closed before 2026-11" in capsys.readouterr().err
 
 
-def test_reopen_is_audited_and_allows_a_new_final_close(program, capsys):
+def test_reopen_is_audited_and_allows_a_new_final_close(shared, capsys):
+    program = shared
     assert main(["close", str(program), "--period", "2026-10", "--final"]) == 0
     assert (
         main(["reopen", str(program), "--period", "2026-10", "--reason", "late refund from Acme"])
@@ -91,7 +108,7 @@ def test_reopen_is_audited_and_allows_a_new_final_close(program, capsys):
     out = capsys.readouterr().out
     assert "reopened 2026-10 (run 1)" in out
     assert "late refund from Acme" in out
-    with Ledger(program.parent / "program.xlsx.ledger.sqlite") as ledger:
+    with ledger_of(program) as ledger:
         assert [(r.kind, r.status) for r in ledger.history()] == [
             ("final", "reopened"),
             ("final", "current"),
@@ -99,14 +116,15 @@ def test_reopen_is_audited_and_allows_a_new_final_close(program, capsys):
         assert ledger.lines(1)  # reopened lines kept as history
 
 
-def test_draft_rerun_replaces_the_draft_and_its_outputs(program):
+def test_draft_rerun_replaces_the_draft_and_its_outputs(shared):
+    program = shared
     run_close(program, OCT)
     changed = copy.deepcopy(P002)
     changed["Usage"][1][1] = 400
     write_program(program.parent, partners={"P001": P001, "P002": changed})
     outcome = run_close(program, OCT)
     assert outcome.status is Status.CLOSED
-    with Ledger(outcome.ledger) as ledger:
+    with ledger_of(program) as ledger:
         assert [r.status for r in ledger.history()] == ["replaced", "current"]
     lines = (program.parent / "close-2026-10" / "lines.csv").read_text()
     assert "P002,cost_share,CRM,CRM licences (CRM): usage basis,400" in lines
@@ -121,7 +139,8 @@ def test_inputs_are_never_modified(program):
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs} == before
 
 
-def test_a_failing_writer_leaves_ledger_and_outputs_as_they_were(program):
+def test_a_failing_writer_leaves_ledger_and_outputs_as_they_were(shared):
+    program = shared
     assert run_close(program, OCT).status is Status.CLOSED
     out = program.parent / "close-2026-10"
     before = tree(out)
@@ -133,7 +152,7 @@ def test_a_failing_writer_leaves_ledger_and_outputs_as_they_were(program):
     with pytest.raises(OSError, match="disk full"):
         run_close(program, OCT, writers=[broken])
     assert tree(out) == before
-    with Ledger(program.parent / "program.xlsx.ledger.sqlite") as ledger:
+    with ledger_of(program) as ledger:
         assert len(ledger.history()) == 1
     assert [p.name for p in program.parent.iterdir() if p.name.startswith(".")] == []
 
@@ -228,15 +247,18 @@ def test_a_close_killed_while_writing_changes_nothing(program):
     assert run_close(program, OCT, final=True).status is Status.CLOSED
 
 
-def test_two_closes_at_once_do_not_corrupt_the_ledger(program):
+def test_two_closes_at_once_do_not_corrupt_the_ledger(shared):
+    program = shared
     first, second = start_slow_close(program, 1), start_slow_close(program, 1)
     codes = sorted([first.wait(timeout=120), second.wait(timeout=120)])
     assert codes == [0, 3]  # one closes the period finally, the other is refused
-    ledger_file = program.parent / "program.xlsx.ledger.sqlite"
-    db = sqlite3.connect(ledger_file)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    with Ledger(ledger_file) as ledger:
+    where = ledger_location(program)
+    if isinstance(where, Path):
+        db = sqlite3.connect(where)
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with ledger_of(program) as ledger:
         assert [(r.kind, r.status) for r in ledger.history()] == [("final", "current")]
+        assert ledger.verify() == []
 
 
 def test_unknown_program_path_exits_2(tmp_path, capsys):
@@ -266,13 +288,14 @@ def test_what_if_recomputes_in_memory_and_never_touches_the_ledger(program):
     assert doubled.scenario.net("P001") == Decimal("-3600.00") + Decimal("6000.00")
 
 
-def test_ytd_totals_come_from_earlier_final_closes_of_the_fiscal_year(program):
+def test_ytd_totals_come_from_earlier_final_closes_of_the_fiscal_year(shared):
+    program = shared
     from decimal import Decimal
 
     from partnerclose.core.lines import Component
 
     assert run_close(program, OCT, final=True).status is Status.CLOSED
-    with Ledger(program.parent / "program.xlsx.ledger.sqlite") as ledger:
+    with ledger_of(program) as ledger:
         totals = ledger.totals_between(Period(2026, 1), Period(2026, 11))
         assert totals["P001"][Component.REVENUE_SHARE] == Decimal("3000.00")
         assert ledger.totals_between(Period(2026, 11), Period(2026, 12)) == {}

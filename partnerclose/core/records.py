@@ -157,6 +157,7 @@ class Settings(Record):
     max_margin_share: Decimal | None = None
     renegotiation_below: Decimal | None = None
     upgrade_at: Decimal | None = None
+    approval_required: bool = False
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

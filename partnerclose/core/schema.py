@@ -281,6 +281,12 @@ PROGRAM = SheetSpec(
             maximum=Decimal(100),
             example=80,
         ),
+        _flag(
+            "approval_required",
+            "A final close needs its draft approved by another user",
+            False,
+            example="N",
+        ),
     ),
 )
 

@@ -8,10 +8,24 @@ never edits old ones, so it can open any older ledger.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
+from partnerclose.ledger.chain import Database, seal_all
 from partnerclose.ledger.errors import LedgerTooNewError
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+# A step of a migration: a statement, or a function run on the open transaction.
+Step = str | Callable[[Database], None]
+
+# 5: the hash chain (chain.py): every run and audit record sealed, old ones in order.
+CHAIN_MIGRATION: tuple[Step, ...] = (
+    "ALTER TABLE runs ADD COLUMN prev_sha256 TEXT",
+    "ALTER TABLE runs ADD COLUMN sha256 TEXT",
+    "ALTER TABLE audit ADD COLUMN prev_sha256 TEXT",
+    "ALTER TABLE audit ADD COLUMN sha256 TEXT",
+    seal_all,
+)
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 1: runs, their inputs and lines, the audit trail, and carried state.
     (
         """CREATE TABLE runs (
@@ -149,6 +163,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             backup TEXT NOT NULL
         )""",
     ),
+    CHAIN_MIGRATION,
 )
 
 LATEST = len(MIGRATIONS)
@@ -167,6 +182,9 @@ def migrate(connection: sqlite3.Connection) -> None:
             connection.execute("BEGIN IMMEDIATE")
             if connection.execute("PRAGMA user_version").fetchone()[0] != number:
                 continue  # another process migrated meanwhile
-            for statement in MIGRATIONS[number]:
-                connection.execute(statement)
+            for step in MIGRATIONS[number]:
+                if isinstance(step, str):
+                    connection.execute(step)
+                else:
+                    step(connection)
             connection.execute(f"PRAGMA user_version = {number + 1}")

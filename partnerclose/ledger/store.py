@@ -30,12 +30,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, Self, TypeVar, cast
 from urllib.parse import quote
 
 from partnerclose import __version__
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.period import Period
+from partnerclose.ledger.approval import ApprovalState, approval_state, check_decider, check_final
+from partnerclose.ledger.chain import Break, Database, seal_audit, seal_run, verify_chain
 from partnerclose.ledger.errors import (
     LedgerBusyError,
     LedgerDamagedError,
@@ -53,7 +55,7 @@ __all__ = [
 ]
 
 
-def _damaged(path: Path, exc: BaseException) -> LedgerDamagedError:
+def _damaged(path: Path | str, exc: BaseException) -> LedgerDamagedError:
     detail = str(exc) or type(exc).__name__
     return LedgerDamagedError(
         f"the ledger {path} cannot be read ({detail}); it is damaged or not a PartnerClose "
@@ -74,12 +76,11 @@ def _plain_faults(method: _Method) -> _Method:
             return method(self, *args, **kwargs)
         except LedgerRefusedError:
             raise
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
-                raise LedgerBusyError(_busy_message(self.path)) from exc
-            raise _damaged(self.path, exc) from exc
-        except (sqlite3.DatabaseError, ValueError, ArithmeticError, KeyError) as exc:
-            raise _damaged(self.path, exc) from exc
+        except Exception as exc:
+            refusal = self.refusal(exc)
+            if refusal is None:
+                raise
+            raise refusal from exc
 
     return cast(_Method, checked)
 
@@ -170,6 +171,7 @@ class RunRecord:
     deal_payments: Mapping[str, Decimal]  # deal_id -> paid by this run
     reversals: Mapping[str, Decimal]  # deal_id -> reversed by this run
     based_on: tuple[int, ...] = ()  # StoredState.runs of the state the close started from
+    approval_required: bool = False  # the program's `approval_required` (a final needs it)
 
 
 def now() -> str:
@@ -186,6 +188,9 @@ def current_user() -> str:
 class Ledger:
     """The ledger file; `read_only` opens it for reading only (history), and never
     creates, migrates or writes it, so a user without write access can read it."""
+
+    # sqlite3's connection here; postgres.ServerLedger's adapter takes the same statements.
+    _db: Any
 
     def __init__(self, path: Path, timeout: float = 10.0, *, read_only: bool = False) -> None:
         self.path = path
@@ -215,6 +220,21 @@ class Ledger:
         except (sqlite3.DatabaseError, ValueError) as exc:
             self._db.close()
             raise _damaged(path, exc) from exc
+
+    def refusal(self, exc: Exception) -> LedgerRefusedError | None:
+        """A fault of the database as a plain refusal; None: not a ledger fault."""
+        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            return LedgerBusyError(_busy_message(self.path))
+        if isinstance(exc, (sqlite3.DatabaseError, ValueError, ArithmeticError, KeyError)):
+            return _damaged(self.path, exc)
+        return None
+
+    def user(self) -> str:
+        """Who the ledger records as the user of a run (on SQLite: the OS user)."""
+        return current_user()
+
+    def check_approver(self) -> None:
+        """Refuse an approver the ledger cannot trust; SQLite can only compare names."""
 
     def _prepare(self) -> None:
         # Switching to WAL and migrating take exclusive locks without waiting for
@@ -264,7 +284,7 @@ class Ledger:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Ledger:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -275,7 +295,7 @@ class Ledger:
     @_plain_faults
     def history(self) -> list[RunInfo]:
         rows = self._db.execute(
-            "SELECT run_id, period, kind, status, started_at, finished_at, user, version, "
+            'SELECT run_id, period, kind, status, started_at, finished_at, "user", version, '
             "program, output FROM runs ORDER BY run_id"
         ).fetchall()
         return [RunInfo(*row) for row in rows]
@@ -283,7 +303,7 @@ class Ledger:
     @_plain_faults
     def audit_trail(self) -> list[AuditEntry]:
         rows = self._db.execute(
-            "SELECT at, user, action, period, run_id, reason FROM audit ORDER BY audit_id"
+            'SELECT at, "user", action, period, run_id, reason FROM audit ORDER BY audit_id'
         ).fetchall()
         return [AuditEntry(*row) for row in rows]
 
@@ -369,6 +389,16 @@ class Ledger:
         return None if row is None or row[0] is None else str(row[0])
 
     @_plain_faults
+    def approval(self, period: Period) -> ApprovalState:
+        """The period's latest draft and the last approval or rejection of it."""
+        return approval_state(self._db, str(period))
+
+    @_plain_faults
+    def verify(self) -> list[Break]:
+        """The first run and audit record that break the hash chain; [] when it holds."""
+        return verify_chain(self._db)
+
+    @_plain_faults
     def state_runs(self, period: Period) -> list[int]:
         """The current final runs of periods before `period`, whose state it starts from."""
         return [
@@ -435,7 +465,7 @@ class Ledger:
 
     # --- writing -------------------------------------------------------------
 
-    def add_pending_swap(self, db: sqlite3.Connection, swap: PendingSwap) -> None:
+    def add_pending_swap(self, db: Database, swap: PendingSwap) -> None:
         """Inside the run's `transaction()`: the folder swap it owes once committed."""
         db.execute(
             "INSERT INTO output_swaps VALUES (?, ?, ?, ?)",
@@ -449,7 +479,7 @@ class Ledger:
             db.execute("DELETE FROM output_swaps WHERE run_id = ?", (run_id,))
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         """One write transaction; waits for another close, then gives up clearly."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -467,11 +497,14 @@ class Ledger:
         self._db.execute("COMMIT")
 
     @_plain_faults
-    def record_run(self, db: sqlite3.Connection, run: RunRecord) -> int:
+    def record_run(self, db: Any, run: RunRecord) -> int:
         """Inside `transaction()`: replace a draft of the period, write the run."""
         period = str(run.period)
-        user = current_user()
+        user = self.user()
         self.check_close(run.period, run.final)
+        approved = ""
+        if run.final and run.approval_required:
+            approved = check_final(db, approval_state(db, period), run.inputs)
         if tuple(self.state_runs(run.period)) != run.based_on:
             raise LedgerRefusedError(
                 f"the ledger changed while {period} was being closed (another close of an "
@@ -483,12 +516,14 @@ class Ledger:
             (period,),
         )
         kind = "final" if run.final else "draft"
-        cursor = db.execute(
-            "INSERT INTO runs (period, kind, status, started_at, finished_at, user, version, "
-            "program, output) VALUES (?, ?, 'current', ?, ?, ?, ?, ?, ?)",
-            (period, kind, run.started_at, now(), user, __version__, run.program, run.output),
+        run_id = int(
+            db.execute(
+                'INSERT INTO runs (period, kind, status, started_at, finished_at, "user", '
+                "version, program, output) VALUES (?, ?, 'current', ?, ?, ?, ?, ?, ?) "
+                "RETURNING run_id",
+                (period, kind, run.started_at, now(), user, __version__, run.program, run.output),
+            ).fetchone()[0]
         )
-        run_id = int(cursor.lastrowid or 0)
         db.executemany(
             "INSERT INTO run_inputs VALUES (?, ?, ?, ?)", [(run_id, *entry) for entry in run.inputs]
         )
@@ -536,7 +571,21 @@ class Ledger:
         db.executemany(
             "INSERT INTO reversals VALUES (?, ?, ?)", _amount_rows(run_id, run.reversals.items())
         )
-        self._audit(db, f"close ({kind})", period, run_id, "", user)
+        seal_run(db, run_id)
+        self._audit(db, f"close ({kind})", period, run_id, approved, user)
+        return run_id
+
+    @_plain_faults
+    def decide(self, period: Period, approved: bool, text: str) -> int:
+        """Approve (or reject, with a reason) the period's latest draft; its run id."""
+        if not approved and not text.strip():
+            raise LedgerRefusedError("reject needs a reason")
+        user = self.user()
+        with self.transaction() as db:
+            run_id = check_decider(approval_state(db, str(period)), user)
+            self.check_approver()
+            action = "approve" if approved else "reject"
+            self._audit(db, action, str(period), run_id, text.strip(), user)
         return run_id
 
     @_plain_faults
@@ -562,31 +611,33 @@ class Ledger:
                 ).fetchone()[0]
             )
             db.execute("UPDATE runs SET status = 'reopened' WHERE run_id = ?", (run_id,))
-            self._audit(db, "reopen", text, run_id, reason.strip(), current_user())
+            self._audit(db, "reopen", text, run_id, reason.strip(), self.user())
         return run_id
 
     def _audit(
         self,
-        db: sqlite3.Connection,
+        db: Any,
         action: str,
         period: str,
         run_id: int | None,
         reason: str,
         user: str,
     ) -> None:
-        db.execute(
-            "INSERT INTO audit (at, user, action, period, run_id, reason) VALUES "
-            "(?, ?, ?, ?, ?, ?)",
+        audit_id = db.execute(
+            'INSERT INTO audit (at, "user", action, period, run_id, reason) VALUES '
+            "(?, ?, ?, ?, ?, ?) RETURNING audit_id",
             (now(), user, action, period, run_id, reason),
-        )
+        ).fetchone()[0]
+        seal_audit(db, int(audit_id))
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def _busy_message(path: Path) -> str:
-    return f"another close is running on the ledger {path.name}; try again when it has finished"
+def _busy_message(path: Path | str) -> str:
+    name = path.name if isinstance(path, Path) else path
+    return f"another close is running on the ledger {name}; try again when it has finished"
 
 
 def _amount_rows(run_id: int, items: Iterable[tuple[str, Decimal]]) -> list[tuple[int, str, str]]:

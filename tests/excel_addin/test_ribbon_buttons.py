@@ -13,7 +13,7 @@ import xlwings as xw
 from excel_addin import checks
 from excel_addin.build import ADDIN_MODULE
 from excel_addin.ribbon import BUTTONS
-from partnerclose.api import Ledger, default_ledger
+from partnerclose.api import Ledger, default_ledger, open_ledger
 from tests.excel_addin.conftest import PERIOD
 from tests.excel_addin.fake_excel import FakeExcel
 from tests.excel_addin.test_entry import outcome_cells, statement_names, worksheet
@@ -128,3 +128,28 @@ def test_self_test_runs_the_demo_and_says_where_the_report_is(
     assert alert.prompt.startswith("The self-test passed.")
     assert str(report) in alert.prompt
     assert [b.name for b in excel.app.books.books] == ["program.xlsx"]  # the demo closed again
+
+
+def test_on_a_team_s_server_every_button_uses_it(
+    excel: FakeExcel,
+    book: xw.Book,
+    demo: Path,
+    postgres_database: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARTNERCLOSE_LEDGER", postgres_database)
+    close_sheet(book, action="Validate")
+    excel.app.answers.append("ok")
+    press("PC_FinalClose")
+    assert f"Ledger: {postgres_database}" in excel.app.alerts[0].prompt  # says which ledger
+    assert outcome_cells(book)["Status"] == "Closed"
+    close_sheet(book, action="Validate", reason="a late invoice from P003")
+    excel.app.answers.append("ok")
+    press("PC_Reopen")
+    assert outcome_cells(book)["Status"] == "Reopened"
+    press("PC_History")
+    assert outcome_cells(book)["Status"] == "Listed"
+    with open_ledger(postgres_database, demo) as ledger:
+        assert [(r.kind, r.status) for r in ledger.history()] == [("final", "reopened")]
+        assert ledger.verify() == []
+    assert not default_ledger(demo).exists()  # nothing beside the workbook

@@ -33,6 +33,7 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_paid_deals(tmp_path):
 
     with Ledger(path) as ledger:
         state = ledger.load_state(Period(2026, 11))
+        assert ledger.verify() == []  # migration 5 sealed the old run into the chain
     assert state.paid_deals == [  # by run, then partner, then deal id
         PaidDealRow(
             "D1", "P001", "2026-10", "2026-10-03", D("1000.00"), "sourced", "Core",
@@ -48,7 +49,7 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_paid_deals(tmp_path):
         ),
     ]  # fmt: skip
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST == 5
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "paid_deals" not in tables
     ((deals,),) = db.execute(

@@ -1,11 +1,14 @@
+"""The ledger's rules, on an SQLite file and on a PostgreSQL server (`ledger_at`)."""
+
 import dataclasses
-import sqlite3
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.period import Period
+from partnerclose.ledger.location import open_ledger
 from partnerclose.ledger.schema import LATEST, LedgerTooNewError
 from partnerclose.ledger.store import (
     Ledger,
@@ -14,6 +17,7 @@ from partnerclose.ledger.store import (
     PaidDealRow,
     RunRecord,
 )
+from tests.ledger.raw import PROGRAM, rows, schema_version, set_schema_version
 
 OCT, NOV, DEC = Period(2026, 10), Period(2026, 11), Period(2026, 12)
 
@@ -52,31 +56,27 @@ def record(ledger, record_):
 
 
 @pytest.fixture
-def ledger(tmp_path):
-    with Ledger(tmp_path / "program.xlsx.ledger.sqlite") as opened:
+def ledger(ledger_at):
+    with open_ledger(ledger_at, PROGRAM) as opened:
         yield opened
 
 
-def test_new_ledger_has_the_latest_schema(tmp_path, ledger):
-    db = sqlite3.connect(tmp_path / "program.xlsx.ledger.sqlite")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST
+def test_new_ledger_has_the_latest_schema(ledger_at, ledger):
+    assert schema_version(ledger_at) == LATEST
     assert ledger.history() == []
 
 
-def test_a_ledger_from_a_newer_release_is_refused(tmp_path):
-    path = tmp_path / "new.sqlite"
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA user_version = 99")
-    db.close()
+def test_a_ledger_from_a_newer_release_is_refused(ledger_at):
+    open_ledger(ledger_at, PROGRAM).close()
+    set_schema_version(ledger_at, 99)
     with pytest.raises(LedgerTooNewError, match="schema version 99"):
-        Ledger(path)
+        open_ledger(ledger_at, PROGRAM)
 
 
-def test_reopening_a_ledger_file_keeps_its_runs(tmp_path):
-    path = tmp_path / "l.sqlite"
-    with Ledger(path) as first:
+def test_reopening_a_ledger_keeps_its_runs(ledger_at):
+    with open_ledger(ledger_at, PROGRAM) as first:
         record(first, run(OCT, final=True))
-    with Ledger(path) as second:
+    with open_ledger(ledger_at, PROGRAM) as second:
         assert [r.period for r in second.history()] == ["2026-10"]
         assert second.lines(1)[0].amount == D("-100.00")
         assert second.lines(1)[0].rate == D("0.25")
@@ -133,7 +133,7 @@ def test_only_the_last_final_period_can_be_reopened(ledger):
         ledger.reopen(DEC, "fix")
 
 
-def test_state_comes_from_current_final_runs_before_the_period(ledger):
+def test_state_comes_from_current_final_runs_before_the_period(ledger_at, ledger):
     deal = PaidDealRow(
         "D1",
         "P001",
@@ -183,10 +183,8 @@ def test_state_comes_from_current_final_runs_before_the_period(ledger):
     state = ledger.load_state(DEC)
     assert state.values == {"reserve": {"balance": "9500.00"}}
     assert state.paid_deals == [deal]
-    stored = sqlite3.connect(ledger.path).execute(
-        "SELECT run_id, partner_id, deals FROM paid_deal_sets"
-    )
-    assert stored.fetchall() == [  # the form migration 3 gives older ledgers' rows
+    stored = rows(ledger_at, "SELECT run_id, partner_id, deals FROM paid_deal_sets")
+    assert stored == [  # the form migration 3 gives older ledgers' rows
         (1, "P001", '[["D1","P001","2026-10","2026-10-03","30000.00","sourced","Core","0.1","0",'
          '"3000.00"]]')
     ]  # fmt: skip
@@ -198,9 +196,11 @@ def test_state_comes_from_current_final_runs_before_the_period(ledger):
     assert ledger.load_state(DEC).deal_payments == {"D1": D("3000.00")}
 
 
-def test_a_second_writer_waits_then_stops_clearly(tmp_path):
-    path = tmp_path / "l.sqlite"
-    with Ledger(path) as first, Ledger(path, timeout=0.2) as second:
+def test_a_second_writer_waits_then_stops_clearly(ledger_at):
+    with (
+        open_ledger(ledger_at, PROGRAM) as first,
+        open_ledger(ledger_at, PROGRAM, timeout=0.2) as second,
+    ):
         with first.transaction():
             with pytest.raises(LedgerBusyError, match="another close is running"):
                 with second.transaction():
@@ -221,23 +221,30 @@ def test_failure_inside_the_transaction_leaves_the_ledger_unchanged(ledger):
     assert ledger.audit_trail() == []
 
 
-def test_several_processes_creating_one_ledger_at_once_all_succeed(tmp_path):
+def test_several_processes_creating_one_ledger_at_once_all_succeed(ledger_at, tmp_path):
     import subprocess
     import sys
 
     code = (
-        "import sys; from pathlib import Path; from partnerclose.ledger.store import Ledger; "
-        "Ledger(Path(sys.argv[1])).close()"
+        "import sys; from pathlib import Path; from partnerclose.ledger.location import "
+        "ledger_location, open_ledger; program = Path(sys.argv[2]); "
+        "open_ledger(ledger_location(program, sys.argv[1]), program).close()"
     )
     for attempt in range(3):
-        path = tmp_path / f"new-{attempt}.sqlite"
+        program = f"program-{attempt}.xlsx"  # a new ledger each time, on either backend
+        where = tmp_path / f"{program}.sqlite" if isinstance(ledger_at, Path) else ledger_at
         processes = [
-            subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE)
+            subprocess.Popen(
+                [sys.executable, "-c", code, str(where), program], stderr=subprocess.PIPE
+            )
             for _ in range(4)
         ]
         results = [(p.wait(timeout=60), p.stderr.read() if p.stderr else b"") for p in processes]
         assert all(code == 0 for code, _ in results), results
-        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == LATEST
+        with open_ledger(where, Path(program), read_only=True) as opened:
+            assert opened.history() == []
+        if isinstance(where, Path):
+            assert schema_version(where) == LATEST
 
 
 def test_a_ledger_in_a_new_folder_is_created_and_an_unusable_path_is_refused(tmp_path):

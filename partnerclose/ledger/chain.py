@@ -1,0 +1,171 @@
+"""The ledger's hash chain: tamper-evident runs and audit records (outputs.md, evidence).
+
+Each run and each audit record carries `sha256`, the SHA-256 of the record before it in
+its chain (`prev_sha256`) followed by its own content. A run's content is its row
+(without `status`, which later records change and the audit trail explains), its
+inputs, lines, carried state and paid deals; an audit record's content is its row and
+the hash of the run it names. Runs form one chain (by run_id), audit records another
+(by audit_id), and every audit record of a run is bound to that run's hash, so editing
+any recorded value, deleting or inserting a record breaks the chain at that record.
+
+The content is read back from the database in one canonical order, so the same
+records hash the same on SQLite and PostgreSQL, at writing and at verifying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+# The hash before a chain's first record.
+GENESIS = "0" * 64
+
+
+class Rows(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Database(Protocol):
+    """What the ledger needs of a connection: sqlite3's, or the PostgreSQL adapter."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Rows: ...
+
+
+# A run's content: each query's rows, in this order. `?` is the run's id.
+_RUN_PARTS = (
+    'SELECT run_id, period, kind, started_at, finished_at, "user", version, program, output '
+    "FROM runs WHERE run_id = ?",
+    "SELECT path, role, sha256 FROM run_inputs WHERE run_id = ? ORDER BY path, role, sha256",
+    "SELECT seq, period, partner_id, component, item, description, quantity, rate, amount, "
+    "status, rule FROM lines WHERE run_id = ? ORDER BY seq",
+    "SELECT kind, key, value FROM state_values WHERE run_id = ? ORDER BY kind, key",
+    "SELECT partner_id, deals FROM paid_deal_sets WHERE run_id = ? ORDER BY partner_id",
+    "SELECT deal_id, amount FROM deal_payments WHERE run_id = ? ORDER BY deal_id",
+    "SELECT deal_id, amount FROM reversals WHERE run_id = ? ORDER BY deal_id",
+)
+
+_AUDIT_ROW = (
+    'SELECT a.audit_id, a.at, a."user", a.action, a.period, a.run_id, a.reason, r.sha256 '
+    "FROM audit a LEFT JOIN runs r ON r.run_id = a.run_id WHERE a.audit_id = ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """The first record of a chain that does not fit, in plain words."""
+
+    record: str  # "run 3 (2026-10, final)" or "audit record 5 (reopen 2026-10)"
+    why: str
+
+
+def _encode(row: Iterable[object]) -> bytes:
+    return json.dumps(list(row), ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _digest(prev: str, rows: Iterable[Iterable[object]]) -> str:
+    hasher = hashlib.sha256(prev.encode())
+    for row in rows:
+        hasher.update(_encode(row))
+    return hasher.hexdigest()
+
+
+def _run_rows(db: Database, run_id: int) -> Iterator[Iterable[object]]:
+    for number, query in enumerate(_RUN_PARTS):
+        yield (f"part {number}",)  # so rows cannot move from one part to another
+        yield from db.execute(query, (run_id,))
+
+
+def run_hash(db: Database, run_id: int, prev: str) -> str:
+    return _digest(prev, _run_rows(db, run_id))
+
+
+def audit_hash(db: Database, audit_id: int, prev: str) -> str:
+    return _digest(prev, db.execute(_AUDIT_ROW, (audit_id,)).fetchall())
+
+
+def _last(db: Database, table: str, key: str, before: int) -> str:
+    # `table` and `key` are constants of this module; values go through parameters.
+    row = db.execute(
+        f"SELECT sha256 FROM {table} WHERE {key} < ? ORDER BY {key} DESC LIMIT 1", (before,)
+    ).fetchone()
+    return GENESIS if row is None or row[0] is None else str(row[0])
+
+
+def seal_run(db: Database, run_id: int) -> None:
+    """Inside the run's transaction, once all its rows are written: its place in the chain."""
+    prev = _last(db, "runs", "run_id", run_id)
+    db.execute(
+        "UPDATE runs SET prev_sha256 = ?, sha256 = ? WHERE run_id = ?",
+        (prev, run_hash(db, run_id, prev), run_id),
+    )
+
+
+def seal_audit(db: Database, audit_id: int) -> None:
+    prev = _last(db, "audit", "audit_id", audit_id)
+    db.execute(
+        "UPDATE audit SET prev_sha256 = ?, sha256 = ? WHERE audit_id = ?",
+        (prev, audit_hash(db, audit_id, prev), audit_id),
+    )
+
+
+def seal_all(db: Database) -> None:
+    """The migration that adds the chain: existing records sealed in their order."""
+    for (run_id,) in db.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall():
+        seal_run(db, int(run_id))
+    for (audit_id,) in db.execute("SELECT audit_id FROM audit ORDER BY audit_id").fetchall():
+        seal_audit(db, int(audit_id))
+
+
+def verify_chain(db: Database) -> list[Break]:
+    """The first record of each chain (runs, audit) that does not fit; [] when both hold."""
+    runs = _first_misfit(
+        db,
+        "SELECT run_id, period || ', ' || kind, prev_sha256, sha256 FROM runs ORDER BY run_id",
+        lambda key, what: f"run {key} ({what})",
+        run_hash,
+        "run",
+    )
+    audit = _first_misfit(
+        db,
+        "SELECT audit_id, action || ' ' || period, prev_sha256, sha256 FROM audit "
+        "ORDER BY audit_id",
+        lambda key, what: f"audit record {key} ({what})",
+        audit_hash,
+        "record",
+    )
+    return [found for found in (runs, audit) if found is not None]
+
+
+def _first_misfit(
+    db: Database,
+    query: str,  # (key, description, prev_sha256, sha256) of each record, in chain order
+    name: Callable[[int, str], str],
+    content_hash: Callable[[Database, int, str], str],
+    what: str,
+) -> Break | None:
+    prev = GENESIS
+    for key, description, stored_prev, stored in db.execute(query).fetchall():
+        why = _misfit(prev, stored_prev, stored, content_hash(db, int(key), prev), what)
+        if why:
+            return Break(name(int(key), str(description)), why)
+        prev = stored
+    return None
+
+
+def _misfit(prev: str, stored_prev: str | None, stored: str | None, actual: str, what: str) -> str:
+    if stored_prev != prev:
+        return (
+            f"it names {stored_prev or 'no record'} as the record before it, but the record "
+            f"before it has hash {prev}: a record before it was removed or inserted"
+        )
+    if stored != actual:
+        return (
+            f"its content no longer has the hash it was recorded with ({stored}, now "
+            f"{actual}): the {what} or a row of it was changed after it was recorded"
+        )
+    return ""

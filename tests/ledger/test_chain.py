@@ -1,0 +1,77 @@
+"""The hash chain on both backends: it holds through every kind of record, and a row
+edited, or a record removed, directly in the database is named by `verify`."""
+
+from __future__ import annotations
+
+import pytest
+
+from partnerclose.cli import main
+from partnerclose.ledger.location import open_ledger
+from tests.ledger.raw import PROGRAM, rows
+from tests.ledger.test_store import NOV, OCT, record, run
+
+
+@pytest.fixture
+def closed(ledger_at):
+    """Runs 1-4 and audit records 1-4: a replaced draft, a final, a reopen, a final."""
+    with open_ledger(ledger_at, PROGRAM) as ledger:
+        record(ledger, run(OCT, final=False, amount="-90.00"))  # run 1, replaced by run 2
+        record(ledger, run(OCT, final=True))  # run 2
+        ledger.reopen(OCT, "late refund")  # audit record 3
+        record(ledger, run(OCT, final=True, amount="-80.00"))  # run 3
+        record(ledger, run(NOV, final=False))  # run 4
+    return ledger_at
+
+
+def verify(where):
+    with open_ledger(where, PROGRAM, read_only=True) as ledger:
+        return [(found.record, found.why) for found in ledger.verify()]
+
+
+def test_the_chain_holds_through_replaced_reopened_and_new_runs(closed):
+    assert verify(closed) == []
+    hashes = rows(closed, "SELECT prev_sha256, sha256 FROM runs ORDER BY run_id")
+    assert hashes[0][0] == "0" * 64  # the first run follows no record
+    assert [prev for prev, _ in hashes[1:]] == [sha for _, sha in hashes[:-1]]
+    assert all(len(sha) == 64 for _, sha in hashes)
+
+
+def test_a_recorded_line_edited_in_the_database_is_named(closed):
+    rows(closed, "UPDATE lines SET amount = '-1.00' WHERE run_id = 2 AND seq = 0")
+    [(name, why)] = verify(closed)
+    assert name == "run 2 (2026-10, final)"
+    assert "changed after it was recorded" in why
+
+
+def test_an_audit_row_edited_in_the_database_is_named(closed):
+    rows(closed, "UPDATE audit SET reason = 'no reason' WHERE audit_id = 3")
+    [(name, why)] = verify(closed)
+    assert name == "audit record 3 (reopen 2026-10)"
+    assert "changed after it was recorded" in why
+
+
+def test_an_audit_row_removed_is_named_by_the_record_after_it(closed):
+    rows(closed, "DELETE FROM audit WHERE audit_id = 3")
+    [(name, why)] = verify(closed)
+    assert name == "audit record 4 (close (final) 2026-10)"
+    assert "removed or inserted" in why
+
+
+def test_a_run_rehashed_by_hand_breaks_its_audit_record(closed):
+    # Someone edits run 3's user and writes a matching hash: its audit record still
+    # holds the old one (the run's own chain breaks at the run after it, too).
+    rows(closed, "UPDATE runs SET \"user\" = 'mallory', sha256 = ? WHERE run_id = 3", ("f" * 64,))
+    found = verify(closed)
+    assert [name for name, _ in found] == [
+        "run 3 (2026-10, final)",
+        "audit record 4 (close (final) 2026-10)",
+    ]
+
+
+def test_verify_command_exits_4_naming_the_record(closed, capsys):
+    arguments = ["verify", str(PROGRAM), "--ledger", str(closed)]
+    assert main(arguments) == 0
+    assert "hash chain holds: 4 runs and 5 audit records verified" in capsys.readouterr().out
+    rows(closed, "UPDATE lines SET item = 'ERP' WHERE run_id = 1")
+    assert main(arguments) == 4
+    assert "run 1 (2026-10, draft) does not fit the hash chain" in capsys.readouterr().err
