@@ -18,6 +18,8 @@ from partnerclose.core.records import HOST, PeriodData, Program, participant_key
 from partnerclose.demo import write_demo
 from partnerclose.doctor import Check, Verdict, package_checks
 from partnerclose.doctor import report as doctor_report
+from partnerclose.ledger.approval import ApprovalState
+from partnerclose.ledger.location import ENVIRONMENT_VARIABLE as LEDGER_VARIABLE
 from partnerclose.ledger.location import (
     default_ledger,
     describe_ledger,
@@ -25,6 +27,7 @@ from partnerclose.ledger.location import (
     ledger_location,
     open_ledger,
 )
+from partnerclose.ledger.postgres import is_server_url
 from partnerclose.ledger.store import (
     AuditEntry,
     Ledger,
@@ -56,8 +59,10 @@ from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
 __all__ = [
     "HOST",
     "KEY_FIGURE_LABELS",
+    "LEDGER_VARIABLE",
     "SECTION_OF",
     "WORKBOOK_SUFFIXES",
+    "ApprovalState",
     "AuditEntry",
     "Check",
     "CloseContext",
@@ -97,6 +102,7 @@ __all__ = [
     "doctor_report",
     "fmt_money",
     "has_errors",
+    "is_server_url",
     "key_figure_label",
     "ledger_exists",
     "ledger_location",

@@ -17,7 +17,15 @@ from desktop.presenters.table import (
     int_cell,
     text_cell,
 )
-from partnerclose.api import AuditEntry, Ledger, LedgerRefusedError, Period, RunInfo
+from partnerclose.api import (
+    AuditEntry,
+    LedgerRefusedError,
+    Period,
+    RunInfo,
+    describe_ledger,
+    ledger_exists,
+    open_ledger,
+)
 
 RUN_COLUMNS = (
     Column("Run", Align.RIGHT),
@@ -108,20 +116,29 @@ class HistoryPresenter:
         if change in (Change.CLOSE, Change.PROGRAM, Change.FOLDERS, Change.LEDGER):
             self.refresh()
 
-    def ledger(self) -> Path | None:
+    def ledger(self) -> Path | str | None:
         return self.session.ledger_path()
+
+    def _exists(self, where: Path | str) -> bool:
+        program = self.session.program_path
+        return program is not None and ledger_exists(where, program)
 
     def refresh(self) -> None:
         path = self.ledger()
+        program = self.session.program_path
         self.runs, self.audit, self.finals = [], [], []
-        if path is not None and path.is_file():
+        if path is not None and program is not None:
             try:
-                with Ledger(path) as ledger:
+                if not ledger_exists(path, program):
+                    raise FileNotFoundError
+                with open_ledger(path, program, read_only=True) as ledger:
                     self.runs = ledger.history()
                     self.audit = ledger.audit_trail()
                     self.finals = ledger.final_periods()
+            except FileNotFoundError:  # no closes yet
+                pass
             except Exception as exc:  # a damaged or foreign file: say so, keep going
-                message = report_error(f"The ledger {path.name} could not be read", exc)
+                message = report_error(f"The ledger {describe_ledger(path)} could not be read", exc)
                 if self.view is not None:
                     self.view.show_error("The ledger could not be read", message)
         if self.view is not None:
@@ -133,10 +150,11 @@ class HistoryPresenter:
         path = self.ledger()
         if path is None:
             return "Open a program workbook to see its closes."
-        if not path.is_file():
-            return f"No closes yet: the ledger {path.name} is created by the first close."
+        name = path.name if isinstance(path, Path) else describe_ledger(path)
+        if not self.runs and not self._exists(path):
+            return f"No closes yet: the ledger {name} is created by the first close."
         finals = f"; last final close {self.finals[-1]}" if self.finals else "; no final close yet"
-        return f"{len(self.runs)} closes in {path.name}{finals}."
+        return f"{len(self.runs)} closes in {name}{finals}."
 
     def runs_table(self) -> Table:
         return runs_table(self.runs)
@@ -155,8 +173,8 @@ class HistoryPresenter:
 
     def reopen(self) -> None:
         period = self.reopen_period()
-        path = self.ledger()
-        if self.view is None or not period or path is None or self.session.busy:
+        path, program = self.ledger(), self.session.program_path
+        if self.view is None or not period or path is None or program is None or self.session.busy:
             return
         reason = self.view.ask_reason(period)
         if reason is None:
@@ -165,7 +183,7 @@ class HistoryPresenter:
             self.view.show_error("A reason is needed", "Reopening a period needs a reason.")
             return
         try:
-            with Ledger(path) as ledger:
+            with open_ledger(path, program) as ledger:
                 ledger.reopen(Period.parse(period), reason.strip())
         except LedgerRefusedError as exc:
             text = str(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,14 +18,19 @@ from desktop.presenters.period_state import PeriodStatus, period_status
 from desktop.presenters.session import Change, Session
 from partnerclose.api import (
     HOST,
+    LEDGER_VARIABLE,
     WORKBOOK_SUFFIXES,
     CloseOutcome,
     Inputs,
+    LedgerRefusedError,
     Period,
     ProgressEvent,
     Severity,
     Stage,
     Status,
+    describe_ledger,
+    is_server_url,
+    open_ledger,
     participation,
 )
 
@@ -89,6 +95,7 @@ class Actions:
     cancel: bool
     change_folders: bool
     change_partner_folder: bool
+    decide: bool  # approve or reject the period's draft
 
 
 class MainView(Protocol):
@@ -99,6 +106,8 @@ class MainView(Protocol):
     def ask_folder(self, title: str, start: Path | None) -> Path | None: ...
 
     def ask_ledger_file(self, start: Path | None) -> Path | None: ...
+
+    def ask_text(self, title: str, text: str, current: str) -> str | None: ...
 
     def confirm(self, title: str, text: str, accept_label: str) -> bool: ...
 
@@ -198,12 +207,20 @@ class MainPresenter:
 
     def _update_period_status(self) -> None:
         s = self.session
-        s.period_status = period_status(s.ledger_path(), s.period) if s.is_open else None
+        if s.program_path is None:
+            s.period_status = None
+            return
+        s.period_status = period_status(s.ledger_path(), s.program_path, s.period)
 
     def period_status_text(self) -> str:
         """The period's state in the ledger, shown before any action."""
         status = self.session.period_status
         return status.text if status is not None else ""
+
+    def approval_text(self) -> str:
+        """The draft's approval state, beside the period's state ("" without a draft)."""
+        status = self.session.period_status
+        return status.approval if status is not None else ""
 
     # --- state for the view ----------------------------------------------------
 
@@ -217,6 +234,7 @@ class MainPresenter:
             cancel=bool(s.busy) and self._token is not None and not self._token(),
             change_folders=idle and s.is_open,
             change_partner_folder=idle and s.is_open,
+            decide=idle and s.period_status is not None and s.period_status.decidable,
         )
 
     def window_title(self) -> str:
@@ -269,8 +287,15 @@ class MainPresenter:
         return str(folder) if folder else ""
 
     def ledger_text(self) -> str:
-        path = self.session.ledger_path()
-        return str(path) if path else ""
+        """Which ledger the app uses, never with a password; says when it comes from
+        PARTNERCLOSE_LEDGER."""
+        s = self.session
+        where = s.ledger_path()
+        if where is None or s.program_path is None:
+            return ""
+        chosen_here = s.settings.ledger_path(s.program_path) is not None
+        source = f" (from {LEDGER_VARIABLE})" if os.environ.get(LEDGER_VARIABLE) else ""
+        return describe_ledger(where) + ("" if chosen_here else source)
 
     # --- opening -----------------------------------------------------------------
 
@@ -379,10 +404,35 @@ class MainPresenter:
         s = self.session
         if self.view is None or s.program_path is None or not self.actions().change_folders:
             return
-        path = self.view.ask_ledger_file(s.ledger_path())
+        current = s.ledger_path()
+        path = self.view.ask_ledger_file(current if isinstance(current, Path) else None)
         if path is not None:
             s.settings.set_ledger_path(s.program_path, path)
             self._folders_changed(revalidate=False)
+
+    def use_ledger_server(self) -> None:
+        """Keep this program's ledger on a team's PostgreSQL server (a postgresql:// URL)."""
+        s = self.session
+        if self.view is None or s.program_path is None or not self.actions().change_folders:
+            return
+        current = s.settings.ledger_path(s.program_path)
+        url = self.view.ask_text(
+            "Ledger on a server",
+            "The PostgreSQL server of the team's ledger, as a URL "
+            "(postgresql://user@host/database):",
+            current if isinstance(current, str) else "",
+        )
+        if url is None or not url.strip():
+            return
+        url = url.strip()
+        if not is_server_url(url):
+            self._error(
+                "Not a server URL",
+                f"Expected a URL that starts with postgresql://, found {describe_ledger(url)!r}.",
+            )
+            return
+        s.settings.set_ledger_path(s.program_path, url)
+        self._folders_changed(revalidate=False)
 
     def reset_ledger(self) -> None:
         s = self.session
@@ -397,6 +447,49 @@ class MainPresenter:
         if revalidate:
             self._forget_results()
             self.validate(show=False)
+
+    # --- approval by a second person ------------------------------------------------
+
+    def approve(self) -> None:
+        """Approve the period's draft as this user (the preparer is refused)."""
+        self._decide(approved=True, text="")
+
+    def reject(self) -> None:
+        """Reject the period's draft, with a reason kept in the audit trail."""
+        if self.view is None or not self.actions().decide:
+            return
+        period = self.session.period
+        reason = self.view.ask_text(
+            f"Reject the draft of {period}",
+            f"Why is the draft of {period} rejected? The reason is kept in the audit trail.",
+            "",
+        )
+        if reason is None:
+            return
+        if not reason.strip():
+            self._error("A reason is needed", "Rejecting a draft needs a reason.")
+            return
+        self._decide(approved=False, text=reason.strip())
+
+    def _decide(self, approved: bool, text: str) -> None:
+        s = self.session
+        where, program = s.ledger_path(), s.program_path
+        if self.view is None or where is None or program is None or not self.actions().decide:
+            return
+        what = "approval" if approved else "rejection"
+        try:
+            with open_ledger(where, program) as ledger:
+                ledger.decide(s.period, approved, text)
+        except LedgerRefusedError as exc:
+            text = str(exc)  # as the ledger says it: it may start with a user's name
+            self._error(f"The ledger refused the {what}", text.rstrip(".") + ".")
+            return
+        except Exception as exc:
+            self._error(f"The {what} failed", report_error(f"The {what} of {s.period} failed", exc))
+            return
+        log.info("%s of %s recorded", what, s.period)
+        s.notify(Change.LEDGER)
+        self._status(self.approval_text())
 
     # --- validating ----------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Where the chosen period stands in the ledger, shown before any action is taken.
 
 A final period is locked: it is not "ready to close", and a close of it is
-refused before anything is asked or run. Read from the ledger file when it
-exists; the app never creates a ledger just to look.
+refused before anything is asked or run. A draft shows its approval (awaiting
+approval, approved by, rejected by). Read from the ledger (a file or a server)
+when it exists; the app never creates a ledger just to look.
 """
 
 from __future__ import annotations
@@ -12,14 +13,20 @@ from enum import Enum
 from pathlib import Path
 
 from desktop.presenters.formatting import local_time
-from partnerclose.api import Ledger, Period, RunInfo
+from partnerclose.api import (
+    ApprovalState,
+    Period,
+    RunInfo,
+    describe_ledger,
+    ledger_exists,
+    open_ledger,
+)
 
 
 class PeriodState(Enum):
     NOT_CLOSED = "not closed"
     DRAFT = "draft"
     FINAL = "final"
-    # "awaiting approval" joins these once a final close needs an approved draft.
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +35,16 @@ class PeriodStatus:
     state: PeriodState
     text: str  # one sentence for the Program page
     tone: str  # the banner's colour: info, ok, warning, error
+    approval: str = ""  # a draft's approval state, in the ledger's words ("" when none)
 
     @property
     def locked(self) -> bool:
         return self.state is PeriodState.FINAL
+
+    @property
+    def decidable(self) -> bool:
+        """Whether a draft is there to approve or reject."""
+        return self.state is PeriodState.DRAFT
 
     def refusal(self) -> str:
         """Why a close of a locked period is refused, and what to do instead."""
@@ -46,7 +59,13 @@ def _run_text(run: RunInfo) -> str:
     return f"run {run.run_id}, {local_time(run.finished_at)} by {run.user}"
 
 
-def status_of(period: Period, runs: list[RunInfo]) -> PeriodStatus:
+def _approval_text(state: ApprovalState) -> str:
+    return f"Approval: {state.describe().split(': ', 1)[1]}."
+
+
+def status_of(
+    period: Period, runs: list[RunInfo], approval: ApprovalState | None = None
+) -> PeriodStatus:
     """The state of `period` from the ledger's runs."""
     mine = [run for run in runs if run.period == str(period)]
     current = [run for run in mine if run.status == "current"]
@@ -66,6 +85,7 @@ def status_of(period: Period, runs: list[RunInfo]) -> PeriodStatus:
             f"Draft: {period} has a draft close ({_run_text(draft)}); a new close replaces "
             "it, a final close locks the period.",
             "info",
+            _approval_text(approval) if approval is not None else "",
         )
     reopened = any(run.status == "reopened" for run in mine)
     text = (
@@ -76,19 +96,22 @@ def status_of(period: Period, runs: list[RunInfo]) -> PeriodStatus:
     return PeriodStatus(period, PeriodState.NOT_CLOSED, text, "info")
 
 
-def period_status(ledger_path: Path | None, period: Period) -> PeriodStatus:
-    """The period's state in the ledger file (not closed when there is no ledger yet)."""
-    if ledger_path is None or not ledger_path.is_file():
+def period_status(where: Path | str | None, program: Path, period: Period) -> PeriodStatus:
+    """The period's state in the ledger (not closed when there is no ledger yet)."""
+    if where is None:
         return status_of(period, [])
     try:
-        with Ledger(ledger_path) as ledger:
+        if not ledger_exists(where, program):
+            return status_of(period, [])
+        with open_ledger(where, program, read_only=True) as ledger:
             runs = ledger.history()
-    except Exception as exc:  # a damaged or locked file: say so, the close will tell more
+            approval = ledger.approval(period)
+    except Exception as exc:  # damaged, locked or out of reach: say so, the close tells more
         return PeriodStatus(
             period,
             PeriodState.NOT_CLOSED,
-            f"The state of {period} is not known: the ledger {ledger_path.name} could not be "
-            f"read ({exc}).",
+            f"The state of {period} is not known: the ledger {describe_ledger(where)} could "
+            f"not be read ({exc}).",
             "warning",
         )
-    return status_of(period, runs)
+    return status_of(period, runs, approval)

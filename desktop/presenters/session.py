@@ -22,8 +22,8 @@ from partnerclose.api import (
     Problem,
     ScenarioOutcome,
     Status,
-    default_ledger,
     default_output,
+    ledger_location,
     load_inputs,
     run_close,
     run_scenario,
@@ -95,10 +95,12 @@ class Session:
             return None
         return outcome
 
-    def ledger_path(self) -> Path | None:
+    def ledger_path(self) -> Path | str | None:
+        """The chosen ledger, else PARTNERCLOSE_LEDGER, else the file beside the program
+        (a postgresql:// URL stays text)."""
         if self.program_path is None:
             return None
-        return self.settings.ledger_path(self.program_path) or default_ledger(self.program_path)
+        return ledger_location(self.program_path, self.settings.ledger_path(self.program_path))
 
     def output_folder(self) -> Path | None:
         if self.program_path is None:

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Protocol
 
+from partnerclose.api import is_server_url
+
 MAX_RECENT = 10
 
 
@@ -73,22 +75,30 @@ class AppSettings:
         """Where `close-YYYY-MM/` folders go for this program (None: beside it)."""
         return self._folder(program, "output")
 
-    def ledger_path(self, program: Path) -> Path | None:
-        """The ledger file of this program (None: `<program>.ledger.sqlite` beside it)."""
-        return self._folder(program, "ledger")
+    def ledger_path(self, program: Path) -> Path | str | None:
+        """The ledger chosen for this program: a file, or a postgresql:// URL kept as text
+        (None: PARTNERCLOSE_LEDGER, else `<program>.ledger.sqlite` beside it)."""
+        text = self._text(program, "ledger")
+        if not text:
+            return None
+        return text if is_server_url(text) else Path(text)
 
     def set_output_root(self, program: Path, folder: Path | None) -> None:
         self._set_folder(program, "output", folder)
 
-    def set_ledger_path(self, program: Path, path: Path | None) -> None:
+    def set_ledger_path(self, program: Path, path: Path | str | None) -> None:
         self._set_folder(program, "ledger", path)
 
     def _folder(self, program: Path, what: str) -> Path | None:
+        text = self._text(program, what)
+        return Path(text) if text else None
+
+    def _text(self, program: Path, what: str) -> str:
         entry = self._json_map(self.FOLDERS).get(str(program), {})
         text = entry.get(what, "") if isinstance(entry, dict) else ""
-        return Path(text) if isinstance(text, str) and text else None
+        return text if isinstance(text, str) else ""
 
-    def _set_folder(self, program: Path, what: str, path: Path | None) -> None:
+    def _set_folder(self, program: Path, what: str, path: Path | str | None) -> None:
         folders = self._json_map(self.FOLDERS)
         entry = folders.get(str(program), {})
         entry = dict(entry) if isinstance(entry, dict) else {}

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -291,8 +292,9 @@ class MainWindow(QMainWindow):
         s = self.session
         self.period_label.setText(f"Period {s.period}  " if s.is_open else "")
         ledger = s.ledger_path()
-        self.ledger_label.setText(f"Ledger: {ledger.name}  " if ledger else "")
-        self.ledger_label.setToolTip(str(ledger) if ledger else "")
+        name = ledger.name if isinstance(ledger, Path) else m.ledger_text()
+        self.ledger_label.setText(f"Ledger: {name}  " if ledger else "")
+        self.ledger_label.setToolTip(m.ledger_text())
         program_page = self.pages[Page.PROGRAM]
         if isinstance(program_page, ProgramPage):
             program_page.refresh()
@@ -317,6 +319,10 @@ class MainWindow(QMainWindow):
             options=QFileDialog.Option.DontConfirmOverwrite,
         )
         return Path(name) if name else None
+
+    def ask_text(self, title: str, text: str, current: str) -> str | None:
+        answer, accepted = QInputDialog.getText(self, title, text, text=current)
+        return answer if accepted else None
 
     def confirm(self, title: str, text: str, accept_label: str) -> bool:
         box = QMessageBox(self)

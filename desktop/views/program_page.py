@@ -46,6 +46,10 @@ class ProgramPage(Page):
         self.period.dateChanged.connect(self._period_changed)
         # Where the period stands in the ledger (not closed, draft, final), before any action.
         self.period_state = label("", "muted", wrap=True)
+        # The draft's approval by a second person, with what can be done about it.
+        self.approval = label("", "muted", wrap=True)
+        self.approve_button = button("Approve", main.approve, tip="Approve the period's draft")
+        self.reject_button = button("Reject…", main.reject, tip="Reject the draft, with a reason")
         self.partner_folder = self._path_label()
         self.output = self._path_label()
         self.ledger = self._path_label()
@@ -55,13 +59,17 @@ class ProgramPage(Page):
         self.output_change = button("Change…", main.change_output_root)
         self.output_reset = button("Default", main.reset_output_root)
         self.ledger_change = button("Change…", main.change_ledger)
+        self.ledger_server = button(
+            "Server…", main.use_ledger_server, tip="A team's ledger on a PostgreSQL server"
+        )
         self.ledger_reset = button("Default", main.reset_ledger)
         rows: list[tuple[str, QWidget, list[QPushButton]]] = [
             ("Program workbook", self.workbook, [self.open_button]),
             ("Period", self.period, []),
+            ("Approval", self.approval, [self.approve_button, self.reject_button]),
             ("Partner workbooks", self.partner_folder, [self.partner_change, self.partner_reset]),
             ("Output folder", self.output, [self.output_change, self.output_reset]),
-            ("Ledger", self.ledger, [self.ledger_change, self.ledger_reset]),
+            ("Ledger", self.ledger, [self.ledger_change, self.ledger_server, self.ledger_reset]),
         ]
         for i, (title, widget, buttons) in enumerate(rows):
             grid.addWidget(label(title, "fieldLabel"), i, 0)
@@ -159,7 +167,7 @@ class ProgramPage(Page):
         self.open_button.setEnabled(actions.open)
         self.partner_change.setEnabled(actions.change_partner_folder)
         self.partner_reset.setVisible(s.partner_folder_override is not None)
-        for widget in (self.output_change, self.ledger_change):
+        for widget in (self.output_change, self.ledger_change, self.ledger_server):
             widget.setEnabled(actions.change_folders)
         program = s.program_path
         self.output_reset.setEnabled(
@@ -182,6 +190,9 @@ class ProgramPage(Page):
             self.period.setDate(date)
             self.period.blockSignals(False)
         self.period_state.setText(m.period_status_text())
+        self.approval.setText(m.approval_text() or "No draft to approve.")
+        self.approve_button.setEnabled(actions.decide)
+        self.reject_button.setEnabled(actions.decide)
         if s.is_open:
             self.banner.set_message(self.validation.headline(), self.validation.state())
         else:

@@ -19,6 +19,8 @@ class FakeMainView:
         self.open_answer: Path | None = None
         self.folder_answer: Path | None = None
         self.ledger_answer: Path | None = None
+        self.text_answer: str | None = None  # what ask_text answers (None: cancelled)
+        self.asked: list[str] = []
         self.on_progress = None  # called with each progress state (e.g. to cancel)
 
     def refresh(self) -> None:
@@ -32,6 +34,10 @@ class FakeMainView:
 
     def ask_ledger_file(self, start: Path | None) -> Path | None:
         return self.ledger_answer
+
+    def ask_text(self, title: str, text: str, current: str) -> str | None:
+        self.asked.append(title)
+        return self.text_answer
 
     def confirm(self, title: str, text: str, accept_label: str) -> bool:
         self.confirms.append(text)

@@ -468,3 +468,25 @@ def test_a_refused_close_is_a_dialog_not_a_traceback(qtbot, window, recorder, de
         "last final close is 2026-10.",
     )
     assert window.statusBar().currentMessage() == ""
+
+
+def test_approve_and_reject_from_the_program_page(
+    qtbot, window, recorder, demo_program, monkeypatch
+):
+    monkeypatch.setenv("LOGNAME", "alice")
+    window.main.open_program(demo_program)
+    wait_idle(qtbot, window)
+    page = window.pages[Page.PROGRAM]
+    assert page.approval.text() == "No draft to approve."
+    assert not page.approve_button.isEnabled()
+    window.main.close(final=False)
+    wait_idle(qtbot, window)
+    assert page.approval.text() == "Approval: draft run 1 by alice awaits approval."
+    qtbot.mouseClick(page.approve_button, Qt.MouseButton.LeftButton)  # alice prepared it
+    assert recorder.errors[-1][0] == "The ledger refused the approval"
+    monkeypatch.setenv("LOGNAME", "bob")
+    window.ask_text = lambda title, text, current: "the rates sheet is last month's"
+    qtbot.mouseClick(page.reject_button, Qt.MouseButton.LeftButton)
+    assert page.approval.text().startswith("Approval: draft run 1 rejected by bob at ")
+    assert page.approval.text().endswith(" because the rates sheet is last month's.")
+    assert window.statusBar().currentMessage() == page.approval.text()

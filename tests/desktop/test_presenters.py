@@ -561,3 +561,87 @@ def test_an_empty_month_found_only_by_the_close_is_asked_about_then(demo_program
     assert view.confirms[0].startswith("No partner workbook of 2026-12 was found in ")
     assert session.closed is not None
     assert str(session.closed.result.period) == "2026-12"
+
+
+# --- the ledger's place and the draft's approval ---------------------------------------------
+
+
+def test_the_ledger_can_be_a_server_url_and_its_password_is_never_shown(demo_program):
+    session, main, view = open_session(demo_program)
+    view.text_answer = "/ledgers/northwind.sqlite"
+    main.use_ledger_server()
+    assert view.errors[-1][0] == "Not a server URL"
+    assert session.ledger_path() == default_ledger(demo_program)  # unchanged
+    # Port 1 on localhost: nothing listens, so the refusal comes at once.
+    url = "postgresql://alice:s3cret@127.0.0.1:1/close"
+    view.text_answer = url
+    main.use_ledger_server()
+    assert session.settings.ledger_path(demo_program) == url  # kept as text, '//' intact
+    assert session.ledger_path() == url
+    assert "127.0.0.1" in main.ledger_text()
+    assert "s3cret" not in main.ledger_text()
+    assert main.period_status_text().startswith("The state of 2026-10 is not known")
+    assert "s3cret" not in main.period_status_text()
+    main.reset_ledger()
+    assert session.ledger_path() == default_ledger(demo_program)
+
+
+def test_the_app_follows_partnerclose_ledger_unless_one_is_chosen_here(
+    demo_program, tmp_path, monkeypatch
+):
+    team = tmp_path / "team" / "northwind.sqlite"
+    team.parent.mkdir()
+    monkeypatch.setenv("PARTNERCLOSE_LEDGER", str(team))
+    session, main, view = open_session(demo_program)
+    assert session.ledger_path() == team
+    assert main.ledger_text() == f"{team} (from PARTNERCLOSE_LEDGER)"
+    main.close(final=False)
+    assert len(Ledger(team).history()) == 1  # the close went to the team's ledger
+    assert not default_ledger(demo_program).exists()
+    assert main.period_status_text().startswith("Draft: 2026-10 has a draft close (run 1, ")
+    mine = tmp_path / "mine.sqlite"
+    view.ledger_answer = mine
+    main.change_ledger()
+    assert session.ledger_path() == mine  # the app's own setting wins
+    assert main.ledger_text() == str(mine)
+
+
+def test_a_draft_is_approved_or_rejected_by_another_user(demo_program, monkeypatch):
+    monkeypatch.setenv("LOGNAME", "alice")
+    _, main, view = open_session(demo_program)
+    assert main.approval_text() == ""
+    assert not main.actions().decide  # no draft yet
+    main.close(final=False)  # run 1, prepared by alice
+    assert main.approval_text() == "Approval: draft run 1 by alice awaits approval."
+    assert main.actions().decide
+    main.approve()
+    assert view.errors[-1] == (
+        "The ledger refused the approval",
+        "alice ran the draft of 2026-10 (run 1) and cannot approve or reject it; another "
+        "user must.",
+    )
+    monkeypatch.setenv("LOGNAME", "bob")
+    main.approve()
+    assert main.approval_text().startswith("Approval: draft run 1 approved by bob at ")
+    monkeypatch.setenv("LOGNAME", "carol")
+    view.text_answer = None
+    main.reject()  # cancelled: nothing recorded
+    assert "approved by bob" in main.approval_text()
+    view.text_answer = "  "
+    main.reject()
+    assert view.errors[-1] == ("A reason is needed", "Rejecting a draft needs a reason.")
+    view.text_answer = "P004's usage is missing"
+    main.reject()
+    assert main.approval_text().startswith("Approval: draft run 1 rejected by carol at ")
+    assert main.approval_text().endswith(" because P004's usage is missing.")
+    decisions = [
+        (e.action, e.user, e.run_id, e.reason)
+        for e in Ledger(default_ledger(demo_program)).audit_trail()
+        if e.action in ("approve", "reject")
+    ]
+    assert decisions == [
+        ("approve", "bob", 1, ""),
+        ("reject", "carol", 1, "P004's usage is missing"),
+    ]
+    main.close(final=True)  # the final close locks the period; nothing is left to decide
+    assert not main.actions().decide
