@@ -18,6 +18,7 @@ from partnerclose.core.records import HOST, PeriodData, Program, participant_key
 from partnerclose.demo import write_demo
 from partnerclose.doctor import Check, Verdict, package_checks
 from partnerclose.doctor import report as doctor_report
+from partnerclose.ledger.approval import ApprovalState
 from partnerclose.ledger.location import (
     default_ledger,
     describe_ledger,
@@ -58,6 +59,7 @@ __all__ = [
     "KEY_FIGURE_LABELS",
     "SECTION_OF",
     "WORKBOOK_SUFFIXES",
+    "ApprovalState",
     "AuditEntry",
     "Check",
     "CloseContext",
