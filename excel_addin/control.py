@@ -21,6 +21,7 @@ from excel_addin.calls import range_values
 from excel_addin.cells import excel_number
 from excel_addin.layout import (
     ACTION_LABEL,
+    APPROVAL_LABEL,
     CLOSE_SHEET,
     DETAILS_LABEL,
     ERRORS_LABEL,
@@ -57,6 +58,8 @@ class Status(StrEnum):
     NOT_RUN = "Not run"
     SET_UP = "Set up"
     REOPENED = "Reopened"
+    APPROVED = "Approved"
+    REJECTED = "Rejected"
     LISTED = "Listed"  # the history was written to its sheet
     REPORTED = "Reported"  # a check or self-test report was written
 
@@ -68,7 +71,7 @@ ACTION_NAMES = {action.name.lower(): action for action in Action}  # the ribbon'
 class Request:
     period: Period
     action: Action
-    reason: str = ""  # why a period is reopened
+    reason: str = ""  # why a period is reopened or its draft rejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ class Outcome:
     notes: int = 0
     folder: str = ""  # the workbook's folder on this computer, as resolved
     ledger: str = ""  # the ledger's file, and a warning when it is unsafe where it is
+    approval: str = ""  # the period's approval state after the run
 
 
 _ACTIONS = {
@@ -97,6 +101,8 @@ _ACTIONS = {
     "final": Action.FINAL,
     "reopen": Action.REOPEN,
     "history": Action.HISTORY,
+    "approve": Action.APPROVE,
+    "reject": Action.REJECT,
     "check this computer": Action.CHECK,
     "check": Action.CHECK,
     "self-test": Action.SELFTEST,
@@ -142,17 +148,25 @@ def read_request(sheet: xw.Sheet, today: date, action: Action | None = None) -> 
     period = parse_period(_value(rows, period_row), f"{CLOSE_SHEET}!B{period_row}", today)
     if action is None:
         action = parse_action(_value(rows, action_row), f"{CLOSE_SHEET}!B{action_row}")
-    if action is not Action.REOPEN:
+    why = _NEEDS_REASON.get(action)
+    if why is None:
         return Request(period, action)
     reason_row = labels.get(normalize(REASON_LABEL))
     reason = _value(rows, reason_row) if reason_row else None
     if not isinstance(reason, str) or not reason.strip():
         where = f"{CLOSE_SHEET}!B{reason_row}" if reason_row else f"the {CLOSE_SHEET} sheet"
         raise RequestError(
-            f"{where}: type why {period} is reopened next to {REASON_LABEL!r}; "
+            f"{where}: type why {why.format(period=period)} next to {REASON_LABEL!r}; "
             "the reason is kept in the ledger's audit trail"
         )
     return Request(period, action, reason.strip())
+
+
+# The actions that need the Reason cell, and what it says.
+_NEEDS_REASON = {
+    Action.REOPEN: "{period} is reopened",
+    Action.REJECT: "the draft of {period} is rejected",
+}
 
 
 def _value(rows: Sequence[Sequence[object]], row: int) -> object:
@@ -225,4 +239,5 @@ def _outcome_values(outcome: Outcome) -> Mapping[str, object]:
         DETAILS_LABEL: _text(outcome.message),
         FOLDER_LABEL: _text(outcome.folder),
         LEDGER_LABEL: _text(outcome.ledger),
+        APPROVAL_LABEL: _text(outcome.approval),
     }

@@ -14,10 +14,11 @@
    same close folder), plus a writer that puts a statement sheet per partner,
    a Close Summary and the Exceptions into the workbook. On invalid input only
    the Exceptions sheet is replaced; a refused or failed close changes nothing.
-   Reopen and History act on the ledger (a History sheet lists its runs).
-5. The outcome goes to the Close sheet, which is active at the end (the
-   Exceptions sheet when the input is invalid, the History sheet for the
-   history); what needs attention also goes to an alert.
+   Reopen, Approve, Reject and History act on the ledger (a History sheet lists
+   its runs), as the command line's reopen, approve, reject and history do.
+5. The outcome goes to the Close sheet, with the period's approval state; the
+   sheet is active at the end (the Exceptions sheet when the input is invalid,
+   the History sheet for the history); what needs attention also goes to an alert.
 
 Excel is kept quiet meanwhile (`quiet_excel`): no redrawing, events or
 recalculation, restored afterwards even on error; progress shows in the
@@ -58,6 +59,7 @@ from excel_addin.workbook import ensure_close_sheet, read_grids
 from excel_addin.writer import WorkbookWriter
 from partnerclose.api import (
     HOST,
+    ApprovalState,
     CloseOutcome,
     LedgerRefusedError,
     Problem,
@@ -143,7 +145,9 @@ def _run_bounded(
             outcome = _act(book, request, location, bar, clock)
         except Exception as exc:  # reported in Excel rather than as a traceback
             outcome = _failed(exc, request, clock)
-        outcome = _placed(outcome, location)
+        outcome = dataclasses.replace(
+            _placed(outcome, location), approval=approval_note(request, location)
+        )
         try:
             write_outcome(control, outcome)
             if outcome.status not in (Status.INVALID, Status.LISTED):
@@ -218,6 +222,18 @@ def ledger_note(location: Location) -> str:
     )
 
 
+def approval_note(request: Request, location: Location) -> str:
+    """The period's approval state in the ledger, as the command line's approve says it."""
+    where = ledger_location(location.path)
+    try:
+        if not ledger_exists(where, location.path):
+            return ApprovalState(str(request.period)).describe()
+        with open_ledger(where, location.path, read_only=True) as ledger:
+            return ledger.approval(request.period).describe()
+    except LedgerRefusedError as exc:
+        return f"{request.period}: the approval state could not be read: {exc}"
+
+
 def _placed(outcome: Outcome, location: Location) -> Outcome:
     return dataclasses.replace(outcome, folder=str(location.folder), ledger=ledger_note(location))
 
@@ -261,6 +277,8 @@ def _act(
         return _reopen(request, location, clock)
     if request.action is Action.HISTORY:
         return _history(book, request, location, clock)
+    if request.action in (Action.APPROVE, Action.REJECT):
+        return _decide(request, location, clock)
     return _run(book, request, location.path, bar, clock)
 
 
@@ -282,6 +300,28 @@ def _reopen(request: Request, location: Location, clock: Callable[[], datetime])
         request,
         (),
     )
+
+
+def _decide(request: Request, location: Location, clock: Callable[[], datetime]) -> Outcome:
+    """Approve or reject the period's latest draft, as `partnerclose approve` / `reject`."""
+    where = ledger_location(location.path)
+    approved = request.action is Action.APPROVE
+    try:
+        if not ledger_exists(where, location.path):
+            message = f"no ledger at {describe_ledger(where)}; no draft to decide on"
+            return _outcome(Status.REFUSED, message, clock, request, ())
+        with open_ledger(where, location.path) as ledger:
+            run_id = ledger.decide(request.period, approved, request.reason)
+    except LedgerRefusedError as exc:
+        return _outcome(Status.REFUSED, str(exc), clock, request, ())
+    if approved:
+        message = f"approved the draft of {request.period} (run {run_id})"
+        return _outcome(Status.APPROVED, message, clock, request, ())
+    message = (
+        f"rejected the draft of {request.period} (run {run_id}); the reason is kept in the "
+        "ledger's audit trail"
+    )
+    return _outcome(Status.REJECTED, message, clock, request, ())
 
 
 def _history(

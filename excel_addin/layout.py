@@ -25,6 +25,8 @@ class Action(StrEnum):
     FINAL = "Final close"
     REOPEN = "Reopen"  # the last final period, with the reason next to "Reason"
     HISTORY = "History"  # the ledger's runs, on a Close History sheet
+    APPROVE = "Approve"  # the period's latest draft, by someone other than its preparer
+    REJECT = "Reject"  # the same, with the reason next to "Reason"
     CHECK = "Check this computer"  # partnerclose doctor and Excel's checks
     SELFTEST = "Self-test"  # the demo through the add-in, with a report
 
@@ -36,7 +38,7 @@ REPORT_ACTIONS = (Action.CHECK, Action.SELFTEST)  # about this computer, not the
 # Input labels (column A) of the Close sheet; the value is in column B.
 PERIOD_LABEL = "Period"
 ACTION_LABEL = "Action"
-REASON_LABEL = "Reason"  # why a period is reopened (kept in the audit trail)
+REASON_LABEL = "Reason"  # why a period is reopened or a draft rejected (audit trail)
 
 # Outcome labels (column A), in the order the template lays them out.
 TIME_LABEL = "Time"
@@ -51,6 +53,7 @@ NOTES_LABEL = "Notes"
 DETAILS_LABEL = "Details"
 FOLDER_LABEL = "Folder"  # where the workbook, its partner folder, ledger and close folder are
 LEDGER_LABEL = "Ledger"
+APPROVAL_LABEL = "Approval"  # the period's approval state, after every run
 OUTCOME_LABELS = (
     TIME_LABEL,
     RUN_PERIOD_LABEL,
@@ -64,5 +67,6 @@ OUTCOME_LABELS = (
     DETAILS_LABEL,
     FOLDER_LABEL,
     LEDGER_LABEL,
+    APPROVAL_LABEL,
 )
 READ_ROWS = 40  # the Close sheet is read as A1:C40 (one range read)

@@ -85,7 +85,8 @@ GROUPS = (
                 "Refresh",
                 "Do what the Close sheet says",
                 "Runs the action picked in the Close sheet's Action cell: validate, draft "
-                "close, final close, reopen, history, check this computer or self-test.",
+                "close, final close, reopen, approve, reject, history, check this computer "
+                "or self-test.",
                 size="normal",
             ),
         ),
@@ -103,6 +104,27 @@ GROUPS = (
                 "Reopen the last final period",
                 "Asks first, then unlocks the period on the Close sheet so that it can be "
                 "closed again; the reason typed next to Reason is kept in the audit trail.",
+            ),
+            Button(
+                "approveButton",
+                "Approve",
+                "PC_Approve",
+                "action('approve')",
+                "ReviewAcceptChange",
+                "Approve the period's draft",
+                "Approves the latest draft close of the period on the Close sheet, as the "
+                "second person: whoever ran the draft cannot approve it. A final close of a "
+                "program that requires approval needs it.",
+            ),
+            Button(
+                "rejectButton",
+                "Reject",
+                "PC_Reject",
+                "action('reject')",
+                "ReviewRejectChange",
+                "Reject the period's draft",
+                "Rejects the latest draft close of the period on the Close sheet; the reason "
+                "typed next to Reason is kept in the audit trail.",
             ),
             Button(
                 "historyButton",

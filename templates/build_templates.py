@@ -259,18 +259,22 @@ CLOSE_HELP = {
     "to pick another month. Blank also means last month.",
     layout.ACTION_LABEL: "Validate checks the input only. Draft close writes the statements "
     "and can be rerun. Final close writes them and locks the period in the ledger (you are "
-    "asked to confirm first). Reopen unlocks the last final period; History lists the "
+    "asked to confirm first). Reopen unlocks the last final period. Approve or Reject "
+    "decides on the period's latest draft (not by whoever ran it). History lists the "
     "ledger's runs. Check this computer and Self-test write a report to send to support.",
-    layout.REASON_LABEL: "For Reopen only: why the period is reopened. Kept in the ledger's "
-    "audit trail.",
-    layout.STATUS_LABEL: "Closed, Valid, Invalid (see the Exceptions sheet), Refused (by the "
-    "ledger, e.g. the period is already closed), Cancelled, Failed or Not run.",
+    layout.REASON_LABEL: "For Reopen and Reject: why the period is reopened or the draft "
+    "rejected. Kept in the ledger's audit trail.",
+    layout.STATUS_LABEL: "Closed, Valid, Invalid (see the Exceptions sheet), Approved, "
+    "Rejected, Refused (by the ledger, e.g. the period is already closed, or you ran the "
+    "draft you try to approve), Cancelled, Failed or Not run.",
     layout.NET_LABEL: "The sum of the partners' lines: positive is payable to partners.",
     layout.FOLDER_LABEL: "Where this workbook is on this computer: the partner folder, the "
     "ledger and the close folder are next to it (for OneDrive and SharePoint, the synced "
     "folder).",
     layout.LEDGER_LABEL: "The ledger of closes, with a warning if a synced folder makes it "
     "unsafe for a team.",
+    layout.APPROVAL_LABEL: "The period's latest draft and whether it awaits approval, was "
+    "approved or rejected (by whom, when, why).",
 }
 CLOSE_NOTES = (
     "The sheets the add-in makes (one Stmt <partner id> statement per partner, Close Summary "

@@ -34,6 +34,16 @@ Public Sub PC_Reopen(control As IRibbonControl)
     PC_Run "action('reopen')"
 End Sub
 
+Public Sub PC_Approve(control As IRibbonControl)
+    If PC_NoWorkbook() Then Exit Sub
+    PC_Run "action('approve')"
+End Sub
+
+Public Sub PC_Reject(control As IRibbonControl)
+    If PC_NoWorkbook() Then Exit Sub
+    PC_Run "action('reject')"
+End Sub
+
 Public Sub PC_History(control As IRibbonControl)
     If PC_NoWorkbook() Then Exit Sub
     PC_Run "action('history')"

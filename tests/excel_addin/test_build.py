@@ -87,7 +87,12 @@ def test_the_ribbon_has_a_button_per_action_each_calling_its_callback(addin: Pat
             ("Final close", "PartnerCloseRibbon.PC_FinalClose"),
             ("Run close", "PartnerCloseRibbon.PC_RunClose"),
         ],
-        [("Reopen", "PartnerCloseRibbon.PC_Reopen"), ("History", "PartnerCloseRibbon.PC_History")],
+        [
+            ("Reopen", "PartnerCloseRibbon.PC_Reopen"),
+            ("Approve", "PartnerCloseRibbon.PC_Approve"),
+            ("Reject", "PartnerCloseRibbon.PC_Reject"),
+            ("History", "PartnerCloseRibbon.PC_History"),
+        ],
         [
             ("Check this computer", "PartnerCloseRibbon.PC_CheckComputer"),
             ("Self-test", "PartnerCloseRibbon.PC_SelfTest"),

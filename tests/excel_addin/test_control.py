@@ -103,7 +103,7 @@ def test_the_template_offers_the_actions_in_a_drop_down() -> None:
     assert sheet["A4"].value == "Period"
     assert sheet["B4"].value == "=DATE(YEAR(TODAY()),MONTH(TODAY())-1,1)"
     assert sheet["B4"].number_format == "yyyy-mm"
-    assert [sheet.cell(row, 1).value for row in range(9, 21)] == list(OUTCOME_LABELS)
+    assert [sheet.cell(row, 1).value for row in range(9, 22)] == list(OUTCOME_LABELS)
 
 
 def test_missing_labels_say_what_the_sheet_needs(close_sheet: xw.Sheet) -> None:
@@ -125,6 +125,7 @@ OUTCOME = Outcome(
     4,
     "C:\\Users\\finance\\Close",
     "C:\\Users\\finance\\Close\\program.xlsx.ledger.sqlite",
+    "2026-10: draft run 3 by alice awaits approval",
 )
 
 
@@ -135,7 +136,7 @@ def test_the_outcome_is_one_write_next_to_its_labels(
     write_outcome(close_sheet, OUTCOME)
     assert [op.kind for op in excel.app.ops] == ["read values", "write values"]
     ws = close_sheet.impl.ws
-    values = [ws.cell(row, 2).value for row in range(9, 21)]
+    values = [ws.cell(row, 2).value for row in range(9, 22)]
     assert values == [
         datetime(2026, 11, 5, 9, 30),
         "2026-10",  # text, not a date: the apostrophe
@@ -149,6 +150,7 @@ def test_the_outcome_is_one_write_next_to_its_labels(
         "closed 2026-10 (draft)",
         "C:\\Users\\finance\\Close",
         "C:\\Users\\finance\\Close\\program.xlsx.ledger.sqlite",
+        "2026-10: draft run 3 by alice awaits approval",
     ]
 
 
@@ -157,9 +159,9 @@ def test_the_outcome_follows_labels_that_were_moved(
 ) -> None:
     close_sheet.range("A30").value = "Status"  # a second Status below: the first one wins
     close_sheet.range("A13").value = None  # Net to partners removed
-    close_sheet.range("A25").value = "Net to partners"
+    close_sheet.range("A28").value = "Net to partners"
     write_outcome(close_sheet, OUTCOME)
     ws = close_sheet.impl.ws
     assert ws["B12"].value == "Closed"
-    assert ws["B25"].value == 143293.3
+    assert ws["B28"].value == 143293.3
     assert ws["B30"].value is None

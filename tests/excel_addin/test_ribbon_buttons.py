@@ -40,6 +40,8 @@ def test_every_button_is_pressed_below() -> None:
         "PC_FinalClose",
         "PC_RunClose",
         "PC_Reopen",
+        "PC_Approve",
+        "PC_Reject",
         "PC_History",
         "PC_CheckComputer",
         "PC_SelfTest",
@@ -86,6 +88,80 @@ def test_final_close_asks_then_locks_and_reopen_unlocks(
     with Ledger(default_ledger(demo)) as ledger:
         assert ledger.final_periods() == []
         assert "a late invoice from P003" in str(ledger.audit_trail())
+
+
+def test_approve_and_reject_decide_on_the_draft_by_a_second_person(
+    excel: FakeExcel, book: xw.Book, demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOGNAME", "alice")  # the ledger's user on SQLite: the OS user
+    close_sheet(book)
+    press("PC_DraftClose")
+    assert outcome_cells(book)["Approval"] == "2026-10: draft run 1 by alice awaits approval"
+
+    press("PC_Approve")  # alice ran the draft
+    cells = outcome_cells(book)
+    assert (cells["Status"], cells["Action taken"]) == ("Refused", "Approve")
+    assert cells["Details"] == (
+        "alice ran the draft of 2026-10 (run 1) and cannot approve or reject it; another user must"
+    )
+    assert excel.app.alerts[-1].prompt.startswith("Refused: Alice ran the draft")
+    assert cells["Approval"] == "2026-10: draft run 1 by alice awaits approval"
+
+    monkeypatch.setenv("LOGNAME", "bob")
+    press("PC_Reject")  # without a reason
+    cells = outcome_cells(book)
+    assert cells["Status"] == "Not run"
+    assert str(cells["Details"]).startswith(
+        "Close!B6: type why the draft of 2026-10 is rejected next to 'Reason'"
+    )
+    close_sheet(book, reason="P003's October invoice is missing")
+    press("PC_Reject")
+    cells = outcome_cells(book)
+    assert (cells["Status"], cells["Action taken"]) == ("Rejected", "Reject")
+    approval = str(cells["Approval"])
+    assert approval.startswith("2026-10: draft run 1 rejected by bob at ")
+    assert approval.endswith(" because P003's October invoice is missing")
+
+    close_sheet(book, action="Approve")  # the Action cell, through Run close
+    press("PC_RunClose")
+    cells = outcome_cells(book)
+    assert (cells["Status"], cells["Details"]) == (
+        "Approved",
+        "approved the draft of 2026-10 (run 1)",
+    )
+    assert str(cells["Approval"]).startswith("2026-10: draft run 1 approved by bob at ")
+    with Ledger(default_ledger(demo)) as ledger:
+        decisions = [
+            (e.action, e.user, e.reason)
+            for e in ledger.audit_trail()
+            if e.action in ("approve", "reject")
+        ]
+        assert ledger.verify() == []
+    assert decisions == [
+        ("reject", "bob", "P003's October invoice is missing"),
+        ("approve", "bob", ""),  # the Reason cell is Reject's (and Reopen's), not a comment
+    ]
+
+
+def test_approve_without_a_draft_is_refused_in_plain_words(
+    excel: FakeExcel, book: xw.Book, demo: Path
+) -> None:
+    close_sheet(book)
+    press("PC_Approve")  # nothing closed yet: no ledger
+    cells = outcome_cells(book)
+    assert cells["Status"] == "Refused"
+    assert cells["Details"] == (f"no ledger at {default_ledger(demo)}; no draft to decide on")
+    assert cells["Approval"] == "2026-10: no draft to approve"
+
+    press("PC_DraftClose")
+    book.sheets["Close"]["B4"].value = "'2026-09"
+    press("PC_Approve")
+    cells = outcome_cells(book)
+    assert (cells["Status"], cells["Details"]) == (
+        "Refused",
+        "there is no draft of 2026-09 to approve or reject; close a draft first",
+    )
+    assert cells["Approval"] == "2026-09: no draft to approve"
 
 
 def test_run_close_does_what_the_action_cell_says(book: xw.Book) -> None:
