@@ -74,7 +74,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             message = f"{found.record} does not fit the hash chain: {found.why}"
             print(f"partnerclose: {message}", file=sys.stderr)
         return EXIT_DIFFERENCE
-    print(f"The ledger's hash chain holds: {runs} runs and {records} audit records verified")
+    runs_text = f"{runs} run" if runs == 1 else f"{runs} runs"
+    records_text = f"{records} audit record" if records == 1 else f"{records} audit records"
+    print(f"The ledger's hash chain holds: {runs_text} and {records_text} verified")
     return EXIT_OK
 
 

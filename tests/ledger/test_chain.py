@@ -75,3 +75,10 @@ def test_verify_command_exits_4_naming_the_record(closed, capsys):
     rows(closed, "UPDATE lines SET item = 'ERP' WHERE run_id = 1")
     assert main(arguments) == 4
     assert "run 1 (2026-10, draft) does not fit the hash chain" in capsys.readouterr().err
+
+
+def test_verify_command_counts_one_run_in_the_singular(ledger_at, capsys):
+    with open_ledger(ledger_at, PROGRAM) as ledger:
+        record(ledger, run(OCT, final=False))  # run 1 and its audit record
+    assert main(["verify", str(PROGRAM), "--ledger", str(ledger_at)]) == 0
+    assert "hash chain holds: 1 run and 1 audit record verified" in capsys.readouterr().out
