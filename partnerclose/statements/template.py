@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from partnerclose.reading.grid import column_letter as grid_column_letter
 from partnerclose.statements.sheet import SheetContent
 from partnerclose.statements.values import CellValue, Fill, Text
 
@@ -42,11 +43,8 @@ class TemplateError(ValueError):
 
 
 def column_letter(column: int) -> str:
-    letters = ""
-    while column > 0:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """1 -> A, 27 -> AA: openpyxl's column numbers, through the reader's one conversion."""
+    return grid_column_letter(column - 1)
 
 
 def coordinate(row: int, column: int) -> str:
