@@ -55,7 +55,7 @@ from partnerclose.core.records import (
     Submission,
     Usage,
 )
-from partnerclose.demo import names
+from partnerclose.demo import currencies, names
 
 D = Decimal
 
@@ -93,22 +93,23 @@ class DemoSpec:
     period: Period
     seed: int = 7
     size: DemoSize = field(default_factory=DemoSize)
+    currencies: bool = False  # partners and deals in several currencies (demo/currencies.py)
 
     def to_json(self) -> str:
         size = self.size
-        return json.dumps(
-            {
-                "version": 1,
-                "period": str(self.period),
-                "seed": self.seed,
-                "partners": size.partners,
-                "pools": size.pools,
-                "deals": size.deals,
-                "usage_rows": size.usage_rows,
-                "milestones": size.milestones,
-            },
-            sort_keys=True,
-        )
+        data: dict[str, object] = {
+            "version": 1,
+            "period": str(self.period),
+            "seed": self.seed,
+            "partners": size.partners,
+            "pools": size.pools,
+            "deals": size.deals,
+            "usage_rows": size.usage_rows,
+            "milestones": size.milestones,
+        }
+        if self.currencies:  # absent otherwise: a one-currency demo keeps its bytes
+            data["currencies"] = True
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> DemoSpec:
@@ -120,7 +121,12 @@ class DemoSpec:
             usage_rows=data.get("usage_rows"),
             milestones=data.get("milestones"),
         )
-        return cls(Period.parse(str(data["period"])), int(data["seed"]), size)
+        return cls(
+            Period.parse(str(data["period"])),
+            int(data["seed"]),
+            size,
+            currencies=bool(data.get("currencies", False)),
+        )
 
 
 class Role(StrEnum):
@@ -582,6 +588,11 @@ def build_scenario(spec: DemoSpec) -> Scenario:
     }
     by_role = {role: pid for pid, role in roles.items() if role is not Role.GENERIC}
     partners = tuple(_partner(rng, i, pid, roles[pid], spec.period) for i, pid in enumerate(ids))
+    if spec.currencies:
+        partners = tuple(
+            replace(partner, currency=currencies.settlement_currency(i))
+            for i, partner in enumerate(partners)
+        )
     pools, host_capacity = _pools(rng, size.pools)
     pool_ids = {pool.pool_id for pool in pools}
     commitments = _commitments(rng, partners, roles, pools, host_capacity)
@@ -611,6 +622,7 @@ def build_scenario(spec: DemoSpec) -> Scenario:
         contributions=contributions,
         scorecard=SCORECARD,
         accounts=ACCOUNTS,
+        fx_rates=currencies.fx_rates(spec.period) if spec.currencies else (),
     )
     host_usage = tuple(
         Usage(HOST, pool.pool_id, *_host_usage(pool, host_capacity))
@@ -895,6 +907,14 @@ def partner_months(scenario: Scenario, period: Period, seed: int) -> Iterator[Pa
         deals = _deals(rng, pid, role, period, k, quota, numbers)
         metrics = _metrics(rng, context, pid, role, k)
         campaigns = _campaigns(rng, context, partner, role, numbers)
+        if scenario.spec.currencies:
+            deals, campaigns = currencies.in_currencies(
+                deals,
+                campaigns,
+                settlement=partner.currency,
+                period=period,
+                demo_period=scenario.spec.period,
+            )
         yield PartnerMonth(submission, usage, deals, metrics, campaigns)
 
 
