@@ -16,14 +16,8 @@ from openpyxl.packaging.custom import StringProperty
 from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.schema import SheetSpec
-from partnerclose.demo.scenario import (
-    DemoSize,
-    DemoSpec,
-    PartnerMonth,
-    Scenario,
-    build_scenario,
-    partner_months,
-)
+from partnerclose.demo.months import PartnerMonth, partner_months
+from partnerclose.demo.scenario import DemoSize, DemoSpec, Scenario, build_scenario
 from partnerclose.demo.sheets import (
     new_workbook,
     record_row,
