@@ -1,7 +1,7 @@
 """Benchmark the close end to end on a generated program.
 
     python -m benchmarks.run --partners 1000 --deals 1000000 --usage 200000 \\
-        --pools 50 --milestones 3000 [--growth] [--repeat N] [--json]
+        --pools 50 --milestones 3000 [--currencies] [--growth] [--repeat N] [--json]
 
 Generates the program with the demo generator (cached under benchmarks/.data/),
 closes it in a fresh process, and prints per-stage wall times, peak memory, the
@@ -11,7 +11,9 @@ With --repeat N, every program is closed N times and each time is the best of
 the N (other work on the machine only ever adds time), peak memory the highest;
 with --growth the three programs are closed in turns, so that a slow spell of
 the machine weighs on every size alike instead of on one side of a ratio.
-With --json, the last line is one JSON object.
+With --currencies, the program is quality.md's "large program with currencies": 3
+partners in 10 settle in EUR, GBP, JPY or CHF and 1 deal in 5 is booked in CAD
+(`partnerclose demo --currencies`). With --json, the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.floor import io_floor
@@ -43,12 +45,13 @@ class Size:
     pools: int
     milestones: int
     seed: int = 7
+    currencies: bool = False
 
     @property
     def name(self) -> str:
         return (
             f"p{self.partners}-d{self.deals}-u{self.usage}-pl{self.pools}"
-            f"-m{self.milestones}-s{self.seed}"
+            f"-m{self.milestones}-s{self.seed}" + ("-fx" if self.currencies else "")
         )
 
 
@@ -68,6 +71,7 @@ def generate(size: Size) -> Path:
         deals=size.deals,
         usage_rows=size.usage,
         milestones=size.milestones,
+        currencies=size.currencies,
     )
     (folder / "complete").write_text(f"{time.perf_counter() - start:.1f} s to generate\n")
     return program
@@ -129,7 +133,8 @@ def report(size: Size, figures: dict[str, float], repeat: int = 1) -> None:
     best = f", best of {repeat}" if repeat > 1 else ""
     print(
         f"{size.partners:,} partners, {size.deals:,} deals, {size.usage:,} usage rows, "
-        f"{size.pools} pools, {size.milestones:,} milestones "
+        f"{size.pools} pools, {size.milestones:,} milestones"
+        f"{', in 6 currencies' if size.currencies else ''} "
         f"({int(figures['lines']):,} lines{best})"
     )
     for stage in STAGES:
@@ -158,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         "--milestones", type=int, default=None, help="milestones (default 3 per partner)"
     )
     parser.add_argument(
+        "--currencies",
+        action="store_true",
+        help="partners settling in 4 other currencies, deals in a fifth (quality.md revision 2)",
+    )
+    parser.add_argument(
         "--growth", action="store_true", help="also double deals and partners and report the ratios"
     )
     parser.add_argument(
@@ -171,12 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         args.usage if args.usage is not None else max(1, args.deals // 5),
         args.pools,
         args.milestones if args.milestones is not None else 3 * args.partners,
+        currencies=args.currencies,
     )
     bigger = {
-        "deals": Size(size.partners, 2 * size.deals, 2 * size.usage, size.pools, size.milestones),
-        "partners": Size(
-            2 * size.partners, size.deals, size.usage, size.pools, 2 * size.milestones
-        ),
+        "deals": replace(size, deals=2 * size.deals, usage=2 * size.usage),
+        "partners": replace(size, partners=2 * size.partners, milestones=2 * size.milestones),
     }
     sizes = [size, *bigger.values()] if args.growth else [size]
     programs = [generate(each) for each in sizes]

@@ -77,7 +77,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
-    program = write_demo(folder, partners=args.partners, period=args.period, seed=args.seed)
+    program = write_demo(
+        folder,
+        partners=args.partners,
+        period=args.period,
+        seed=args.seed,
+        currencies=args.currencies,
+    )
     print(f"Demo program for {args.period} written to {program}")
     print(f"Next: partnerclose validate {program} --period {args.period}")
     return EXIT_OK
@@ -235,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed (7)")
     demo.add_argument(
+        "--currencies",
+        action="store_true",
+        help="settle 3 partners in 10 in EUR, GBP, JPY or CHF and book 1 deal in 5 in CAD",
+    )
+    demo.add_argument(
         "--force",
         action="store_true",
         help="write into a folder that already holds workbooks or a ledger (overwrites them)",
@@ -274,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="check that this computer is ready to close")
     doctor.add_argument("program", nargs="?", help="a program workbook: its folder and ledger")
     doctor.add_argument("--report", help="also write the report to this file")
+    doctor.add_argument("--ledger", help=LEDGER_HELP)
     doctor.set_defaults(run=cmd_doctor)
     return parser
 
@@ -281,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from partnerclose.doctor import cmd_doctor as doctor
 
-    return doctor(args.program, args.report)
+    return doctor(args.program, args.report, args.ledger)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,8 +3,9 @@
 The checks: the interpreter, the libraries the close imports, the templates, that
 Python may start a process, whether Windows Defender's rule "Block all Office
 applications from creating child processes" stops Excel from starting Python (the
-add-in's button would show Error 70), and, for a program workbook, its partner folder
-and its ledger (writable, readable, not in a folder OneDrive or SharePoint syncs).
+add-in's button would show Error 70), that the currency data of ISO 4217 is there, and,
+for a program workbook, its partner folder and its ledger (writable, readable, not in
+a folder OneDrive or SharePoint syncs; a ledger server reachable).
 A front end adds its own checks (the Excel add-in: the connection to Excel, the
 add-in file). Each check says what it found and, when something is wrong, what to do.
 """
@@ -24,7 +25,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from partnerclose import __version__, sync_folders
-from partnerclose.ledger.location import default_ledger
+from partnerclose.ledger.errors import LedgerRefusedError
+from partnerclose.ledger.location import Where, describe_ledger, ledger_location
+from partnerclose.ledger.postgres import server_has_ledger
+from partnerclose.reading.fx import currency_codes
 from partnerclose.resources import templates_folder
 
 # Defender attack surface reduction: "Block all Office applications from creating child
@@ -35,7 +39,9 @@ ASR_KEYS = (
     r"SOFTWARE\Microsoft\Windows Defender\Windows Defender Exploit Guard\ASR\Rules",
 )
 ASR_STATES = {0: "off", 1: "block", 2: "audit", 6: "warn"}
-LIBRARIES = ("openpyxl", "python_calamine", "defusedxml")  # the add-in checks xlwings
+LIBRARIES = ("openpyxl", "python_calamine", "defusedxml", "babel", "psycopg")  # add-in: xlwings
+# ISO 4217 minor units a close relies on (rules.md X): none, two and three decimals.
+KNOWN_MINOR_UNITS = {"EUR": 2, "JPY": 0, "KWD": 3, "USD": 2}
 TEMPLATE_FILES = ("statement.xlsx", "close_pack.xlsx")
 
 
@@ -153,6 +159,29 @@ def check_office_child_processes(read_rule: Callable[[], int | None] = read_asr_
     return Check(name, Verdict.OK, found)
 
 
+def check_currency_data(minor_units: Mapping[str, int] | None = None) -> Check:
+    """ISO 4217's codes and minor units, from Babel's CLDR data (rules.md X)."""
+    name = "currency data"
+    units = currency_codes().minor_units if minor_units is None else minor_units
+    wrong = {code: units.get(code) for code, want in KNOWN_MINOR_UNITS.items()}
+    wrong = {code: got for code, got in wrong.items() if got != KNOWN_MINOR_UNITS[code]}
+    if wrong:
+        found = ", ".join(
+            f"{code} {'missing' if got is None else f'{got} decimals'}"
+            for code, got in sorted(wrong.items())
+        )
+        return Check(
+            name,
+            Verdict.PROBLEM,
+            f"ISO 4217 data is wrong: {found}",
+            "reinstall PartnerClose: its currency data (the Babel library) is damaged",
+        )
+    shown = ", ".join(f"{code} {units[code]}" for code in ("USD", "JPY", "KWD"))
+    return Check(
+        name, Verdict.OK, f"{len(units)} ISO 4217 currencies from Babel (decimals: {shown})"
+    )
+
+
 def _writable(folder: Path) -> str | None:
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".partnerclose-doctor-"):
@@ -162,9 +191,12 @@ def _writable(folder: Path) -> str | None:
 
 
 def check_program(
-    program: Path, roots: Iterable[sync_folders.SyncRoot] | None = None
+    program: Path,
+    roots: Iterable[sync_folders.SyncRoot] | None = None,
+    ledger: Where | None = None,
 ) -> list[Check]:
-    """The program workbook's partner folder (by default next to it) and ledger."""
+    """The program workbook's partner folder (by default next to it) and its ledger:
+    `ledger`, else PARTNERCLOSE_LEDGER, else the file beside the program."""
     if not program.is_file():
         return [
             Check(
@@ -175,8 +207,11 @@ def check_program(
             )
         ]
     checks = [Check("program", Verdict.OK, str(program))]
+    where = ledger_location(program, ledger)
+    if isinstance(where, str):
+        return [*checks, check_server_ledger(where, program)]
     folder = program.parent
-    ledger = default_ledger(program)
+    ledger_file = where
     problem = _writable(folder)
     if problem is not None:
         checks.append(
@@ -189,7 +224,7 @@ def check_program(
             )
         )
         return checks
-    found = f"{ledger} ({'exists' if ledger.exists() else 'made at the first close'})"
+    found = f"{ledger_file} ({'exists' if ledger_file.exists() else 'made at the first close'})"
     root = sync_folders.root_of(program, sync_folders.sync_roots() if roots is None else roots)
     if root is not None:
         checks.append(
@@ -207,17 +242,41 @@ def check_program(
     return checks
 
 
-def package_checks(program: Path | None = None) -> list[Check]:
+def check_server_ledger(url: str, program: Path) -> Check:
+    """Whether the ledger server answers, and holds this program's ledger yet."""
+    shown = describe_ledger(url)
+    try:
+        exists = server_has_ledger(url, program.name)
+    except LedgerRefusedError as exc:
+        return Check(
+            "ledger",
+            Verdict.PROBLEM,
+            str(exc),
+            "check the server's address in PARTNERCLOSE_LEDGER or --ledger, that the server "
+            "runs, and that your database user may connect; your administrator can help",
+        )
+    if exists:
+        return Check("ledger", Verdict.OK, f"{program.name}'s ledger on {shown}")
+    return Check(
+        "ledger",
+        Verdict.OK,
+        f"{shown} answers; it has no ledger for {program.name} yet (the first close, or "
+        "`partnerclose ledger-setup` by an administrator, makes it)",
+    )
+
+
+def package_checks(program: Path | None = None, ledger: Where | None = None) -> list[Check]:
     """Every check of the package; the program's when a workbook is given."""
     checks = [
         check_interpreter(),
         check_imports(),
+        check_currency_data(),
         check_templates(),
         check_process(),
         check_office_child_processes(),
     ]
     if program is not None:
-        checks += check_program(program)
+        checks += check_program(program, ledger=ledger)
     return checks
 
 
@@ -253,9 +312,10 @@ def environment_summary(environ: Mapping[str, str] | None = None) -> str:
     return ", ".join(str(root.folder) for root in roots) or "none"
 
 
-def cmd_doctor(program: str | None, report_path: str | None) -> int:
-    """`partnerclose doctor [PROGRAM] [--report FILE]`: 0 when ready, 1 otherwise."""
-    checks = package_checks(Path(program) if program else None)
+def cmd_doctor(program: str | None, report_path: str | None, ledger: str | None = None) -> int:
+    """`partnerclose doctor [PROGRAM] [--ledger PATH-or-URL] [--report FILE]`: 0 when
+    ready, 1 otherwise."""
+    checks = package_checks(Path(program) if program else None, ledger)
     text = report(checks)
     print(text, end="")
     if report_path:

@@ -298,8 +298,8 @@ _PERIOD_ROW, _ACTION_ROW, _REASON_ROW, _LAST_RUN_ROW = 4, 5, 6, 8
 
 
 def _fit_help(sheet: Worksheet, row: int, text: str) -> None:
-    """A row tall enough for its wrapped help (about 110 characters a line in C)."""
-    lines = -(-len(text) // 110)
+    """A row tall enough for its wrapped help (about 95 characters a line in C)."""
+    lines = -(-len(text) // 95)
     if lines > 1:
         sheet.row_dimensions[row].height = 15 * lines
 
@@ -310,7 +310,8 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
     The add-in finds its cells by the labels in column A: the period and the action
     in column B next to their labels, the outcome of the last run below."""
     sheet: Worksheet = workbook.create_sheet(layout.CLOSE_SHEET, index)
-    for letter, width in {"A": 18, "B": 22, "C": 100}.items():
+    # B holds the outcome's folder, ledger and approval: wide enough for a usual path.
+    for letter, width in {"A": 18, "B": 44, "C": 86}.items():
         sheet.column_dimensions[letter].width = width
     sheet["A1"] = "Partner Close"
     sheet["A1"].font = _TITLE_FONT

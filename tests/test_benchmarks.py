@@ -69,3 +69,21 @@ def test_programs_are_closed_in_turns_and_each_keeps_its_best(monkeypatch):
     best = run.best_of([Path("a"), Path("b")], repeat=2)
     assert closed == ["a", "b", "a", "b"]  # a slow spell falls on both sizes alike
     assert best == [{"read_s": 3.0, "peak_rss_mb": 3}, {"read_s": 2.0, "peak_rss_mb": 4}]
+
+
+def test_runner_closes_the_program_with_currencies():
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "benchmarks.run", "--partners", "10", "--deals", "60"),
+            *("--usage", "12", "--pools", "3", "--milestones", "3", "--currencies"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "10 partners, 60 deals, 12 usage rows, 3 pools, 3 milestones, in 6 currencies" in (
+        done.stdout
+    )

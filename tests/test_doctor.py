@@ -10,6 +10,7 @@ from partnerclose import doctor, sync_folders
 from partnerclose.cli import main
 from partnerclose.doctor import (
     Verdict,
+    check_currency_data,
     check_imports,
     check_office_child_processes,
     check_program,
@@ -25,7 +26,8 @@ def test_a_ready_computer_says_ready(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["doctor", str(program), "--report", str(report)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("PartnerClose doctor\n")
-    for name in ("interpreter", "imports", "templates", "start a process", "program", "ledger"):
+    names = ("interpreter", "imports", "currency data", "templates", "start a process")
+    for name in (*names, "program", "ledger"):
         assert f"] {name}: " in out
     assert "Ready." in out
     assert report.read_text(encoding="utf-8") in out
@@ -86,3 +88,33 @@ def test_a_missing_program_fails_the_doctor(
     assert f"[problem] program: no file {tmp_path / 'nowhere.xlsx'}" in out
     assert "1 problem(s) to fix first." in out
     assert doctor.healthy([]) is True
+
+
+def test_the_currency_data_gives_iso_4217_minor_units() -> None:
+    check = check_currency_data()
+    assert check.verdict is Verdict.OK
+    assert "ISO 4217 currencies from Babel (decimals: USD 2, JPY 0, KWD 3)" in check.found
+    damaged = check_currency_data({"EUR": 2, "JPY": 2, "USD": 2})
+    assert damaged.verdict is Verdict.PROBLEM
+    assert damaged.found == "ISO 4217 data is wrong: JPY 2 decimals, KWD missing"
+    assert "Babel" in damaged.fix
+
+
+def test_a_ledger_server_is_checked_and_its_password_never_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database: str
+) -> None:
+    program = tmp_path / "program.xlsx"
+    program.write_bytes(b"")
+    monkeypatch.setenv("PARTNERCLOSE_LEDGER", postgres_database)
+    ledger = check_program(program, [])[-1]
+    assert (ledger.name, ledger.verdict) == ("ledger", Verdict.OK)
+    assert "answers; it has no ledger for program.xlsx yet" in ledger.found
+    assert main(["ledger-setup", str(program), "--ledger", postgres_database]) == 0
+    assert check_program(program, [])[-1].found.startswith("program.xlsx's ledger on ")
+    unreachable = "postgresql://closer:s3cret-pw@127.0.0.1:1/ledger"
+    down = check_program(program, [], ledger=unreachable)[-1]
+    assert down.verdict is Verdict.PROBLEM
+    assert down.found.startswith("cannot reach the ledger server ")
+    assert "PARTNERCLOSE_LEDGER" in down.fix
+    assert "s3cret-pw" not in down.found + down.fix
+    assert not (tmp_path / "program.xlsx.ledger.sqlite").exists()  # a server, not a file

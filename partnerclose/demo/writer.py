@@ -16,14 +16,8 @@ from openpyxl.packaging.custom import StringProperty
 from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.schema import SheetSpec
-from partnerclose.demo.scenario import (
-    DemoSize,
-    DemoSpec,
-    PartnerMonth,
-    Scenario,
-    build_scenario,
-    partner_months,
-)
+from partnerclose.demo.months import PartnerMonth, partner_months
+from partnerclose.demo.scenario import DemoSize, DemoSpec, Scenario, build_scenario
 from partnerclose.demo.sheets import (
     new_workbook,
     record_row,
@@ -48,16 +42,19 @@ def write_demo(
     deals: int | None = None,
     usage_rows: int | None = None,
     milestones: int | None = None,
+    currencies: bool = False,
 ) -> Path:
     """Write a sample program into `folder`: `program.xlsx` and
     `partners/<partner_id>_<period>.xlsx` for every partner taking part in `period`.
 
     Same arguments, same files. With the defaults, every rule of rules.md is exercised
     in `period`; `pools`, `deals` (rows per period), `usage_rows` (per period) and
-    `milestones` scale the program up for benchmarks. Returns the program workbook path.
+    `milestones` scale the program up for benchmarks; `currencies` settles three
+    partners in ten in other currencies and books deals in a third (rules.md X).
+    Returns the program workbook path.
     """
     size = DemoSize(partners, pools, deals, usage_rows, milestones)
-    scenario = build_scenario(DemoSpec(period, seed, size))
+    scenario = build_scenario(DemoSpec(period, seed, size, currencies=currencies))
     folder.mkdir(parents=True, exist_ok=True)
     program_path = folder / PROGRAM_FILE
     write_program_workbook(program_path, scenario)
@@ -154,6 +151,7 @@ def write_program_workbook(path: Path, scenario: Scenario) -> None:
         schema.CONTRIBUTIONS.name: program.contributions,
         schema.SCORECARD.name: program.scorecard,
         schema.ACCOUNTS.name: program.accounts,
+        schema.FX_RATES.name: program.fx_rates,
     }
     workbook = new_workbook(write_only=True)
     workbook.custom_doc_props.append(  # type: ignore[attr-defined]
