@@ -176,7 +176,11 @@ def verify_kept(db: Database) -> list[Break]:
     under: the runs name their inputs by hash, inside the chain, so a changed byte of a
     kept workbook shows here."""
     found = []
-    for sha256, content in db.execute("SELECT sha256, content FROM input_blobs ORDER BY sha256"):
+    keys = [str(row[0]) for row in db.execute("SELECT sha256 FROM input_blobs ORDER BY sha256")]
+    for sha256 in keys:  # one workbook in memory at a time
+        (content,) = db.execute(
+            "SELECT content FROM input_blobs WHERE sha256 = ?", (sha256,)
+        ).fetchone()
         actual = hashlib.sha256(bytes(content)).hexdigest()
         if actual != sha256:
             names = sorted(
