@@ -252,3 +252,25 @@ def test_a_close_killed_while_keeping_its_inputs_leaves_ledger_and_outputs_as_th
         )
     verified = cli("verify", str(program), "--period", "2026-10")
     assert verified.returncode == 0, verified.stderr
+
+
+def test_a_reclose_killed_before_its_commit_leaves_the_final_outputs_it_would_supersede(
+    tmp_path,
+):
+    program = write_program(tmp_path)
+    out = program.parent / "close-2026-10"
+    assert cli("close", str(program), "--period", "2026-10", "--final").returncode == 0
+    version_1 = tree(out)
+    reopened = cli("reopen", str(program), "--period", "2026-10", "--reason", "P002 usage")
+    assert reopened.returncode == 0, reopened.stderr
+
+    kill_at(start_close(program, "recorded", "--period", "2026-10", "--final"), "recorded")
+
+    assert tree(out) == version_1  # nothing moved into superseded/, nothing lost
+    again = cli("close", str(program), "--period", "2026-10", "--final")
+    assert again.returncode == 0, again.stderr
+    assert leftovers(program.parent) == []
+    superseded = tree(out / "superseded" / "1")
+    assert {k: v for k, v in superseded.items() if k != MARKER} == {
+        k: v for k, v in version_1.items() if k != MARKER
+    }

@@ -5,6 +5,7 @@ under `superseded/<version>/` and listed by `history`."""
 
 from __future__ import annotations
 
+from decimal import Decimal as D
 from pathlib import Path
 
 from partnerclose.cli import main
@@ -66,7 +67,21 @@ def test_a_reclose_after_a_reopen_names_the_changed_file_and_keeps_version_1(tmp
     assert not [
         p for p in warnings if p.file in ("P001.xlsx", "program.xlsx") and "workbook" in p.message
     ]
-    # CRM 12,000.00 by usage: HOST 500, P001 300, P002 200 → 250 seats; both nets move.
+    # CRM 12,000.00 by usage, HOST 500 seats, P001 300, P002 200 → 250. Before: P001
+    # −3,600.00 + 3,000.00 revenue share (D1 30,000 × 10 %) = −600.00, P002 −2,400.00.
+    # After (1,050 seats): 5,714.2857… / 3,428.5714… / 2,857.1428…; floors leave one cent,
+    # to HOST (largest remainder): P001 −3,428.57 + 3,000.00 = −428.57, P002 −2,857.14.
+    assert old == {"P001": D("-600.00"), "P002": D("-2400.00")}
+    assert (second.result.net("P001"), second.result.net("P002")) == (D("-428.57"), D("-2857.14"))
+    messages = [p.message for p in warnings]
+    assert (
+        "P001's net changes from -600.00 to -428.57 (+171.43) against the reopened final "
+        "close of 2026-10 (run 1)"
+    ) in messages
+    assert (
+        "P002's net changes from -2,400.00 to -2,857.14 (-457.14) against the reopened final "
+        "close of 2026-10 (run 1)"
+    ) in messages
     for partner in ("P001", "P002"):
         new = second.result.net(partner)
         assert new != old[partner]
