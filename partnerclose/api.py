@@ -37,11 +37,13 @@ from partnerclose.ledger.store import (
 )
 from partnerclose.pipeline import (
     CloseOutcome,
+    FinalVersion,
     ProgressEvent,
     ScenarioOutcome,
     Status,
     Writer,
     default_output,
+    final_versions,
     run_close,
     run_scenario,
 )
@@ -70,6 +72,7 @@ __all__ = [
     "CloseResult",
     "CloseState",
     "Component",
+    "FinalVersion",
     "Inputs",
     "Ledger",
     "LedgerBusyError",
@@ -100,6 +103,7 @@ __all__ = [
     "default_output",
     "describe_ledger",
     "doctor_report",
+    "final_versions",
     "fmt_money",
     "has_errors",
     "is_server_url",

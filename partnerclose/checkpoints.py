@@ -9,6 +9,7 @@ passes them:
 - `reading`: partner workbooks being read by worker processes;
 - `writing`: every writer started (statement workers running);
 - `written`: the outputs complete in the hidden folder, nothing recorded;
+- `keeping`: inside the run's transaction, an input workbook's bytes kept (P0);
 - `recorded`: the run written to the ledger, not yet committed;
 - `committed`: the run committed, its output folder swap pending;
 - `moved-aside`: the previous output folder moved aside;

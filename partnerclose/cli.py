@@ -25,7 +25,7 @@ from partnerclose.core.records import HOST
 from partnerclose.ledger.location import describe_ledger, ledger_exists, open_ledger
 from partnerclose.ledger.store import LedgerRefusedError
 from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
-from partnerclose.pipeline import ProgressEvent, Status, run_close
+from partnerclose.pipeline import ProgressEvent, Status, final_versions, run_close
 from partnerclose.reading.inputs import load_inputs
 
 EXIT_OK = 0
@@ -212,6 +212,14 @@ def cmd_history(args: argparse.Namespace) -> int:
             )
         elif entry.action == "close (final)" and entry.reason:
             print(f"closed {entry.period} final (run {entry.run_id}), {entry.reason}")
+    finals = final_versions(runs)
+    if finals:
+        print("final closes (statements <partner>-<period>-<version>):")
+    for final in finals:
+        print(
+            f"  {final.run.period} version {final.version} (run {final.run.run_id}, "
+            f"{final.run.status}): {final.files}"
+        )
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""The ledger's commands of revision 2: approve, reject, verify, ledger-setup.
+"""The ledger's commands of revision 2: approve, reject, verify, inputs, ledger-setup.
 
 They share `--ledger PATH-or-URL` (ledger/location.py) with close, reopen and history.
 Exit codes as outputs.md: 0 done, 3 refused by the ledger, 4 `verify` found a record
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from partnerclose.core.period import Period
+from partnerclose.core.problems import Severity
+from partnerclose.evidence import Verification, choose_run, export_inputs, verify_period
 from partnerclose.ledger.location import (
     describe_ledger,
     ledger_exists,
@@ -61,11 +63,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     program = Path(args.program)
     try:
         if not ledger_exists(where, program):
+            if args.period is not None:
+                print(
+                    f"partnerclose: no ledger at {describe_ledger(where)}; {args.period} has "
+                    "no final close to verify",
+                    file=sys.stderr,
+                )
+                return EXIT_REFUSED
             print(f"No closes yet (no ledger at {describe_ledger(where)}); nothing to verify")
             return EXIT_OK
         with open_ledger(where, program, read_only=True) as ledger:
             breaks = ledger.verify()
             runs, records = len(ledger.history()), len(ledger.audit_trail())
+            checked = None if args.period is None or breaks else verify_period(ledger, args.period)
     except LedgerRefusedError as exc:
         print(f"partnerclose: {exc}", file=sys.stderr)
         return EXIT_REFUSED
@@ -77,6 +87,62 @@ def cmd_verify(args: argparse.Namespace) -> int:
     runs_text = f"{runs} run" if runs == 1 else f"{runs} runs"
     records_text = f"{records} audit record" if records == 1 else f"{records} audit records"
     print(f"The ledger's hash chain holds: {runs_text} and {records_text} verified")
+    return EXIT_OK if checked is None else _report_verification(checked)
+
+
+def _report_verification(found: Verification) -> int:
+    """`verify --period`: identical (0), or each differing line (4)."""
+    run = found.run
+    what = f"the final close of {run.period} (run {run.run_id})"
+    if found.identical:
+        print(f"Recomputed {what} from its kept inputs: all {found.lines} lines are identical")
+        return EXIT_OK
+    for problem in found.problems:
+        if problem.severity is Severity.ERROR:
+            print(f"partnerclose: {problem}", file=sys.stderr)
+    if found.problems:
+        print(
+            f"partnerclose: the kept inputs of {what} are no longer valid; it cannot be "
+            "recomputed from them",
+            file=sys.stderr,
+        )
+        return EXIT_DIFFERENCE
+    print(
+        f"partnerclose: recomputing {what} from its kept inputs gives "
+        f"{len(found.differences)} differing line{'s' if len(found.differences) != 1 else ''}:",
+        file=sys.stderr,
+    )
+    print("partner\tcomponent\titem\trecorded\trecomputed", file=sys.stderr)
+    for diff in found.differences:
+        recorded = "—" if diff.recorded is None else str(diff.recorded)
+        recomputed = "—" if diff.recomputed is None else str(diff.recomputed)
+        detail = f"\t({diff.detail})" if diff.detail else ""
+        print(
+            f"{diff.partner_id}\t{diff.component}\t{diff.item}\t{recorded}\t{recomputed}{detail}",
+            file=sys.stderr,
+        )
+    return EXIT_DIFFERENCE
+
+
+def cmd_inputs(args: argparse.Namespace) -> int:
+    where = ledger_of(args)
+    program = Path(args.program)
+    try:
+        if not ledger_exists(where, program):
+            print(f"partnerclose: no ledger at {describe_ledger(where)}", file=sys.stderr)
+            return EXIT_REFUSED
+        with open_ledger(where, program, read_only=True) as ledger:
+            run = choose_run(ledger, args.period, args.run_id)
+            exported = export_inputs(ledger, run, Path(args.out))
+    except LedgerRefusedError as exc:
+        print(f"partnerclose: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(
+        f"Wrote the {len(exported.files)} input workbooks of run {run.run_id} "
+        f"({run.period}, {run.kind}) to {args.out}"
+    )
+    for path in exported.files:
+        print(f"  {path}")
     return EXIT_OK
 
 
@@ -116,10 +182,34 @@ def add_ledger_commands(
     reject.add_argument("--ledger", help=LEDGER_HELP)
     reject.set_defaults(run=lambda args: cmd_decide(args, False))
 
-    verify = commands.add_parser("verify", help="check the ledger's hash chain")
+    verify = commands.add_parser(
+        "verify",
+        help="check the ledger's hash chain and kept inputs; with --period, recompute that "
+        "final close from its kept inputs",
+    )
     verify.add_argument("program", help="the program workbook")
+    verify.add_argument(
+        "--period",
+        type=period,
+        help="recompute this period's final close and compare every line (exit 4: differs)",
+    )
     verify.add_argument("--ledger", help=LEDGER_HELP)
     verify.set_defaults(run=cmd_verify)
+
+    inputs = commands.add_parser(
+        "inputs", help="write the input workbooks a run read (kept in the ledger) to a folder"
+    )
+    inputs.add_argument("program", help="the program workbook")
+    inputs.add_argument("--period", type=period, required=True, help="period YYYY-MM")
+    inputs.add_argument(
+        "--run",
+        type=int,
+        dest="run_id",
+        help="the run (default: the period's final close, else its draft)",
+    )
+    inputs.add_argument("--out", required=True, help="a new or empty folder")
+    inputs.add_argument("--ledger", help=LEDGER_HELP)
+    inputs.set_defaults(run=cmd_inputs)
 
     setup = commands.add_parser(
         "ledger-setup", help="prepare a program's ledger on a PostgreSQL server (administrator)"

@@ -37,6 +37,7 @@ from partnerclose import __version__
 from partnerclose.checkpoints import checkpoint
 
 MARKER = ".partnerclose-close"
+SUPERSEDED = "superseded"  # earlier final closes' outputs, kept inside the output folder
 _SHOWN_EXTRAS = 3
 
 
@@ -159,7 +160,7 @@ def write_marker(folder: Path, program: Path, period: str, kind: str, run_id: in
     files = sorted(
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
-        if p.is_file() and p.name != MARKER
+        if p.is_file() and p != folder / MARKER  # superseded/<v>/ keeps its own marker
     )
     marker = {
         "written_by": f"PartnerClose {__version__}",
@@ -172,6 +173,40 @@ def write_marker(folder: Path, program: Path, period: str, kind: str, run_id: in
     }
     path = folder / MARKER
     path.write_text(json.dumps(marker, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def superseded_folder(out: Path, version: int) -> Path:
+    """Where the outputs of version `version` of a period's final close are kept once a
+    later close of the period wrote `out` (outputs.md, "Number and version")."""
+    return out / SUPERSEDED / str(version)
+
+
+def carry_superseded(out: Path, partial: Path, versions: Mapping[int, int]) -> None:
+    """Into a close's new folder (`partial`), what must outlive the swap of `out`: the
+    outputs superseded before, and the outputs in `out` of a final close of the period
+    (`versions`: its run id -> version) under `superseded/<version>/`. Copied, never
+    moved: until the new run is committed, `out` stays exactly as it was."""
+    marker = read_marker(out) if out.is_dir() else None
+    if marker is None:
+        return
+    kept = out / SUPERSEDED
+    if kept.is_dir():
+        shutil.copytree(kept, partial / SUPERSEDED, symlinks=True)
+    run = marker.get("run")
+    version = versions.get(run) if isinstance(run, int) and marker.get("kind") == "final" else None
+    if version is None:
+        return
+    target = superseded_folder(partial, version)
+    files = marker.get("files")
+    for name in files if isinstance(files, list) else ():
+        source = out / str(name)
+        if str(name).startswith(SUPERSEDED + "/") or not source.is_file():
+            continue
+        destination = target / str(name)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, destination)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(out / MARKER, target / MARKER)
 
 
 # --- one close per output folder --------------------------------------------------------

@@ -11,9 +11,10 @@ progress and cancellation go through callbacks.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,8 +27,10 @@ from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import build_journal
+from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
+from partnerclose.core.records import HOST
 from partnerclose.core.scenario import scale_demand
 from partnerclose.ledger.location import ledger_exists, ledger_location, open_ledger
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
@@ -36,6 +39,7 @@ from partnerclose.ledger.store import (
     LedgerDamagedError,
     LedgerRefusedError,
     PendingSwap,
+    RunInfo,
     RunRecord,
     StoredState,
     current_user,
@@ -44,6 +48,7 @@ from partnerclose.ledger.store import (
 from partnerclose.output_folder import (
     OutputRefusedError,
     Swap,
+    carry_superseded,
     check_not_an_input,
     check_replaceable,
     clean_leftovers,
@@ -52,6 +57,7 @@ from partnerclose.output_folder import (
     folder_locked_if_free,
     protected_paths,
     remove_backup,
+    superseded_folder,
     sync_tree,
     write_marker,
 )
@@ -64,6 +70,7 @@ from partnerclose.reading.inputs import (
 )
 from partnerclose.statements.writers import write_close_pack, write_statements
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
+from partnerclose.writing.grid_workbook import grids_workbook
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +130,136 @@ class CloseOutcome:
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.status]
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFiles:
+    """The input workbooks a run keeps (rules.md P0): (path, role, SHA-256) each, and the
+    bytes held in memory (the add-in's values workbook); files on disk are read again
+    when the run is recorded, and kept only if they still have the hash the close read."""
+
+    entries: tuple[tuple[str, str, str], ...]
+    contents: Mapping[str, bytes] = field(default_factory=dict)  # sha256 -> bytes
+
+    def read(self, path: str, sha256: str) -> bytes:
+        """The bytes to keep for one entry."""
+        if sha256 in self.contents:
+            return self.contents[sha256]
+        try:
+            return Path(path).read_bytes()
+        except OSError as exc:
+            raise LedgerRefusedError(
+                f"cannot keep {Path(path).name} with the run ({exc.strerror or exc}); nothing "
+                "was recorded: close again"
+            ) from exc
+
+
+def kept_files(inputs: Inputs, program_path: Path, grids: WorkbookGrids | None) -> KeptFiles:
+    """What a run keeps: the files it read; from an open workbook (`grids`), a workbook
+    of the values it read (role `program`) and the workbook as saved (`program-saved`)."""
+    entries = [(str(f.path), f.role, f.sha256) for f in inputs.files]
+    if grids is None:
+        return KeptFiles(tuple(entries))
+    values = grids_workbook(grids)
+    digest = hashlib.sha256(values).hexdigest()
+    program = [(str(program_path), "program", digest)]
+    try:
+        saved = hashlib.sha256(program_path.read_bytes()).hexdigest()
+        program.append((str(program_path), "program-saved", saved))
+    except OSError:
+        pass  # a new workbook never saved: only its values are kept
+    return KeptFiles((*program, *entries), {digest: values})
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A close of a period that was closed final before (reopened): the statements'
+    version, what the version it replaces said, and what changed since (P0)."""
+
+    version: int = 1
+    replaced_run: int | None = None
+    replaced_nets: Mapping[str, Decimal] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+
+def revision_of(
+    ledger: Ledger,
+    period: Period,
+    kept: KeptFiles,
+    result: CloseResult,
+    program_file: str,
+    decimals: int,
+) -> Revision:
+    """Version 1 for a period never closed final; after a reopen, version n + 1, with a
+    warning for each input file that differs from the reopened run and each partner
+    whose net changes (rules.md P0, outputs.md "Number and version")."""
+    finals = ledger.final_runs(period)
+    if not finals:
+        return Revision()
+    replaced = finals[-1]
+    before = {(Path(k.path).name, k.role): k.sha256 for k in ledger.run_inputs(replaced.run_id)}
+    now_ = {(Path(path).name, role): sha for path, role, sha in kept.entries}
+    against = f"the reopened final close of {period} (run {replaced.run_id})"
+    problems = []
+    for name, role in sorted(before.keys() | now_.keys()):
+        if (name, role) not in before:
+            change = "added since"
+        elif (name, role) not in now_:
+            change = "removed since"
+        elif before[name, role] != now_[name, role]:
+            change = "changed since"
+        else:
+            continue
+        label = "the workbook as saved" if role == "program-saved" else f"the {role} workbook"
+        message = f"{label} {name} was {change} {against}"
+        problems.append(Problem(Severity.WARNING, message, name))
+    nets: dict[str, Decimal] = {}
+    for line in ledger.lines(replaced.run_id):
+        nets[line.partner_id] = nets.get(line.partner_id, Decimal(0)) + line.amount
+    partners = sorted((set(nets) | set(result.participants)) - {HOST})
+    for partner in partners:
+        old, new = nets.get(partner, Decimal(0)), result.net(partner)
+        if old != new:
+            problems.append(
+                Problem(
+                    Severity.WARNING,
+                    f"{partner}'s net changes from {_money(old, decimals)} to "
+                    f"{_money(new, decimals)} ({_money(new - old, decimals, sign=True)}) "
+                    f"against {against}",
+                    program_file,
+                )
+            )
+    replaced_nets = {p: nets.get(p, Decimal(0)) for p in partners}
+    return Revision(len(finals) + 1, replaced.run_id, replaced_nets, tuple(problems))
+
+
+def _money(amount: Decimal, decimals: int, *, sign: bool = False) -> str:
+    return f"{round_money(amount, decimals):{'+' if sign else ''},.{decimals}f}"
+
+
+@dataclass(frozen=True, slots=True)
+class FinalVersion:
+    """A final close of a period as `history` lists it: its statements' version and
+    where its files are (moved to `superseded/<version>` when a later close of the
+    period wrote the same output folder)."""
+
+    run: RunInfo
+    version: int
+    files: str
+
+
+def final_versions(runs: Sequence[RunInfo]) -> list[FinalVersion]:
+    """Every final close in the ledger's history (`Ledger.history()`), in order."""
+    found = []
+    versions: dict[str, int] = {}
+    for index, run in enumerate(runs):
+        if run.kind != "final":
+            continue
+        version = versions[run.period] = versions.get(run.period, 0) + 1
+        later = any(r.period == run.period and r.output == run.output for r in runs[index + 1 :])
+        files = str(superseded_folder(Path(run.output), version)) if later else run.output
+        found.append(FinalVersion(run, version, files))
+    return found
 
 
 def default_output(program_path: Path, period: Period) -> Path:
@@ -239,6 +376,16 @@ def run_close(
                     result,
                     timings=timings,
                 )
+            kept = kept_files(inputs, program_path, grids)
+            revision = revision_of(
+                ledger,
+                period,
+                kept,
+                result,
+                _program_file(inputs) or program_path.name,
+                program.settings.decimals,
+            )
+            problems = tuple(sorted((*problems, *revision.problems), key=sort_key))
             fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
             ytd_before = ledger.totals_between(fiscal_start, period)
             context = CloseContext(
@@ -253,9 +400,12 @@ def run_close(
                 now(),
                 report,
                 current_user(),
+                revision.version,
+                revision.replaced_nets,
             )
+            versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(
-                context, prior, stored.runs, ledger, program_path, out, writers, lap
+                context, prior, stored.runs, ledger, program_path, out, writers, lap, kept, versions
             )
         kind = "final" if final else "draft"
         return CloseOutcome(
@@ -306,11 +456,15 @@ def _write_and_record(
     out: Path,
     writers: Sequence[Writer],
     lap: Callable[[Stage], None],
+    kept: KeptFiles,
+    versions: Mapping[int, int],  # run id -> version of the period's earlier final closes
 ) -> int:
     """Write the outputs beside `out`, commit the run with the swap it owes, swap.
 
     The output folder's lock is held throughout: what a dead close of the same folder
-    left is finished (a committed swap) or removed (an unrecorded folder) first.
+    left is finished (a committed swap) or removed (an unrecorded folder) first. The
+    outputs of an earlier final close of the period in `out` are carried into the new
+    folder under `superseded/<version>/`, with those it superseded before.
     """
     swap = Swap.beside(out)
     period, kind = str(context.period), "final" if context.final else "draft"
@@ -319,6 +473,7 @@ def _write_and_record(
         check_replaceable(swap.out, program_path, period)
         swap.partial.mkdir()
         try:
+            carry_superseded(swap.out, swap.partial, versions)
             write_marker(swap.partial, program_path, period, kind, None)  # a known leftover
             with ExitStack() as running:  # waits for every writer, even when one fails
                 for writer in writers:
@@ -329,7 +484,7 @@ def _write_and_record(
             lap(Stage.WRITE)
             context.progress(Stage.RECORD, 0, 1, "")
             with collector_paused():  # a million rows built for SQLite: see collector.py
-                record = _run_record(context, prior, based_on, program_path, out)
+                record = _run_record(context, prior, based_on, program_path, out, kept)
                 checkpoint("written")
                 with ledger.transaction() as db:
                     run_id = ledger.record_run(db, record)
@@ -356,6 +511,7 @@ def _run_record(
     based_on: tuple[int, ...],
     program_path: Path,
     out: Path,
+    kept: KeptFiles,
 ) -> RunRecord:
     new_deals, payments, reversals = revenue_changes(
         prior.revenue, context.result.next_state.revenue
@@ -366,7 +522,7 @@ def _run_record(
         started_at=context.started_at,
         program=str(program_path),
         output=str(out.absolute()),
-        inputs=[(str(f.path), f.role, f.sha256) for f in context.inputs.files],
+        inputs=kept.entries,
         lines=context.result.lines,
         values={
             **state_values(context.result.next_state),
@@ -377,6 +533,7 @@ def _run_record(
         reversals=reversals,
         based_on=based_on,
         approval_required=context.program.settings.approval_required,
+        read_input=kept.read,
     )
 
 

@@ -24,7 +24,7 @@ from partnerclose.core.period import Period
 from partnerclose.demo import write_demo
 from partnerclose.ledger.store import Ledger
 from partnerclose.output_folder import MARKER
-from tests.workbook_files import write_program
+from tests.workbook_files import P002, write_program, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -208,3 +208,69 @@ def test_worker_processes_die_with_a_killed_close(tmp_path, point):
     while any(alive(pid) for pid in workers):
         assert time.monotonic() < deadline, "workers outlived their parent"
         time.sleep(0.1)
+
+
+def test_a_close_killed_while_keeping_its_inputs_leaves_ledger_and_outputs_as_they_were(
+    tmp_path,
+):
+    program = write_program(tmp_path)
+    ledger_file = program.parent / "program.xlsx.ledger.sqlite"
+    out = program.parent / "close-2026-10"
+    assert cli("close", str(program), "--period", "2026-10").returncode == 0  # a draft, run 1
+    old_outputs = tree(out)
+    db = sqlite3.connect(ledger_file)
+    kept_before = db.execute("SELECT sha256, content FROM input_blobs ORDER BY sha256").fetchall()
+    db.close()
+    assert len(kept_before) == 3  # the program and two partner workbooks
+    # P002 sends a corrected workbook: the final close keeps its new bytes, and is killed there.
+    p002 = {name: [list(row) for row in rows] for name, rows in P002.items()}
+    p002["Usage"][1][1] = 250
+    write_workbook(program.parent / "partners" / "P002.xlsx", p002)
+
+    kill_at(start_close(program, "keeping", "--period", "2026-10", "--final"), "keeping")
+
+    db = sqlite3.connect(ledger_file)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT sha256, content FROM input_blobs ORDER BY sha256").fetchall() == (
+        kept_before
+    )
+    assert db.execute("SELECT COUNT(*) FROM run_inputs").fetchone()[0] == 3
+    db.close()
+    with Ledger(ledger_file) as ledger:
+        assert [(r.kind, r.status) for r in ledger.history()] == [("draft", "current")]
+        assert ledger.verify() == []
+    assert tree(out) == old_outputs
+
+    final = cli("close", str(program), "--period", "2026-10", "--final")
+    assert final.returncode == 0, final.stderr
+    assert leftovers(program.parent) == []
+    with Ledger(ledger_file) as ledger:
+        assert (
+            ledger.kept_bytes()
+            == sum(len(content) for _, content in kept_before)
+            + (program.parent / "partners" / "P002.xlsx").stat().st_size
+        )
+    verified = cli("verify", str(program), "--period", "2026-10")
+    assert verified.returncode == 0, verified.stderr
+
+
+def test_a_reclose_killed_before_its_commit_leaves_the_final_outputs_it_would_supersede(
+    tmp_path,
+):
+    program = write_program(tmp_path)
+    out = program.parent / "close-2026-10"
+    assert cli("close", str(program), "--period", "2026-10", "--final").returncode == 0
+    version_1 = tree(out)
+    reopened = cli("reopen", str(program), "--period", "2026-10", "--reason", "P002 usage")
+    assert reopened.returncode == 0, reopened.stderr
+
+    kill_at(start_close(program, "recorded", "--period", "2026-10", "--final"), "recorded")
+
+    assert tree(out) == version_1  # nothing moved into superseded/, nothing lost
+    again = cli("close", str(program), "--period", "2026-10", "--final")
+    assert again.returncode == 0, again.stderr
+    assert leftovers(program.parent) == []
+    superseded = tree(out / "superseded" / "1")
+    assert {k: v for k, v in superseded.items() if k != MARKER} == {
+        k: v for k, v in version_1.items() if k != MARKER
+    }

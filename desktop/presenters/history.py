@@ -23,6 +23,7 @@ from partnerclose.api import (
     Period,
     RunInfo,
     describe_ledger,
+    final_versions,
     ledger_exists,
     open_ledger,
 )
@@ -35,7 +36,8 @@ RUN_COLUMNS = (
     Column("Finished"),
     Column("User"),
     Column("Version"),
-    Column("Output folder", stretch=True),
+    Column("Statements"),  # a final close's statement version: <partner>-<period>-<version>
+    Column("Files", stretch=True),  # where its outputs are (superseded/<version> once replaced)
 )
 AUDIT_COLUMNS = (
     Column("When"),
@@ -59,8 +61,12 @@ class HistoryView(Protocol):
 
 
 def runs_table(runs: list[RunInfo]) -> Table:
+    finals = {final.run.run_id: final for final in final_versions(runs)}
     rows = []
     for run in reversed(runs):  # newest first
+        final = finals.get(run.run_id)
+        statements = f"Version {final.version}" if final is not None else ""
+        files = final.files if final is not None else run.output
         kind_tone = Tone.GOOD if run.kind == "final" and run.status == "current" else Tone.NORMAL
         rows.append(
             Row(
@@ -72,7 +78,8 @@ def runs_table(runs: list[RunInfo]) -> Table:
                     text_cell(local_time(run.finished_at)),
                     text_cell(run.user),
                     text_cell(run.version),
-                    text_cell(run.output, Tone.MUTED, run.output),
+                    text_cell(statements),
+                    text_cell(files, Tone.MUTED, files),
                 ),
                 key=str(run.run_id),
             )

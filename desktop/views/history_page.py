@@ -15,7 +15,8 @@ class HistoryPage(Page):
         super().__init__(
             "History",
             "Every close recorded in the ledger, newest first, and the audit trail. A final "
-            "close locks its period; reopening it needs a reason.",
+            "close locks its period; reopening it needs a reason, and closing it final again "
+            "issues the next version of its statements, keeping the earlier ones.",
         )
         self.presenter = presenter
         self.banner = Banner()

@@ -90,10 +90,19 @@ def check_decider(state: ApprovalState, user: str) -> int:
     return state.draft_run
 
 
+# The add-in's workbook as saved: kept as evidence (rules.md P0), not computed from (its
+# values are, as role `program`), so saving the workbook unchanged needs no new approval.
+NOT_COMPARED = frozenset({"program-saved"})
+
+
 def _compared(inputs: Iterable[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     """(file name, role, SHA-256): the same files, whether the close was given the program
     as an absolute or a relative path, or from a copied folder."""
-    return {(PurePath(path).name, role, sha256) for path, role, sha256 in inputs}
+    return {
+        (PurePath(path).name, role, sha256)
+        for path, role, sha256 in inputs
+        if role not in NOT_COMPARED
+    }
 
 
 def inputs_of(db: Database, run_id: int) -> set[tuple[str, str, str]]:

@@ -169,3 +169,33 @@ def _misfit(prev: str, stored_prev: str | None, stored: str | None, actual: str,
             f"{actual}): the {what} or a row of it was changed after it was recorded"
         )
     return ""
+
+
+def verify_kept(db: Database) -> list[Break]:
+    """Every kept input (rules.md P0) whose bytes no longer have the SHA-256 they are kept
+    under: the runs name their inputs by hash, inside the chain, so a changed byte of a
+    kept workbook shows here."""
+    found = []
+    keys = [str(row[0]) for row in db.execute("SELECT sha256 FROM input_blobs ORDER BY sha256")]
+    for sha256 in keys:  # one workbook in memory at a time
+        (content,) = db.execute(
+            "SELECT content FROM input_blobs WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        actual = hashlib.sha256(bytes(content)).hexdigest()
+        if actual != sha256:
+            names = sorted(
+                {
+                    str(path).replace("\\", "/").rsplit("/", 1)[-1]
+                    for (path,) in db.execute(
+                        "SELECT path FROM run_inputs WHERE sha256 = ?", (sha256,)
+                    ).fetchall()
+                }
+            )
+            found.append(
+                Break(
+                    f"the kept input {', '.join(names) or sha256}",
+                    f"its bytes no longer have the SHA-256 the runs name ({sha256}, now "
+                    f"{actual}): the kept workbook was changed after it was recorded",
+                )
+            )
+    return found

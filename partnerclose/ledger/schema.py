@@ -25,6 +25,18 @@ CHAIN_MIGRATION: tuple[Step, ...] = (
     seal_all,
 )
 
+# 6: kept inputs (rules.md P0): the exact bytes of every input workbook a run read,
+# once per SHA-256 (a file unchanged from run to run is stored once). `run_inputs`
+# names them by hash, and is part of what a run's hash in the chain covers; runs
+# recorded before this version kept no bytes.
+INPUTS_MIGRATION: tuple[Step, ...] = (
+    """CREATE TABLE input_blobs (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        content BLOB NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 1: runs, their inputs and lines, the audit trail, and carried state.
     (
@@ -164,9 +176,11 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         )""",
     ),
     CHAIN_MIGRATION,
+    INPUTS_MIGRATION,
 )
 
 LATEST = len(MIGRATIONS)
+KEPT_INPUTS_VERSION = 6  # the first schema whose runs keep their inputs' bytes
 
 
 def migrate(connection: sqlite3.Connection) -> None:

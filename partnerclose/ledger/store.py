@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import hashlib
 import json
 import sqlite3
 import time
@@ -34,17 +35,25 @@ from typing import Any, NamedTuple, Self, TypeVar, cast
 from urllib.parse import quote
 
 from partnerclose import __version__
+from partnerclose.checkpoints import checkpoint
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.period import Period
 from partnerclose.ledger.approval import ApprovalState, approval_state, check_decider, check_final
-from partnerclose.ledger.chain import Break, Database, seal_audit, seal_run, verify_chain
+from partnerclose.ledger.chain import (
+    Break,
+    Database,
+    seal_audit,
+    seal_run,
+    verify_chain,
+    verify_kept,
+)
 from partnerclose.ledger.errors import (
     LedgerBusyError,
     LedgerDamagedError,
     LedgerRefusedError,
     LedgerTooNewError,
 )
-from partnerclose.ledger.schema import LATEST, migrate
+from partnerclose.ledger.schema import KEPT_INPUTS_VERSION, LATEST, migrate
 
 # The ledger's errors live in errors.py (schema.py raises one too); imported from here.
 __all__ = [
@@ -110,6 +119,20 @@ class RunInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptInput:
+    """An input workbook a run read: where it was, its role, and whether its bytes are kept."""
+
+    path: str
+    role: str  # program | partner | program-saved (the add-in's saved file)
+    sha256: str
+    size: int | None  # None: not kept (a run recorded before the ledger kept inputs)
+
+    @property
+    def kept(self) -> bool:
+        return self.size is not None
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     at: str
     user: str
@@ -172,6 +195,9 @@ class RunRecord:
     reversals: Mapping[str, Decimal]  # deal_id -> reversed by this run
     based_on: tuple[int, ...] = ()  # StoredState.runs of the state the close started from
     approval_required: bool = False  # the program's `approval_required` (a final needs it)
+    # (path, sha256) -> the exact bytes of that input (P0), asked only for a SHA-256 the
+    # ledger does not hold yet; None: no bytes are kept (tests of the rules alone).
+    read_input: Callable[[str, str], bytes] | None = None
 
 
 def now() -> str:
@@ -331,6 +357,51 @@ class Ledger:
         ]
 
     @_plain_faults
+    def run_inputs(self, run_id: int) -> list[KeptInput]:
+        """The input workbooks of a run, in the order it read them."""
+        size = "b.size" if self.schema_version() >= KEPT_INPUTS_VERSION else "NULL"
+        blobs = (
+            "LEFT JOIN input_blobs b ON b.sha256 = i.sha256 "
+            if self.schema_version() >= KEPT_INPUTS_VERSION
+            else ""
+        )
+        rows = self._db.execute(
+            f"SELECT i.path, i.role, i.sha256, {size} FROM run_inputs i {blobs}"
+            "WHERE i.run_id = ? ORDER BY i.role <> 'program', i.role, i.path",
+            (run_id,),
+        ).fetchall()
+        return [
+            KeptInput(str(p), str(r), str(h), None if n is None else int(n)) for p, r, h, n in rows
+        ]
+
+    def schema_version(self) -> int:
+        """The ledger's schema version (a reader opens an older ledger unmigrated)."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @_plain_faults
+    def input_content(self, sha256: str) -> bytes | None:
+        """The kept bytes of an input workbook, None when the ledger does not hold them."""
+        if self.schema_version() < KEPT_INPUTS_VERSION:
+            return None
+        row = self._db.execute(
+            "SELECT content FROM input_blobs WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    @_plain_faults
+    def kept_bytes(self) -> int:
+        """The size of every kept input, each stored once."""
+        if self.schema_version() < KEPT_INPUTS_VERSION:
+            return 0
+        row = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM input_blobs").fetchone()
+        return int(row[0])
+
+    @_plain_faults
+    def final_runs(self, period: Period) -> list[RunInfo]:
+        """The period's final runs in order (reopened ones, then the current one)."""
+        return [run for run in self.history() if run.period == str(period) and run.kind == "final"]
+
+    @_plain_faults
     def totals_between(self, first: Period, before: Period) -> dict[str, dict[Component, Decimal]]:
         """participant -> component -> Σ lines of current final runs in [first, before)."""
         totals: dict[str, dict[Component, Decimal]] = {}
@@ -395,8 +466,10 @@ class Ledger:
 
     @_plain_faults
     def verify(self) -> list[Break]:
-        """The first run and audit record that break the hash chain; [] when it holds."""
-        return verify_chain(self._db)
+        """The first run and audit record that break the hash chain, and every kept input
+        whose bytes no longer have their SHA-256; [] when all holds."""
+        kept = verify_kept(self._db) if self.schema_version() >= KEPT_INPUTS_VERSION else []
+        return [*verify_chain(self._db), *kept]
 
     @_plain_faults
     def state_runs(self, period: Period) -> list[int]:
@@ -527,6 +600,8 @@ class Ledger:
         db.executemany(
             "INSERT INTO run_inputs VALUES (?, ?, ?, ?)", [(run_id, *entry) for entry in run.inputs]
         )
+        if run.read_input is not None:
+            _keep_inputs(db, run.inputs, run.read_input)
         # Rows are generated as SQLite takes them: a million are never held at once.
         db.executemany(
             "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -629,6 +704,27 @@ class Ledger:
             (now(), user, action, period, run_id, reason),
         ).fetchone()[0]
         seal_audit(db, int(audit_id))
+
+
+def _keep_inputs(
+    db: Any, inputs: Sequence[tuple[str, str, str]], read: Callable[[str, str], bytes]
+) -> None:
+    """The bytes of each input whose SHA-256 the ledger does not hold yet (P0); bytes
+    that no longer have the hash the close read refuse the run (the file changed)."""
+    for path, _, sha256 in dict.fromkeys(inputs):
+        if db.execute("SELECT 1 FROM input_blobs WHERE sha256 = ?", (sha256,)).fetchone():
+            continue
+        content = read(path, sha256)
+        if hashlib.sha256(content).hexdigest() != sha256:
+            raise LedgerRefusedError(
+                f"{Path(path).name} changed while the close ran (its bytes are not the ones "
+                "it read); nothing was recorded: close again"
+            )
+        db.execute(
+            "INSERT INTO input_blobs (sha256, size, content) VALUES (?, ?, ?)",
+            (sha256, len(content), content),
+        )
+        checkpoint("keeping")
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

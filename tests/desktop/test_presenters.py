@@ -449,6 +449,27 @@ def test_history_reopens_with_a_reason(demo_program):
     )
 
 
+def test_history_shows_each_final_close_s_version_and_where_its_files_are(demo_program):
+    session, main, _ = open_session(demo_program)
+    main.close(final=True)
+    history = HistoryPresenter(session)
+    view = FakeView(reason="P004 restated its usage")
+    history.bind(view)
+    assert history.runs_table().texts("Statements") == ["Version 1"]
+    history.reopen()
+    main.close(final=True)
+    history.refresh()
+    table = history.runs_table()  # newest first
+    out = demo_program.parent / "close-2026-10"
+    assert table.texts("Status") == ["Current", "Reopened"]
+    assert table.texts("Statements") == ["Version 2", "Version 1"]
+    assert table.texts("Files") == [
+        str(out.absolute()),
+        str(out.absolute() / "superseded" / "1"),
+    ]
+    assert (out / "superseded" / "1" / "statements" / "P001.xlsx").is_file()
+
+
 def test_presenters_do_not_import_qt():
     code = (
         "import sys, desktop.presenters.main, desktop.presenters.review, "

@@ -177,3 +177,14 @@ def test_approval_needs_a_period_with_a_draft(program, as_user, capsys):
     as_user("bob")
     assert main(["approve", str(program), "--period", "2026-11"]) == 3
     assert "there is no draft of 2026-11 to approve or reject" in capsys.readouterr().err
+
+
+def test_the_add_in_s_saved_workbook_is_kept_but_not_compared_with_the_approved_draft():
+    from partnerclose.ledger.approval import _compared
+
+    values = ("C:/p/program.xlsm", "program", "aa" * 32)
+    saved = ("C:/p/program.xlsm", "program-saved", "bb" * 32)
+    resaved = ("C:/p/program.xlsm", "program-saved", "cc" * 32)
+    partner = ("C:/p/partners/P001.xlsx", "partner", "dd" * 32)
+    assert _compared([values, saved, partner]) == _compared([values, resaved, partner])
+    assert _compared([values, partner]) != _compared([("x", "program", "ee" * 32), partner])
