@@ -344,7 +344,7 @@ def _line_row(s: Sheet, row: int, table: str, empty: str) -> None:
         (
             ("A", f'{{{{#table {table} empty="{empty}"}}}}', "PC Marker"),
             ("B", "{{ line.title }}", "PC Text"),
-            ("C", "{{ line.description }}", "PC Text small", "F"),
+            ("C", "{{ line.explanation }}", "PC Text small", "F"),
             ("G", "{{ line.quantity }}", "PC Number"),
             ("H", "{{ line.rate }}", "PC Percent"),
             ("I", "{{ line.status }}", "PC Status", "J"),
@@ -662,7 +662,8 @@ def build_statement() -> Workbook:
             ("F", "Registered", "PC Header"),
             ("G", "Deal amount", "PC Header right"),
             ("H", "Rate", "PC Header right"),
-            ("I", "Status", "PC Header status", "J"),
+            ("I", "Status", "PC Header status"),
+            ("J", "Bracket amount", "PC Header right"),
             ("K", "Revenue share", "PC Header right"),
         ),
     )
@@ -677,7 +678,8 @@ def build_statement() -> Workbook:
             ("F", "{{ deal.registered }}", "PC Text small"),
             ("G", "{{ deal.amount }}", "PC Money"),
             ("H", "{{ deal.rate }}", "PC Percent"),
-            ("I", "{{ deal.status }}", "PC Status", "J"),
+            ("I", "{{ deal.status }}", "PC Status"),
+            ("J", "{{ deal.bracket_share }}", "PC Money"),
             ("K", "{{ deal.share }}", "PC Amount"),
         ),
     )

@@ -32,6 +32,16 @@ from partnerclose.core.period import Period
 from partnerclose.core.records import Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
 from partnerclose.statements.currency import settlement_scalars
+from partnerclose.statements.explain import (
+    FACTOR_PLACES,
+    deal_text,
+    explanation,
+    money_text,
+    number_text,
+    percent_text,
+    readable,
+    reserve_text,
+)
 from partnerclose.statements.labels import key_figure_label
 from partnerclose.statements.rows import (
     ComponentRow,
@@ -66,17 +76,12 @@ SECTION_KEYS: Mapping[Section, str] = {
 }
 
 
-def _money_text(value: Decimal, decimals: int) -> str:
-    return f"{round_money(value, decimals):,f}"
+_money_text = money_text  # the name milestone_why uses
 
 
-FACTOR_PLACES = 4  # rates, factors and metric values in a sentence (outputs.md)
-
-
-def number_text(value: Decimal) -> str:
-    """A rate, factor or metric value in a sentence: at most 4 decimals, thousands
-    separators (`0.9647`, `1,234.5`); the exact value stays in lines.csv."""
-    return f"{round_money(value, FACTOR_PLACES).normalize():,f}"
+def shown_rate(value: Decimal | None) -> Decimal | None:
+    """A rate or factor in a cell of a statement: 4 decimals at most (outputs.md)."""
+    return None if value is None else round_money(value, FACTOR_PLACES)
 
 
 def period_label(period: Period) -> str:
@@ -234,7 +239,21 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         for component in Component
         if component in by_component or component in ytd_before
     ]
-    all_lines = Table.of_rows("line", LineRow, (_line_row(x, pool_names) for x in lines))
+    my_pools = index.pools.get(partner_id, ())
+    by_pool = {pool.pool_id: (pool, me) for pool, me in my_pools}
+    deals = {deal.deal_id: deal for deal in index.deals.get(partner_id, ())}
+
+    def explain(line: Line) -> str:
+        if line.component is Component.RESERVE_CONTRIBUTION:
+            fixed = program.settings.reserve_fixed_contribution
+            return reserve_text(line, my_pools, fixed, decimals)
+        if line.component is Component.REVENUE_SHARE and line.item in deals:
+            return deal_text(deals[line.item], decimals)
+        return explanation(line, by_pool.get(pool_of_item(line.item)), decimals)
+
+    all_lines = Table.of_rows(
+        "line", LineRow, (_line_row(x, pool_names, explain(x), decimals) for x in lines)
+    )
 
     def section_lines(section: Section, *components: Component) -> Table:
         """The rows of `all_lines` (built once) of a section, or of some of its components."""
@@ -263,7 +282,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
         "milestone_lines": section_lines(Section.MILESTONES),
-        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id)),
+        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id, decimals)),
         "true_ups": Table.of_rows(
             "true_up",
             TrueUpRow,
@@ -316,20 +335,21 @@ def _submission_scalars(context: CloseContext, partner_id: str) -> dict[str, Val
     }
 
 
-def _line_row(line: Line, pool_names: Mapping[str, str]) -> LineRow:
+def _line_row(line: Line, pool_names: Mapping[str, str], explained: str, decimals: int) -> LineRow:
     credit = line.component is Component.IN_KIND_CREDIT
     return LineRow(
         component=line.component.value,
         kind=COMPONENT_LABELS[line.component],
         item=line.item,
         title=line_title(line, pool_names),
-        description=line.description,
+        description=readable(line.description, decimals),
+        explanation=explained,
         quantity=line.quantity,
         # In-kind credits carry a unit value where other lines carry a rate or share.
-        rate=None if credit else line.rate,
+        rate=None if credit else shown_rate(line.rate),
         unit_value=line.rate if credit else None,
         amount=line.amount,
-        status=line.status,
+        status=readable(line.status, decimals),
         rule=line.rule,
     )
 
@@ -402,10 +422,10 @@ def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[Po
             unit=pool.unit,
             units=me.usage_units,
             capacity=me.committed_capacity,
-            utilization=me.utilization,
-            share=share,
-            tier_factor=me.tier_factor,
-            wind_down_factor=me.wind_down_factor,
+            utilization=shown_rate(me.utilization),
+            share=shown_rate(share),
+            tier_factor=shown_rate(me.tier_factor),
+            wind_down_factor=shown_rate(me.wind_down_factor),
             cushion=_cushion(pool, me, decimals),
             cost=cost,
             guardrail=me.guardrail,
@@ -417,9 +437,13 @@ def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[Po
         )
 
 
-def _deal_rows(index: CloseIndex, partner_id: str) -> Iterable[DealRow]:
+def _deal_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[DealRow]:
+    """Each deal, and below a deal that spans brackets one row per bracket (its
+    range of the year's volume, rate with the product bonus, and amount)."""
     for deal in index.deals.get(partner_id, ()):
+        spans = len(deal.parts) > 1
         yield DealRow(
+            kind="deal",
             id=deal.deal_id,
             customer=deal.customer,
             product=deal.product,
@@ -428,11 +452,40 @@ def _deal_rows(index: CloseIndex, partner_id: str) -> Iterable[DealRow]:
             reported_type=deal.reported_type.value,
             registered="Yes" if deal.registered else "No",
             amount=deal.amount,
-            rate=deal.rate,
+            rate=None if spans else shown_rate(deal.rate),
             bonus_rate=deal.bonus_rate,
+            bracket_share=None,
             share=deal.share,
-            status=deal.status,
+            status=readable(deal.status, decimals),
+            explanation=deal_text(deal, decimals),
         )
+        if not spans:
+            continue
+        for part in deal.parts:
+            rate = part.rate + deal.bonus_rate
+            bonus = f" + {percent_text(deal.bonus_rate)} bonus" if deal.bonus_rate else ""
+            yield DealRow(
+                kind="bracket",
+                id="",
+                customer=(
+                    f"  {money_text(part.start, decimals)} – {money_text(part.end, decimals)}"
+                ),
+                product="",
+                close_date=None,
+                type="",
+                reported_type="",
+                registered="",
+                amount=part.amount,
+                rate=shown_rate(rate),
+                bonus_rate=deal.bonus_rate,
+                bracket_share=round_money(part.amount * rate, decimals),
+                share=None,
+                status=f"bracket {percent_text(part.rate)}{bonus}",
+                explanation=(
+                    f"{money_text(part.amount, decimals)} × {percent_text(rate)} of the year's "
+                    f"volume {money_text(part.start, decimals)} – {money_text(part.end, decimals)}"
+                ),
+            )
 
 
 def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> MilestoneRow:
@@ -526,7 +579,7 @@ def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]
         "reserve.your_refund": account.refund if account else ZERO,
         "reserve.your_contributions": to_date,
         "reserve.equity": costs.equity.get(partner_id, ZERO),
-        "reserve.equity_share": to_date / everyone if everyone else ZERO,
+        "reserve.equity_share": shown_rate(to_date / everyone) if everyone else ZERO,
     }
 
 
@@ -552,7 +605,11 @@ def _revenue_scalars(
 
 def _key_figure_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
     figures = context.result.key_figures.get(partner_id, {})
-    return {f"kpi.{name}": figures.get(name, MISSING) for name in KEY_FIGURE_NAMES}
+    shown = {
+        name: shown_rate(value) if isinstance(value, Decimal) else value
+        for name, value in figures.items()
+    }
+    return {f"kpi.{name}": shown.get(name, MISSING) for name in KEY_FIGURE_NAMES}
 
 
 def _scorecard_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:

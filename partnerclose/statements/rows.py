@@ -48,6 +48,7 @@ class LineRow:
     item: str
     title: str
     description: str
+    explanation: str  # how the amount was made, in words and numbers (outputs.md rev. 2)
     quantity: Value
     rate: Value  # None for an in-kind credit, which carries a unit value instead
     unit_value: Value
@@ -84,8 +85,10 @@ class PoolRow:
 
 @dataclass(frozen=True, slots=True)
 class DealRow:
-    """A deal of the period and its revenue share."""
+    """A deal of the period and its revenue share; a deal that spans brackets is
+    followed by one `bracket` row per bracket (range, rate, `bracket_share`)."""
 
+    kind: str  # "deal" or "bracket"
     id: str
     customer: str
     product: str
@@ -96,8 +99,10 @@ class DealRow:
     amount: Value
     rate: Value
     bonus_rate: Value
-    share: Value
+    bracket_share: Value  # bracket rows: the part of the deal's share at that bracket
+    share: Value  # deal rows: the revenue_share line
     status: str
+    explanation: str
 
 
 @dataclass(frozen=True, slots=True)

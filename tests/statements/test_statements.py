@@ -275,13 +275,16 @@ def test_a_restyled_template_is_followed_without_code_changes(
     out = sheet(tmp_path / "out" / "P001.xlsx")
     deals = [d for d in demo.context.result.revenue.deals if d.partner_id == "P001"]
     start = row_with(out, "L", "Closed") + 1
-    for offset, deal in enumerate(deals):
-        row = start + offset
+    row = start
+    for deal in deals:
         assert out[f"B{row}"].value == deal.customer
         assert out[f"B{row}"].font.name == "Georgia"
         assert out[f"B{row}"].font.b
         assert out[f"G{row}"].number_format == "#,##0"
         assert out[f"L{row}"].value.date() == deal.close_date
+        # a deal that spans brackets is followed by a row per bracket, styled alike
+        row += 1 + (len(deal.parts) if len(deal.parts) > 1 else 0)
+        assert out[f"G{row - 1}"].number_format == "#,##0"
     # Co-marketing now comes after the scorecard, and its total still sums its lines.
     mdf_total = row_with(out, "B", "Total co-marketing")
     assert mdf_total > row_with(out, "B", "Overall score")
