@@ -7,7 +7,7 @@ that neither imports the other's module for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -46,3 +46,7 @@ class CloseContext:
     started_at: str
     progress: Callable[[Stage, int, int, str], None]
     user: str  # who ran the close (the close pack's audit shows it)
+    statement_version: int = 1
+    replaced_nets: Mapping[str, Decimal] = field(default_factory=dict)
+    # participant -> component -> Σ lines of the previous period's current final close
+    last_period: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)

@@ -241,6 +241,7 @@ def run_close(
                 )
             fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
             ytd_before = ledger.totals_between(fiscal_start, period)
+            last_period = ledger.totals_between(period.shift(-1), period)
             context = CloseContext(
                 program,
                 period,
@@ -253,6 +254,7 @@ def run_close(
                 now(),
                 report,
                 current_user(),
+                last_period=last_period,
             )
             run_id = _write_and_record(
                 context, prior, stored.runs, ledger, program_path, out, writers, lap

@@ -17,7 +17,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from partnerclose import __version__
@@ -67,6 +67,10 @@ SECTION_LABELS: Mapping[Section, str] = {
     Section.CO_MARKETING: "Co-marketing",
     Section.MILESTONES: "Milestones",
 }
+# P2/P3 (revision 2): the corrections section shows these components when the engine has them.
+CORRECTIONS = frozenset(
+    c for c in Component if c.value in ("adjustment", "prior_period_adjustment")
+)
 SECTION_COMPONENTS: Mapping[Section, tuple[Component, ...]] = {
     s: tuple(c for c in Component if SECTION_OF[c] is s) for s in Section
 }
@@ -190,6 +194,16 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
     scalars.update(settlement_scalars(context.result, partner_id, program.settings.currency))
+    last = context.last_period.get(partner_id, {})
+    net_last = sum(last.values(), ZERO)
+    scalars.update(_payment_scalars(context, partner, partner_id, net, scalars))
+    scalars.update(
+        {
+            "net.last_period": net_last,
+            "net.change": net - net_last,
+            "last_period.label": period_label(context.period.shift(-1)),
+        }
+    )
     scalars.update(
         {
             "net.amount": abs(net),
@@ -208,6 +222,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         count = sum(len(by_component.get(c, ())) for c in SECTION_COMPONENTS[section])
         total = sum((line.amount for line in lines if SECTION_OF[line.component] is section), ZERO)
         before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
+        last_total = sum((a for c, a in last.items() if SECTION_OF[c] is section), ZERO)
         key = SECTION_KEYS[section]
         scalars.update(
             {
@@ -215,6 +230,8 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 f"{key}.ytd_before": before,
                 f"{key}.ytd": before + total,
                 f"{key}.lines": count,
+                f"{key}.last_period": last_total,
+                f"{key}.change": total - last_total,
             }
         )
         sections.append(
@@ -225,6 +242,8 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 ytd_before=before,
                 ytd=before + total,
                 lines=count,
+                last_period=last_total,
+                change=total - last_total,
             )
         )
     components = [
@@ -281,6 +300,15 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             Section.REVENUE_SHARE, Component.TRUE_UP, Component.CLAWBACK, Component.REVENUE_CAP
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
+        "corrections": Table(
+            all_lines.item,
+            all_lines.fields,
+            tuple(
+                row
+                for row, line in zip(all_lines.rows, lines, strict=True)
+                if line.component in CORRECTIONS
+            ),
+        ),
         "milestone_lines": section_lines(Section.MILESTONES),
         "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id, decimals)),
         "true_ups": Table.of_rows(
@@ -309,6 +337,73 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         "scorecard": Table.of_rows("metric", ScoreRow, _score_rows(context, partner_id)),
     }
     return Fill(scalars, tables)
+
+
+def masked_account(account: str) -> str:
+    """A bank account as a statement shows it: its last 4 characters ("ending 4321")."""
+    plain = "".join(account.split())
+    return f"ending {plain[-4:]}" if plain else ""
+
+
+def statement_number(partner_id: str, period: Period, version: int) -> str:
+    """`<partner>-<period>-<version>` (outputs.md): unique, and new for a revision."""
+    return f"{partner_id}-{period}-{version}"
+
+
+def _payment_scalars(
+    context: CloseContext,
+    partner: Partner | None,
+    partner_id: str,
+    own: Decimal,
+    scalars: Mapping[str, Value],
+) -> dict[str, Value]:
+    """The payment block: the statement's number and version, the due date, what is
+    paid or due in words, where to pay and whom to ask; and a revision's note."""
+    settings = context.program.settings
+    version = context.statement_version
+    number = statement_number(partner_id, context.period, version)
+    due = context.period.last_day + timedelta(days=settings.payment_terms_days)
+    currency = str(scalars["settlement.currency"])
+    signed = scalars["settlement.net"]
+    # in the settlement currency (rules.md X2); the lines' own sum in the program's
+    net = own if currency == settings.currency or not isinstance(signed, Decimal) else signed
+    decimals = settings.decimals
+    amount = f"{currency} {money_text(abs(net), decimals)}"
+    by = f"{due.day} {calendar.month_name[due.month]} {due.year}"
+    account = masked_account(partner.bank_account if partner else "")
+    if net > 0:
+        where = f"your account {account}" if account else "your account on file"
+        text = f"We will pay {amount} to {where} by {by}."
+    elif net < 0:
+        to = f" to {settings.remit_to}" if settings.remit_to else ""
+        text = f"Please pay {amount}{to} by {by}, quoting {number}."
+    else:
+        text = "Nothing is paid or due for this period."
+    revision = ""
+    replaced = context.replaced_nets.get(partner_id)
+    if version > 1:
+        before = replaced if replaced is not None else ZERO
+        change = own - before
+        revision = (
+            f"Revised statement: replaces "
+            f"{statement_number(partner_id, context.period, version - 1)}. "
+            f"Net then {settings.currency} {money_text(before, decimals)}, now "
+            f"{settings.currency} {money_text(own, decimals)}: change "
+            f"{'+' if change > 0 else ''}{money_text(change, decimals)}."
+        )
+    return {
+        "statement.number": number,
+        "statement.version": version,
+        "statement.revision": revision,
+        "payment.due_date": due,
+        "payment.text": text,
+        "payment.account": account,
+        "payment.remit_to": settings.remit_to if net < 0 else "",
+        "payment.remit_label": "Pay to" if net < 0 and settings.remit_to else "",
+        "payment.contact": (
+            f"Questions about this statement: {settings.contact}" if settings.contact else ""
+        ),
+    }
 
 
 def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Value]:

@@ -25,6 +25,8 @@ class SectionRow:
     ytd_before: Value
     ytd: Value
     lines: int
+    last_period: Value  # the section's amount in the previous period's final close
+    change: Value
 
 
 @dataclass(frozen=True, slots=True)

@@ -359,7 +359,7 @@ def _pages(pdf: Path) -> int:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_every_statement_opens_in_libreoffice_on_one_or_two_pages(
+def test_every_statement_opens_in_libreoffice_on_at_most_three_pages(
     written: Path, tmp_path: Path
 ) -> None:
     statements = sorted((written / "statements").glob("*.xlsx"))
@@ -385,7 +385,7 @@ def test_every_statement_opens_in_libreoffice_on_one_or_two_pages(
     for statement in statements:
         pdf = tmp_path / f"{statement.stem}.pdf"
         assert pdf.exists(), result.stdout + result.stderr
-        assert 1 <= _pages(pdf) <= 2, statement.name
+        assert 1 <= _pages(pdf) <= 3, statement.name
     assert _pages(tmp_path / "close_pack.pdf") >= 5  # one page per sheet at least
 
 
