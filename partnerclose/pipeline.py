@@ -62,7 +62,11 @@ from partnerclose.reading.inputs import (
     read_inputs_from_grids,
     validate_inputs,
 )
-from partnerclose.statements.writers import write_close_pack, write_statements
+from partnerclose.statements.writers import (
+    write_close_pack,
+    write_statements,
+    write_statements_without_pdf,
+)
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
 
 
@@ -141,6 +145,8 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
 
 
 DEFAULT_WRITERS: tuple[Writer, ...] = (write_statements, write_csvs, write_close_pack)
+# `close --no-pdf`: the statements as workbooks only.
+NO_PDF_WRITERS: tuple[Writer, ...] = (write_statements_without_pdf, write_csvs, write_close_pack)
 
 
 def run_close(

@@ -51,7 +51,8 @@ def modified_text(path: Path) -> str:
 def describe(relative: Path, names: dict[str, str]) -> tuple[int, str]:
     """The order and the plain name of an output file."""
     if relative.parts[0] == STATEMENTS and len(relative.parts) == 2:
-        return 10, f"Statement · {participant_label(relative.stem, names)}"
+        kind = "Statement (PDF)" if relative.suffix == ".pdf" else "Statement"
+        return 10, f"{kind} · {participant_label(relative.stem, names)}"
     known = DOCUMENTS.get(relative.as_posix())
     if known is not None:
         return known
