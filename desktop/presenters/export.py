@@ -128,7 +128,13 @@ class ExportPresenter:
             return "Open a program workbook and run a close to export its statements."
         if not folder.is_dir():
             return f"Nothing written yet for {self.session.period}: run a close first."
-        statements = sum(1 for r in self.table.rows if r.cells[1].text.startswith(STATEMENTS))
+        statements = len(  # a statement's workbook and its PDF are one statement
+            {
+                Path(r.cells[1].text).stem
+                for r in self.table.rows
+                if r.cells[1].text.startswith(STATEMENTS)
+            }
+        )
         detail = f"; {plural(statements, 'statement')}" if statements else ""
         return f"{plural(len(self.table.rows), 'file')} in the output folder{detail}."
 

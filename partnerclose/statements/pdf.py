@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import reportlab
 from reportlab.lib.colors import Color, HexColor
@@ -484,7 +485,8 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
 
 def _draw(layout: Layout, name: str, title: str) -> bytes:
     out = BytesIO()
-    canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=REGULAR, pageCompression=0)
+    font: Any = REGULAR  # the stubs call the initial font name a float
+    canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=font, pageCompression=0)
     canvas.setTitle(f"Partner statement {title}")
     canvas.setAuthor("PartnerClose")
     total = len(layout.pages)

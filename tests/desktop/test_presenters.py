@@ -413,6 +413,7 @@ def test_export_lists_the_output_folder_and_opens_it(demo_program):
         "Exceptions (CSV)",
     ]
     assert "Statement · P001 · Acme Analytics" in documents
+    assert "Statement (PDF) · P001 · Acme Analytics" in documents  # the close wrote PDFs too
     written = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert len(documents) == len(written)
     count = len(list(statements.glob("*.xlsx")))
