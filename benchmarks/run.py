@@ -11,7 +11,9 @@ With --repeat N, every program is closed N times and each time is the best of
 the N (other work on the machine only ever adds time), peak memory the highest;
 with --growth the three programs are closed in turns, so that a slow spell of
 the machine weighs on every size alike instead of on one side of a ratio.
-With --json, the last line is one JSON object.
+With --json, the last line is one JSON object. It also renders --pdf-statements
+PDF statements (default 1,000; 0: none) from the base program's statement data
+alone, on every core (quality.md revision 2: ≤ 15 s, ≤ 15 ms of CPU each).
 """
 
 from __future__ import annotations
@@ -95,6 +97,21 @@ def close(program: Path) -> dict[str, float]:
     return figures
 
 
+def pdf_alone(program: Path, count: int) -> dict[str, float]:
+    """`count` PDF statements of `program` in a fresh process (benchmarks.pdf_once)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pdf_once", str(program), str(PERIOD), str(count)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the PDF benchmark failed: {done.stdout}{done.stderr}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
 def best_of(programs: list[Path], repeat: int) -> list[dict[str, float]]:
     """Each program's times, the least of `repeat` closes; peak memory the most.
 
@@ -163,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="close each program N times; report the best times"
     )
+    parser.add_argument(
+        "--pdf-statements",
+        type=int,
+        default=1000,
+        help="PDF statements to render alone from the program's data (default 1000; 0: none)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     size = Size(
@@ -209,6 +232,15 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{stage} x{ratio:.2f}" for stage, ratio in ratios.items())
         )
         result[f"growth_{label}"] = {k: round(v, 3) for k, v in ratios.items()}  # type: ignore[assignment]
+    if args.pdf_statements > 0:
+        pdf = pdf_alone(programs[0], args.pdf_statements)
+        print(
+            f"PDF statements alone: {int(pdf['pdf_statements']):,} in {pdf['pdf_s']:.2f} s on "
+            f"{int(pdf['pdf_workers'])} workers, {pdf['pdf_cpu_ms_each']:.1f} ms of CPU each, "
+            f"{pdf['pdf_mb']:.1f} MB"
+        )
+        result["pdf_s"] = round(pdf["pdf_s"], 3)
+        result["pdf_cpu_ms_each"] = round(pdf["pdf_cpu_ms_each"], 3)
     if args.json:
         print(json.dumps(result))
     return 0

@@ -138,6 +138,30 @@ def _text(
         c.drawString(x, y, text)
 
 
+Piece = tuple[float, float, str, str, float, Color, bool]  # x, y, text, font, size, colour, right
+
+
+def _texts(c: Canvas, pieces: Iterable[Piece]) -> None:
+    """Many strings in one text object: fonts and colours set only when they change
+    (a statement has hundreds of cells; one text object each is most of the time)."""
+    text = c.beginText()
+    font: tuple[str, float] | None = None
+    colour: Color | None = None
+    for x, y, string, name, size, fill, right in pieces:
+        if not string:
+            continue
+        if font != (name, size):
+            text.setFont(name, size)
+            font = (name, size)
+        if fill is not colour:
+            text.setFillColor(fill)
+            colour = fill
+        left = x - pdfmetrics.stringWidth(string, name, size) if right else x
+        text.setTextOrigin(left, y)
+        text.textOut(string)
+    c.drawText(text)
+
+
 def _section(layout: Layout, title: str) -> None:
     layout.room(60)
 
@@ -189,10 +213,21 @@ def _table(
     def header(c: Canvas, y: float) -> None:
         c.setFillColor(SOFT)
         c.rect(MARGIN, y - 11, INNER, 12, stroke=0, fill=1)
-        for i, column in enumerate(columns):
-            right = column.kind != "text"
-            x = xs[i + 1] - 2 if right else xs[i] + 2
-            _text(c, x, y - 8, column.title, BOLD, 6.5, NAVY, right)
+        _texts(
+            c,
+            (
+                (
+                    xs[i + 1] - 2 if column.kind != "text" else xs[i] + 2,
+                    y - 8,
+                    column.title,
+                    BOLD,
+                    6.5,
+                    NAVY,
+                    column.kind != "text",
+                )
+                for i, column in enumerate(columns)
+            ),
+        )
 
     layout.add(13, header)
     if not table.rows:
@@ -208,11 +243,13 @@ def _table(
         def draw(
             c: Canvas, y: float, wrapped: list[list[str]] = wrapped, height: float = height
         ) -> None:
+            pieces = []
             for i, (column, lines) in enumerate(zip(columns, wrapped, strict=True)):
                 right = column.kind != "text"
                 x = xs[i + 1] - 2 if right else xs[i] + 2
                 for n, line in enumerate(lines):
-                    _text(c, x, y - 8 - 9 * n, line, REGULAR, 7, BLACK, right)
+                    pieces.append((x, y - 8 - 9 * n, line, REGULAR, 7.0, BLACK, right))
+            _texts(c, pieces)
             c.setStrokeColor(RULE)
             c.setLineWidth(0.3)
             c.line(MARGIN, y - height + 1, MARGIN + INNER, y - height + 1)
@@ -247,10 +284,12 @@ def _facts(layout: Layout, pairs: Iterable[tuple[str, str]]) -> None:
         chunk = items[i : i + 2]
 
         def draw(c: Canvas, y: float, chunk: list[tuple[str, str]] = chunk) -> None:
+            pieces: list[Piece] = []
             for n, (label, value) in enumerate(chunk):
                 x = MARGIN + n * INNER / 2
-                _text(c, x + 2, y - 8, label, REGULAR, 7.5, GREY)
-                _text(c, x + INNER / 2 - 8, y - 8, value, BOLD, 7.5, right=True)
+                pieces.append((x + 2, y - 8, label, REGULAR, 7.5, GREY, False))
+                pieces.append((x + INNER / 2 - 8, y - 8, value, BOLD, 7.5, BLACK, True))
+            _texts(c, pieces)
 
         layout.add(11, draw)
 

@@ -420,3 +420,15 @@ def test_a_bad_period_is_reported_on_the_close_sheet(excel: FakeExcel, book: xw.
     assert outcome.message == 'Close!B4: the period must be YYYY-MM, e.g. 2026-10 (found "October")'
     assert outcome_cells(book)["Details"] == outcome.message
     assert statement_names(book) == []
+
+
+def test_the_add_in_writes_each_statement_as_pdf_beside_its_outputs(
+    book: xw.Book, demo: Path
+) -> None:
+    """The add-in's close writes the same folder as the command line, PDFs included."""
+    click(book, Action.DRAFT)
+    statements = demo.parent / f"close-{PERIOD}" / "statements"
+    workbooks = sorted(p.stem for p in statements.glob("*.xlsx"))
+    assert len(workbooks) == 11
+    assert sorted(p.stem for p in statements.glob("*.pdf")) == workbooks
+    assert (statements / "P001.pdf").read_bytes().startswith(b"%PDF-")
