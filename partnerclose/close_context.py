@@ -50,3 +50,6 @@ class CloseContext:
     replaced_nets: Mapping[str, Decimal] = field(default_factory=dict)
     # participant -> component -> Σ lines of the previous period's current final close
     last_period: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)
+    # the ledger's approval of the period's draft (the close pack's sign-off), if any
+    approved_by: str = ""
+    approved_at: str = ""

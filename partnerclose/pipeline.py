@@ -248,6 +248,8 @@ def run_close(
             fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
             ytd_before = ledger.totals_between(fiscal_start, period)
             last_period = ledger.totals_between(period.shift(-1), period)
+            decision = ledger.approval(period).decision
+            approved = decision is not None and decision.approved
             context = CloseContext(
                 program,
                 period,
@@ -261,6 +263,8 @@ def run_close(
                 report,
                 current_user(),
                 last_period=last_period,
+                approved_by=decision.user if decision is not None and approved else "",
+                approved_at=decision.at if decision is not None and approved else "",
             )
             run_id = _write_and_record(
                 context, prior, stored.runs, ledger, program_path, out, writers, lap

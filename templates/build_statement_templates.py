@@ -196,6 +196,8 @@ STYLES = {
         _style("PC Amount", size=9.5, fmt=AMOUNT, vertical="top", border=Border(bottom=hair)),
         _style("PC Money", size=9.5, fmt=MONEY, vertical="top", border=Border(bottom=hair)),
         _style("PC Money small", size=8.5, fmt=MONEY, vertical="top", border=Border(bottom=hair)),
+        _style("PC Sign", size=9.5, bold=True, border=Border(bottom=thin)),
+        _style("PC Sign date", size=9.5, bold=True, fmt=DATE, border=Border(bottom=thin)),
         _style("PC Pay", size=10.5, bold=True, color=NAVY, wrap=True, vertical="center"),
         _style("PC Number", size=9.5, fmt=NUMBER, vertical="top", border=Border(bottom=hair)),
         _style(
@@ -947,7 +949,7 @@ def _summary(workbook: Workbook) -> None:
     s.put("C6", None, "PC Grand label")
     for i, component in enumerate(components):
         letter = _letter(4 + i)
-        s.ws.column_dimensions[letter].width = 13
+        s.ws.column_dimensions[letter].width = 11
         s.put(f"{letter}4", COMPONENT_LABELS[component], "PC Header right")
         s.put(f"{letter}5", f"{{{{ participant.{component.value} }}}}", "PC Money")
         s.put(f"{letter}6", f"=SUM({letter}5:{letter}5)", "PC Grand money")
@@ -971,7 +973,80 @@ def _summary(workbook: Workbook) -> None:
         merge=f"{net}8",
     )
     s.height(8, 26)
-    _page(ws, 8, check, landscape=True)
+    # Sign-off: prepared by the run's user; approved from the ledger's approval records,
+    # else blank lines to sign by hand.
+    s.put("B10", "Sign-off", "PC Heading", merge="F10")
+    signoff = (
+        (11, "Prepared by", "{{ signoff.prepared_by }}", "{{ signoff.prepared_on }}"),
+        (12, "Approved by", "{{ signoff.approved_by }}", "{{ signoff.approved_on }}"),
+    )
+    for r, label, who, when in signoff:
+        s.row(
+            r,
+            (
+                ("B", label, "PC Fact label"),
+                ("C", who, "PC Sign", "D"),
+                ("E", "Date", "PC Fact label"),
+                ("F", when, "PC Sign date"),
+            ),
+        )
+        s.height(r, 22)
+    _page(ws, 12, check, landscape=True)
+    ws.freeze_panes = "D5"
+
+
+def _changes(workbook: Workbook) -> None:
+    """Each partner's net and sections this period and last, largest change first."""
+    ws = workbook.create_sheet("Changes")
+    sections = (
+        ("cost_sharing", "Cost sharing"),
+        ("reserve_fund", "Reserve fund"),
+        ("revenue_share", "Revenue share"),
+        ("co_marketing", "Co-marketing"),
+        ("milestones", "Milestones"),
+    )
+    last = 7 + 2 * len(sections)
+    s = Sheet(ws, last)
+    _band(s, "CHANGES AGAINST LAST PERIOD", _letter(last))
+    s.widths({"A": 1.7, "B": 10, "C": 24, "D": 13, "E": 13, "F": 13, "G": 9})
+    heads = (
+        ("B", "Partner", "PC Header"),
+        ("C", "Name", "PC Header"),
+        ("D", "Net this period", "PC Header right"),
+        ("E", "Net last period", "PC Header right"),
+        ("F", "Change", "PC Header right"),
+        ("G", "Change %", "PC Header right"),
+    )
+    s.row(4, heads)
+    s.put("A5", "{{#table changes}}", "PC Marker")
+    s.row(
+        5,
+        (
+            ("B", "{{ change.id }}", "PC Text"),
+            ("C", "{{ change.name }}", "PC Text"),
+            ("D", "{{ change.net }}", "PC Money"),
+            ("E", "{{ change.net_last }}", "PC Money"),
+            ("F", "{{ change.change }}", "PC Money"),
+            ("G", "{{ change.change_pct }}", "PC Percent"),
+        ),
+    )
+    for i, (key, label) in enumerate(sections):
+        now, before = _letter(8 + 2 * i), _letter(9 + 2 * i)
+        s.widths({now: 12, before: 12})
+        s.put(f"{now}4", f"{label} this period", "PC Header right")
+        s.put(f"{before}4", f"{label} last period", "PC Header right")
+        s.put(f"{now}5", f"{{{{ change.{key} }}}}", "PC Money")
+        s.put(f"{before}5", f"{{{{ change.{key}_last }}}}", "PC Money")
+    s.height(4, 36)
+    s.put(
+        "B7",
+        "Partners of {{ period }} by the size of the change of their net against the previous "
+        "period's final close (0 when there is none); change % is of last period's net.",
+        "PC Note",
+        merge=f"{_letter(last)}7",
+    )
+    s.height(7, 26)
+    _page(ws, 7, _letter(last), landscape=True)
     ws.freeze_panes = "D5"
 
 
@@ -1268,6 +1343,7 @@ def _letter(column: int) -> str:
 def build_close_pack() -> Workbook:
     workbook = _new_workbook()
     _summary(workbook)
+    _changes(workbook)
     _pools(workbook)
     _reserve(workbook)
     _currencies(workbook)

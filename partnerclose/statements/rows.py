@@ -289,3 +289,25 @@ class RateRow:
     closing: Value
     source: Value
     decimals: Value
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """A partner's net and sections this period and last (the close pack's Changes)."""
+
+    id: str
+    name: str
+    net: Value
+    net_last: Value
+    change: Value
+    change_pct: Value  # change ÷ |last|; "n/a" when last period's net was 0
+    cost_sharing: Value
+    cost_sharing_last: Value
+    reserve_fund: Value
+    reserve_fund_last: Value
+    revenue_share: Value
+    revenue_share_last: Value
+    co_marketing: Value
+    co_marketing_last: Value
+    milestones: Value
+    milestones_last: Value
