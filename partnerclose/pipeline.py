@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +26,7 @@ from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import build_journal
+from partnerclose.core.lines import Component
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.scenario import scale_demand
@@ -123,6 +124,8 @@ class CloseOutcome:
     ledger: Path | str | None = None  # a file, or a server's URL (ledger/location.py)
     run_id: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # participant -> component -> Σ lines of the previous period's final close
+    last_period: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -280,6 +283,7 @@ def run_close(
             ledger_path,
             run_id,
             timings,
+            last_period,
         )
     except CancelledError:
         return CloseOutcome(Status.CANCELLED, "cancelled; nothing was written", timings=timings)

@@ -112,3 +112,29 @@ def test_no_corrections_says_so_and_the_account_is_masked(demo: DemoClose, tmp_p
     assert masked_account("DE89 3704 0044 0532 0130 00") == "ending 3000"
     assert masked_account("") == ""
     assert date(2026, 10, 31).toordinal() + 30 == date(2026, 11, 30).toordinal()
+
+
+def test_last_period_comes_from_the_ledgers_previous_final_close(tmp_path: Path):
+    from partnerclose.close_context import CloseContext
+    from partnerclose.core.period import Period
+    from partnerclose.demo import write_demo
+    from partnerclose.pipeline import Status, run_close
+
+    program = write_demo(tmp_path / "demo", partners=12, period=Period(2026, 10), seed=7)
+    seen: list[CloseContext] = []
+
+    def capture(context: CloseContext, out: Path) -> None:
+        seen.append(context)
+
+    first = run_close(program, Period(2026, 10), final=True, writers=(capture,))
+    assert first.status is Status.CLOSED, first.message
+    assert seen[0].last_period == {}
+    second = run_close(program, Period(2026, 11), writers=(capture,), allow_empty=True)
+    assert second.status is Status.CLOSED, second.message
+    last = seen[1].last_period
+    assert sum(last["P001"].values(), Decimal(0)) == Decimal("32845.00")
+    assert second.last_period == last
+    fill = statement_fill(seen[1], "P001")
+    assert fill.scalars["cost_sharing.last_period"] == Decimal("-10755.59")
+    assert fill.scalars["net.last_period"] == Decimal("32845.00")
+    assert fill.scalars["last_period.label"] == "October 2026"
