@@ -398,3 +398,41 @@ def test_the_committed_templates_are_what_the_script_builds(tmp_path: Path) -> N
     rebuild = "templates are out of date: run templates/build_statement_templates.py"
     assert (tmp_path / "statement.xlsx").read_bytes() == STATEMENT_TEMPLATE.read_bytes(), rebuild
     assert (tmp_path / "close_pack.xlsx").read_bytes() == CLOSE_PACK_TEMPLATE.read_bytes(), rebuild
+
+
+def _variant(demo: DemoClose, name: str) -> tuple[str, Any]:
+    """Demo statements with the blocks the demo itself does not have."""
+    context = demo.context
+    if name == "P006_revision":  # a revised statement, with last period's figures
+        return "P006", dataclasses.replace(
+            context,
+            statement_version=2,
+            replaced_nets={"P006": Decimal("10000.00")},
+            last_period={
+                "P006": {
+                    Component.COST_SHARE: Decimal("-2500.00"),
+                    Component.REVENUE_SHARE: Decimal("9000.00"),
+                    Component.CLAWBACK: Decimal("-500.00"),
+                }
+            },
+        )
+    # a partner that sent no data this period
+    result = dataclasses.replace(context.result, without_data=frozenset({"P010"}))
+    return "P010", dataclasses.replace(context, result=result)
+
+
+@pytest.mark.parametrize("variant", ["P006_revision", "P010_no_submission"])
+def test_statement_variants_match_their_golden_snapshots(
+    variant: str, demo: DemoClose, tmp_path: Path, update_golden: bool
+) -> None:
+    pid, context = _variant(demo, variant)
+    paths = render_statements(context, tmp_path, workers=1, pdf=False)
+    path = next(p for p in paths if p.stem == pid)
+    dump = dump_workbook(path, volatile={str(demo.folder): "<demo>"})
+    text = golden_text(dump)
+    if variant == "P006_revision":
+        assert "Revised statement: replaces P006-2026-10-1." in text
+        assert "P006-2026-10-2" in text
+    else:
+        assert "We received no data from you for October 2026." in text
+    _golden(f"statement_{variant}", text, update_golden)
