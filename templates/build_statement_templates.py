@@ -502,11 +502,11 @@ def build_statement() -> Workbook:
         "B23",
         "Net settlement for {{ period.label }}: the sum of every line below; last period: "
         "{{ last_period.label }}. Positive amounts are owed to you; amounts in brackets are "
-        "charged to you. {{ close.note }}",
+        "charged to you. {{ close.note }} {{ settlement.note }} {{ settlement.sections }}",
         "PC Note",
         merge="K23",
     )
-    s.height(23, 24)
+    s.height(23, 30)
     s.put("H15", "This period by section", "PC Heading", merge="K15")
     for c in "GHIJK":
         ws[f"{c}15"].style = "PC Heading"

@@ -31,7 +31,7 @@ from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
 from partnerclose.core.records import Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
-from partnerclose.statements.currency import settlement_scalars
+from partnerclose.statements.currency import section_notes, settlement_scalars
 from partnerclose.statements.explain import (
     FACTOR_PLACES,
     deal_text,
@@ -246,6 +246,18 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 change=total - last_total,
             )
         )
+    scalars["settlement.sections"] = section_notes(
+        context.result,
+        partner_id,
+        program.settings.currency,
+        [
+            (
+                SECTION_LABELS[section],
+                [line.amount for line in lines if SECTION_OF[line.component] is section],
+            )
+            for section in Section
+        ],
+    )
     components = [
         ComponentRow(
             key=component.value,

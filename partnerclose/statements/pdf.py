@@ -416,7 +416,7 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
     _note(
         layout, f"{s.get('statement.revision', '')}{s.get('submission.note', '')}", BOLD, 8.5, RED
     )
-    _note(layout, str(s.get("settlement.note", "")))
+    _note(layout, f"{s.get('settlement.note', '')} {s.get('settlement.sections', '')}".strip())
     _caption(layout, "Settlement summary")
     _table(
         layout,
