@@ -30,7 +30,8 @@ from reportlab.pdfgen.canvas import Canvas
 from partnerclose.statements.values import Fill, Table, Value
 
 FONTS = Path(reportlab.__file__).resolve().parent / "fonts"
-REGULAR, BOLD, ITALIC = "PCVera", "PCVera-Bold", "PCVera-Italic"
+REGULAR, BOLD = "PCVera", "PCVera-Bold"
+ITALIC = REGULAR  # two embedded fonts, not three: each is subset into every file
 NAVY = HexColor("#1F3864")
 PALE = HexColor("#DCE6F2")
 SOFT = HexColor("#F2F5FA")
@@ -54,7 +55,6 @@ def _register_fonts() -> None:
         return
     pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "Vera.ttf")))
     pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "VeraBd.ttf")))
-    pdfmetrics.registerFont(TTFont(ITALIC, str(FONTS / "VeraIt.ttf")))
 
 
 def amount_text(value: Value, decimals: int = 2) -> str:
