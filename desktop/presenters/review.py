@@ -47,6 +47,7 @@ class Subtotal:
     section: str
     amount: str
     negative: bool
+    last: str = ""  # "last period -3,000.00, change -832.03"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,12 @@ class ReviewPresenter:
             return []
         table = sections_table(result, self.selected, self.decimals(), self.last_period())
         return [
-            Subtotal(row.cells[0].text, row.cells[1].text, row.cells[1].tone is Tone.NEGATIVE)
+            Subtotal(
+                row.cells[0].text,
+                row.cells[1].text,
+                row.cells[1].tone is Tone.NEGATIVE,
+                f"last period {row.cells[2].text}, change {row.cells[3].text}",
+            )
             for row in table.rows
             if not row.total
         ]

@@ -674,3 +674,5 @@ def test_review_shows_last_period_beside_this_one(demo_program):
     assert rows["Cost sharing"] == ["-3,832.03", "-3,000.00", "-832.03"]
     assert rows["Revenue share"] == ["12,404.77", "10,000.00", "2,404.77"]
     assert rows["Net"] == ["11,309.17", "7,000.00", "4,309.17"]
+    strip = {s.section: s.last for s in review.partner_subtotals()}
+    assert strip["Cost sharing"] == "last period -3,000.00, change -832.03"
