@@ -254,6 +254,9 @@ def _table(
             c.setLineWidth(0.3)
             c.line(MARGIN, y - height + 1, MARGIN + INNER, y - height + 1)
 
+        if layout.y - height < BOTTOM:  # the table goes on over the page: its header again
+            layout.new_page()
+            layout.add(13, header)
         layout.add(height, draw)
     if total:
         amounts = [row[index[columns[-1].field]] for row in table.rows]
