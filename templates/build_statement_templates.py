@@ -334,7 +334,7 @@ STATEMENT_WIDTHS = {
 }
 LINE_HEADER = (
     ("B", "Item", "PC Header"),
-    ("C", "Description", "PC Header", "F"),
+    ("C", "How it was made", "PC Header", "F"),
     ("G", "Quantity", "PC Header right"),
     ("H", "Rate", "PC Header right"),
     ("I", "Status", "PC Header status", "J"),
