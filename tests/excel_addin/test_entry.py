@@ -324,7 +324,7 @@ def _statement_ops(excel: FakeExcel, book: xw.Book, pid: str) -> list[Op]:
     return excel.app.ops_on(worksheet(book, f"Stmt {pid}"))
 
 
-def test_range_operations_per_statement_stay_within_25_however_many_lines(
+def test_range_operations_per_statement_stay_within_26_however_many_lines(
     excel: FakeExcel, book: xw.Book, demo: Path
 ) -> None:
     _add_deals(demo.parent / "partners" / f"P001_{PERIOD}.xlsx", 990)
@@ -334,8 +334,9 @@ def test_range_operations_per_statement_stay_within_25_however_many_lines(
     assert lines["P001"] >= 1000
     assert lines["P006"] == 10
     big, small = _statement_ops(excel, book, "P001"), _statement_ops(excel, book, "P006")
-    assert len(big) <= 25
-    assert len(small) <= 25
+    # 26: the template's tables grew by one (corrections, issue 21)
+    assert len(big) <= 26
+    assert len(small) <= 26
     # the count follows the template's growing tables, never the lines
     assert Counter(op.kind for op in big)["write values"] == 1
     assert worksheet(book, "Stmt P001").max_row > 1000
