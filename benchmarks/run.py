@@ -14,6 +14,9 @@ the machine weighs on every size alike instead of on one side of a ratio.
 With --currencies, the program is quality.md's "large program with currencies": 3
 partners in 10 settle in EUR, GBP, JPY or CHF and 1 deal in 5 is booked in CAD
 (`partnerclose demo --currencies`). With --json, the last line is one JSON object.
+It also renders --pdf-statements PDF statements (default 1,000; 0: none) from the
+base program's statement data alone, on every core (quality.md revision 2: ≤ 15 s,
+≤ 15 ms of CPU each).
 """
 
 from __future__ import annotations
@@ -99,6 +102,21 @@ def close(program: Path) -> dict[str, float]:
     return figures
 
 
+def pdf_alone(program: Path, count: int) -> dict[str, float]:
+    """`count` PDF statements of `program` in a fresh process (benchmarks.pdf_once)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pdf_once", str(program), str(PERIOD), str(count)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the PDF benchmark failed: {done.stdout}{done.stderr}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
 def best_of(programs: list[Path], repeat: int) -> list[dict[str, float]]:
     """Each program's times, the least of `repeat` closes; peak memory the most.
 
@@ -173,6 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="close each program N times; report the best times"
     )
+    parser.add_argument(
+        "--pdf-statements",
+        type=int,
+        default=1000,
+        help="PDF statements to render alone from the program's data (default 1000; 0: none)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     size = Size(
@@ -218,6 +242,15 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{stage} x{ratio:.2f}" for stage, ratio in ratios.items())
         )
         result[f"growth_{label}"] = {k: round(v, 3) for k, v in ratios.items()}  # type: ignore[assignment]
+    if args.pdf_statements > 0:
+        pdf = pdf_alone(programs[0], args.pdf_statements)
+        print(
+            f"PDF statements alone: {int(pdf['pdf_statements']):,} in {pdf['pdf_s']:.2f} s on "
+            f"{int(pdf['pdf_workers'])} workers, {pdf['pdf_cpu_ms_each']:.1f} ms of CPU each, "
+            f"{pdf['pdf_mb']:.1f} MB"
+        )
+        result["pdf_s"] = round(pdf["pdf_s"], 3)
+        result["pdf_cpu_ms_each"] = round(pdf["pdf_cpu_ms_each"], 3)
     if args.json:
         print(json.dumps(result))
     return 0

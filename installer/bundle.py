@@ -83,10 +83,20 @@ _QT_LIBRARY = re.compile(
 )
 
 
+# The TrueType fonts the PDF statements embed (partnerclose/statements/pdf.py), which
+# ReportLab ships as data files beside its package, where PyInstaller does not look.
+PDF_FONTS = ("Vera.ttf", "VeraBd.ttf")
+
+
 def datas() -> list[tuple[str, str]]:
-    """(source, folder in the bundle) for the template workbooks."""
+    """(source, folder in the bundle) for the template workbooks and the PDF fonts."""
+    import reportlab
+
     dest = str(template_dest())
-    return [(str(path), dest) for path in template_files()]
+    fonts = Path(reportlab.__file__).resolve().parent / "fonts"
+    return [(str(path), dest) for path in template_files()] + [
+        (str(fonts / name), "reportlab/fonts") for name in PDF_FONTS
+    ]
 
 
 def qt_library_module(name: str) -> str | None:

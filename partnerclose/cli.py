@@ -25,7 +25,14 @@ from partnerclose.core.records import HOST
 from partnerclose.ledger.location import describe_ledger, ledger_exists, open_ledger
 from partnerclose.ledger.store import LedgerRefusedError
 from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
-from partnerclose.pipeline import ProgressEvent, Status, final_versions, run_close
+from partnerclose.pipeline import (
+    DEFAULT_WRITERS,
+    NO_PDF_WRITERS,
+    ProgressEvent,
+    Status,
+    final_versions,
+    run_close,
+)
 from partnerclose.reading.inputs import load_inputs
 
 EXIT_OK = 0
@@ -133,6 +140,7 @@ def cmd_close(args: argparse.Namespace) -> int:
             ledger_path=args.ledger,
             progress=progress,
             allow_empty=args.allow_empty,
+            writers=NO_PDF_WRITERS if args.no_pdf else DEFAULT_WRITERS,
         )
     finally:
         progress.finish()
@@ -274,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     close.add_argument("--out", help="output folder (default: close-PERIOD next to the program)")
     close.add_argument("--final", action="store_true", help="final close: locks the period")
     close.add_argument("--ledger", help=LEDGER_HELP)
+    close.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="write the statements as workbooks only, without statements/<partner>.pdf",
+    )
     _allow_empty(close)
     close.set_defaults(run=cmd_close)
 

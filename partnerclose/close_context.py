@@ -48,3 +48,8 @@ class CloseContext:
     user: str  # who ran the close (the close pack's audit shows it)
     statement_version: int = 1
     replaced_nets: Mapping[str, Decimal] = field(default_factory=dict)
+    # participant -> component -> Σ lines of the previous period's current final close
+    last_period: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)
+    # the ledger's approval of the period's draft (the close pack's sign-off), if any
+    approved_by: str = ""
+    approved_at: str = ""

@@ -27,6 +27,7 @@ from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import build_journal
+from partnerclose.core.lines import Component
 from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
@@ -68,7 +69,11 @@ from partnerclose.reading.inputs import (
     read_inputs_from_grids,
     validate_inputs,
 )
-from partnerclose.statements.writers import write_close_pack, write_statements
+from partnerclose.statements.writers import (
+    write_close_pack,
+    write_statements,
+    write_statements_without_pdf,
+)
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
 from partnerclose.writing.grid_workbook import grids_workbook
 
@@ -126,6 +131,8 @@ class CloseOutcome:
     ledger: Path | str | None = None  # a file, or a server's URL (ledger/location.py)
     run_id: int | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # participant -> component -> Σ lines of the previous period's final close
+    last_period: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -278,6 +285,8 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
 
 
 DEFAULT_WRITERS: tuple[Writer, ...] = (write_statements, write_csvs, write_close_pack)
+# `close --no-pdf`: the statements as workbooks only.
+NO_PDF_WRITERS: tuple[Writer, ...] = (write_statements_without_pdf, write_csvs, write_close_pack)
 
 
 def run_close(
@@ -388,6 +397,9 @@ def run_close(
             problems = tuple(sorted((*problems, *revision.problems), key=sort_key))
             fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
             ytd_before = ledger.totals_between(fiscal_start, period)
+            last_period = ledger.totals_between(period.shift(-1), period)
+            decision = ledger.approval(period).decision
+            approved = decision is not None and decision.approved
             context = CloseContext(
                 program,
                 period,
@@ -402,6 +414,9 @@ def run_close(
                 current_user(),
                 revision.version,
                 revision.replaced_nets,
+                last_period=last_period,
+                approved_by=decision.user if decision is not None and approved else "",
+                approved_at=decision.at if decision is not None and approved else "",
             )
             versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(
@@ -418,6 +433,7 @@ def run_close(
             ledger_path,
             run_id,
             timings,
+            last_period,
         )
     except CancelledError:
         return CloseOutcome(Status.CANCELLED, "cancelled; nothing was written", timings=timings)

@@ -1,11 +1,13 @@
 """Render a demo statement to a picture: docs/statement.png.
 
     .venv/bin/python scripts/render_statement.py [--partner P001] [--out docs/statement.png]
+        [--pdf docs/statement.pdf]
 
 Writes the demo program (seed 7, 12 partners, 2026-10) into a temporary folder,
 closes it (draft), converts the partner's statement to PDF with LibreOffice
 (`soffice --headless`), rasterises the pages with `pdftoppm` and puts them side
-by side in one PNG, as they print. Needs LibreOffice and poppler-utils (.ci/run
+by side in one PNG, as they print; and copies the close's own PDF statement (drawn
+with ReportLab) to docs/statement.pdf as a sample. Needs LibreOffice and poppler-utils (.ci/run
 installs them). The PNG is written with the standard library only.
 """
 
@@ -88,7 +90,7 @@ def side_by_side(pages: list[Path]) -> bytes:
     return _png(width, height, rows)
 
 
-def render(partner: str, out: Path, dpi: int) -> Path:
+def render(partner: str, out: Path, dpi: int, sample: Path | None = None) -> Path:
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
     if soffice is None or pdftoppm is None:
         raise SystemExit("needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
@@ -99,6 +101,8 @@ def render(partner: str, out: Path, dpi: int) -> Path:
         if outcome.status is not Status.CLOSED or outcome.output is None:
             raise SystemExit(f"the demo close failed: {outcome.message}")
         statement = outcome.output / "statements" / f"{partner}.xlsx"
+        if sample is not None:  # the close's own PDF statement (ReportLab), as a sample
+            sample.write_bytes(statement.with_suffix(".pdf").read_bytes())
         profile = (folder / "profile").as_uri()
         subprocess.run(
             [
@@ -128,8 +132,11 @@ def main() -> None:
     parser.add_argument("--partner", default="P001")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "statement.png")
     parser.add_argument("--dpi", type=int, default=100)
+    parser.add_argument(
+        "--pdf", type=Path, default=ROOT / "docs" / "statement.pdf", help="the PDF sample"
+    )
     args = parser.parse_args()
-    print(f"wrote {render(args.partner, args.out, args.dpi)}")
+    print(f"wrote {render(args.partner, args.out, args.dpi, args.pdf)} and {args.pdf}")
 
 
 if __name__ == "__main__":

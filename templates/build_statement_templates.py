@@ -195,6 +195,10 @@ STYLES = {
         ),
         _style("PC Amount", size=9.5, fmt=AMOUNT, vertical="top", border=Border(bottom=hair)),
         _style("PC Money", size=9.5, fmt=MONEY, vertical="top", border=Border(bottom=hair)),
+        _style("PC Money small", size=8.5, fmt=MONEY, vertical="top", border=Border(bottom=hair)),
+        _style("PC Sign", size=9.5, bold=True, border=Border(bottom=thin)),
+        _style("PC Sign date", size=9.5, bold=True, fmt=DATE, border=Border(bottom=thin)),
+        _style("PC Pay", size=10.5, bold=True, color=NAVY, wrap=True, vertical="center"),
         _style("PC Number", size=9.5, fmt=NUMBER, vertical="top", border=Border(bottom=hair)),
         _style(
             "PC Count",
@@ -330,7 +334,7 @@ STATEMENT_WIDTHS = {
 }
 LINE_HEADER = (
     ("B", "Item", "PC Header"),
-    ("C", "Description", "PC Header", "F"),
+    ("C", "How it was made", "PC Header", "F"),
     ("G", "Quantity", "PC Header right"),
     ("H", "Rate", "PC Header right"),
     ("I", "Status", "PC Header status", "J"),
@@ -344,7 +348,7 @@ def _line_row(s: Sheet, row: int, table: str, empty: str) -> None:
         (
             ("A", f'{{{{#table {table} empty="{empty}"}}}}', "PC Marker"),
             ("B", "{{ line.title }}", "PC Text"),
-            ("C", "{{ line.description }}", "PC Text small", "F"),
+            ("C", "{{ line.explanation }}", "PC Text small", "F"),
             ("G", "{{ line.quantity }}", "PC Number"),
             ("H", "{{ line.rate }}", "PC Percent"),
             ("I", "{{ line.status }}", "PC Status", "J"),
@@ -396,26 +400,20 @@ def build_statement() -> Workbook:
     s.height(2, 18)
     s.height(3, 8)
 
-    # Logo placeholder, partner block, statement block.
-    dashed = Side(style="dashed", color="A6A6A6")
-    s.put("B4", "Your logo here\n(insert a picture over this box)", "PC Logo", merge="B8")
-    for r in range(4, 9):
-        cell = ws[f"B{r}"]
-        cell.border = Border(
-            left=dashed,
-            right=dashed,
-            top=dashed if r == 4 else None,
-            bottom=dashed if r == 8 else None,
-        )
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    # Statement number and due date beside the partner block (no logo placeholder: a
+    # program's `logo` is placed by the PDF; finance may add a picture to this template).
+    s.put("B4", "Statement number", "PC Label")
+    s.put("B5", "{{ statement.number }}", "PC Value")
+    s.put("B6", "Due date", "PC Label")
+    s.put("B7", "{{ payment.due_date }}", "PC Value date")
     facts = (
         ("Partner", "{{ partner.name }}", "Period", "{{ period.label }}", "PC Value"),
         ("Partner ID", "{{ partner.id }}", "Currency", "{{ currency }}", "PC Value"),
         ("Email", "{{ partner.email }}", "Date produced", "{{ produced }}", "PC Value date"),
         ("Plan", "{{ partner.plan }}", "Close status", "{{ close.status }}", "PC Value"),
         (
-            "Reference",
-            "{{ partner.id }}-{{ period }}",
+            "Version",
+            "{{ statement.version }}",
             "Partner status",
             "{{ partner.status }}",
             "PC Value",
@@ -454,16 +452,10 @@ def build_statement() -> Workbook:
                 left=box.left if c == "B" else None,
                 right=box.right if c == "K" else None,
             )
-    s.put(
-        "B13",
-        "Net settlement for {{ period.label }}: the sum of every line below. Positive amounts "
-        "are owed to you; amounts in brackets are charged to you. {{ close.note }}",
-        "PC Note",
-        merge="K13",
-    )
-    s.height(13, 26)
-    # Empty unless the partner sent no data for the period (outputs.md).
-    s.put("B14", "{{ submission.note }}", "PC Notice")
+    s.put("B13", "{{ payment.text }}", "PC Pay", merge="K13")
+    s.height(13, 20)
+    # Empty unless this statement replaces an earlier one, or the partner sent no data.
+    s.put("B14", "{{ statement.revision }}{{ submission.note }}", "PC Notice", merge="K14")
 
     # Summary by section, with a chart beside it.
     s.put("B15", "Settlement summary", "PC Heading", merge="F15")
@@ -471,8 +463,10 @@ def build_statement() -> Workbook:
         16,
         (
             ("B", "Section", "PC Header"),
-            ("C", "This period", "PC Header right", "D"),
-            ("E", "Year to date", "PC Header right", "F"),
+            ("C", "This period", "PC Header right"),
+            ("D", "Last period", "PC Header right"),
+            ("E", "Change", "PC Header right"),
+            ("F", "Year to date", "PC Header right"),
         ),
     )
     summary = (
@@ -488,18 +482,31 @@ def build_statement() -> Workbook:
             r,
             (
                 ("B", label, "PC Text"),
-                ("C", f"{{{{ {key}.total }}}}", "PC Amount", "D"),
-                ("E", f"{{{{ {key}.ytd }}}}", "PC Amount", "F"),
+                ("C", f"{{{{ {key}.total }}}}", "PC Money"),
+                ("D", f"{{{{ {key}.last_period }}}}", "PC Money small"),
+                ("E", f"{{{{ {key}.change }}}}", "PC Money small"),
+                ("F", f"{{{{ {key}.ytd }}}}", "PC Money small"),
             ),
         )
     s.row(
         22,
         (
-            ("B", "Net settlement", "PC Grand label"),
-            ("C", "=SUM(C17:C21)", "PC Grand total", "D"),
-            ("E", "=SUM(E17:E21)", "PC Grand total", "F"),
+            ("B", "Net settlement ({{ currency }})", "PC Grand label"),
+            ("C", "=SUM(C17:C21)", "PC Grand money"),
+            ("D", "=SUM(D17:D21)", "PC Grand money"),
+            ("E", "=SUM(E17:E21)", "PC Grand money"),
+            ("F", "=SUM(F17:F21)", "PC Grand money"),
         ),
     )
+    s.put(
+        "B23",
+        "Net settlement for {{ period.label }}: the sum of every line below; last period: "
+        "{{ last_period.label }}. Positive amounts are owed to you; amounts in brackets are "
+        "charged to you. {{ close.note }} {{ settlement.note }} {{ settlement.sections }}",
+        "PC Note",
+        merge="K23",
+    )
+    s.height(23, 30)
     s.put("H15", "This period by section", "PC Heading", merge="K15")
     for c in "GHIJK":
         ws[f"{c}15"].style = "PC Heading"
@@ -662,7 +669,8 @@ def build_statement() -> Workbook:
             ("F", "Registered", "PC Header"),
             ("G", "Deal amount", "PC Header right"),
             ("H", "Rate", "PC Header right"),
-            ("I", "Status", "PC Header status", "J"),
+            ("I", "Status", "PC Header status"),
+            ("J", "Bracket amount", "PC Header right"),
             ("K", "Revenue share", "PC Header right"),
         ),
     )
@@ -677,7 +685,8 @@ def build_statement() -> Workbook:
             ("F", "{{ deal.registered }}", "PC Text small"),
             ("G", "{{ deal.amount }}", "PC Money"),
             ("H", "{{ deal.rate }}", "PC Percent"),
-            ("I", "{{ deal.status }}", "PC Status", "J"),
+            ("I", "{{ deal.status }}", "PC Status"),
+            ("J", "{{ deal.bracket_share }}", "PC Money"),
             ("K", "{{ deal.share }}", "PC Amount"),
         ),
     )
@@ -862,16 +871,48 @@ def build_statement() -> Workbook:
         ),
     )
     s.height(91, 10)
+
+    # 7 Corrections (P2, P3): lines of the adjustment components, when the close has them.
+    _section(s, 92, "7   Corrections")
+    s.row(93, LINE_HEADER)
+    _line_row(s, 94, "corrections", "No corrections this period.")
+    s.row(
+        95, (("B", "Total corrections", "PC Total label", "J"), ("K", "=SUM(K94:K94)", "PC Total"))
+    )
+    s.height(96, 10)
+
+    # Payment: number, due date, what is paid or due in words, where to pay, whom to ask.
+    s.put("B97", "Payment", "PC Heading", merge="K97")
+    s.row(
+        98,
+        (
+            ("B", "Statement number", "PC Fact label"),
+            ("C", "{{ statement.number }}", "PC Value", "D"),
+            ("F", "Due date", "PC Fact label", "I"),
+            ("J", "{{ payment.due_date }}", "PC Value date", "K"),
+        ),
+    )
+    s.put("B99", "{{ payment.text }}", "PC Pay", merge="K99")
+    s.height(99, 20)
+    s.row(
+        100,
+        (
+            ("B", "{{ payment.remit_label }}", "PC Fact label"),
+            ("C", "{{ payment.remit_to }}", "PC Value", "K"),
+        ),
+    )
+    s.put("B101", "{{ payment.contact }}", "PC Note", merge="K101")
+    s.height(102, 10)
     s.put(
-        "B92",
+        "B103",
         "Produced by PartnerClose {{ version }} from the {{ close.kind }} close of {{ period }}. "
         "Every amount on this statement is a settlement line of that close or a sum of lines; "
         "lines.csv and the close pack list each line with the rule that produced it.",
         "PC Note",
-        merge="K92",
+        merge="K103",
     )
-    s.height(92, 24)
-    _page(ws, 92, "K")
+    s.height(103, 24)
+    _page(ws, 103, "K")
     ws.row_breaks.append(Break(id=47))  # revenue share starts page 2
     ws.freeze_panes = None
     return workbook
@@ -908,7 +949,7 @@ def _summary(workbook: Workbook) -> None:
     s.put("C6", None, "PC Grand label")
     for i, component in enumerate(components):
         letter = _letter(4 + i)
-        s.ws.column_dimensions[letter].width = 13
+        s.ws.column_dimensions[letter].width = 11
         s.put(f"{letter}4", COMPONENT_LABELS[component], "PC Header right")
         s.put(f"{letter}5", f"{{{{ participant.{component.value} }}}}", "PC Money")
         s.put(f"{letter}6", f"=SUM({letter}5:{letter}5)", "PC Grand money")
@@ -932,7 +973,80 @@ def _summary(workbook: Workbook) -> None:
         merge=f"{net}8",
     )
     s.height(8, 26)
-    _page(ws, 8, check, landscape=True)
+    # Sign-off: prepared by the run's user; approved from the ledger's approval records,
+    # else blank lines to sign by hand.
+    s.put("B10", "Sign-off", "PC Heading", merge="F10")
+    signoff = (
+        (11, "Prepared by", "{{ signoff.prepared_by }}", "{{ signoff.prepared_on }}"),
+        (12, "Approved by", "{{ signoff.approved_by }}", "{{ signoff.approved_on }}"),
+    )
+    for r, label, who, when in signoff:
+        s.row(
+            r,
+            (
+                ("B", label, "PC Fact label"),
+                ("C", who, "PC Sign", "D"),
+                ("E", "Date", "PC Fact label"),
+                ("F", when, "PC Sign date"),
+            ),
+        )
+        s.height(r, 22)
+    _page(ws, 12, check, landscape=True)
+    ws.freeze_panes = "D5"
+
+
+def _changes(workbook: Workbook) -> None:
+    """Each partner's net and sections this period and last, largest change first."""
+    ws = workbook.create_sheet("Changes")
+    sections = (
+        ("cost_sharing", "Cost sharing"),
+        ("reserve_fund", "Reserve fund"),
+        ("revenue_share", "Revenue share"),
+        ("co_marketing", "Co-marketing"),
+        ("milestones", "Milestones"),
+    )
+    last = 7 + 2 * len(sections)
+    s = Sheet(ws, last)
+    _band(s, "CHANGES AGAINST LAST PERIOD", _letter(last))
+    s.widths({"A": 1.7, "B": 10, "C": 24, "D": 13, "E": 13, "F": 13, "G": 9})
+    heads = (
+        ("B", "Partner", "PC Header"),
+        ("C", "Name", "PC Header"),
+        ("D", "Net this period", "PC Header right"),
+        ("E", "Net last period", "PC Header right"),
+        ("F", "Change", "PC Header right"),
+        ("G", "Change %", "PC Header right"),
+    )
+    s.row(4, heads)
+    s.put("A5", "{{#table changes}}", "PC Marker")
+    s.row(
+        5,
+        (
+            ("B", "{{ change.id }}", "PC Text"),
+            ("C", "{{ change.name }}", "PC Text"),
+            ("D", "{{ change.net }}", "PC Money"),
+            ("E", "{{ change.net_last }}", "PC Money"),
+            ("F", "{{ change.change }}", "PC Money"),
+            ("G", "{{ change.change_pct }}", "PC Percent"),
+        ),
+    )
+    for i, (key, label) in enumerate(sections):
+        now, before = _letter(8 + 2 * i), _letter(9 + 2 * i)
+        s.widths({now: 12, before: 12})
+        s.put(f"{now}4", f"{label} this period", "PC Header right")
+        s.put(f"{before}4", f"{label} last period", "PC Header right")
+        s.put(f"{now}5", f"{{{{ change.{key} }}}}", "PC Money")
+        s.put(f"{before}5", f"{{{{ change.{key}_last }}}}", "PC Money")
+    s.height(4, 36)
+    s.put(
+        "B7",
+        "Partners of {{ period }} by the size of the change of their net against the previous "
+        "period's final close (0 when there is none); change % is of last period's net.",
+        "PC Note",
+        merge=f"{_letter(last)}7",
+    )
+    s.height(7, 26)
+    _page(ws, 7, _letter(last), landscape=True)
     ws.freeze_panes = "D5"
 
 
@@ -1229,6 +1343,7 @@ def _letter(column: int) -> str:
 def build_close_pack() -> Workbook:
     workbook = _new_workbook()
     _summary(workbook)
+    _changes(workbook)
     _pools(workbook)
     _reserve(workbook)
     _currencies(workbook)

@@ -27,6 +27,8 @@ def test_runner_prints_stages_and_a_json_line():
             "--growth",
             "--repeat",
             "2",
+            "--pdf-statements",
+            "6",
             "--json",
         ],
         cwd=ROOT,
@@ -48,6 +50,9 @@ def test_runner_prints_stages_and_a_json_line():
         "floor_ratio",
     }
     assert last["peak_rss_mb"] > 0
+    assert last["pdf_s"] > 0
+    assert last["pdf_cpu_ms_each"] > 0
+    assert "PDF statements alone: 6 in" in done.stdout
     assert "I/O floor" in done.stdout
     assert "best of 2" in done.stdout
     for grown in ("growth_deals", "growth_partners"):

@@ -423,3 +423,32 @@ def test_the_close_pack_shows_each_partner_in_both_currencies_and_the_rates(exam
     ]
     assert ["EUR", 1.08, 1.1, "ECB reference rates"] in audit
     assert ["JPY", 0.0067, 0.0065, "ECB reference rates"] in audit
+
+
+def test_a_statement_in_another_currency_shows_its_sections_and_payment_in_it(
+    example: Example,
+) -> None:
+    """Example X-a's P001 settles in EUR: the statement's payment block pays the EUR net,
+    and a note gives each section in EUR beside USD, at the closing rate (X2)."""
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    ws = load_workbook(example.folder / "statements" / "P001.xlsx")["Statement"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    joined = " ".join(texts)
+    assert "We will pay EUR 1,490.91 to your account on file by 30 November 2026." in texts
+    assert (
+        "By section in EUR, at 1.1 USD per EUR: Cost sharing EUR -1,000.00 (USD -1,100.00); "
+        "Revenue share EUR 2,490.91 (USD 2,740.00)."
+    ) in joined
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(
+            ["pdftotext", "-raw", str(example.folder / "statements" / "P001.pdf"), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        assert "We will pay EUR 1,490.91" in pdf
+        assert "Revenue share EUR 2,490.91 (USD 2,740.00)" in pdf.replace("\n", " ")

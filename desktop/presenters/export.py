@@ -51,7 +51,8 @@ def modified_text(path: Path) -> str:
 def describe(relative: Path, names: dict[str, str]) -> tuple[int, str]:
     """The order and the plain name of an output file."""
     if relative.parts[0] == STATEMENTS and len(relative.parts) == 2:
-        return 10, f"Statement · {participant_label(relative.stem, names)}"
+        kind = "Statement (PDF)" if relative.suffix == ".pdf" else "Statement"
+        return 10, f"{kind} · {participant_label(relative.stem, names)}"
     known = DOCUMENTS.get(relative.as_posix())
     if known is not None:
         return known
@@ -127,7 +128,13 @@ class ExportPresenter:
             return "Open a program workbook and run a close to export its statements."
         if not folder.is_dir():
             return f"Nothing written yet for {self.session.period}: run a close first."
-        statements = sum(1 for r in self.table.rows if r.cells[1].text.startswith(STATEMENTS))
+        statements = len(  # a statement's workbook and its PDF are one statement
+            {
+                Path(r.cells[1].text).stem
+                for r in self.table.rows
+                if r.cells[1].text.startswith(STATEMENTS)
+            }
+        )
         detail = f"; {plural(statements, 'statement')}" if statements else ""
         return f"{plural(len(self.table.rows), 'file')} in the output folder{detail}."
 

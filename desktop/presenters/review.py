@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from desktop.presenters.formatting import (
@@ -32,6 +34,7 @@ from desktop.presenters.table import (
 from partnerclose.api import (
     HOST,
     CloseResult,
+    Component,
 )
 
 
@@ -44,6 +47,7 @@ class Subtotal:
     section: str
     amount: str
     negative: bool
+    last: str = ""  # "last period -3,000.00, change -832.03"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +169,14 @@ class ReviewPresenter:
         result = self.result()
         if result is None or not self.selected:
             return []
-        table = sections_table(result, self.selected, self.decimals())
+        table = sections_table(result, self.selected, self.decimals(), self.last_period())
         return [
-            Subtotal(row.cells[0].text, row.cells[1].text, row.cells[1].tone is Tone.NEGATIVE)
+            Subtotal(
+                row.cells[0].text,
+                row.cells[1].text,
+                row.cells[1].tone is Tone.NEGATIVE,
+                f"last period {row.cells[2].text}, change {row.cells[3].text}",
+            )
             for row in table.rows
             if not row.total
         ]
@@ -176,9 +185,17 @@ class ReviewPresenter:
         result = self.result()
         return lines_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
 
+    def last_period(self) -> Mapping[Component, Decimal]:
+        """The selected participant's components in the previous period's final close."""
+        outcome = self.session.closed
+        return outcome.last_period.get(self.selected, {}) if outcome is not None else {}
+
     def partner_sections(self) -> Table:
+        """The sections of the selected participant, last period beside this one."""
         result = self.result()
-        return sections_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
+        if result is None:
+            return EMPTY_TABLE
+        return sections_table(result, self.selected, self.decimals(), self.last_period())
 
     def partner_milestones(self) -> Table:
         result = self.result()

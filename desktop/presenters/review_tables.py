@@ -4,6 +4,7 @@ figures and scorecard, pools and reserve (pure: a result in, display tables out)
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 
 from desktop.presenters.formatting import (
@@ -151,17 +152,47 @@ def lines_table(result: CloseResult, participant: str, decimals: int) -> Table:
     return Table(LINE_COLUMNS, tuple(rows))
 
 
-def sections_table(result: CloseResult, participant: str, decimals: int) -> Table:
+def sections_table(
+    result: CloseResult,
+    participant: str,
+    decimals: int,
+    last: Mapping[Component, Decimal] | None = None,
+) -> Table:
+    """The participant's sections: this period's subtotal, last period's (its final
+    close; 0 when there is none) and the change."""
     subtotals: dict[Section, Decimal] = defaultdict(Decimal)
     for line in result.lines_of(participant):
         subtotals[SECTION_OF[line.component]] += line.amount
+    before: dict[Section, Decimal] = defaultdict(Decimal)
+    for component, amount in (last or {}).items():
+        before[SECTION_OF[component]] += amount
+
+    def row(label: str, now: Decimal, then: Decimal, total: bool = False) -> Row:
+        return Row(
+            (
+                text_cell(label),
+                money_cell(now, decimals),
+                money_cell(then, decimals),
+                money_cell(now - then, decimals),
+            ),
+            total=total,
+        )
+
     rows = [
-        Row((text_cell(s.value.capitalize()), money_cell(subtotals[s], decimals)))
+        row(s.value.capitalize(), subtotals[s], before[s])
         for s in Section
-        if s in subtotals
+        if s in subtotals or s in before
     ]
-    rows.append(Row((text_cell("Net"), money_cell(result.net(participant), decimals)), total=True))
-    return Table((Column("Section", stretch=True), Column("Subtotal", Align.RIGHT)), tuple(rows))
+    rows.append(row("Net", result.net(participant), sum(before.values(), Decimal(0)), True))
+    return Table(
+        (
+            Column("Section", stretch=True),
+            Column("Subtotal", Align.RIGHT),
+            Column("Last period", Align.RIGHT, "The section in the previous period's final close"),
+            Column("Change", Align.RIGHT),
+        ),
+        tuple(rows),
+    )
 
 
 MILESTONE_COLUMNS = (

@@ -195,6 +195,10 @@ class ReviewPage(Page):
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
             layout.addWidget(name)
             layout.addWidget(value)
+            if subtotal.last:  # last period beside this one
+                last = label(subtotal.last, "kpiLabel")
+                last.setAlignment(Qt.AlignmentFlag.AlignRight)
+                layout.addWidget(last)
             layout.addStretch(1)
             self.strip.addWidget(box)
 

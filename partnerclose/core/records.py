@@ -158,6 +158,10 @@ class Settings(Record):
     renegotiation_below: Decimal | None = None
     upgrade_at: Decimal | None = None
     approval_required: bool = False
+    payment_terms_days: int = 30
+    remit_to: str = ""
+    contact: str = ""
+    logo: str = ""  # relative to the program workbook
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -173,6 +177,8 @@ class Partner(Record):
     wind_down_fee: Decimal = Decimal(0)
     email: str = ""
     currency: str = ""  # blank: settles in the program currency (rules.md X2)
+    bank_account: str = ""
+    bank_bic: str = ""
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

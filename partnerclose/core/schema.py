@@ -287,6 +287,31 @@ PROGRAM = SheetSpec(
             False,
             example="N",
         ),
+        Column(
+            "payment_terms_days",
+            Kind.INTEGER,
+            False,
+            30,
+            (),
+            ZERO,
+            None,
+            "Days after the period's last day by which the net is paid or due (default 30).",
+            30,
+        ),
+        _text(
+            "remit_to",
+            "Where partners who owe pay: bank, account and reference, shown on their statements.",
+            example="Northwind Ltd, IBAN GB33 BUKB 2020 1555 5555 55, quote the statement number",
+        ),
+        _text(
+            "contact",
+            "Whom partners contact about their statement, shown on it.",
+            example="partners@northwind.example",
+        ),
+        _text(
+            "logo",
+            "Image file (PNG or JPEG, relative to this workbook) placed on statements.",
+        ),
     ),
 )
 
@@ -347,6 +372,11 @@ PARTNERS = SheetSpec(
             "ISO 4217 code of the currency the partner settles in (blank: the program's).",
             required=False,
         ),
+        _text(
+            "bank_account",
+            "IBAN or account number the partner is paid to; statements show its last 4.",
+        ),
+        _text("bank_bic", "BIC or routing code of the partner's bank, for payment files."),
     ),
 )
 

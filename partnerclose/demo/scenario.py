@@ -187,6 +187,9 @@ SETTINGS = Settings(
     max_margin_share=D("0.50"),
     renegotiation_below=D("40"),
     upgrade_at=D("75"),
+    payment_terms_days=30,
+    remit_to="Northwind Traders Ltd, IBAN GB29 NWBK 6016 1331 9268 19",
+    contact="partner-finance@northwind.example, +44 20 7946 0000",
 )
 
 FEATURE_POOLS = (
@@ -580,7 +583,10 @@ def build_scenario(spec: DemoSpec) -> Scenario:
         pid: ROLE_ORDER[i] if i < len(ROLE_ORDER) else Role.GENERIC for i, pid in enumerate(ids)
     }
     by_role = {role: pid for pid, role in roles.items() if role is not Role.GENERIC}
-    partners = tuple(_partner(rng, i, pid, roles[pid], spec.period) for i, pid in enumerate(ids))
+    partners = tuple(
+        replace(_partner(rng, i, pid, roles[pid], spec.period), bank_account=_bank_account(i))
+        for i, pid in enumerate(ids)
+    )
     if spec.currencies:
         partners = tuple(
             replace(partner, currency=currencies.settlement_currency(i))
@@ -653,6 +659,12 @@ def partner_name(index: int) -> str:
     second = names.NAME_SECOND[(j // len(names.NAME_FIRST)) % len(names.NAME_SECOND)]
     rounds = j // (len(names.NAME_FIRST) * len(names.NAME_SECOND))
     return f"{first} {second}" + (f" {rounds + 1}" if rounds else "")
+
+
+def _bank_account(index: int) -> str:
+    """A made-up IBAN-like account per partner (no draw from the random generator, so
+    that the demo's figures do not depend on it)."""
+    return f"DE89 3704 0044 0532 {(index + 1) * 7919 % 10000:04d} {index % 100:02d}"
 
 
 def _partner(rng: Random, index: int, pid: str, role: Role, period: Period) -> Partner:

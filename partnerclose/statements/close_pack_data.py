@@ -10,23 +10,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
 
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
-from partnerclose.core.lines import SECTION_OF, Component
-from partnerclose.core.money import ZERO
+from partnerclose.core.lines import SECTION_OF, Component, Section
+from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.records import HOST
 from partnerclose.statements.currency import close_pack_tables
 from partnerclose.statements.data import (
     COMPONENT_LABELS,
     MISSING,
+    SECTION_KEYS,
     SECTION_LABELS,
     common_scalars,
+    run_time,
 )
 from partnerclose.statements.labels import key_figure_label
 from partnerclose.statements.rows import (
     AccountRow,
+    ChangeRow,
     ComponentTotalRow,
     FileRow,
     KeyFigureRow,
@@ -120,10 +124,19 @@ def close_pack_fill(context: CloseContext) -> Fill:
             "problems.count": len(problems),
             "problems.warnings": sum(p.severity == "warning" for p in problems),
             "problems.infos": sum(p.severity == "info" for p in problems),
+            # The sign-off block: prepared by the run's user; approved from the ledger's
+            # approval records (blank lines to sign when there is none).
+            "signoff.prepared_by": context.user,
+            "signoff.prepared_on": run_time(context.started_at).date(),
+            "signoff.approved_by": context.approved_by,
+            "signoff.approved_on": (
+                run_time(context.approved_at).date() if context.approved_at else None
+            ),
         }
     )
     tables = {
         "participants": Table.of_rows("participant", ParticipantRow, participants),
+        "changes": Table.of_rows("change", ChangeRow, change_rows(context)),
         "pools": Table.of_rows("pool", PoolCheckRow, checks),
         "accounts": Table.of_rows("account", AccountRow, accounts),
         "problems": Table.of_rows("problem", ProblemRow, problems),
@@ -155,3 +168,46 @@ def _key_figure_rows(result: CloseResult) -> Iterable[KeyFigureRow]:
             continue
         for name in KEY_FIGURE_NAMES:
             yield KeyFigureRow(pid, name, key_figure_label(name), figures.get(name, MISSING))
+
+
+def change_rows(context: CloseContext) -> list[ChangeRow]:
+    """Each partner's net and sections this period and last, largest change first."""
+    names = {p.partner_id: p.name for p in context.program.partners}
+    totals = context.result.totals()
+    rows = []
+    for pid in context.result.participants:
+        if pid == HOST:
+            continue
+        now = totals.get(pid, {})
+        last = context.last_period.get(pid, {})
+
+        def section(amounts: dict[Component, object], which: Section) -> object:
+            return sum(
+                (
+                    a
+                    for c, a in amounts.items()
+                    if SECTION_OF[c] is which and isinstance(a, Decimal)
+                ),
+                ZERO,
+            )
+
+        net, net_last = sum(now.values(), ZERO), sum(last.values(), ZERO)
+        change = net - net_last
+        sections: dict[str, object] = {}
+        for which in Section:
+            key = SECTION_KEYS[which]
+            sections[key] = section(dict(now), which)
+            sections[f"{key}_last"] = section(dict(last), which)
+        rows.append(
+            ChangeRow(
+                id=pid,
+                name=names.get(pid, pid),
+                net=net,
+                net_last=net_last,
+                change=change,
+                change_pct=round_money(change / abs(net_last), 4) if net_last else MISSING,
+                **sections,  # type: ignore[arg-type]
+            )
+        )
+    rows.sort(key=lambda r: (-abs(r.change) if isinstance(r.change, Decimal) else 0, r.id))
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from partnerclose.core.close import CloseResult
@@ -80,3 +81,32 @@ def close_pack_tables(program: Program, period: Period, result: CloseResult) -> 
         "settlements": Table.of_rows("settlement", SettlementRow, settlements),
         "rates": Table.of_rows("rate", RateRow, rates),
     }
+
+
+def section_notes(
+    result: CloseResult,
+    partner_id: str,
+    program_currency: str,
+    sections: Sequence[tuple[str, Sequence[Decimal]]],
+) -> str:
+    """For a partner in another currency (X2): each section's amount in its currency,
+    beside the program-currency amount, at the period's closing rate; else empty."""
+    rate = result.settlement_of(partner_id)
+    if rate is None or rate.currency == program_currency:
+        return ""
+    parts = []
+    for name, amounts in sections:
+        if not amounts:
+            continue
+        settled = sum((rate.settle(a) for a in amounts), Decimal(0))
+        program = sum(amounts, Decimal(0))
+        parts.append(
+            f"{name} {rate.currency} {round_money(settled, rate.decimals):,f} "
+            f"({program_currency} {program:,f})"
+        )
+    if not parts:
+        return ""
+    return (
+        f"By section in {rate.currency}, at {rate.rate.normalize():f} {program_currency} "
+        f"per {rate.currency}: " + "; ".join(parts) + "."
+    )

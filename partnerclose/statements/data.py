@@ -17,7 +17,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from partnerclose import __version__
@@ -31,7 +31,17 @@ from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
 from partnerclose.core.records import Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
-from partnerclose.statements.currency import settlement_scalars
+from partnerclose.statements.currency import section_notes, settlement_scalars
+from partnerclose.statements.explain import (
+    FACTOR_PLACES,
+    deal_text,
+    explanation,
+    money_text,
+    number_text,
+    percent_text,
+    readable,
+    reserve_text,
+)
 from partnerclose.statements.labels import key_figure_label
 from partnerclose.statements.rows import (
     ComponentRow,
@@ -57,6 +67,10 @@ SECTION_LABELS: Mapping[Section, str] = {
     Section.CO_MARKETING: "Co-marketing",
     Section.MILESTONES: "Milestones",
 }
+# P2/P3 (revision 2): the corrections section shows these components when the engine has them.
+CORRECTIONS = frozenset(
+    c for c in Component if c.value in ("adjustment", "prior_period_adjustment")
+)
 SECTION_COMPONENTS: Mapping[Section, tuple[Component, ...]] = {
     s: tuple(c for c in Component if SECTION_OF[c] is s) for s in Section
 }
@@ -66,17 +80,12 @@ SECTION_KEYS: Mapping[Section, str] = {
 }
 
 
-def _money_text(value: Decimal, decimals: int) -> str:
-    return f"{round_money(value, decimals):,f}"
+_money_text = money_text  # the name milestone_why uses
 
 
-FACTOR_PLACES = 4  # rates, factors and metric values in a sentence (outputs.md)
-
-
-def number_text(value: Decimal) -> str:
-    """A rate, factor or metric value in a sentence: at most 4 decimals, thousands
-    separators (`0.9647`, `1,234.5`); the exact value stays in lines.csv."""
-    return f"{round_money(value, FACTOR_PLACES).normalize():,f}"
+def shown_rate(value: Decimal | None) -> Decimal | None:
+    """A rate or factor in a cell of a statement: 4 decimals at most (outputs.md)."""
+    return None if value is None else round_money(value, FACTOR_PLACES)
 
 
 def period_label(period: Period) -> str:
@@ -185,6 +194,16 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
     scalars.update(settlement_scalars(context.result, partner_id, program.settings.currency))
+    last = context.last_period.get(partner_id, {})
+    net_last = sum(last.values(), ZERO)
+    scalars.update(_payment_scalars(context, partner, partner_id, net, scalars))
+    scalars.update(
+        {
+            "net.last_period": net_last,
+            "net.change": net - net_last,
+            "last_period.label": period_label(context.period.shift(-1)),
+        }
+    )
     scalars.update(
         {
             "net.amount": abs(net),
@@ -203,6 +222,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         count = sum(len(by_component.get(c, ())) for c in SECTION_COMPONENTS[section])
         total = sum((line.amount for line in lines if SECTION_OF[line.component] is section), ZERO)
         before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
+        last_total = sum((a for c, a in last.items() if SECTION_OF[c] is section), ZERO)
         key = SECTION_KEYS[section]
         scalars.update(
             {
@@ -210,6 +230,8 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 f"{key}.ytd_before": before,
                 f"{key}.ytd": before + total,
                 f"{key}.lines": count,
+                f"{key}.last_period": last_total,
+                f"{key}.change": total - last_total,
             }
         )
         sections.append(
@@ -220,8 +242,22 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 ytd_before=before,
                 ytd=before + total,
                 lines=count,
+                last_period=last_total,
+                change=total - last_total,
             )
         )
+    scalars["settlement.sections"] = section_notes(
+        context.result,
+        partner_id,
+        program.settings.currency,
+        [
+            (
+                SECTION_LABELS[section],
+                [line.amount for line in lines if SECTION_OF[line.component] is section],
+            )
+            for section in Section
+        ],
+    )
     components = [
         ComponentRow(
             key=component.value,
@@ -234,7 +270,21 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         for component in Component
         if component in by_component or component in ytd_before
     ]
-    all_lines = Table.of_rows("line", LineRow, (_line_row(x, pool_names) for x in lines))
+    my_pools = index.pools.get(partner_id, ())
+    by_pool = {pool.pool_id: (pool, me) for pool, me in my_pools}
+    deals = {deal.deal_id: deal for deal in index.deals.get(partner_id, ())}
+
+    def explain(line: Line) -> str:
+        if line.component is Component.RESERVE_CONTRIBUTION:
+            fixed = program.settings.reserve_fixed_contribution
+            return reserve_text(line, my_pools, fixed, decimals)
+        if line.component is Component.REVENUE_SHARE and line.item in deals:
+            return deal_text(deals[line.item], decimals)
+        return explanation(line, by_pool.get(pool_of_item(line.item)), decimals)
+
+    all_lines = Table.of_rows(
+        "line", LineRow, (_line_row(x, pool_names, explain(x), decimals) for x in lines)
+    )
 
     def section_lines(section: Section, *components: Component) -> Table:
         """The rows of `all_lines` (built once) of a section, or of some of its components."""
@@ -262,8 +312,17 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             Section.REVENUE_SHARE, Component.TRUE_UP, Component.CLAWBACK, Component.REVENUE_CAP
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
+        "corrections": Table(
+            all_lines.item,
+            all_lines.fields,
+            tuple(
+                row
+                for row, line in zip(all_lines.rows, lines, strict=True)
+                if line.component in CORRECTIONS
+            ),
+        ),
         "milestone_lines": section_lines(Section.MILESTONES),
-        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id)),
+        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id, decimals)),
         "true_ups": Table.of_rows(
             "true_up",
             TrueUpRow,
@@ -292,6 +351,73 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     return Fill(scalars, tables)
 
 
+def masked_account(account: str) -> str:
+    """A bank account as a statement shows it: its last 4 characters ("ending 4321")."""
+    plain = "".join(account.split())
+    return f"ending {plain[-4:]}" if plain else ""
+
+
+def statement_number(partner_id: str, period: Period, version: int) -> str:
+    """`<partner>-<period>-<version>` (outputs.md): unique, and new for a revision."""
+    return f"{partner_id}-{period}-{version}"
+
+
+def _payment_scalars(
+    context: CloseContext,
+    partner: Partner | None,
+    partner_id: str,
+    own: Decimal,
+    scalars: Mapping[str, Value],
+) -> dict[str, Value]:
+    """The payment block: the statement's number and version, the due date, what is
+    paid or due in words, where to pay and whom to ask; and a revision's note."""
+    settings = context.program.settings
+    version = context.statement_version
+    number = statement_number(partner_id, context.period, version)
+    due = context.period.last_day + timedelta(days=settings.payment_terms_days)
+    currency = str(scalars["settlement.currency"])
+    signed = scalars["settlement.net"]
+    # in the settlement currency (rules.md X2); the lines' own sum in the program's
+    net = own if currency == settings.currency or not isinstance(signed, Decimal) else signed
+    decimals = settings.decimals
+    amount = f"{currency} {money_text(abs(net), decimals)}"
+    by = f"{due.day} {calendar.month_name[due.month]} {due.year}"
+    account = masked_account(partner.bank_account if partner else "")
+    if net > 0:
+        where = f"your account {account}" if account else "your account on file"
+        text = f"We will pay {amount} to {where} by {by}."
+    elif net < 0:
+        to = f" to {settings.remit_to}" if settings.remit_to else ""
+        text = f"Please pay {amount}{to} by {by}, quoting {number}."
+    else:
+        text = "Nothing is paid or due for this period."
+    revision = ""
+    replaced = context.replaced_nets.get(partner_id)
+    if version > 1:
+        before = replaced if replaced is not None else ZERO
+        change = own - before
+        revision = (
+            f"Revised statement: replaces "
+            f"{statement_number(partner_id, context.period, version - 1)}. "
+            f"Net then {settings.currency} {money_text(before, decimals)}, now "
+            f"{settings.currency} {money_text(own, decimals)}: change "
+            f"{'+' if change > 0 else ''}{money_text(change, decimals)}."
+        )
+    return {
+        "statement.number": number,
+        "statement.version": version,
+        "statement.revision": revision,
+        "payment.due_date": due,
+        "payment.text": text,
+        "payment.account": account,
+        "payment.remit_to": settings.remit_to if net < 0 else "",
+        "payment.remit_label": "Pay to" if net < 0 and settings.remit_to else "",
+        "payment.contact": (
+            f"Questions about this statement: {settings.contact}" if settings.contact else ""
+        ),
+    }
+
+
 def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Value]:
     return {
         "partner.id": partner_id,
@@ -316,20 +442,21 @@ def _submission_scalars(context: CloseContext, partner_id: str) -> dict[str, Val
     }
 
 
-def _line_row(line: Line, pool_names: Mapping[str, str]) -> LineRow:
+def _line_row(line: Line, pool_names: Mapping[str, str], explained: str, decimals: int) -> LineRow:
     credit = line.component is Component.IN_KIND_CREDIT
     return LineRow(
         component=line.component.value,
         kind=COMPONENT_LABELS[line.component],
         item=line.item,
         title=line_title(line, pool_names),
-        description=line.description,
+        description=readable(line.description, decimals),
+        explanation=explained,
         quantity=line.quantity,
         # In-kind credits carry a unit value where other lines carry a rate or share.
-        rate=None if credit else line.rate,
+        rate=None if credit else shown_rate(line.rate),
         unit_value=line.rate if credit else None,
         amount=line.amount,
-        status=line.status,
+        status=readable(line.status, decimals),
         rule=line.rule,
     )
 
@@ -402,10 +529,10 @@ def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[Po
             unit=pool.unit,
             units=me.usage_units,
             capacity=me.committed_capacity,
-            utilization=me.utilization,
-            share=share,
-            tier_factor=me.tier_factor,
-            wind_down_factor=me.wind_down_factor,
+            utilization=shown_rate(me.utilization),
+            share=shown_rate(share),
+            tier_factor=shown_rate(me.tier_factor),
+            wind_down_factor=shown_rate(me.wind_down_factor),
             cushion=_cushion(pool, me, decimals),
             cost=cost,
             guardrail=me.guardrail,
@@ -417,9 +544,13 @@ def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[Po
         )
 
 
-def _deal_rows(index: CloseIndex, partner_id: str) -> Iterable[DealRow]:
+def _deal_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[DealRow]:
+    """Each deal, and below a deal that spans brackets one row per bracket (its
+    range of the year's volume, rate with the product bonus, and amount)."""
     for deal in index.deals.get(partner_id, ()):
+        spans = len(deal.parts) > 1
         yield DealRow(
+            kind="deal",
             id=deal.deal_id,
             customer=deal.customer,
             product=deal.product,
@@ -428,11 +559,40 @@ def _deal_rows(index: CloseIndex, partner_id: str) -> Iterable[DealRow]:
             reported_type=deal.reported_type.value,
             registered="Yes" if deal.registered else "No",
             amount=deal.amount,
-            rate=deal.rate,
+            rate=None if spans else shown_rate(deal.rate),
             bonus_rate=deal.bonus_rate,
+            bracket_share=None,
             share=deal.share,
-            status=deal.status,
+            status=readable(deal.status, decimals),
+            explanation=deal_text(deal, decimals),
         )
+        if not spans:
+            continue
+        for part in deal.parts:
+            rate = part.rate + deal.bonus_rate
+            bonus = f" + {percent_text(deal.bonus_rate)} bonus" if deal.bonus_rate else ""
+            yield DealRow(
+                kind="bracket",
+                id="",
+                customer=(
+                    f"  {money_text(part.start, decimals)} – {money_text(part.end, decimals)}"
+                ),
+                product="",
+                close_date=None,
+                type="",
+                reported_type="",
+                registered="",
+                amount=part.amount,
+                rate=shown_rate(rate),
+                bonus_rate=deal.bonus_rate,
+                bracket_share=round_money(part.amount * rate, decimals),
+                share=None,
+                status=f"bracket {percent_text(part.rate)}{bonus}",
+                explanation=(
+                    f"{money_text(part.amount, decimals)} × {percent_text(rate)} of the year's "
+                    f"volume {money_text(part.start, decimals)} – {money_text(part.end, decimals)}"
+                ),
+            )
 
 
 def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> MilestoneRow:
@@ -526,7 +686,7 @@ def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]
         "reserve.your_refund": account.refund if account else ZERO,
         "reserve.your_contributions": to_date,
         "reserve.equity": costs.equity.get(partner_id, ZERO),
-        "reserve.equity_share": to_date / everyone if everyone else ZERO,
+        "reserve.equity_share": shown_rate(to_date / everyone) if everyone else ZERO,
     }
 
 
@@ -552,7 +712,11 @@ def _revenue_scalars(
 
 def _key_figure_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
     figures = context.result.key_figures.get(partner_id, {})
-    return {f"kpi.{name}": figures.get(name, MISSING) for name in KEY_FIGURE_NAMES}
+    shown = {
+        name: shown_rate(value) if isinstance(value, Decimal) else value
+        for name, value in figures.items()
+    }
+    return {f"kpi.{name}": shown.get(name, MISSING) for name in KEY_FIGURE_NAMES}
 
 
 def _scorecard_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:

@@ -25,6 +25,8 @@ class SectionRow:
     ytd_before: Value
     ytd: Value
     lines: int
+    last_period: Value  # the section's amount in the previous period's final close
+    change: Value
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class LineRow:
     item: str
     title: str
     description: str
+    explanation: str  # how the amount was made, in words and numbers (outputs.md rev. 2)
     quantity: Value
     rate: Value  # None for an in-kind credit, which carries a unit value instead
     unit_value: Value
@@ -84,8 +87,10 @@ class PoolRow:
 
 @dataclass(frozen=True, slots=True)
 class DealRow:
-    """A deal of the period and its revenue share."""
+    """A deal of the period and its revenue share; a deal that spans brackets is
+    followed by one `bracket` row per bracket (range, rate, `bracket_share`)."""
 
+    kind: str  # "deal" or "bracket"
     id: str
     customer: str
     product: str
@@ -96,8 +101,10 @@ class DealRow:
     amount: Value
     rate: Value
     bonus_rate: Value
-    share: Value
+    bracket_share: Value  # bracket rows: the part of the deal's share at that bracket
+    share: Value  # deal rows: the revenue_share line
     status: str
+    explanation: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,3 +289,25 @@ class RateRow:
     closing: Value
     source: Value
     decimals: Value
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """A partner's net and sections this period and last (the close pack's Changes)."""
+
+    id: str
+    name: str
+    net: Value
+    net_last: Value
+    change: Value
+    change_pct: Value  # change ÷ |last|; "n/a" when last period's net was 0
+    cost_sharing: Value
+    cost_sharing_last: Value
+    reserve_fund: Value
+    reserve_fund_last: Value
+    revenue_share: Value
+    revenue_share_last: Value
+    co_marketing: Value
+    co_marketing_last: Value
+    milestones: Value
+    milestones_last: Value

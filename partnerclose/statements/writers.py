@@ -4,6 +4,8 @@
   (HOST has none), from `templates/statement.xlsx`, through the XML backend
   (`package.py`; the openpyxl backend for a template it cannot fill); in
   parallel worker processes when there are more than `processes.PARALLEL_ABOVE` partners.
+  Each statement is also written as `statements/<partner_id>.pdf` (`pdf.py`), from
+  the same data, in the same worker (`write_statements_without_pdf`: `--no-pdf`).
 - `write_close_pack`: `close_pack.xlsx` from `templates/close_pack.xlsx`,
   through the openpyxl backend.
 
@@ -49,6 +51,7 @@ from partnerclose.statements.package import (
     fill_package,
     load_package,
 )
+from partnerclose.statements.pdf import render_pdf
 from partnerclose.statements.values import Fill
 from partnerclose.statements.xlsx import fill_workbook, save
 
@@ -79,6 +82,20 @@ def statement_partners(context: CloseContext) -> list[str]:
     return [pid for pid in context.result.participants if pid != HOST]
 
 
+def write_statements_without_pdf(context: CloseContext, folder: Path) -> Callable[[], None]:
+    """Writer: the statement workbooks alone (`--no-pdf`)."""
+    return start_statements(context, folder / STATEMENTS_FOLDER, pdf=False)
+
+
+def logo_path(context: CloseContext) -> Path | None:
+    """The Program sheet's `logo`, relative to the program workbook; None without one."""
+    name = context.program.settings.logo
+    programs = [f.path for f in context.inputs.files if f.role == "program"]
+    if not name or not programs:
+        return None
+    return programs[0].parent / name
+
+
 @dataclass(frozen=True, slots=True)
 class _Job:
     """What writing any statement of a close needs."""
@@ -88,10 +105,14 @@ class _Job:
     template: bytes
     produced: datetime
     folder: Path
+    pdf: bool = True
+    logo: Path | None = None
 
     def write(self, pid: str) -> None:
         fill = statement_fill(self.context, pid, self.index)
         render_statement(self.template, fill, self.produced, self.folder / f"{pid}.xlsx")
+        if self.pdf:
+            (self.folder / f"{pid}.pdf").write_bytes(render_pdf(fill, self.logo))
 
 
 def render_statements(
@@ -101,10 +122,11 @@ def render_statements(
     *,
     workers: int | None = None,
     fork: bool | None = None,
+    pdf: bool = True,
 ) -> list[Path]:
     """Statements into `folder`; `workers` None: parallel above PARALLEL_ABOVE partners;
     `fork` None: fork the workers when that is safe (see the module's docstring)."""
-    start_statements(context, folder, template, workers=workers, fork=fork)()
+    start_statements(context, folder, template, workers=workers, fork=fork, pdf=pdf)()
     return [folder / f"{pid}.xlsx" for pid in statement_partners(context)]
 
 
@@ -115,8 +137,10 @@ def start_statements(
     *,
     workers: int | None = None,
     fork: bool | None = None,
+    pdf: bool = True,
 ) -> Callable[[], None]:
-    """Start writing the statements (as render_statements); call the result to finish.
+    """Start writing the statements (as render_statements), each also as PDF unless
+    `pdf` is False; call the result to finish.
 
     Only forked workers go on in the background; otherwise the statements are
     written before this returns, since the parent itself feeds spawned workers.
@@ -132,6 +156,8 @@ def start_statements(
         template.read_bytes(),
         run_time(context.started_at),
         folder,
+        pdf,
+        logo_path(context),
     )
     total = len(partners)
     done = 0
@@ -237,11 +263,17 @@ def _start_forked(
 
 
 def _write_spawned(
-    jobs: tuple[tuple[str, Fill], ...], produced: datetime, folder: Path
+    jobs: tuple[tuple[str, Fill], ...],
+    produced: datetime,
+    folder: Path,
+    pdf: bool = True,
+    logo: Path | None = None,
 ) -> tuple[str, ...]:
     template = worker_state(bytes)
     for pid, fill in jobs:
         render_statement(template, fill, produced, folder / f"{pid}.xlsx")
+        if pdf:
+            (folder / f"{pid}.pdf").write_bytes(render_pdf(fill, logo))
     return tuple(pid for pid, _ in jobs)
 
 
@@ -255,6 +287,8 @@ def _render_spawned(
             tuple((pid, statement_fill(job.context, pid, job.index)) for pid in chunk),
             job.produced,
             job.folder,
+            job.pdf,
+            job.logo,
         )
         for chunk in _chunks(partners)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -30,6 +31,7 @@ from desktop.presenters.table import DASH, Tone
 from desktop.presenters.validation import ValidationPresenter
 from partnerclose.api import (
     HOST,
+    Component,
     Ledger,
     Period,
     ProgressEvent,
@@ -413,6 +415,7 @@ def test_export_lists_the_output_folder_and_opens_it(demo_program):
         "Exceptions (CSV)",
     ]
     assert "Statement · P001 · Acme Analytics" in documents
+    assert "Statement (PDF) · P001 · Acme Analytics" in documents  # the close wrote PDFs too
     written = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert len(documents) == len(written)
     count = len(list(statements.glob("*.xlsx")))
@@ -666,3 +669,31 @@ def test_a_draft_is_approved_or_rejected_by_another_user(demo_program, monkeypat
     ]
     main.close(final=True)  # the final close locks the period; nothing is left to decide
     assert not main.actions().decide
+
+
+def test_review_shows_last_period_beside_this_one(demo_program):
+    session, main, _ = open_session(demo_program)
+    main.close(final=False)
+    assert session.closed is not None
+    assert session.closed.last_period == {}  # the demo's first close: no last period
+    session.outcome = dataclasses.replace(
+        session.closed,
+        last_period={
+            "P003": {
+                Component.COST_SHARE: Decimal("-3000.00"),
+                Component.REVENUE_SHARE: Decimal("10000.00"),
+            }
+        },
+    )
+    review = ReviewPresenter(session)
+    view = FakeView()
+    review.bind(view)
+    review.select("P003")
+    table = review.partner_sections()
+    rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows}
+    assert [c.title for c in table.columns] == ["Section", "Subtotal", "Last period", "Change"]
+    assert rows["Cost sharing"] == ["-3,832.03", "-3,000.00", "-832.03"]
+    assert rows["Revenue share"] == ["12,404.77", "10,000.00", "2,404.77"]
+    assert rows["Net"] == ["11,309.17", "7,000.00", "4,309.17"]
+    strip = {s.section: s.last for s in review.partner_subtotals()}
+    assert strip["Cost sharing"] == "last period -3,000.00, change -832.03"

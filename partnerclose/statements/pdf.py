@@ -1,0 +1,562 @@
+"""A partner statement as PDF, drawn with ReportLab straight from the statement's
+data (the same `Fill` the workbook is filled from), not through an office suite
+(outputs.md, "PDF"): the same sections and amounts in the same order, the
+program's name and colours, its logo when the Program sheet names one, page
+"x of y", embedded TrueType fonts (Bitstream Vera, shipped with ReportLab), real
+text (numbers can be copied) and a DRAFT watermark on drafts.
+
+Layout is computed first (pages of drawing steps), then drawn, so that every
+page knows the page count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import reportlab
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from partnerclose.statements.values import Fill, Table, Value
+
+FONTS = Path(reportlab.__file__).resolve().parent / "fonts"
+REGULAR, BOLD = "PCVera", "PCVera-Bold"
+ITALIC = REGULAR  # two embedded fonts, not three: each is subset into every file
+NAVY = HexColor("#1F3864")
+PALE = HexColor("#DCE6F2")
+SOFT = HexColor("#F2F5FA")
+GREY = HexColor("#7F7F7F")
+RULE = HexColor("#BFBFBF")
+RED = HexColor("#C00000")
+BLACK = HexColor("#000000")
+WHITE = HexColor("#FFFFFF")
+WATERMARK = Color(0.85, 0.85, 0.85, alpha=0.5)
+WIDTH, HEIGHT = A4
+MARGIN = 36.0
+TOP = HEIGHT - MARGIN
+BOTTOM = MARGIN + 24
+INNER = WIDTH - 2 * MARGIN
+
+Draw = Callable[[Canvas], None]
+
+
+class _Font(TTFont):
+    """A TrueType font whose printable ASCII text skips ReportLab's per-character
+    subset assignment: in an "ASCII readable" subset (ReportLab's default) those
+    characters are code points of subset 0 from the start, so the bytes are the text's.
+    Most of a statement is ASCII; this is most of the time it took to write one."""
+
+    def splitString(  # noqa: N802  # ReportLab's name
+        self, text: str | bytes, doc: Any, encoding: str = "utf-8"
+    ) -> list[tuple[int, bytes]]:
+        if (
+            isinstance(text, str)
+            and text.isascii()
+            and text.isprintable()
+            and getattr(self, "_asciiReadable", False)
+            and doc in self.state
+        ):
+            return [(0, text.encode("ascii"))] if text else []
+        return super().splitString(text, doc, encoding)
+
+
+def _register_fonts() -> None:
+    if REGULAR in pdfmetrics.getRegisteredFontNames():
+        return
+    pdfmetrics.registerFont(_Font(REGULAR, str(FONTS / "Vera.ttf")))
+    pdfmetrics.registerFont(_Font(BOLD, str(FONTS / "VeraBd.ttf")))
+
+
+def amount_text(value: Value, decimals: int = 2) -> str:
+    """An amount as the workbook's accounting format shows it: `1,234.50`, `(399.41)`, `-`."""
+    if not isinstance(value, Decimal | int) or isinstance(value, bool):
+        return "" if value is None else _plain(value)
+    number = Decimal(value)
+    if number == 0:
+        return "-"
+    text = f"{abs(number):,.{decimals}f}"
+    return f"({text})" if number < 0 else text
+
+
+def rate_text(value: Value) -> str:
+    if isinstance(value, Decimal):
+        return f"{(value * 100).quantize(Decimal('0.01')).normalize():f}%"
+    return "" if value is None else _plain(value)
+
+
+def number_cell(value: Value) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal('0.01')):,f}"
+    return "" if value is None else _plain(value)
+
+
+def _plain(value: Value) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%d %B %Y").lstrip("0")
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(value).replace("→", "->")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    field: str
+    width: float  # share of the inner width
+    kind: str = "text"  # text, amount, rate, number
+
+
+class Layout:
+    """Pages of drawing steps, filled top to bottom."""
+
+    def __init__(self, head: Sequence[Draw]) -> None:
+        self.head = tuple(head)
+        self.pages: list[list[Draw]] = []
+        self.y = 0.0
+        self.new_page()
+
+    def new_page(self) -> None:
+        self.pages.append(list(self.head))
+        self.y = TOP - 46
+
+    def room(self, height: float) -> None:
+        if self.y - height < BOTTOM:
+            self.new_page()
+
+    def add(self, height: float, draw: Callable[[Canvas, float], None]) -> None:
+        self.room(height)
+        y = self.y
+        self.pages[-1].append(lambda c: draw(c, y))
+        self.y -= height
+
+
+def _text(
+    c: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    font: str = REGULAR,
+    size: float = 8,
+    color: Color = BLACK,
+    right: bool = False,
+) -> None:
+    c.setFont(font, size)
+    c.setFillColor(color)
+    if right:
+        c.drawRightString(x, y, text)
+    else:
+        c.drawString(x, y, text)
+
+
+Piece = tuple[float, float, str, str, float, Color, bool]  # x, y, text, font, size, colour, right
+
+
+def _texts(c: Canvas, pieces: Iterable[Piece]) -> None:
+    """Many strings in one text object: fonts and colours set only when they change
+    (a statement has hundreds of cells; one text object each is most of the time)."""
+    text = c.beginText()
+    font: tuple[str, float] | None = None
+    colour: Color | None = None
+    for x, y, string, name, size, fill, right in pieces:
+        if not string:
+            continue
+        if font != (name, size):
+            text.setFont(name, size)
+            font = (name, size)
+        if fill is not colour:
+            text.setFillColor(fill)
+            colour = fill
+        left = x - pdfmetrics.stringWidth(string, name, size) if right else x
+        text.setTextOrigin(left, y)
+        text.textOut(string)
+    c.drawText(text)
+
+
+def _section(layout: Layout, title: str) -> None:
+    layout.room(60)
+
+    def draw(c: Canvas, y: float) -> None:
+        c.setFillColor(NAVY)
+        c.rect(MARGIN, y - 14, INNER, 15, stroke=0, fill=1)
+        _text(c, MARGIN + 4, y - 10, title, BOLD, 9.5, WHITE)
+
+    layout.add(20, draw)
+
+
+def _caption(layout: Layout, title: str) -> None:
+    layout.add(13, lambda c, y: _text(c, MARGIN, y - 9, title, BOLD, 8.5, NAVY))
+
+
+def _note(
+    layout: Layout, text: str, font: str = ITALIC, size: float = 7, color: Color = GREY
+) -> None:
+    if not text:
+        return
+    lines = simpleSplit(_plain(text), font, size, INNER)
+    for line in lines:
+
+        def draw(c: Canvas, y: float, line: str = line) -> None:
+            _text(c, MARGIN, y - size, line, font, size, color)
+
+        layout.add(size + 3, draw)
+
+
+def _cell(column: Column, value: Value) -> str:
+    if column.kind == "amount":
+        return amount_text(value)
+    if column.kind == "rate":
+        return rate_text(value)
+    if column.kind == "number":
+        return number_cell(value)
+    return "" if value is None else _plain(value)
+
+
+def _table(
+    layout: Layout, columns: Sequence[Column], table: Table, empty: str, *, total: str = ""
+) -> None:
+    """A header row, a row (wrapped) per row of `table`, and a total of its last column."""
+    index = {name: i for i, name in enumerate(table.fields)}
+    xs = [MARGIN]
+    for column in columns:
+        xs.append(xs[-1] + column.width * INNER)
+
+    def header(c: Canvas, y: float) -> None:
+        c.setFillColor(SOFT)
+        c.rect(MARGIN, y - 11, INNER, 12, stroke=0, fill=1)
+        _texts(
+            c,
+            (
+                (
+                    xs[i + 1] - 2 if column.kind != "text" else xs[i] + 2,
+                    y - 8,
+                    column.title,
+                    BOLD,
+                    6.5,
+                    NAVY,
+                    column.kind != "text",
+                )
+                for i, column in enumerate(columns)
+            ),
+        )
+
+    layout.add(13, header)
+    if not table.rows:
+        _note(layout, empty, REGULAR, 7.5, BLACK)
+    for row in table.rows:
+        cells = [_cell(col, row[index[col.field]]) if col.field in index else "" for col in columns]
+        wrapped = [
+            simpleSplit(text, REGULAR, 7, col.width * INNER - 4) if col.kind == "text" else [text]
+            for col, text in zip(columns, cells, strict=True)
+        ]
+        height = 9.0 * max(1, *(len(w) for w in wrapped)) + 2
+
+        def draw(
+            c: Canvas, y: float, wrapped: list[list[str]] = wrapped, height: float = height
+        ) -> None:
+            pieces = []
+            for i, (column, lines) in enumerate(zip(columns, wrapped, strict=True)):
+                right = column.kind != "text"
+                x = xs[i + 1] - 2 if right else xs[i] + 2
+                for n, line in enumerate(lines):
+                    pieces.append((x, y - 8 - 9 * n, line, REGULAR, 7.0, BLACK, right))
+            _texts(c, pieces)
+            c.setStrokeColor(RULE)
+            c.setLineWidth(0.3)
+            c.line(MARGIN, y - height + 1, MARGIN + INNER, y - height + 1)
+
+        if layout.y - height < BOTTOM:  # the table goes on over the page: its header again
+            layout.new_page()
+            layout.add(13, header)
+        layout.add(height, draw)
+    if total:
+        amounts = [row[index[columns[-1].field]] for row in table.rows]
+        _total(layout, total, sum((a for a in amounts if isinstance(a, Decimal)), Decimal(0)))
+
+
+def _total(layout: Layout, label: str, value: Value, currency: str = "") -> None:
+    def draw(c: Canvas, y: float) -> None:
+        c.setStrokeColor(RULE)
+        c.line(MARGIN, y, MARGIN + INNER, y)
+        _text(c, MARGIN + 2, y - 9, label, BOLD, 7.5)
+        _text(
+            c,
+            MARGIN + INNER - 2,
+            y - 9,
+            f"{currency} {amount_text(value)}".strip(),
+            BOLD,
+            7.5,
+            right=True,
+        )
+
+    layout.add(13, draw)
+
+
+def _facts(layout: Layout, pairs: Iterable[tuple[str, str]]) -> None:
+    items = list(pairs)
+    for i in range(0, len(items), 2):
+        chunk = items[i : i + 2]
+
+        def draw(c: Canvas, y: float, chunk: list[tuple[str, str]] = chunk) -> None:
+            pieces: list[Piece] = []
+            for n, (label, value) in enumerate(chunk):
+                x = MARGIN + n * INNER / 2
+                pieces.append((x + 2, y - 8, label, REGULAR, 7.5, GREY, False))
+                pieces.append((x + INNER / 2 - 8, y - 8, value, BOLD, 7.5, BLACK, True))
+            _texts(c, pieces)
+
+        layout.add(11, draw)
+
+
+LINE_COLUMNS = (
+    Column("Item", "title", 0.22),
+    Column("How it was made", "explanation", 0.36),
+    Column("Quantity", "quantity", 0.09, "number"),
+    Column("Rate", "rate", 0.07, "rate"),
+    Column("Status", "status", 0.12),
+    Column("Amount", "amount", 0.14, "amount"),
+)
+POOL_COLUMNS = (
+    Column("Pool", "label", 0.22),
+    Column("Driver", "driver", 0.14),
+    Column("Units", "units", 0.07, "number"),
+    Column("Capacity", "capacity", 0.08, "number"),
+    Column("Utilization", "utilization", 0.09, "rate"),
+    Column("Share", "share", 0.08, "rate"),
+    Column("Guardrail", "guardrail", 0.09, "amount"),
+    Column("In-kind credit", "credit", 0.11, "amount"),
+    Column("Net cost", "net", 0.12, "amount"),
+)
+DEAL_COLUMNS = (
+    Column("Customer", "customer", 0.2),
+    Column("Deal", "id", 0.13),
+    Column("Product", "product", 0.09),
+    Column("Type", "type", 0.08),
+    Column("Deal amount", "amount", 0.11, "number"),
+    Column("Rate", "rate", 0.07, "rate"),
+    Column("Status", "status", 0.12),
+    Column("Bracket amount", "bracket_share", 0.09, "amount"),
+    Column("Revenue share", "share", 0.11, "amount"),
+)
+MILESTONE_COLUMNS = (
+    Column("Milestone", "title", 0.22),
+    Column("Why", "why", 0.38),
+    Column("Actual", "actual", 0.08, "number"),
+    Column("Payout", "payout", 0.1, "amount"),
+    Column("Held", "held", 0.08, "amount"),
+    Column("Paid", "paid", 0.14, "amount"),
+)
+
+
+def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
+    """The statement of `fill` as PDF bytes (see the module's docstring)."""
+    _register_fonts()
+    s = fill.scalars
+    t = fill.tables
+    currency = str(s.get("currency", ""))
+    draft = s.get("close.status") != "FINAL"
+
+    def band(c: Canvas) -> None:
+        if draft:
+            c.saveState()
+            c.setFillColor(WATERMARK)
+            c.setFont(BOLD, 110)
+            c.translate(WIDTH / 2, HEIGHT / 2)
+            c.rotate(45)
+            c.drawCentredString(0, -40, "DRAFT")
+            c.restoreState()
+        c.setFillColor(NAVY)
+        c.rect(MARGIN, TOP - 22, INNER, 22, stroke=0, fill=1)
+        _text(c, MARGIN + 6, TOP - 16, str(s.get("program.name", "")), BOLD, 13, WHITE)
+        _text(
+            c,
+            MARGIN + INNER - 6,
+            TOP - 15,
+            "PARTNER STATEMENT",
+            REGULAR,
+            8,
+            WHITE,
+            True,
+        )
+        c.setFillColor(PALE)
+        c.rect(MARGIN, TOP - 36, INNER, 14, stroke=0, fill=1)
+        who = f"{s.get('partner.name', '')}  ·  {s.get('partner.id', '')}"
+        _text(c, MARGIN + 6, TOP - 32, who, BOLD, 8, NAVY)
+        when = "  ·  ".join(
+            str(s.get(key, "")) for key in ("period.label", "close.status", "statement.number")
+        )
+        _text(c, MARGIN + INNER - 6, TOP - 32, when, REGULAR, 8, NAVY, True)
+
+    layout = Layout((band,))
+    if logo is not None and logo.is_file():
+        image = str(logo)
+
+        def place_logo(c: Canvas, y: float) -> None:
+            c.drawImage(image, MARGIN, y - 40, 120, 36, preserveAspectRatio=True, anchor="w")
+
+        layout.add(44, place_logo)
+    _facts(
+        layout,
+        (
+            ("Partner", str(s.get("partner.name", ""))),
+            ("Period", str(s.get("period.label", ""))),
+            ("Statement number", str(s.get("statement.number", ""))),
+            ("Currency", currency),
+            ("Plan", str(s.get("partner.plan", ""))),
+            ("Date produced", _plain(s.get("produced"))),
+            ("Due date", _plain(s.get("payment.due_date"))),
+            ("Close status", str(s.get("close.status", ""))),
+        ),
+    )
+
+    def net(c: Canvas, y: float) -> None:
+        c.setFillColor(PALE)
+        c.setStrokeColor(NAVY)
+        c.rect(MARGIN, y - 30, INNER, 28, stroke=1, fill=1)
+        _text(c, MARGIN + 8, y - 21, str(s.get("net.label", "")), BOLD, 12, NAVY)
+        _text(
+            c,
+            MARGIN + INNER - 8,
+            y - 22,
+            f"{currency} {amount_text(s.get('net.amount'))}",
+            BOLD,
+            15,
+            NAVY,
+            True,
+        )
+
+    layout.add(36, net)
+    _note(layout, str(s.get("payment.text", "")), BOLD, 8.5, NAVY)
+    _note(
+        layout, f"{s.get('statement.revision', '')}{s.get('submission.note', '')}", BOLD, 8.5, RED
+    )
+    _note(layout, f"{s.get('settlement.note', '')} {s.get('settlement.sections', '')}".strip())
+    _caption(layout, "Settlement summary")
+    _table(
+        layout,
+        (
+            Column("Section", "name", 0.4),
+            Column("This period", "total", 0.15, "amount"),
+            Column("Last period", "last_period", 0.15, "amount"),
+            Column("Change", "change", 0.15, "amount"),
+            Column("Year to date", "ytd", 0.15, "amount"),
+        ),
+        t["sections"],
+        "",
+    )
+    _total(layout, "Net settlement", s.get("net.signed"), currency)
+
+    def ytd(key: str) -> None:
+        text = f"Fiscal year to date, {s.get('ytd.label', '')}"
+        value = f"{currency} {amount_text(s.get(f'{key}.ytd'))}"
+
+        def draw(c: Canvas, y: float) -> None:
+            _text(c, MARGIN + 2, y - 8, text, ITALIC, 7, GREY)
+            _text(c, MARGIN + INNER - 2, y - 8, value, ITALIC, 7, GREY, True)
+
+        layout.add(11, draw)
+
+    _section(layout, "1   Cost sharing")
+    _caption(layout, "Your share of each pool")
+    _table(layout, POOL_COLUMNS, t["pools"], "No cost pools this period.")
+    _caption(layout, "Cost-sharing lines")
+    _table(
+        layout,
+        LINE_COLUMNS,
+        t["cost_lines"],
+        "No cost lines this period.",
+        total="Total cost sharing",
+    )
+    ytd("cost_sharing")
+    _section(layout, "2   Reserve fund")
+    _table(
+        layout,
+        LINE_COLUMNS,
+        t["reserve_lines"],
+        "No reserve lines this period.",
+        total="Total reserve fund",
+    )
+    ytd("reserve_fund")
+    _facts(
+        layout,
+        (
+            ("Opening balance", amount_text(s.get("reserve.opening"))),
+            ("Your contribution this period", amount_text(s.get("reserve.your_contribution"))),
+            ("Closing balance", amount_text(s.get("reserve.closing"))),
+            ("Your equity in the fund", amount_text(s.get("reserve.equity"))),
+        ),
+    )
+    _section(layout, "3   Revenue share")
+    _caption(layout, "Deals")
+    _table(layout, DEAL_COLUMNS, t["deals"], "No deals paid this period.")
+    _caption(layout, "True-ups, clawbacks and the period cap")
+    _table(layout, LINE_COLUMNS, t["revenue_adjustments"], "No adjustments this period.")
+    _total(layout, "Total revenue share", s.get("revenue_share.total"), currency)
+    ytd("revenue_share")
+    _section(layout, "4   Co-marketing")
+    _table(
+        layout,
+        LINE_COLUMNS,
+        t["mdf_lines"],
+        "No reimbursement this period.",
+        total="Total co-marketing",
+    )
+    ytd("co_marketing")
+    _section(layout, "5   Milestones")
+    _table(layout, MILESTONE_COLUMNS, t["milestones"], "No milestones this period.")
+    _total(layout, "Total milestones (paid and released)", s.get("milestones.total"), currency)
+    ytd("milestones")
+    _section(layout, "6   Key figures and scorecard")
+    _facts(
+        layout,
+        (
+            ("Overall score", number_cell(s.get("scorecard.score"))),
+            ("Flags", str(s.get("scorecard.flags", ""))),
+        ),
+    )
+    _section(layout, "7   Corrections")
+    _table(
+        layout,
+        LINE_COLUMNS,
+        t["corrections"],
+        "No corrections this period.",
+        total="Total corrections",
+    )
+    _caption(layout, "Payment")
+    _note(layout, str(s.get("payment.text", "")), BOLD, 8.5, NAVY)
+    if s.get("payment.remit_to"):
+        _note(layout, f"Pay to: {s.get('payment.remit_to')}", REGULAR, 8, BLACK)
+    _note(layout, str(s.get("payment.contact", "")))
+    _note(
+        layout,
+        f"Produced by PartnerClose {s.get('version', '')} from the {s.get('close.kind', '')} close "
+        f"of {s.get('period', '')}. Every amount on this statement is a settlement line of that "
+        "close or a sum of lines; lines.csv and the close pack list each line with its rule.",
+    )
+    return _draw(layout, f"{s.get('partner.id', '')}.pdf", str(s.get("statement.number", "")))
+
+
+def _draw(layout: Layout, name: str, title: str) -> bytes:
+    out = BytesIO()
+    font: Any = REGULAR  # the stubs call the initial font name a float
+    canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=font, pageCompression=0)
+    canvas.setTitle(f"Partner statement {title}")
+    canvas.setAuthor("PartnerClose")
+    total = len(layout.pages)
+    for number, steps in enumerate(layout.pages, start=1):
+        for step in steps:
+            step(canvas)
+        _text(canvas, MARGIN, MARGIN, name, REGULAR, 6.5, GREY)
+        _text(canvas, MARGIN + INNER, MARGIN, f"Page {number} of {total}", REGULAR, 6.5, GREY, True)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
