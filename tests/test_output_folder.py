@@ -118,7 +118,9 @@ def test_a_rerun_replaces_its_own_folder_and_the_marker_lists_what_it_wrote(prog
         "exceptions.csv",
         "journal.csv",
         "lines.csv",
+        "statements/P001.pdf",
         "statements/P001.xlsx",
+        "statements/P002.pdf",
         "statements/P002.xlsx",
     ]
     assert close(program) == 0
