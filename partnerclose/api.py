@@ -15,6 +15,7 @@ from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
+from partnerclose.core.validity import DatedRow, dated_rows
 from partnerclose.demo import write_demo
 from partnerclose.doctor import Check, Verdict, package_checks
 from partnerclose.doctor import report as doctor_report
@@ -70,6 +71,7 @@ __all__ = [
     "CloseResult",
     "CloseState",
     "Component",
+    "DatedRow",
     "Inputs",
     "Ledger",
     "LedgerBusyError",
@@ -96,6 +98,7 @@ __all__ = [
     "__version__",
     "cli_main",
     "compute_close",
+    "dated_rows",
     "default_ledger",
     "default_output",
     "describe_ledger",

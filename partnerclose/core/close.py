@@ -31,6 +31,7 @@ from partnerclose.core.records import HOST, PeriodData, Program, participant_key
 from partnerclose.core.revenue import RevenueResult, RevenueState, compute_revenue
 from partnerclose.core.scorecard import ScorecardResult, compute_scorecards
 from partnerclose.core.submissions import partners_without_data
+from partnerclose.core.validity import in_force
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ def compute_close(
 def _compute_close(
     program: Program, period: Period, data: PeriodData, state: CloseState
 ) -> CloseResult:
+    program = in_force(program, period)  # E1: the terms of the period settled
     data = convert_inputs(program, period, data)  # X1: every rule below is in the program currency
     costs = compute_costs(program, period, data.usage, state.cost)
     revenue = compute_revenue(program, period, data.deals, data.campaigns, state.revenue)

@@ -187,6 +187,8 @@ class Pool(Record):
     base_share: Decimal | None = None
     max_change_pct: Decimal | None = None
     unit: str = ""
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -197,6 +199,8 @@ class Commitment(Record):
     committed_capacity: Decimal = Decimal(0)
     fixed_share: Decimal | None = None
     standalone_cost: Decimal | None = None
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -205,6 +209,8 @@ class CostTier(Record):
     pool_id: str
     min_utilization: Decimal
     factor: Decimal
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -215,6 +221,8 @@ class Plan(Record):
     period_cap: Decimal | None = None
     mdf_cofund_pct: Decimal = Decimal(0)
     mdf_period_cap: Decimal | None = None
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -224,6 +232,8 @@ class RevenueTier(Record):
     deal_type: DealType
     from_amount: Decimal
     rate: Decimal
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -232,6 +242,8 @@ class Product(Record):
     product: str
     gross_margin: Decimal | None = None
     bonus_rate: Decimal = Decimal(0)
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -252,6 +264,8 @@ class Milestone(Record):
     retention_metric: str = ""
     retention_target: Decimal | None = None
     verification_required: bool = True
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
     @property
@@ -298,6 +312,8 @@ class Account(Record):
     component: str
     debit_account: str
     credit_account: str
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

@@ -163,6 +163,26 @@ def _text(
     )
 
 
+def _validity() -> tuple[Column, Column]:
+    """E1: the optional first and last period a row applies to (rules.md E1)."""
+    return (
+        _opt(
+            Column(
+                "valid_from",
+                Kind.PERIOD,
+                help="First period (YYYY-MM) this row applies to (blank: from the start).",
+            )
+        ),
+        _opt(
+            Column(
+                "valid_to",
+                Kind.PERIOD,
+                help="Last period (YYYY-MM) this row applies to, inclusive (blank: no end).",
+            )
+        ),
+    )
+
+
 PROGRAM = SheetSpec(
     "Program",
     key_value=True,
@@ -382,6 +402,7 @@ COST_POOLS = SheetSpec(
             required=False,
         ),
         _text("unit", "Name of the usage unit, e.g. seats.", example="seats"),
+        *_validity(),
     ),
 )
 
@@ -409,6 +430,7 @@ COMMITMENTS = SheetSpec(
             "What the participant would pay for this alone per period.",
             required=False,
         ),
+        *_validity(),
     ),
 )
 
@@ -423,6 +445,7 @@ COST_TIERS = SheetSpec(
             example=0.8,
         ),
         _num("factor", "Weight factor applied in this tier, e.g. 0.9.", example=0.9),
+        *_validity(),
     ),
 )
 
@@ -453,6 +476,7 @@ PLANS = SheetSpec(
             required=False,
             example=4000,
         ),
+        *_validity(),
     ),
 )
 
@@ -469,6 +493,7 @@ REVENUE_TIERS = SheetSpec(
             example=0,
         ),
         _share("rate", "Revenue-share rate of the bracket.", example=0.1),
+        *_validity(),
     ),
 )
 
@@ -485,6 +510,7 @@ PRODUCTS = SheetSpec(
             default=ZERO,
             example=0,
         ),
+        *_validity(),
     ),
 )
 
@@ -529,6 +555,7 @@ MILESTONES = SheetSpec(
         _id("retention_metric", "Metric that guards the upside above target.", required=False),
         _num("retention_target", "Retention level that keeps the full upside.", required=False),
         _flag("verification_required", "Pay only when the metric is verified", True),
+        *_validity(),
     ),
 )
 
@@ -588,6 +615,7 @@ ACCOUNTS = SheetSpec(
         _id("component", "A line component, e.g. cost_share.", example="cost_share"),
         _id("debit_account", "Account debited.", example="1200"),
         _id("credit_account", "Account credited.", example="6100"),
+        *_validity(),
     ),
 )
 
@@ -741,23 +769,9 @@ PLANNED_SHEETS = {
     "Scenarios": False,  # what-ifs beside a close: the close itself is not affected
 }
 
-# Revision 2 columns not read by this version whose values would change amounts.
-_VALIDITY = ("valid_from", "valid_to")
-PLANNED_COLUMNS = {
-    **dict.fromkeys(
-        (
-            "Plans",
-            "RevenueTiers",
-            "Products",
-            "CostPools",
-            "CostTiers",
-            "Commitments",
-            "Milestones",
-            "Accounts",
-        ),
-        _VALIDITY,
-    ),
-}
+# Revision 2 columns not read by this version whose values would change amounts
+# (sheet -> columns); a column leaves this list when its sheet's spec declares it.
+PLANNED_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 # Example rows of the templates carry this prefix in their ids, and are refused.
 EXAMPLE_PREFIX = "EXAMPLE-"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.pipeline import Status, run_close
@@ -134,16 +135,24 @@ def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
     ]
 
 
-def test_a_revision_2_column_with_values_is_refused_at_its_first_value(tmp_path):
+def test_a_revision_2_column_with_values_is_refused_at_its_first_value(tmp_path, monkeypatch):
+    # every revision 2 column of this version is read; the refusal stays for the next ones
+    monkeypatch.setattr(schema, "PLANNED_COLUMNS", {"Plans": ("tier_source",)})
     program = copy.deepcopy(PROGRAM)
-    program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", "2026-01"]]
+    program["Plans"] = [["plan", "mode", "tier_source"], ["Gold", "marginal", "CRM"]]
     assert found(load(tmp_path / "value", program)) == [
-        "program.xlsx:Plans!C2: column valid_from (workbooks.md, revision 2) is not supported by "
-        'this version yet, and its values would be ignored, got "2026-01"; leave the column '
+        "program.xlsx:Plans!C2: column tier_source (workbooks.md, revision 2) is not supported "
+        'by this version yet, and its values would be ignored, got "CRM"; leave the column '
         "blank or remove it"
     ]
-    program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", None]]
+    program["Plans"] = [["plan", "mode", "tier_source"], ["Gold", "marginal", None]]
     assert found(load(tmp_path / "blank", program)) == []  # a blank column changes nothing
+
+
+def test_validity_columns_are_read_not_refused(tmp_path):
+    program = copy.deepcopy(PROGRAM)
+    program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", "2026-01"]]
+    assert found(load(tmp_path, program)) == []
 
 
 @pytest.mark.parametrize(
