@@ -65,6 +65,18 @@ class Recurrence(StrEnum):
     MONTHLY = "monthly"
 
 
+class OpeningKind(StrEnum):
+    """The balances of an `OpeningBalances` row (rules.md O1)."""
+
+    YTD_VOLUME = "ytd_volume"
+    RESERVE_BALANCE = "reserve_balance"
+    RESERVE_CONTRIBUTIONS = "reserve_contributions"
+    LAST_ALLOCATION = "last_allocation"
+    MILESTONE_PAID = "milestone_paid"
+    MILESTONE_HELD = "milestone_held"
+    MILESTONE_DEFERRED = "milestone_deferred"
+
+
 class Gate(StrEnum):
     PROCEED = "proceed"
     ADJUST = "adjust"
@@ -317,6 +329,33 @@ class Account(Record):
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class OpeningBalance(Record):
+    """A row of `OpeningBalances`: a balance left before the first close (rules.md O1)."""
+
+    partner_id: str  # a partner, or HOST for reserve_balance
+    balance: OpeningKind
+    amount: Decimal  # last_allocation: as a (negative) cost share
+    pool_id: str = ""  # last_allocation
+    milestone_id: str = ""  # the milestone balances
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningDeal(Record):
+    """A row of `OpeningDeals`: a deal paid before the first close (rules.md O1)."""
+
+    partner_id: str
+    deal_id: str
+    close_date: date
+    deal_type: DealType
+    product: str
+    amount: Decimal
+    revenue_share: Decimal  # what was paid for it
+    currency: str = ""  # blank: the program currency
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
+
+
 # --- period data (partner workbooks, or data sheets of the program) ----------
 
 
@@ -419,6 +458,8 @@ class Program(Record):
     scorecard: tuple[ScorecardMetric, ...] = ()
     accounts: tuple[Account, ...] = ()
     fx_rates: tuple[FxRate, ...] = ()
+    opening_balances: tuple[OpeningBalance, ...] = ()  # rules.md O1
+    opening_deals: tuple[OpeningDeal, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

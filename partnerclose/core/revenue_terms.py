@@ -193,6 +193,16 @@ def earlier_deals_of_fiscal_year(state: RevenueState, terms: Terms) -> dict[str,
     return earlier
 
 
+def opening_volume(state: RevenueState, terms: Terms, partner_id: str) -> Decimal:
+    """O1: the YTD volume brought in before the first close, while its fiscal year lasts."""
+    found = state.opening_volume.get(partner_id)
+    if found is None or terms.period < found.before:
+        return ZERO
+    start = terms.fiscal_start
+    same_year = found.before.fiscal_year_start(start) == terms.period.fiscal_year_start(start)
+    return found.amount if same_year else ZERO
+
+
 def paid_as(deal: Deal) -> tuple[DealType, str]:
     """The deal registration rule: an unregistered sourced or co-sell deal is influenced."""
     if deal.deal_type in _NEEDS_REGISTRATION and not deal.registered:

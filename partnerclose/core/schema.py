@@ -18,6 +18,7 @@ from partnerclose.core.records import (
     DealType,
     Gate,
     Mode,
+    OpeningKind,
     PartnerStatus,
     Recurrence,
 )
@@ -640,6 +641,50 @@ FX_RATES = SheetSpec(
     ),
 )
 
+OPENING_BALANCES = SheetSpec(
+    "OpeningBalances",
+    help="Balances a program brings in before its first close in PartnerClose (rules.md O1); "
+    "ignored once a final close exists.",
+    columns=(
+        _id("partner_id", "A partner, or HOST for reserve_balance.", example="P001"),
+        _choice(
+            "balance",
+            OpeningKind,
+            "ytd_volume, reserve_balance (HOST), reserve_contributions, last_allocation, "
+            "milestone_paid, milestone_held or milestone_deferred.",
+            example="ytd_volume",
+        ),
+        _id("pool_id", "For last_allocation: the pool.", required=False),
+        _id("milestone_id", "For the three milestone balances: the milestone.", required=False),
+        _num(
+            "amount",
+            "Program currency; last_allocation as a negative cost share (e.g. -3600).",
+            minimum=None,
+            example=90000,
+        ),
+    ),
+)
+
+OPENING_DEALS = SheetSpec(
+    "OpeningDeals",
+    help="Deals paid before the first close in PartnerClose, for clawbacks and retroactive "
+    "true-ups (rules.md O1); ignored once a final close exists.",
+    columns=(
+        _id("partner_id", "A partner of the Partners sheet.", example="P001"),
+        _id("deal_id", "The deal's id, unique across the program.", example="D0950"),
+        Column("close_date", Kind.DATE, help="When the deal closed (before the first close)."),
+        _choice("deal_type", DealType, "The type it was paid as.", example="sourced"),
+        _id("product", "Its product.", example="Core"),
+        _num("amount", "Deal amount.", example=20000),
+        _num("revenue_share", "What was paid for it (revenue share and true-ups).", example=2000),
+        _id(
+            "currency",
+            "ISO 4217 code of amount and revenue_share (blank: the program currency).",
+            required=False,
+        ),
+    ),
+)
+
 # --- data sheets (partner workbooks; in the program workbook with partner_id) --
 
 USAGE = SheetSpec(
@@ -740,6 +785,8 @@ PROGRAM_SHEETS = (
     SCORECARD,
     ACCOUNTS,
     FX_RATES,
+    OPENING_BALANCES,
+    OPENING_DEALS,
 )
 PARTNER_SHEETS = (PARTNER_KEYS, *DATA_SHEETS)
 
@@ -763,8 +810,6 @@ README_SHEET = "Read me"  # the templates' read-me sheet, allowed in every workb
 # list when it gets its SheetSpec above. True: its rows change a close's amounts.
 PLANNED_SHEETS = {
     "Adjustments": True,
-    "OpeningBalances": True,
-    "OpeningDeals": True,
     "Sources": True,
     "Scenarios": False,  # what-ifs beside a close: the close itself is not affected
 }

@@ -20,6 +20,7 @@ from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from partnerclose.core.lines import Component
+from partnerclose.core.opening import check_opening
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, did_you_mean_id
 from partnerclose.core.records import (
@@ -160,6 +161,7 @@ def validate(
     """
     problems: list[Problem] = []
     problems += check_program(program, period)
+    problems += check_opening(program, period)
     central = check_rows(RowContext.of(program, period), program_data)
     data, merge_problems = merge_sources(program, period, central, submissions)
     problems += merge_problems

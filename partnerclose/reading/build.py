@@ -28,6 +28,8 @@ _ENUMS: dict[str, dict[str, type[StrEnum]]] = {
     "Milestones": {"curve": r.Curve, "recurrence": r.Recurrence},
     "Phases": {"gate": r.Gate},
     "Deals": {"deal_type": r.DealType, "status": r.DealStatus},
+    "OpeningBalances": {"balance": r.OpeningKind},
+    "OpeningDeals": {"deal_type": r.DealType},
 }
 
 
@@ -153,6 +155,8 @@ def read_program(
     scorecard = table(s.SCORECARD, r.ScorecardMetric)
     accounts = table(s.ACCOUNTS, r.Account)
     fx_rates = with_minor_units(table(s.FX_RATES, r.FxRate))
+    opening_balances = table(s.OPENING_BALANCES, r.OpeningBalance)
+    opening_deals = table(s.OPENING_DEALS, r.OpeningDeal)
     if settings is None:
         return None, problems
     program = r.Program(
@@ -170,6 +174,8 @@ def read_program(
         scorecard,
         accounts,
         fx_rates,
+        opening_balances,
+        opening_deals,
     )
     return program, problems
 

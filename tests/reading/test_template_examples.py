@@ -112,6 +112,8 @@ def test_example_rows_of_the_program_template_are_refused_sheet_by_sheet():
         "Scorecard",
         "Accounts",
         "FxRates",
+        "OpeningBalances",
+        "OpeningDeals",
         "Usage",
         "Deals",
         "Metrics",
