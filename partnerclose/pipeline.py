@@ -23,6 +23,7 @@ from pathlib import Path
 from partnerclose.checkpoints import checkpoint
 from partnerclose.close_context import CloseContext, Stage
 from partnerclose.collector import collector_paused
+from partnerclose.core.adjustments import final_period_problems
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import build_journal
@@ -219,6 +220,7 @@ def run_close(
             prior, opening_problems = starting_state(
                 program, period, carried, _final_before(ledger, period)
             )
+            opening_problems += final_period_problems(program, period, ledger.final_periods())
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
             with collector_paused():

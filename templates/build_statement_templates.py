@@ -481,6 +481,7 @@ def build_statement() -> Workbook:
         ("Revenue share", "revenue_share"),
         ("Co-marketing", "co_marketing"),
         ("Milestones", "milestones"),
+        ("Other adjustments", "other"),
     )
     for offset, (label, key) in enumerate(summary):
         r = 17 + offset
@@ -493,11 +494,11 @@ def build_statement() -> Workbook:
             ),
         )
     s.row(
-        22,
+        23,
         (
             ("B", "Net settlement", "PC Grand label"),
-            ("C", "=SUM(C17:C21)", "PC Grand total", "D"),
-            ("E", "=SUM(E17:E21)", "PC Grand total", "F"),
+            ("C", "=SUM(C17:C22)", "PC Grand total", "D"),
+            ("E", "=SUM(E17:E22)", "PC Grand total", "F"),
         ),
     )
     s.put("H15", "This period by section", "PC Heading", merge="K15")
@@ -506,8 +507,8 @@ def build_statement() -> Workbook:
     ws["H15"].value = "This period by section"
     chart = BarChart()
     chart.type = "bar"
-    chart.add_data(Reference(ws, min_col=3, min_row=17, max_row=21), titles_from_data=False)
-    chart.set_categories(Reference(ws, min_col=2, min_row=17, max_row=21))
+    chart.add_data(Reference(ws, min_col=3, min_row=17, max_row=22), titles_from_data=False)
+    chart.set_categories(Reference(ws, min_col=2, min_row=17, max_row=22))
     chart.legend = None
     size: Any = chart  # sizes are in cm; the stubs say int
     size.height, size.width = 3.9, 8.7
@@ -728,7 +729,7 @@ def build_statement() -> Workbook:
     s.height(68, 10)
 
     # 5 Milestones: two rows per milestone (figures, then why).
-    _section(s, 69, "5   Milestones")
+    _section(s, 69, "5   Milestones and other adjustments")
     s.row(
         70,
         (
@@ -761,11 +762,13 @@ def build_statement() -> Workbook:
         ),
     )
     s.row(72, (("A", "{{/table}}", "PC Marker"), ("B", "{{ milestone.why }}", "PC Why", "K")))
-    _total(s, 73, "Total milestones (paid and released)", "=SUM(J71:K72)", "milestones")
-    s.height(75, 10)
+    # Adjustments of sections milestones and other (rules.md P2), below the milestones.
+    _line_row(s, 73, "other_lines", "")
+    _total(s, 74, "Total milestones and other adjustments", "=SUM(J71:K73)", "milestones_and_other")
+    s.height(76, 10)
 
     # 6 Key figures (K1) and the scorecard (S1).
-    _section(s, 76, "6   Key figures and scorecard")
+    _section(s, 77, "6   Key figures and scorecard")
     figures = (
         (
             "revenue",
@@ -808,7 +811,7 @@ def build_statement() -> Workbook:
     # Two label/value pairs a row: B | C:D and F:I | J:K (E is a gutter). The labels are
     # the ones every output gives the figures.
     for offset, (key, style, key2, style2) in enumerate(figures):
-        r = 77 + offset
+        r = 78 + offset
         s.row(
             r,
             (
@@ -819,10 +822,10 @@ def build_statement() -> Workbook:
             ),
         )
         s.height(r, 15)
-    s.height(84, 6)
-    s.put("B85", "Scorecard", "PC Caption")
+    s.height(85, 6)
+    s.put("B86", "Scorecard", "PC Caption")
     s.row(
-        86,
+        87,
         (
             ("B", "Metric", "PC Header"),
             ("C", "Weight", "PC Header right"),
@@ -833,7 +836,7 @@ def build_statement() -> Workbook:
         ),
     )
     s.row(
-        87,
+        88,
         (
             ("A", '{{#table scorecard empty="No scorecard metrics."}}', "PC Marker"),
             ("B", "{{ metric.label }}", "PC Text"),
@@ -845,33 +848,33 @@ def build_statement() -> Workbook:
         ),
     )
     s.row(
-        88,
+        89,
         (
             ("B", "Overall score", "PC Total label", "G"),
             ("H", "{{ scorecard.score }}", "PC Total label"),
         ),
     )
-    ws["H88"].number_format = SCORE
-    ws["H88"].alignment = Alignment(horizontal="right")
-    s.row(89, (("B", "Flags", "PC Fact label"), ("C", "{{ scorecard.flags }}", "PC Value", "K")))
+    ws["H89"].number_format = SCORE
+    ws["H89"].alignment = Alignment(horizontal="right")
+    s.row(90, (("B", "Flags", "PC Fact label"), ("C", "{{ scorecard.flags }}", "PC Value", "K")))
     s.row(
-        90,
+        91,
         (
             ("B", "Not scored (no value)", "PC Fact label"),
             ("C", "{{ scorecard.missing }}", "PC Value", "K"),
         ),
     )
-    s.height(91, 10)
+    s.height(92, 10)
     s.put(
-        "B92",
+        "B93",
         "Produced by PartnerClose {{ version }} from the {{ close.kind }} close of {{ period }}. "
         "Every amount on this statement is a settlement line of that close or a sum of lines; "
         "lines.csv and the close pack list each line with the rule that produced it.",
         "PC Note",
-        merge="K92",
+        merge="K93",
     )
-    s.height(92, 24)
-    _page(ws, 92, "K")
+    s.height(93, 24)
+    _page(ws, 93, "K")
     ws.row_breaks.append(Break(id=47))  # revenue share starts page 2
     ws.freeze_panes = None
     return workbook

@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
 
+from partnerclose.core.adjustments import adjustment_lines
 from partnerclose.core.costs import CostResult, CostState, compute_costs
 from partnerclose.core.currency import SettlementRate, convert_inputs, settlement_rates
 from partnerclose.core.key_figures import (
@@ -129,8 +130,9 @@ def _compute_close(
     scorecards = compute_scorecards(
         program, {pid: v for pid, v in values.items() if pid in taking_part}
     )
+    adjustments, adjustment_problems = adjustment_lines(program, period, taking_part)  # P2
     # Each engine's lines are already sorted: merging them spares a sort of every line.
-    lines = tuple(merge_sorted([costs.lines, revenue.lines, milestones.lines]))
+    lines = tuple(merge_sorted([costs.lines, revenue.lines, milestones.lines, adjustments]))
     checks = pool_checks(costs, costs.lines)  # only costs writes cost_share and guardrail lines
     problems = [
         *costs.problems,
@@ -138,6 +140,7 @@ def _compute_close(
         *milestones.problems,
         *merge_problems,
         *scorecards.problems,
+        *adjustment_problems,
         *(
             Problem(
                 Severity.ERROR,

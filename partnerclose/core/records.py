@@ -77,6 +77,17 @@ class OpeningKind(StrEnum):
     MILESTONE_DEFERRED = "milestone_deferred"
 
 
+class AdjustmentSection(StrEnum):
+    """Where an `Adjustments` row appears on the statement (rules.md P2)."""
+
+    COST_SHARING = "cost_sharing"
+    RESERVE = "reserve"
+    REVENUE_SHARE = "revenue_share"
+    CO_MARKETING = "co_marketing"
+    MILESTONES = "milestones"
+    OTHER = "other"
+
+
 class Gate(StrEnum):
     PROCEED = "proceed"
     ADJUST = "adjust"
@@ -356,6 +367,19 @@ class OpeningDeal(Record):
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Adjustment(Record):
+    """A row of `Adjustments`: a manual line for one close (rules.md P2)."""
+
+    period: Period
+    partner_id: str  # a partner or HOST
+    section: AdjustmentSection
+    amount: Decimal  # signed, the partner's view, program currency
+    reason: str
+    reference: str = ""
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
+
+
 # --- period data (partner workbooks, or data sheets of the program) ----------
 
 
@@ -460,6 +484,7 @@ class Program(Record):
     fx_rates: tuple[FxRate, ...] = ()
     opening_balances: tuple[OpeningBalance, ...] = ()  # rules.md O1
     opening_deals: tuple[OpeningDeal, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()  # rules.md P2
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from partnerclose.core.records import (
+    AdjustmentSection,
     Basis,
     Curve,
     DealStatus,
@@ -685,6 +686,41 @@ OPENING_DEALS = SheetSpec(
     ),
 )
 
+ADJUSTMENTS = SheetSpec(
+    "Adjustments",
+    help="Manual adjustments: one line each in the close of their period (rules.md P2), "
+    "not capped and not counted in YTD volumes, brackets, the reserve or key figures.",
+    columns=(
+        Column(
+            "period",
+            Kind.PERIOD,
+            help="The period whose close takes it, YYYY-MM.",
+            example="2026-10",
+        ),
+        _id("partner_id", "A partner, or HOST.", example="P001"),
+        _choice(
+            "section",
+            AdjustmentSection,
+            "Where it appears on the statement: cost_sharing, reserve, revenue_share, "
+            "co_marketing, milestones or other.",
+            example="other",
+        ),
+        _num(
+            "amount",
+            "Signed, the partner's view (positive: owed to the partner), program currency.",
+            minimum=None,
+            example=250,
+        ),
+        _text(
+            "reason",
+            "Why, printed on the statement.",
+            required=True,
+            example="goodwill credit for the September outage",
+        ),
+        _text("reference", "Ticket, e-mail or approval."),
+    ),
+)
+
 # --- data sheets (partner workbooks; in the program workbook with partner_id) --
 
 USAGE = SheetSpec(
@@ -787,6 +823,7 @@ PROGRAM_SHEETS = (
     FX_RATES,
     OPENING_BALANCES,
     OPENING_DEALS,
+    ADJUSTMENTS,
 )
 PARTNER_SHEETS = (PARTNER_KEYS, *DATA_SHEETS)
 
@@ -809,7 +846,6 @@ README_SHEET = "Read me"  # the templates' read-me sheet, allowed in every workb
 # holds rows, since leaving them out would change the amounts. A sheet leaves this
 # list when it gets its SheetSpec above. True: its rows change a close's amounts.
 PLANNED_SHEETS = {
-    "Adjustments": True,
     "Sources": True,
     "Scenarios": False,  # what-ifs beside a close: the close itself is not affected
 }

@@ -19,6 +19,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
+from partnerclose.core.adjustments import check_adjustments
 from partnerclose.core.lines import Component
 from partnerclose.core.opening import check_opening
 from partnerclose.core.period import Period
@@ -162,6 +163,7 @@ def validate(
     problems: list[Problem] = []
     problems += check_program(program, period)
     problems += check_opening(program, period)
+    problems += check_adjustments(in_force(program, period), period)
     central = check_rows(RowContext.of(program, period), program_data)
     data, merge_problems = merge_sources(program, period, central, submissions)
     problems += merge_problems

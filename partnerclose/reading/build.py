@@ -30,6 +30,7 @@ _ENUMS: dict[str, dict[str, type[StrEnum]]] = {
     "Deals": {"deal_type": r.DealType, "status": r.DealStatus},
     "OpeningBalances": {"balance": r.OpeningKind},
     "OpeningDeals": {"deal_type": r.DealType},
+    "Adjustments": {"section": r.AdjustmentSection},
 }
 
 
@@ -157,6 +158,7 @@ def read_program(
     fx_rates = with_minor_units(table(s.FX_RATES, r.FxRate))
     opening_balances = table(s.OPENING_BALANCES, r.OpeningBalance)
     opening_deals = table(s.OPENING_DEALS, r.OpeningDeal)
+    adjustments = table(s.ADJUSTMENTS, r.Adjustment)
     if settings is None:
         return None, problems
     program = r.Program(
@@ -176,6 +178,7 @@ def read_program(
         fx_rates,
         opening_balances,
         opening_deals,
+        adjustments,
     )
     return program, problems
 

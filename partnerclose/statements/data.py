@@ -25,7 +25,7 @@ from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, pool_of_item
 from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
-from partnerclose.core.lines import SECTION_OF, Component, Line, Section
+from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of
 from partnerclose.core.milestones import MilestoneDetail
 from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
@@ -56,6 +56,7 @@ SECTION_LABELS: Mapping[Section, str] = {
     Section.REVENUE_SHARE: "Revenue share",
     Section.CO_MARKETING: "Co-marketing",
     Section.MILESTONES: "Milestones",
+    Section.OTHER: "Other",
 }
 SECTION_COMPONENTS: Mapping[Section, tuple[Component, ...]] = {
     s: tuple(c for c in Component if SECTION_OF[c] is s) for s in Section
@@ -199,11 +200,14 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         by_component[line.component].append(line)
     totals = {c: sum((x.amount for x in mine), ZERO) for c, mine in by_component.items()}
     sections: list[SectionRow] = []
+    ytd_of: dict[Section, Decimal] = {}
     for section in Section:
-        count = sum(len(by_component.get(c, ())) for c in SECTION_COMPONENTS[section])
-        total = sum((line.amount for line in lines if SECTION_OF[line.component] is section), ZERO)
+        mine = [line for line in lines if section_of(line) is section]  # P2: adjustments too
+        count = len(mine)
+        total = sum((line.amount for line in mine), ZERO)
         before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
         key = SECTION_KEYS[section]
+        ytd_of[section] = before + total
         scalars.update(
             {
                 f"{key}.total": total,
@@ -222,6 +226,9 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 lines=count,
             )
         )
+    scalars["milestones_and_other.ytd"] = sum(
+        (ytd_of[s] for s in (Section.MILESTONES, Section.OTHER)), ZERO
+    )
     components = [
         ComponentRow(
             key=component.value,
@@ -241,8 +248,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         chosen = tuple(
             row
             for row, line in zip(all_lines.rows, lines, strict=True)
-            if SECTION_OF[line.component] is section
-            and (not components or line.component in components)
+            if section_of(line) is section and (not components or line.component in components)
         )
         return Table(all_lines.item, all_lines.fields, chosen)
 
@@ -259,10 +265,25 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         "reserve_lines": section_lines(Section.RESERVE_FUND),
         "revenue_lines": section_lines(Section.REVENUE_SHARE),
         "revenue_adjustments": section_lines(
-            Section.REVENUE_SHARE, Component.TRUE_UP, Component.CLAWBACK, Component.REVENUE_CAP
+            Section.REVENUE_SHARE,
+            Component.TRUE_UP,
+            Component.CLAWBACK,
+            Component.REVENUE_CAP,
+            Component.ADJUSTMENT,
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
         "milestone_lines": section_lines(Section.MILESTONES),
+        # P2: adjustments of sections milestones (whose table lists milestones) and other
+        "other_lines": Table(
+            all_lines.item,
+            all_lines.fields,
+            tuple(
+                row
+                for row, line in zip(all_lines.rows, lines, strict=True)
+                if line.component is Component.ADJUSTMENT
+                and section_of(line) in (Section.MILESTONES, Section.OTHER)
+            ),
+        ),
         "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id)),
         "true_ups": Table.of_rows(
             "true_up",
@@ -337,6 +358,8 @@ def _line_row(line: Line, pool_names: Mapping[str, str]) -> LineRow:
 def line_title(line: Line, pool_names: Mapping[str, str]) -> str:
     """A short name for a line on a statement."""
     component = line.component
+    if component is Component.ADJUSTMENT:  # P2: its reason
+        return f"Adjustment · {line.description}"
     if component is Component.COST_SHARE:
         pool = pool_of_item(line.item)
         part = line.item[len(pool) + 1 :]

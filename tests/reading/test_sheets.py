@@ -105,26 +105,27 @@ def test_finance_s_own_sheets_are_one_note_and_the_product_s_sheets_none(tmp_pat
     program = copy.deepcopy(PROGRAM)
     for name in ("Notes", "Pivot", "Instructions", *OWN_PROGRAM_SHEETS, OWN_SHEET_PREFIX + "P001"):
         program[name] = [["x"], [1]]
-    program["Adjustments"] = [["period", "partner_id", "section", "amount"]]  # header only
+    program["Sources"] = [["source", "kind"]]  # a planned sheet, header only
+    program["Adjustments"] = [["period", "partner_id", "section", "amount", "reason"]]  # read
     program["FxRates"] = [["period", "currency", "average", "closing"]]  # read: not listed
     inputs = load(tmp_path, program)
     assert found(inputs) == []
     assert found(inputs, Severity.INFO) == [
-        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions, Adjustments"
+        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions, Sources"
     ]
 
 
 def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    program["ADJUSTMENTS"] = [  # ADJUSTMENTS is Adjustments: names match case-insensitively
-        ["period", "partner_id", "section", "amount", "reason"],
-        [None, None, None, None, None],
-        ["2026-10", "P001", "other", 100, "goodwill"],
+    program["SOURCES"] = [  # SOURCES is Sources: names match case-insensitively
+        ["source", "kind", "file"],
+        [None, None, None],
+        ["CRM export", "deals", "crm.xlsx"],
     ]
     program["Scenarios"] = [["scenario", "change"], ["High CRM", "CRM amount +30 %"]]
     inputs = load(tmp_path, program)
     assert found(inputs) == [
-        "program.xlsx:ADJUSTMENTS!A3: sheet Adjustments (workbooks.md, revision 2) is not "
+        "program.xlsx:SOURCES!A3: sheet Sources (workbooks.md, revision 2) is not "
         "supported by "
         "this version yet: its rows would be left out of the close and change the amounts; "
         "remove the sheet, or its rows, to close with this version"

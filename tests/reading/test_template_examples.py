@@ -114,6 +114,7 @@ def test_example_rows_of_the_program_template_are_refused_sheet_by_sheet():
         "FxRates",
         "OpeningBalances",
         "OpeningDeals",
+        "Adjustments",
         "Usage",
         "Deals",
         "Metrics",

@@ -80,7 +80,7 @@ def test_the_xml_backend_reads_the_template_as_openpyxl_does() -> None:
     [sheet] = load_package(template).sheets
     assert sheet.content.cells == reference.cells
     assert sorted(sheet.content.merged) == sorted(reference.merged)
-    assert sheet.content.print_area == reference.print_area == "'Statement'!$A$1:$K$92"
+    assert sheet.content.print_area == reference.print_area == "'Statement'!$A$1:$K$93"
     assert sheet.content.chart_references == reference.chart_references
     assert load_package(template) is load_package(template)  # parsed once per process
 
