@@ -44,6 +44,7 @@ from partnerclose.core.revenue_pay import (
     true_ups,
 )
 from partnerclose.core.revenue_terms import (
+    applied_reversals,
     earlier_deals_of_fiscal_year,
     eligible_deals,
     opening_volume,
@@ -156,6 +157,7 @@ def compute_revenue(
         ),
         reversed_amounts=claws.reversed_amounts,
         opening_volume=state.opening_volume,
+        applied_reversals=applied_reversals(state, reversals, terms),
     )
     return RevenueResult(
         # The partner loop's lines are sorted within each partner and component

@@ -101,6 +101,9 @@ class RevenueState:
     reversed_amounts: Mapping[str, Decimal] = field(default_factory=frozen_mapping)
     # partner -> YTD volume before the first close not held by opening deals (O1)
     opening_volume: Mapping[str, OpeningVolume] = field(default_factory=frozen_mapping)
+    # reversal rows applied by final closes, with their dates, of the fiscal year (P1):
+    # a late one is applied once, and a repeated one is not applied again
+    applied_reversals: Mapping[str, date] = field(default_factory=frozen_mapping)
 
 
 class BracketPart(NamedTuple):

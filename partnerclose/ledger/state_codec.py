@@ -44,6 +44,9 @@ def state_values(state: CloseState) -> dict[str, dict[str, str]]:
     }
     if cost.reserve_balance is not None:
         values["reserve"] = {"balance": str(cost.reserve_balance)}
+    applied = state.revenue.applied_reversals
+    if applied:  # P1: reversal rows already applied, of the fiscal year
+        values["applied_reversals"] = {deal_id: day.isoformat() for deal_id, day in applied.items()}
     opening = state.revenue.opening_volume
     if opening:  # O1: carried from close to close until its fiscal year ends
         values["opening_volume"] = {
@@ -89,8 +92,15 @@ def load_close_state(stored: StoredState) -> CloseState:
     for pid, text in values.get("opening_volume", {}).items():
         before, amount = text.split(_PAIR, 1)
         opening[pid] = OpeningVolume(Period.parse(before), Decimal(amount))
+    applied = {
+        deal_id: date.fromisoformat(day)
+        for deal_id, day in values.get("applied_reversals", {}).items()
+    }
     revenue = RevenueState(
-        paid_deals=paid_deals, reversed_amounts=dict(stored.reversals), opening_volume=opening
+        paid_deals=paid_deals,
+        reversed_amounts=dict(stored.reversals),
+        opening_volume=opening,
+        applied_reversals=applied,
     )
     return CloseState(cost, revenue, milestones)
 
