@@ -9,7 +9,7 @@ from partnerclose import __version__
 from partnerclose.cli import main as cli_main
 from partnerclose.close_context import CloseContext, Stage
 from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close, pool_of_item
-from partnerclose.core.lines import SECTION_OF, Component, Line, Section, sort_lines
+from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of, sort_lines
 from partnerclose.core.money import fmt_money, round_money
 from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
@@ -120,6 +120,7 @@ __all__ = [
     "round_money",
     "run_close",
     "run_scenario",
+    "section_of",
     "sort_key",
     "sort_lines",
     "sync_roots",

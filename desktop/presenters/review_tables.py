@@ -27,11 +27,11 @@ from desktop.presenters.table import (
 )
 from partnerclose.api import (
     HOST,
-    SECTION_OF,
     CloseResult,
     Component,
     Section,
     key_figure_label,
+    section_of,
 )
 
 # How each K1 figure reads: an amount, a rate, a count or a plain number.
@@ -135,7 +135,7 @@ def lines_table(result: CloseResult, participant: str, decimals: int) -> Table:
                 (
                     text_cell(
                         component_label(line.component),
-                        tooltip=SECTION_OF[line.component].value.capitalize(),
+                        tooltip=section_of(line).value.capitalize(),
                     ),
                     text_cell(line.item),
                     number_cell(line.quantity, 4),
@@ -154,7 +154,7 @@ def lines_table(result: CloseResult, participant: str, decimals: int) -> Table:
 def sections_table(result: CloseResult, participant: str, decimals: int) -> Table:
     subtotals: dict[Section, Decimal] = defaultdict(Decimal)
     for line in result.lines_of(participant):
-        subtotals[SECTION_OF[line.component]] += line.amount
+        subtotals[section_of(line)] += line.amount  # an adjustment: its row's section
     rows = [
         Row((text_cell(s.value.capitalize()), money_cell(subtotals[s], decimals)))
         for s in Section
