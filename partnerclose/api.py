@@ -9,12 +9,13 @@ from partnerclose import __version__
 from partnerclose.cli import main as cli_main
 from partnerclose.close_context import CloseContext, Stage
 from partnerclose.core.close import CloseResult, CloseState, PoolCheck, compute_close, pool_of_item
-from partnerclose.core.lines import SECTION_OF, Component, Line, Section, sort_lines
+from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of, sort_lines
 from partnerclose.core.money import fmt_money, round_money
 from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
+from partnerclose.core.validity import DatedRow, dated_rows
 from partnerclose.demo import write_demo
 from partnerclose.doctor import Check, Verdict, package_checks
 from partnerclose.doctor import report as doctor_report
@@ -72,6 +73,7 @@ __all__ = [
     "CloseResult",
     "CloseState",
     "Component",
+    "DatedRow",
     "FinalVersion",
     "Inputs",
     "Ledger",
@@ -99,6 +101,7 @@ __all__ = [
     "__version__",
     "cli_main",
     "compute_close",
+    "dated_rows",
     "default_ledger",
     "default_output",
     "describe_ledger",
@@ -121,6 +124,7 @@ __all__ = [
     "round_money",
     "run_close",
     "run_scenario",
+    "section_of",
     "sort_key",
     "sort_lines",
     "sync_roots",

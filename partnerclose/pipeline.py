@@ -24,11 +24,13 @@ from pathlib import Path
 from partnerclose.checkpoints import checkpoint
 from partnerclose.close_context import CloseContext, Stage
 from partnerclose.collector import collector_paused
+from partnerclose.core.adjustments import final_period_problems
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import build_journal
 from partnerclose.core.lines import Component
 from partnerclose.core.money import round_money
+from partnerclose.core.opening import starting_state
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST
@@ -359,7 +361,12 @@ def run_close(
             ledger.check_close(period, final)
             with collector_paused():  # a year of paid deals, kept for the close
                 stored = ledger.load_state(period)
-                prior = _carried_state(ledger, stored)
+                carried = _carried_state(ledger, stored)
+            # O1: the opening balances stand in for a final close before the first one
+            prior, opening_problems = starting_state(
+                program, period, carried, _final_before(ledger, period)
+            )
+            opening_problems += final_period_problems(program, period, ledger.final_periods())
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
             with collector_paused():
@@ -373,7 +380,10 @@ def run_close(
                 result.settlement,
             )
             problems = tuple(
-                sorted((*inputs.problems, *result.problems, *journal_problems), key=sort_key)
+                sorted(
+                    (*inputs.problems, *opening_problems, *result.problems, *journal_problems),
+                    key=sort_key,
+                )
             )
             lap(Stage.COMPUTE)
             if has_errors(result.problems):
@@ -420,7 +430,16 @@ def run_close(
             )
             versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(
-                context, prior, stored.runs, ledger, program_path, out, writers, lap, kept, versions
+                context,
+                carried,
+                stored.runs,
+                ledger,
+                program_path,
+                out,
+                writers,
+                lap,
+                kept,
+                versions,
             )
         kind = "final" if final else "draft"
         return CloseOutcome(
@@ -441,6 +460,12 @@ def run_close(
         return CloseOutcome(Status.REFUSED, str(exc), ledger=ledger_path, timings=timings)
     except OutputsNotInPlaceError as exc:
         return CloseOutcome(Status.FAILED, str(exc), ledger=ledger_path, timings=timings)
+
+
+def _final_before(ledger: Ledger, period: Period) -> str | None:
+    """The last final close before `period` (None: this is the program's first)."""
+    before = [p for p in ledger.final_periods() if p < str(period)]
+    return before[-1] if before else None
 
 
 def _carried_state(ledger: Ledger, stored: StoredState) -> CloseState:
@@ -465,7 +490,7 @@ def _count_errors(problems: Sequence[Problem]) -> str:
 
 def _write_and_record(
     context: CloseContext,
-    prior: CloseState,  # the state the close computed from
+    prior: CloseState,  # the ledger's state before the close (opening deals are new)
     based_on: tuple[int, ...],  # the final runs that state came from
     ledger: Ledger,
     program_path: Path,
@@ -619,11 +644,14 @@ def run_scenario(
     if not inputs.ok or inputs.program is None:
         return None
     prior = CloseState()
+    final_before = None
     program_file = Path(_program_file(inputs))  # names the program's ledger on a server
     if ledger_path is not None and ledger_exists(ledger_path, program_file):
         with open_ledger(ledger_path, program_file) as ledger:
             prior = load_close_state(ledger.load_state(inputs.period))
+            final_before = _final_before(ledger, inputs.period)
     program, period = inputs.program, inputs.period
+    prior, _ = starting_state(program, period, prior, final_before)
     with collector_paused():
         actual = compute_close(program, period, inputs.data, prior)
         scaled = scale_demand(inputs.data, usage_factor, deal_factor, program.settings.decimals)

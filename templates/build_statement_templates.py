@@ -474,7 +474,7 @@ def build_statement() -> Workbook:
         ("Reserve fund", "reserve_fund"),
         ("Revenue share", "revenue_share"),
         ("Co-marketing", "co_marketing"),
-        ("Milestones", "milestones"),
+        ("Milestones and other", "milestones_and_other"),  # other: Corrections (P2)
     )
     for offset, (label, key) in enumerate(summary):
         r = 17 + offset

@@ -92,6 +92,22 @@ PROGRAM_INTRO = (
     "third-party-verified metrics). They have the columns of the partner workbook plus a "
     "leading partner_id. For one partner, each kind of data comes from one place: a "
     "partner's Deals either here or in its partner workbook, never both.",
+    "Terms that change over time: rows of Plans, RevenueTiers, Products, CostPools, "
+    "CostTiers, Commitments, Milestones and Accounts may carry valid_from and valid_to "
+    "(YYYY-MM, inclusive, either blank). A close uses the rows valid in its month, so one "
+    "workbook serves several years and a rerun of an old month uses that month's terms. "
+    "Two rows for the same thing valid in the same month are an error at both.",
+    "Moving in from spreadsheets: OpeningBalances (YTD volume, reserve balance and "
+    "contributions, last period's allocation per pool, what each milestone paid, held and "
+    "deferred) and OpeningDeals (deals paid before, for clawbacks and retroactive "
+    "true-ups) take the place of earlier closes in the first close only; once a final "
+    "close exists they are ignored, with a note.",
+    "Adjustments: one row per manual correction (a goodwill credit, a late deal of last "
+    "fiscal year), with the period whose close takes it, the partner, the statement "
+    "section, a signed amount and a reason printed on the statement. It is not capped and "
+    "does not count in YTD volumes, brackets or the reserve; the journal books it through "
+    "the Accounts row of component adjustment. A row for a month already closed final is "
+    "not settled (a warning): give it the open month.",
 )
 
 PARTNER_INTRO = (

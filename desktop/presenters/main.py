@@ -28,6 +28,7 @@ from partnerclose.api import (
     Severity,
     Stage,
     Status,
+    dated_rows,
     describe_ledger,
     is_server_url,
     open_ledger,
@@ -280,6 +281,31 @@ class MainPresenter:
             ("Milestones", str(len(program.milestones))),
             ("Fiscal year starts", month),
             ("Partner workbooks read", str(len(inputs.data.submissions))),
+        ]
+
+    def terms_in_force(self) -> tuple[str, list[tuple[str, str, str, str]]]:
+        """Which dated program rows (rules.md E1) apply to the chosen period: a
+        sentence, and one row per dated row (sheet and cell, what for, valid, applies)."""
+        inputs = self.session.inputs
+        program = None if inputs is None else inputs.workbook_program
+        if inputs is None or program is None:
+            return "", []
+        rows = dated_rows(program, inputs.period)
+        if not rows:
+            return "Every program row applies in every period (no valid_from or valid_to).", []
+        applying = sum(row.applies for row in rows)
+        text = (
+            f"{applying} of {plural(len(rows), 'dated row')} in force in {inputs.period}; "
+            "rows without valid_from or valid_to always apply."
+        )
+        return text, [
+            (
+                f"{row.sheet}!{row.cell}",
+                row.key,
+                row.validity,
+                f"applies in {inputs.period}" if row.applies else f"not in {inputs.period}",
+            )
+            for row in rows
         ]
 
     def output_text(self) -> str:

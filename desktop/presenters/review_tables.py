@@ -33,6 +33,7 @@ from partnerclose.api import (
     Component,
     Section,
     key_figure_label,
+    section_of,
 )
 
 # How each K1 figure reads: an amount, a rate, a count or a plain number.
@@ -136,7 +137,7 @@ def lines_table(result: CloseResult, participant: str, decimals: int) -> Table:
                 (
                     text_cell(
                         component_label(line.component),
-                        tooltip=SECTION_OF[line.component].value.capitalize(),
+                        tooltip=section_of(line).value.capitalize(),
                     ),
                     text_cell(line.item),
                     number_cell(line.quantity, 4),
@@ -162,7 +163,7 @@ def sections_table(
     close; 0 when there is none) and the change."""
     subtotals: dict[Section, Decimal] = defaultdict(Decimal)
     for line in result.lines_of(participant):
-        subtotals[SECTION_OF[line.component]] += line.amount
+        subtotals[section_of(line)] += line.amount  # an adjustment: its row's section
     before: dict[Section, Decimal] = defaultdict(Decimal)
     for component, amount in (last or {}).items():
         before[SECTION_OF[component]] += amount

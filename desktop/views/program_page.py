@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +23,8 @@ from desktop.presenters.main import MainPresenter
 from desktop.presenters.validation import ValidationPresenter
 from desktop.views.widgets import Banner, Page, button, card, hbox, label
 from partnerclose.api import Period
+
+TERMS_COLUMNS = ("Row", "For", "Valid", "This period")
 
 
 class ProgramPage(Page):
@@ -109,6 +113,17 @@ class ProgramPage(Page):
         self.facts.setVerticalSpacing(6)
         self.facts.setColumnStretch(1, 1)
         overview.addLayout(self.facts)
+        # Terms over time (rules.md E1): which dated rows the chosen period uses.
+        self.terms_title = label("Terms in force", "sectionTitle")
+        self.terms_text = label("", "muted", wrap=True)
+        self.terms = QTableWidget(0, len(TERMS_COLUMNS))
+        self.terms.setObjectName("terms")
+        self.terms.setHorizontalHeaderLabels(list(TERMS_COLUMNS))
+        self.terms.verticalHeader().setVisible(False)
+        self.terms.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.terms.horizontalHeader().setStretchLastSection(True)
+        for widget in (self.terms_title, self.terms_text, self.terms):
+            overview.addWidget(widget)
         self.empty = QWidget()
         empty_layout = QVBoxLayout(self.empty)
         empty_layout.setContentsMargins(0, 24, 0, 0)
@@ -198,7 +213,19 @@ class ProgramPage(Page):
         else:
             self.banner.set_message("", "info")
         self._refresh_facts()
+        self._refresh_terms()
         self._refresh_recent()
+
+    def _refresh_terms(self) -> None:
+        text, rows = self.main.terms_in_force()
+        self.terms_text.setText(text)
+        self.terms.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                self.terms.setItem(r, c, QTableWidgetItem(value))
+        self.terms_title.setVisible(bool(text))
+        self.terms_text.setVisible(bool(text))
+        self.terms.setVisible(bool(rows))
 
     def _refresh_facts(self) -> None:
         while self.facts.count():

@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import groupby
 from operator import attrgetter
 
+from partnerclose.core.adjustments import adjustment_lines
 from partnerclose.core.costs import CostResult, CostState, compute_costs
 from partnerclose.core.currency import SettlementRate, convert_inputs, settlement_rates
 from partnerclose.core.key_figures import (
@@ -31,6 +32,7 @@ from partnerclose.core.records import HOST, PeriodData, Program, participant_key
 from partnerclose.core.revenue import RevenueResult, RevenueState, compute_revenue
 from partnerclose.core.scorecard import ScorecardResult, compute_scorecards
 from partnerclose.core.submissions import partners_without_data
+from partnerclose.core.validity import in_force
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ def compute_close(
 def _compute_close(
     program: Program, period: Period, data: PeriodData, state: CloseState
 ) -> CloseResult:
+    program = in_force(program, period)  # E1: the terms of the period settled
     data = convert_inputs(program, period, data)  # X1: every rule below is in the program currency
     costs = compute_costs(program, period, data.usage, state.cost)
     revenue = compute_revenue(program, period, data.deals, data.campaigns, state.revenue)
@@ -127,8 +130,9 @@ def _compute_close(
     scorecards = compute_scorecards(
         program, {pid: v for pid, v in values.items() if pid in taking_part}
     )
+    adjustments, adjustment_problems = adjustment_lines(program, period, taking_part)  # P2
     # Each engine's lines are already sorted: merging them spares a sort of every line.
-    lines = tuple(merge_sorted([costs.lines, revenue.lines, milestones.lines]))
+    lines = tuple(merge_sorted([costs.lines, revenue.lines, milestones.lines, adjustments]))
     checks = pool_checks(costs, costs.lines)  # only costs writes cost_share and guardrail lines
     problems = [
         *costs.problems,
@@ -136,6 +140,7 @@ def _compute_close(
         *milestones.problems,
         *merge_problems,
         *scorecards.problems,
+        *adjustment_problems,
         *(
             Problem(
                 Severity.ERROR,

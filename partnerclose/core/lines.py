@@ -29,6 +29,7 @@ class Component(StrEnum):
     MILESTONE = "milestone"
     MILESTONE_RELEASE = "milestone_release"
     DEFERRED_RELEASE = "deferred_release"
+    ADJUSTMENT = "adjustment"
 
     @property
     def rank(self) -> int:
@@ -56,6 +57,7 @@ _LABELS = {
     Component.MILESTONE: "Milestone",
     Component.MILESTONE_RELEASE: "Held amount released",
     Component.DEFERRED_RELEASE: "Deferred amount released",
+    Component.ADJUSTMENT: "Adjustment",
 }
 
 
@@ -67,6 +69,7 @@ class Section(StrEnum):
     REVENUE_SHARE = "revenue share"
     CO_MARKETING = "co-marketing"
     MILESTONES = "milestones"
+    OTHER = "other"
 
 
 SECTION_OF: dict[Component, Section] = {
@@ -84,7 +87,26 @@ SECTION_OF: dict[Component, Section] = {
     Component.MILESTONE: Section.MILESTONES,
     Component.MILESTONE_RELEASE: Section.MILESTONES,
     Component.DEFERRED_RELEASE: Section.MILESTONES,
+    Component.ADJUSTMENT: Section.OTHER,  # a line's own section: `section_of`
 }
+
+# An adjustment line's item is its row's section (outputs.md), which names where it shows.
+ADJUSTMENT_SECTION: dict[str, Section] = {
+    "cost_sharing": Section.COST_SHARING,
+    "reserve": Section.RESERVE_FUND,
+    "revenue_share": Section.REVENUE_SHARE,
+    "co_marketing": Section.CO_MARKETING,
+    "milestones": Section.MILESTONES,
+    "other": Section.OTHER,
+}
+
+
+def section_of(line: Line) -> Section:
+    """The statement section of a line: its component's, or for an adjustment the
+    section its row names (rules.md P2)."""
+    if line.component is Component.ADJUSTMENT:
+        return ADJUSTMENT_SECTION.get(line.item, Section.OTHER)
+    return SECTION_OF[line.component]
 
 
 class Line(NamedTuple):

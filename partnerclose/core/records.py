@@ -65,6 +65,29 @@ class Recurrence(StrEnum):
     MONTHLY = "monthly"
 
 
+class OpeningKind(StrEnum):
+    """The balances of an `OpeningBalances` row (rules.md O1)."""
+
+    YTD_VOLUME = "ytd_volume"
+    RESERVE_BALANCE = "reserve_balance"
+    RESERVE_CONTRIBUTIONS = "reserve_contributions"
+    LAST_ALLOCATION = "last_allocation"
+    MILESTONE_PAID = "milestone_paid"
+    MILESTONE_HELD = "milestone_held"
+    MILESTONE_DEFERRED = "milestone_deferred"
+
+
+class AdjustmentSection(StrEnum):
+    """Where an `Adjustments` row appears on the statement (rules.md P2)."""
+
+    COST_SHARING = "cost_sharing"
+    RESERVE = "reserve"
+    REVENUE_SHARE = "revenue_share"
+    CO_MARKETING = "co_marketing"
+    MILESTONES = "milestones"
+    OTHER = "other"
+
+
 class Gate(StrEnum):
     PROCEED = "proceed"
     ADJUST = "adjust"
@@ -193,6 +216,8 @@ class Pool(Record):
     base_share: Decimal | None = None
     max_change_pct: Decimal | None = None
     unit: str = ""
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -203,6 +228,8 @@ class Commitment(Record):
     committed_capacity: Decimal = Decimal(0)
     fixed_share: Decimal | None = None
     standalone_cost: Decimal | None = None
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -211,6 +238,8 @@ class CostTier(Record):
     pool_id: str
     min_utilization: Decimal
     factor: Decimal
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -221,6 +250,8 @@ class Plan(Record):
     period_cap: Decimal | None = None
     mdf_cofund_pct: Decimal = Decimal(0)
     mdf_period_cap: Decimal | None = None
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -230,6 +261,8 @@ class RevenueTier(Record):
     deal_type: DealType
     from_amount: Decimal
     rate: Decimal
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -238,6 +271,8 @@ class Product(Record):
     product: str
     gross_margin: Decimal | None = None
     bonus_rate: Decimal = Decimal(0)
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -258,6 +293,8 @@ class Milestone(Record):
     retention_metric: str = ""
     retention_target: Decimal | None = None
     verification_required: bool = True
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
     @property
@@ -304,6 +341,48 @@ class Account(Record):
     component: str
     debit_account: str
     credit_account: str
+    valid_from: Period | None = None  # E1: the first period the row applies to
+    valid_to: Period | None = None  # ... and the last (None: no end)
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningBalance(Record):
+    """A row of `OpeningBalances`: a balance left before the first close (rules.md O1)."""
+
+    partner_id: str  # a partner, or HOST for reserve_balance
+    balance: OpeningKind
+    amount: Decimal  # last_allocation: as a (negative) cost share
+    pool_id: str = ""  # last_allocation
+    milestone_id: str = ""  # the milestone balances
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningDeal(Record):
+    """A row of `OpeningDeals`: a deal paid before the first close (rules.md O1)."""
+
+    partner_id: str
+    deal_id: str
+    close_date: date
+    deal_type: DealType
+    product: str
+    amount: Decimal
+    revenue_share: Decimal  # what was paid for it
+    currency: str = ""  # blank: the program currency
+    loc: Loc = field(default=NOWHERE, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment(Record):
+    """A row of `Adjustments`: a manual line for one close (rules.md P2)."""
+
+    period: Period
+    partner_id: str  # a partner or HOST
+    section: AdjustmentSection
+    amount: Decimal  # signed, the partner's view, program currency
+    reason: str
+    reference: str = ""
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -409,6 +488,9 @@ class Program(Record):
     scorecard: tuple[ScorecardMetric, ...] = ()
     accounts: tuple[Account, ...] = ()
     fx_rates: tuple[FxRate, ...] = ()
+    opening_balances: tuple[OpeningBalance, ...] = ()  # rules.md O1
+    opening_deals: tuple[OpeningDeal, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()  # rules.md P2
 
 
 @dataclass(frozen=True, slots=True)

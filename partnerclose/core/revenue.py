@@ -28,6 +28,7 @@ from partnerclose.core.revenue_model import (
     TREATED_AS_INFLUENCED,
     BracketPart,
     DealDetail,
+    OpeningVolume,
     PaidDeal,
     PartnerRevenue,
     RevenueResult,
@@ -43,8 +44,10 @@ from partnerclose.core.revenue_pay import (
     true_ups,
 )
 from partnerclose.core.revenue_terms import (
+    applied_reversals,
     earlier_deals_of_fiscal_year,
     eligible_deals,
+    opening_volume,
     settled,
     terms_of,
 )
@@ -58,6 +61,7 @@ __all__ = [
     "TREATED_AS_INFLUENCED",
     "BracketPart",
     "DealDetail",
+    "OpeningVolume",
     "PaidDeal",
     "PartnerRevenue",
     "RevenueResult",
@@ -89,7 +93,7 @@ def compute_revenue(
     for partner_id, plan in terms.plan_of.items():
         partner_deals = won.get(partner_id, [])
         partner_earlier = earlier.get(partner_id, [])
-        ytd_before = sum(map(_AMOUNT, partner_earlier), ZERO)
+        ytd_before = sum(map(_AMOUNT, partner_earlier), opening_volume(state, terms, partner_id))
         ytd_after = ytd_before + sum(map(_AMOUNT, partner_deals), ZERO)
         payments = pay_deals(partner_deals, plan, ytd_before, terms, problems)
         lines += sorted(payments.lines, key=_ITEM_ORDER)
@@ -152,6 +156,8 @@ def compute_revenue(
             else paid_now  # a first close: no copy of a million deals
         ),
         reversed_amounts=claws.reversed_amounts,
+        opening_volume=state.opening_volume,
+        applied_reversals=applied_reversals(state, reversals, terms),
     )
     return RevenueResult(
         # The partner loop's lines are sorted within each partner and component

@@ -122,5 +122,6 @@ def _clawback_line(
         description=f"{row.status} {fmt_money(row.amount, decimals)} of deal {original.deal_id}",
         quantity=row.amount,
         rate=original.share / (original.amount or original_amount),
-        status=f"reverses {original.deal_id}",
+        status=f"reverses {original.deal_id}"
+        + ("" if period.contains(row.close_date) else f"; late: dated {row.close_date}"),  # P1
     )

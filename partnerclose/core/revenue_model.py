@@ -85,6 +85,13 @@ class PaidDeal(NamedTuple):
     bonus_rate: Decimal = Decimal(0)
 
 
+class OpeningVolume(NamedTuple):
+    """A partner's fiscal YTD volume brought in by `OpeningBalances` (rules.md O1)."""
+
+    before: Period  # the first close: the volume is the fiscal YTD before it
+    amount: Decimal  # ... beyond the opening deals of that fiscal year (they count as deals)
+
+
 @dataclass(frozen=True, slots=True)
 class RevenueState:
     """What earlier final closes leave for the revenue engine."""
@@ -92,6 +99,11 @@ class RevenueState:
     paid_deals: Mapping[str, PaidDeal] = field(default_factory=frozen_mapping)
     # original deal_id -> amount reversed so far (R5), in- and out-of-window alike
     reversed_amounts: Mapping[str, Decimal] = field(default_factory=frozen_mapping)
+    # partner -> YTD volume before the first close not held by opening deals (O1)
+    opening_volume: Mapping[str, OpeningVolume] = field(default_factory=frozen_mapping)
+    # reversal rows applied by final closes, with their dates, of the fiscal year (P1):
+    # a late one is applied once, and a repeated one is not applied again
+    applied_reversals: Mapping[str, date] = field(default_factory=frozen_mapping)
 
 
 class BracketPart(NamedTuple):

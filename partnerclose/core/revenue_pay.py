@@ -58,6 +58,7 @@ def pay_deals(
     # Few (customer, product, type) combinations: one text each, shared by their lines.
     description_of: dict[tuple[str, str, DealType], str] = {}
     decimals, period, period_text = terms.decimals, terms.period, terms.period_text
+    first_day = period.first_day
     revenue_share = Component.REVENUE_SHARE
     details: list[DealDetail] = []
     lines: list[Line] = []
@@ -68,6 +69,8 @@ def pay_deals(
         deal_id, partner_id, amount = deal.deal_id, deal.partner_id, deal.amount
         product, close_date, customer = deal.product, deal.close_date, deal.customer
         paid_type, status = paid_as(deal)
+        if close_date < first_day:  # P1: a late deal of an earlier period of the year
+            status = f"late: closed {close_date}" + (f"; {status}" if status else "")
         brackets = brackets_of[paid_type]
         if not brackets:
             problems.append(

@@ -129,14 +129,23 @@ def eligible_deals(
     period = terms.period
     # Lost and open deals pay nothing (K1 counts them): they are left out
     # before sorting, which is the costly part at a million rows.
+    first_day = period.first_day
+    applied = state.applied_reversals
     for deal in in_deal_order([d for d in deals if d.status in _SETTLED_STATUSES]):
         in_period = period.contains(deal.close_date)
+        # P1: an earlier period of the same fiscal year (a late deal or reversal)
+        late = (
+            not in_period and deal.close_date < first_day and terms.in_fiscal_year(deal.close_date)
+        )
         if deal.status in REVERSALS:
-            if not in_period:
+            if deal.deal_id in applied:
+                continue  # applied by an earlier final close: a repeated row
+            if not (in_period or late):
                 problems.append(
                     deal.loc.info(
-                        f"{deal.deal_id} is dated {deal.close_date}, outside {terms.period}: "
-                        "not clawed back in this close",
+                        f"{deal.deal_id} is dated {deal.close_date}, outside {terms.period} "
+                        f"and {'after it' if deal.close_date > first_day else 'its fiscal year'}"
+                        ": not clawed back in this close",
                         column="close_date",
                     )
                 )
@@ -144,12 +153,17 @@ def eligible_deals(
                 reversals.append(deal)
             continue
         deal_id = deal.deal_id
-        if not in_period:
+        if not in_period and not (late and deal_id not in paid_deals):
             # A CRM export may repeat deals paid long ago; only unpaid ones need a word.
             if deal_id not in paid_deals:
+                earlier_year = deal.close_date < first_day
                 problems.append(
                     deal.loc.warning(
-                        f"deal {deal_id} closed on {deal.close_date}, outside "
+                        f"deal {deal_id} closed on {deal.close_date}, in an earlier fiscal "
+                        "year: not paid; to settle it, add an Adjustments row for it (rules.md "
+                        "P2)"
+                        if earlier_year
+                        else f"deal {deal_id} closed on {deal.close_date}, outside "
                         f"{terms.period}: not paid",
                         column="close_date",
                     )
@@ -191,6 +205,30 @@ def earlier_deals_of_fiscal_year(state: RevenueState, terms: Terms) -> dict[str,
     for rows in earlier.values():
         rows.sort(key=lambda d: (d.close_date, d.deal_id))
     return earlier
+
+
+def applied_reversals(
+    state: RevenueState, reversals: Iterable[Deal], terms: Terms
+) -> Mapping[str, date]:
+    """The reversal rows applied so far in the fiscal year, with this close's (P1);
+    older ones are dropped, as a reversal of an earlier year is never applied late."""
+    kept = {
+        deal_id: day
+        for deal_id, day in state.applied_reversals.items()
+        if terms.in_fiscal_year(day)
+    }
+    kept.update((row.deal_id, row.close_date) for row in reversals)
+    return kept
+
+
+def opening_volume(state: RevenueState, terms: Terms, partner_id: str) -> Decimal:
+    """O1: the YTD volume brought in before the first close, while its fiscal year lasts."""
+    found = state.opening_volume.get(partner_id)
+    if found is None or terms.period < found.before:
+        return ZERO
+    start = terms.fiscal_start
+    same_year = found.before.fiscal_year_start(start) == terms.period.fiscal_year_start(start)
+    return found.amount if same_year else ZERO
 
 
 def paid_as(deal: Deal) -> tuple[DealType, str]:

@@ -12,12 +12,14 @@ from decimal import Decimal
 from enum import StrEnum
 
 from partnerclose.core.records import (
+    AdjustmentSection,
     Basis,
     Curve,
     DealStatus,
     DealType,
     Gate,
     Mode,
+    OpeningKind,
     PartnerStatus,
     Recurrence,
 )
@@ -160,6 +162,26 @@ def _text(
 ) -> Column:
     return Column(
         name, Kind.TEXT, required, None if required else default, (), None, None, help_text, example
+    )
+
+
+def _validity() -> tuple[Column, Column]:
+    """E1: the optional first and last period a row applies to (rules.md E1)."""
+    return (
+        _opt(
+            Column(
+                "valid_from",
+                Kind.PERIOD,
+                help="First period (YYYY-MM) this row applies to (blank: from the start).",
+            )
+        ),
+        _opt(
+            Column(
+                "valid_to",
+                Kind.PERIOD,
+                help="Last period (YYYY-MM) this row applies to, inclusive (blank: no end).",
+            )
+        ),
     )
 
 
@@ -412,6 +434,7 @@ COST_POOLS = SheetSpec(
             required=False,
         ),
         _text("unit", "Name of the usage unit, e.g. seats.", example="seats"),
+        *_validity(),
     ),
 )
 
@@ -439,6 +462,7 @@ COMMITMENTS = SheetSpec(
             "What the participant would pay for this alone per period.",
             required=False,
         ),
+        *_validity(),
     ),
 )
 
@@ -453,6 +477,7 @@ COST_TIERS = SheetSpec(
             example=0.8,
         ),
         _num("factor", "Weight factor applied in this tier, e.g. 0.9.", example=0.9),
+        *_validity(),
     ),
 )
 
@@ -483,6 +508,7 @@ PLANS = SheetSpec(
             required=False,
             example=4000,
         ),
+        *_validity(),
     ),
 )
 
@@ -499,6 +525,7 @@ REVENUE_TIERS = SheetSpec(
             example=0,
         ),
         _share("rate", "Revenue-share rate of the bracket.", example=0.1),
+        *_validity(),
     ),
 )
 
@@ -515,6 +542,7 @@ PRODUCTS = SheetSpec(
             default=ZERO,
             example=0,
         ),
+        *_validity(),
     ),
 )
 
@@ -559,6 +587,7 @@ MILESTONES = SheetSpec(
         _id("retention_metric", "Metric that guards the upside above target.", required=False),
         _num("retention_target", "Retention level that keeps the full upside.", required=False),
         _flag("verification_required", "Pay only when the metric is verified", True),
+        *_validity(),
     ),
 )
 
@@ -618,6 +647,7 @@ ACCOUNTS = SheetSpec(
         _id("component", "A line component, e.g. cost_share.", example="cost_share"),
         _id("debit_account", "Account debited.", example="1200"),
         _id("credit_account", "Account credited.", example="6100"),
+        *_validity(),
     ),
 )
 
@@ -639,6 +669,85 @@ FX_RATES = SheetSpec(
             example=1.1,
         ),
         _text("source", "Where the rates come from, printed in the close pack."),
+    ),
+)
+
+OPENING_BALANCES = SheetSpec(
+    "OpeningBalances",
+    help="Balances a program brings in before its first close in PartnerClose (rules.md O1); "
+    "ignored once a final close exists.",
+    columns=(
+        _id("partner_id", "A partner, or HOST for reserve_balance.", example="P001"),
+        _choice(
+            "balance",
+            OpeningKind,
+            "ytd_volume, reserve_balance (HOST), reserve_contributions, last_allocation, "
+            "milestone_paid, milestone_held or milestone_deferred.",
+            example="ytd_volume",
+        ),
+        _id("pool_id", "For last_allocation: the pool.", required=False),
+        _id("milestone_id", "For the three milestone balances: the milestone.", required=False),
+        _num(
+            "amount",
+            "Program currency; last_allocation as a negative cost share (e.g. -3600).",
+            minimum=None,
+            example=90000,
+        ),
+    ),
+)
+
+OPENING_DEALS = SheetSpec(
+    "OpeningDeals",
+    help="Deals paid before the first close in PartnerClose, for clawbacks and retroactive "
+    "true-ups (rules.md O1); ignored once a final close exists.",
+    columns=(
+        _id("partner_id", "A partner of the Partners sheet.", example="P001"),
+        _id("deal_id", "The deal's id, unique across the program.", example="D0950"),
+        Column("close_date", Kind.DATE, help="When the deal closed (before the first close)."),
+        _choice("deal_type", DealType, "The type it was paid as.", example="sourced"),
+        _id("product", "Its product.", example="Core"),
+        _num("amount", "Deal amount.", example=20000),
+        _num("revenue_share", "What was paid for it (revenue share and true-ups).", example=2000),
+        _id(
+            "currency",
+            "ISO 4217 code of amount and revenue_share (blank: the program currency).",
+            required=False,
+        ),
+    ),
+)
+
+ADJUSTMENTS = SheetSpec(
+    "Adjustments",
+    help="Manual adjustments: one line each in the close of their period (rules.md P2), "
+    "not capped and not counted in YTD volumes, brackets, the reserve or key figures.",
+    columns=(
+        Column(
+            "period",
+            Kind.PERIOD,
+            help="The period whose close takes it, YYYY-MM.",
+            example="2026-10",
+        ),
+        _id("partner_id", "A partner, or HOST.", example="P001"),
+        _choice(
+            "section",
+            AdjustmentSection,
+            "Where it appears on the statement: cost_sharing, reserve, revenue_share, "
+            "co_marketing, milestones or other.",
+            example="other",
+        ),
+        _num(
+            "amount",
+            "Signed, the partner's view (positive: owed to the partner), program currency.",
+            minimum=None,
+            example=250,
+        ),
+        _text(
+            "reason",
+            "Why, printed on the statement.",
+            required=True,
+            example="goodwill credit for the September outage",
+        ),
+        _text("reference", "Ticket, e-mail or approval."),
     ),
 )
 
@@ -742,6 +851,9 @@ PROGRAM_SHEETS = (
     SCORECARD,
     ACCOUNTS,
     FX_RATES,
+    OPENING_BALANCES,
+    OPENING_DEALS,
+    ADJUSTMENTS,
 )
 PARTNER_SHEETS = (PARTNER_KEYS, *DATA_SHEETS)
 
@@ -764,30 +876,13 @@ README_SHEET = "Read me"  # the templates' read-me sheet, allowed in every workb
 # holds rows, since leaving them out would change the amounts. A sheet leaves this
 # list when it gets its SheetSpec above. True: its rows change a close's amounts.
 PLANNED_SHEETS = {
-    "Adjustments": True,
-    "OpeningBalances": True,
-    "OpeningDeals": True,
     "Sources": True,
     "Scenarios": False,  # what-ifs beside a close: the close itself is not affected
 }
 
-# Revision 2 columns not read by this version whose values would change amounts.
-_VALIDITY = ("valid_from", "valid_to")
-PLANNED_COLUMNS = {
-    **dict.fromkeys(
-        (
-            "Plans",
-            "RevenueTiers",
-            "Products",
-            "CostPools",
-            "CostTiers",
-            "Commitments",
-            "Milestones",
-            "Accounts",
-        ),
-        _VALIDITY,
-    ),
-}
+# Revision 2 columns not read by this version whose values would change amounts
+# (sheet -> columns); a column leaves this list when its sheet's spec declares it.
+PLANNED_COLUMNS: dict[str, tuple[str, ...]] = {}
 
 # Example rows of the templates carry this prefix in their ids, and are refused.
 EXAMPLE_PREFIX = "EXAMPLE-"

@@ -19,7 +19,9 @@ from itertools import chain
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
+from partnerclose.core.adjustments import check_adjustments
 from partnerclose.core.lines import Component
+from partnerclose.core.opening import check_opening
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, did_you_mean_id
 from partnerclose.core.records import (
@@ -37,6 +39,13 @@ from partnerclose.core.records import (
     Usage,
 )
 from partnerclose.core.submissions import expected_partners
+from partnerclose.core.validity import (
+    Dated,
+    in_force,
+    is_dated,
+    order_problems,
+    overlap_problems,
+)
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 T = TypeVar("T")
@@ -71,6 +80,22 @@ def _duplicates(
         else:
             first[k] = record
     return problems
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def _same_key(
+    records: Sequence[D], key: Callable[[D], object], column: str, what: str
+) -> list[Problem]:
+    """Rows of one key: plain duplicates (no validity columns) at the later row, and
+    rows valid in a common period (rules.md E1) at both."""
+    plain = [r for r in records if not is_dated(r)]
+    return [
+        *order_problems(records),
+        *_duplicates(plain, key, lambda r: r.loc, column, what),
+        *overlap_problems(records, key, column, what),
+    ]
 
 
 # Names Windows keeps for devices, with any extension (CON.xlsx opens the console).
@@ -136,7 +161,9 @@ def validate(
     that no two deals of any source share an id, which spares the check.
     """
     problems: list[Problem] = []
-    problems += check_program(program)
+    problems += check_program(program, period)
+    problems += check_opening(program, period)
+    problems += check_adjustments(in_force(program, period), period)
     central = check_rows(RowContext.of(program, period), program_data)
     data, merge_problems = merge_sources(program, period, central, submissions)
     problems += merge_problems
@@ -149,8 +176,12 @@ def validate(
 # --- the program sheets -----------------------------------------------------
 
 
-def check_program(program: Program) -> list[Problem]:
+def check_program(program: Program, period: Period | None = None) -> list[Problem]:
+    """The program sheets' own checks. Rows of a key valid at different times (E1)
+    are checked over the whole workbook; sums and brackets over the rows in force
+    in `period` (all rows when None)."""
     problems: list[Problem] = []
+    current = program if period is None else in_force(program, period)
     partner_ids = {p.partner_id for p in program.partners}
     pool_ids = {p.pool_id for p in program.pools}
     plans = {p.plan for p in program.plans}
@@ -197,25 +228,19 @@ def check_program(program: Program) -> list[Problem]:
         if partner.start_date and partner.exit_date and partner.exit_date < partner.start_date:
             problems.append(loc.error("exit_date is before start_date", "exit_date"))
 
-    problems += _duplicates(
-        program.pools, lambda p: p.pool_id, lambda p: p.loc, "pool_id", "pool_id"
-    )
+    problems += _same_key(program.pools, lambda p: p.pool_id, "pool_id", "pool_id")
     for pool in program.pools:
         if pool.basis is Basis.HYBRID and pool.base_share is None:
             problems.append(
                 pool.loc.error("base_share is required for a hybrid pool", "base_share")
             )
 
-    problems += _duplicates(
-        program.commitments,
-        lambda c: (c.partner_id, c.pool_id),
-        lambda c: c.loc,
-        "pool_id",
-        "commitment for",
+    problems += _same_key(
+        program.commitments, lambda c: (c.partner_id, c.pool_id), "pool_id", "commitment for"
     )
-    basis_of = {p.pool_id: p.basis for p in program.pools}
+    basis_of = {p.pool_id: p.basis for p in current.pools}
     fixed_sums: dict[str, Decimal] = defaultdict(Decimal)
-    for commitment in program.commitments:
+    for commitment in current.commitments:
         loc = commitment.loc
         if commitment.partner_id != HOST and commitment.partner_id not in partner_ids:
             problems.append(
@@ -223,14 +248,14 @@ def check_program(program: Program) -> list[Problem]:
             )
         if commitment.pool_id not in pool_ids:
             problems.append(_unknown(loc, "pool", "pool_id", commitment.pool_id, pool_ids))
-        elif basis_of[commitment.pool_id] is Basis.FIXED:
+        elif basis_of.get(commitment.pool_id) is Basis.FIXED:
             if commitment.fixed_share is None:
                 problems.append(
                     loc.error("fixed_share is required for a fixed pool", "fixed_share")
                 )
             else:
                 fixed_sums[commitment.pool_id] += commitment.fixed_share
-    for pool in program.pools:
+    for pool in current.pools:
         if pool.basis is Basis.FIXED and pool.pool_id in fixed_sums:
             total = fixed_sums[pool.pool_id]
             if total != 1:
@@ -245,18 +270,12 @@ def check_program(program: Program) -> list[Problem]:
     for tier in program.cost_tiers:
         if tier.pool_id not in pool_ids:
             problems.append(_unknown(tier.loc, "pool", "pool_id", tier.pool_id, pool_ids))
-    problems += _duplicates(
-        program.cost_tiers,
-        lambda t: (t.pool_id, t.min_utilization),
-        lambda t: t.loc,
-        "min_utilization",
-        "tier for",
+    problems += _same_key(
+        program.cost_tiers, lambda t: (t.pool_id, t.min_utilization), "min_utilization", "tier for"
     )
 
-    problems += _check_plans(program)
-    problems += _duplicates(
-        program.products or (), lambda p: p.product, lambda p: p.loc, "product", "product"
-    )
+    problems += _check_plans(program, current)
+    problems += _same_key(program.products or (), lambda p: p.product, "product", "product")
     problems += _check_milestones(program, partner_ids)
 
     for contribution in program.contributions:
@@ -278,9 +297,7 @@ def check_program(program: Program) -> list[Problem]:
             problems.append(metric.loc.error("worst and best must differ", "best"))
 
     components = [c.value for c in Component]
-    problems += _duplicates(
-        program.accounts, lambda a: a.component, lambda a: a.loc, "component", "component"
-    )
+    problems += _same_key(program.accounts, lambda a: a.component, "component", "component")
     for account in program.accounts:
         if account.component not in components:
             problems.append(
@@ -289,11 +306,16 @@ def check_program(program: Program) -> list[Problem]:
     return problems
 
 
-def _check_plans(program: Program) -> list[Problem]:
+def _check_plans(program: Program, current: Program) -> list[Problem]:
+    """Plans and their brackets; `current`: the rows in force in the period closed."""
     problems: list[Problem] = []
     first: dict[str, Loc] = {}
     modes: dict[str, object] = {}
+    problems += order_problems(program.plans)
+    problems += overlap_problems(program.plans, lambda p: p.plan, "plan", "plan")
     for plan in program.plans:
+        if is_dated(plan):
+            continue  # dated rows: checked for overlaps above
         if plan.plan in first:
             where = first[plan.plan]
             if modes[plan.plan] != plan.mode:
@@ -314,23 +336,24 @@ def _check_plans(program: Program) -> list[Problem]:
         else:
             first[plan.plan] = plan.loc
             modes[plan.plan] = plan.mode
-    plans = set(first)
-    brackets: dict[tuple[str, DealType], list[Decimal]] = defaultdict(list)
+    plans = {plan.plan for plan in program.plans}
     for tier in program.revenue_tiers:
         if tier.plan not in plans:
             problems.append(_unknown(tier.loc, "plan", "plan", tier.plan, plans))
-        else:
-            brackets[(tier.plan, tier.deal_type)].append(tier.from_amount)
-    problems += _duplicates(
+    brackets: dict[tuple[str, DealType], list[Decimal]] = defaultdict(list)
+    for tier in current.revenue_tiers:
+        brackets[(tier.plan, tier.deal_type)].append(tier.from_amount)
+    problems += _same_key(
         program.revenue_tiers,
         lambda t: (t.plan, t.deal_type.value, t.from_amount),
-        lambda t: t.loc,
         "from_amount",
         "bracket",
     )
-    for plan in program.plans:
-        if plan.loc is not first.get(plan.plan):
+    checked: set[str] = set()
+    for plan in current.plans:
+        if plan.plan in checked:
             continue
+        checked.add(plan.plan)
         for deal_type in DealType:
             amounts = brackets.get((plan.plan, deal_type))
             if amounts is not None and Decimal(0) not in amounts:
@@ -356,12 +379,8 @@ def _check_milestones(program: Program, partner_ids: set[str]) -> list[Problem]:
             problems.append(
                 _unknown(phase.loc, "partner", "partner_id", phase.partner_id, partner_ids)
             )
-    problems += _duplicates(
-        program.milestones,
-        lambda m: m.milestone_id,
-        lambda m: m.loc,
-        "milestone_id",
-        "milestone_id",
+    problems += _same_key(
+        program.milestones, lambda m: m.milestone_id, "milestone_id", "milestone_id"
     )
     for m in program.milestones:
         loc = m.loc
@@ -425,6 +444,8 @@ class RowContext:
 
     @classmethod
     def of(cls, program: Program, period: Period) -> RowContext:
+        """The context of `period`: the program rows in force then (rules.md E1)."""
+        program = in_force(program, period)
         return cls(
             period,
             frozenset(p.partner_id for p in program.partners),

@@ -542,6 +542,7 @@ _ACCOUNTS = {
     Component.MILESTONE: ("5300", "2150"),
     Component.MILESTONE_RELEASE: ("5300", "2150"),
     Component.DEFERRED_RELEASE: ("5300", "2150"),
+    Component.ADJUSTMENT: ("5900", "2150"),  # a manual credit: expense, owed to the partner
 }
 ACCOUNTS = tuple(Account(component.value, *_ACCOUNTS[component]) for component in Component)
 

@@ -17,7 +17,7 @@ from partnerclose.core.costs import CostState
 from partnerclose.core.milestones import MilestoneState
 from partnerclose.core.period import Period
 from partnerclose.core.records import DealType
-from partnerclose.core.revenue import PaidDeal, RevenueState
+from partnerclose.core.revenue import OpeningVolume, PaidDeal, RevenueState
 from partnerclose.ledger.store import PaidDealText, StoredState
 
 _PAIR = "\t"  # partner_id and pool_id never contain a tab (ids are validated)
@@ -44,6 +44,14 @@ def state_values(state: CloseState) -> dict[str, dict[str, str]]:
     }
     if cost.reserve_balance is not None:
         values["reserve"] = {"balance": str(cost.reserve_balance)}
+    applied = state.revenue.applied_reversals
+    if applied:  # P1: reversal rows already applied, of the fiscal year
+        values["applied_reversals"] = {deal_id: day.isoformat() for deal_id, day in applied.items()}
+    opening = state.revenue.opening_volume
+    if opening:  # O1: carried from close to close until its fiscal year ends
+        values["opening_volume"] = {
+            pid: f"{volume.before}{_PAIR}{volume.amount}" for pid, volume in opening.items()
+        }
     return values
 
 
@@ -80,7 +88,20 @@ def load_close_state(stored: StoredState) -> CloseState:
         )
         for row in stored.paid_deals
     }
-    revenue = RevenueState(paid_deals=paid_deals, reversed_amounts=dict(stored.reversals))
+    opening = {}
+    for pid, text in values.get("opening_volume", {}).items():
+        before, amount = text.split(_PAIR, 1)
+        opening[pid] = OpeningVolume(Period.parse(before), Decimal(amount))
+    applied = {
+        deal_id: date.fromisoformat(day)
+        for deal_id, day in values.get("applied_reversals", {}).items()
+    }
+    revenue = RevenueState(
+        paid_deals=paid_deals,
+        reversed_amounts=dict(stored.reversals),
+        opening_volume=opening,
+        applied_reversals=applied,
+    )
     return CloseState(cost, revenue, milestones)
 
 

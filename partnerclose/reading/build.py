@@ -28,6 +28,9 @@ _ENUMS: dict[str, dict[str, type[StrEnum]]] = {
     "Milestones": {"curve": r.Curve, "recurrence": r.Recurrence},
     "Phases": {"gate": r.Gate},
     "Deals": {"deal_type": r.DealType, "status": r.DealStatus},
+    "OpeningBalances": {"balance": r.OpeningKind},
+    "OpeningDeals": {"deal_type": r.DealType},
+    "Adjustments": {"section": r.AdjustmentSection},
 }
 
 
@@ -153,6 +156,9 @@ def read_program(
     scorecard = table(s.SCORECARD, r.ScorecardMetric)
     accounts = table(s.ACCOUNTS, r.Account)
     fx_rates = with_minor_units(table(s.FX_RATES, r.FxRate))
+    opening_balances = table(s.OPENING_BALANCES, r.OpeningBalance)
+    opening_deals = table(s.OPENING_DEALS, r.OpeningDeal)
+    adjustments = table(s.ADJUSTMENTS, r.Adjustment)
     if settings is None:
         return None, problems
     program = r.Program(
@@ -170,6 +176,9 @@ def read_program(
         scorecard,
         accounts,
         fx_rates,
+        opening_balances,
+        opening_deals,
+        adjustments,
     )
     return program, problems
 

@@ -23,6 +23,7 @@ from partnerclose.core.problems import Problem, Severity, cap_per_file, has_erro
 from partnerclose.core.records import PeriodData, Program
 from partnerclose.core.submissions import empty_period_problem
 from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
+from partnerclose.core.validity import in_force
 from partnerclose.processes import start_workers, submit_ahead, worker_count, worker_state
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.fx import currency_codes
@@ -66,6 +67,9 @@ class Inputs:
     # the error (or, when allowed, the note) among `problems`, so that a front end
     # can ask before closing the month empty.
     empty_period: Problem | None = None
+    # The program workbook's rows of every period (rules.md E1); `program` holds
+    # those in force in `period`.
+    workbook_program: Program | None = None
 
     @property
     def ok(self) -> bool:
@@ -159,6 +163,8 @@ def validate_inputs(
     an error unless `allow_empty` (then a note)."""
     if raw.program is None:
         return Inputs(raw.period, None, PeriodData(), raw.problems, raw.files, raw.partner_folder)
+    # E1: the whole workbook is validated, the close computes on the rows of its period
+    program = in_force(raw.program, raw.period)
     validated = validate(
         raw.program,
         raw.period,
@@ -168,13 +174,13 @@ def validate_inputs(
         raw.deal_ids_unique,
     )
     currency_problems = check_currencies(
-        raw.program, raw.period, validated.data, currency_codes(), raw.rejected_ids
+        program, raw.period, validated.data, currency_codes(), raw.rejected_ids
     )
     folder = str(raw.partner_folder or raw.program.settings.partner_folder)
-    empty = empty_period_problem(raw.program, raw.period, validated.data, folder, allow_empty)
+    empty = empty_period_problem(program, raw.period, validated.data, folder, allow_empty)
     return Inputs(
         raw.period,
-        raw.program,
+        program,
         validated.data,
         tuple(
             cap_per_file(
@@ -188,6 +194,7 @@ def validate_inputs(
         raw.files,
         raw.partner_folder,
         empty,
+        raw.program,
     )
 
 

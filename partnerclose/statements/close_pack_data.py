@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult
@@ -195,9 +196,15 @@ def change_rows(context: CloseContext) -> list[ChangeRow]:
         change = net - net_last
         sections: dict[str, object] = {}
         for which in Section:
+            if which is Section.OTHER:  # shown with milestones, as on the statement
+                continue
             key = SECTION_KEYS[which]
             sections[key] = section(dict(now), which)
             sections[f"{key}_last"] = section(dict(last), which)
+        key = SECTION_KEYS[Section.MILESTONES]
+        for suffix, amounts in (("", now), ("_last", last)):
+            other = section(dict(amounts), Section.OTHER)
+            sections[key + suffix] = cast(Decimal, sections[key + suffix]) + other
         rows.append(
             ChangeRow(
                 id=pid,

@@ -19,13 +19,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from partnerclose import __version__
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, pool_of_item
 from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
-from partnerclose.core.lines import SECTION_OF, Component, Line, Section
+from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of
 from partnerclose.core.milestones import MilestoneDetail
 from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.period import Period
@@ -66,6 +67,7 @@ SECTION_LABELS: Mapping[Section, str] = {
     Section.REVENUE_SHARE: "Revenue share",
     Section.CO_MARKETING: "Co-marketing",
     Section.MILESTONES: "Milestones",
+    Section.OTHER: "Other",
 }
 # P2/P3 (revision 2): the corrections section shows these components when the engine has them.
 CORRECTIONS = frozenset(
@@ -218,12 +220,15 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         by_component[line.component].append(line)
     totals = {c: sum((x.amount for x in mine), ZERO) for c, mine in by_component.items()}
     sections: list[SectionRow] = []
+    ytd_of: dict[Section, Decimal] = {}
     for section in Section:
-        count = sum(len(by_component.get(c, ())) for c in SECTION_COMPONENTS[section])
-        total = sum((line.amount for line in lines if SECTION_OF[line.component] is section), ZERO)
+        mine = [line for line in lines if section_of(line) is section]  # P2: adjustments too
+        count = len(mine)
+        total = sum((line.amount for line in mine), ZERO)
         before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
         last_total = sum((a for c, a in last.items() if SECTION_OF[c] is section), ZERO)
         key = SECTION_KEYS[section]
+        ytd_of[section] = before + total
         scalars.update(
             {
                 f"{key}.total": total,
@@ -253,11 +258,18 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         [
             (
                 SECTION_LABELS[section],
-                [line.amount for line in lines if SECTION_OF[line.component] is section],
+                [line.amount for line in lines if section_of(line) is section],
             )
             for section in Section
         ],
     )
+    # The summary's last row: milestones and the adjustments of sections milestones and
+    # other (rules.md P2), which the Corrections section lists.
+    both = (SECTION_KEYS[Section.MILESTONES], SECTION_KEYS[Section.OTHER])
+    for field_name in ("total", "last_period", "change", "ytd"):
+        scalars[f"milestones_and_other.{field_name}"] = sum(
+            (cast(Decimal, scalars[f"{key}.{field_name}"]) for key in both), ZERO
+        )
     components = [
         ComponentRow(
             key=component.value,
@@ -291,8 +303,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         chosen = tuple(
             row
             for row, line in zip(all_lines.rows, lines, strict=True)
-            if SECTION_OF[line.component] is section
-            and (not components or line.component in components)
+            if section_of(line) is section and (not components or line.component in components)
         )
         return Table(all_lines.item, all_lines.fields, chosen)
 
@@ -309,7 +320,11 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         "reserve_lines": section_lines(Section.RESERVE_FUND),
         "revenue_lines": section_lines(Section.REVENUE_SHARE),
         "revenue_adjustments": section_lines(
-            Section.REVENUE_SHARE, Component.TRUE_UP, Component.CLAWBACK, Component.REVENUE_CAP
+            Section.REVENUE_SHARE,
+            Component.TRUE_UP,
+            Component.CLAWBACK,
+            Component.REVENUE_CAP,
+            Component.ADJUSTMENT,
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
         "corrections": Table(
@@ -319,6 +334,8 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 row
                 for row, line in zip(all_lines.rows, lines, strict=True)
                 if line.component in CORRECTIONS
+                # an adjustment of another section is listed in that section's table
+                and section_of(line) in (Section.MILESTONES, Section.OTHER)
             ),
         ),
         "milestone_lines": section_lines(Section.MILESTONES),
@@ -464,6 +481,8 @@ def _line_row(line: Line, pool_names: Mapping[str, str], explained: str, decimal
 def line_title(line: Line, pool_names: Mapping[str, str]) -> str:
     """A short name for a line on a statement."""
     component = line.component
+    if component is Component.ADJUSTMENT:  # P2: its reason
+        return f"Adjustment · {line.description}"
     if component is Component.COST_SHARE:
         pool = pool_of_item(line.item)
         part = line.item[len(pool) + 1 :]

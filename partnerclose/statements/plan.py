@@ -22,7 +22,7 @@ read included.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -88,6 +88,17 @@ class FitRowHeights:
     template gives a fixed height keep it)."""
 
     rows: tuple[tuple[int, int], ...]  # (first, last), after insertion
+
+
+def _adjacent_joined(spans: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Row spans in order, each run of touching spans as one (one AutoFit each)."""
+    joined: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        if joined and first <= joined[-1][1] + 1:
+            joined[-1] = (joined[-1][0], max(last, joined[-1][1]))
+        else:
+            joined.append((first, last))
+    return tuple(joined)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +228,7 @@ def build_plan(
     if regions:
         operations.append(
             FitRowHeights(
-                tuple(
+                _adjacent_joined(
                     (rows.first(r.first), rows.first(r.first) + r.height * r.copies - 1)
                     for r in rows.regions
                 )

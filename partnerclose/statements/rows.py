@@ -190,6 +190,7 @@ class ParticipantRow:
     milestone: Value
     milestone_release: Value
     deferred_release: Value
+    adjustment: Value
     net: Value
     lines: int
 

@@ -118,7 +118,8 @@ def test_reversal_of_another_partners_deal_is_a_warning() -> None:
 
 
 def test_reversal_outside_the_period_is_not_processed() -> None:
-    result = run([reversal("R1", date(2026, 9, 10), "100.00", "D0")])
+    # after the period (an earlier one of the year is a late reversal, rules.md P1)
+    result = run([reversal("R1", date(2026, 11, 10), "100.00", "D0")])
     assert result.lines == ()
     assert [p.severity for p in result.problems] == [Severity.INFO]
     assert result.next_state.reversed_amounts == {}

@@ -51,7 +51,8 @@ def test_lost_and_open_deals_pay_nothing_silently() -> None:
 
 
 def test_won_deal_closed_outside_the_period_is_not_paid_with_a_warning() -> None:
-    result = run([won("D1", date(2026, 9, 30), "100.00", row=5)])
+    # after the period (one of an earlier period of the year is a late deal, rules.md P1)
+    result = run([won("D1", date(2026, 11, 2), "100.00", row=5)])
     assert result.lines == ()
     (problem,) = result.problems
     assert (problem.severity, problem.cell) == (Severity.WARNING, "C5")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.pipeline import Status, run_close
@@ -104,26 +105,27 @@ def test_finance_s_own_sheets_are_one_note_and_the_product_s_sheets_none(tmp_pat
     program = copy.deepcopy(PROGRAM)
     for name in ("Notes", "Pivot", "Instructions", *OWN_PROGRAM_SHEETS, OWN_SHEET_PREFIX + "P001"):
         program[name] = [["x"], [1]]
-    program["Adjustments"] = [["period", "partner_id", "section", "amount"]]  # header only
+    program["Sources"] = [["source", "kind"]]  # a planned sheet, header only
+    program["Adjustments"] = [["period", "partner_id", "section", "amount", "reason"]]  # read
     program["FxRates"] = [["period", "currency", "average", "closing"]]  # read: not listed
     inputs = load(tmp_path, program)
     assert found(inputs) == []
     assert found(inputs, Severity.INFO) == [
-        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions, Adjustments"
+        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions, Sources"
     ]
 
 
 def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
     program = copy.deepcopy(PROGRAM)
-    program["ADJUSTMENTS"] = [  # ADJUSTMENTS is Adjustments: names match case-insensitively
-        ["period", "partner_id", "section", "amount", "reason"],
-        [None, None, None, None, None],
-        ["2026-10", "P001", "other", 100, "goodwill"],
+    program["SOURCES"] = [  # SOURCES is Sources: names match case-insensitively
+        ["source", "kind", "file"],
+        [None, None, None],
+        ["CRM export", "deals", "crm.xlsx"],
     ]
     program["Scenarios"] = [["scenario", "change"], ["High CRM", "CRM amount +30 %"]]
     inputs = load(tmp_path, program)
     assert found(inputs) == [
-        "program.xlsx:ADJUSTMENTS!A3: sheet Adjustments (workbooks.md, revision 2) is not "
+        "program.xlsx:SOURCES!A3: sheet Sources (workbooks.md, revision 2) is not "
         "supported by "
         "this version yet: its rows would be left out of the close and change the amounts; "
         "remove the sheet, or its rows, to close with this version"
@@ -134,16 +136,24 @@ def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
     ]
 
 
-def test_a_revision_2_column_with_values_is_refused_at_its_first_value(tmp_path):
+def test_a_revision_2_column_with_values_is_refused_at_its_first_value(tmp_path, monkeypatch):
+    # every revision 2 column of this version is read; the refusal stays for the next ones
+    monkeypatch.setattr(schema, "PLANNED_COLUMNS", {"Plans": ("tier_source",)})
     program = copy.deepcopy(PROGRAM)
-    program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", "2026-01"]]
+    program["Plans"] = [["plan", "mode", "tier_source"], ["Gold", "marginal", "CRM"]]
     assert found(load(tmp_path / "value", program)) == [
-        "program.xlsx:Plans!C2: column valid_from (workbooks.md, revision 2) is not supported by "
-        'this version yet, and its values would be ignored, got "2026-01"; leave the column '
+        "program.xlsx:Plans!C2: column tier_source (workbooks.md, revision 2) is not supported "
+        'by this version yet, and its values would be ignored, got "CRM"; leave the column '
         "blank or remove it"
     ]
-    program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", None]]
+    program["Plans"] = [["plan", "mode", "tier_source"], ["Gold", "marginal", None]]
     assert found(load(tmp_path / "blank", program)) == []  # a blank column changes nothing
+
+
+def test_validity_columns_are_read_not_refused(tmp_path):
+    program = copy.deepcopy(PROGRAM)
+    program["Plans"] = [["plan", "mode", "valid_from"], ["Gold", "marginal", "2026-01"]]
+    assert found(load(tmp_path, program)) == []
 
 
 @pytest.mark.parametrize(
