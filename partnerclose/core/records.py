@@ -158,6 +158,13 @@ class Settings(Record):
     renegotiation_below: Decimal | None = None
     upgrade_at: Decimal | None = None
     approval_required: bool = False
+    payment_terms_days: int | None = None
+    remit_to: str = ""
+    statement_cc: str = ""
+    # the company's account that pays partners (the SEPA file's debtor)
+    debtor_name: str = ""
+    debtor_iban: str = ""
+    debtor_bic: str = ""
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -173,6 +180,8 @@ class Partner(Record):
     wind_down_fee: Decimal = Decimal(0)
     email: str = ""
     currency: str = ""  # blank: settles in the program currency (rules.md X2)
+    bank_account: str = ""
+    bank_bic: str = ""
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

@@ -287,6 +287,32 @@ PROGRAM = SheetSpec(
             False,
             example="N",
         ),
+        Column(
+            "payment_terms_days",
+            Kind.INTEGER,
+            False,
+            30,
+            (),
+            ZERO,
+            Decimal(366),
+            "Days after the period's last day by which the net is paid or due (default 30).",
+            30,
+        ),
+        _text(
+            "remit_to",
+            "The company's payment details for partners who owe (bank, account, reference).",
+        ),
+        _text(
+            "statement_cc",
+            "Address copied on every statement e-mail.",
+            example="partner-finance@northwind.example",
+        ),
+        _text(
+            "debtor_name",
+            "Account holder of the company's account that pays partners (SEPA file).",
+        ),
+        _text("debtor_iban", "IBAN of the company's account that pays partners (SEPA file)."),
+        _text("debtor_bic", "BIC of the company's account that pays partners (SEPA file)."),
     ),
 )
 
@@ -347,6 +373,11 @@ PARTNERS = SheetSpec(
             "ISO 4217 code of the currency the partner settles in (blank: the program's).",
             required=False,
         ),
+        _text(
+            "bank_account",
+            "IBAN or account number the partner is paid to (shown masked on statements).",
+        ),
+        _text("bank_bic", "BIC / routing code of the partner's bank, for payment files."),
     ),
 )
 
