@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -26,8 +27,10 @@ from partnerclose.collector import collector_paused
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.currency import rates_used
 from partnerclose.core.journal import build_journal
+from partnerclose.core.payment import payment_rows
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
+from partnerclose.core.records import HOST
 from partnerclose.core.scenario import scale_demand
 from partnerclose.ledger.location import ledger_exists, ledger_location, open_ledger
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
@@ -64,6 +67,13 @@ from partnerclose.reading.inputs import (
 )
 from partnerclose.statements.writers import write_close_pack, write_statements
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
+from partnerclose.writing.payments import (
+    PAYMENTS_FILE,
+    SEPA_FILE,
+    can_write_sepa,
+    payments_csv,
+    sepa_credit_transfer,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +150,36 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
 
 
-DEFAULT_WRITERS: tuple[Writer, ...] = (write_statements, write_csvs, write_close_pack)
+def write_payments(context: CloseContext, folder: Path) -> None:
+    """A final close's payments.csv and, for EUR payables, its SEPA file (payments.py)."""
+    if not context.final:
+        return
+    result, settings = context.result, context.program.settings
+    rows = payment_rows(
+        context.program.partners,
+        context.period,
+        {pid: result.settlement_net(pid) for pid in result.participants if pid != HOST},
+        result.settlement,
+        settings.payment_terms_days,
+        settings.currency,
+        settings.decimals,
+    )
+    sepa = (
+        sepa_credit_transfer(rows, settings, datetime.now().astimezone().date())
+        if can_write_sepa(settings)
+        else None
+    )
+    (folder / PAYMENTS_FILE).write_bytes(payments_csv(rows, sepa is not None))
+    if sepa is not None:
+        (folder / SEPA_FILE).write_bytes(sepa)
+
+
+DEFAULT_WRITERS: tuple[Writer, ...] = (
+    write_statements,
+    write_csvs,
+    write_close_pack,
+    write_payments,
+)
 
 
 def run_close(

@@ -1,15 +1,22 @@
 """Payment terms, accounts and statement numbers (outputs.md, distribution and payment).
 
 Pure functions: the due date of a period's net, the IBAN checksum (ISO 13616,
-mod 97), an account shown masked, and the number a statement is sent under.
+mod 97), an account shown masked, the number a statement is sent under, and the
+payment rows of a final close (payments.csv, the SEPA file).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
+from partnerclose.core.currency import SettlementRate
+from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
+from partnerclose.core.records import Partner
 
 # An IBAN: country, two check digits, then 11-30 letters and digits (ISO 13616).
 _IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
@@ -84,3 +91,75 @@ def mask_account(account: str) -> str:
 def statement_number(partner_id: str, period: Period, revision: int = 1) -> str:
     """The number a partner's statement of `period` is sent and paid under."""
     return f"{partner_id}-{period}-{revision}"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRow:
+    """One partner's payment of a final close: what is paid to it, or due from it."""
+
+    partner_id: str
+    name: str
+    direction: str  # "pay" (net payable to the partner) or "collect" (due from it)
+    amount: Decimal  # positive, in `currency`, rounded to its minor units
+    decimals: int
+    currency: str
+    due: date | None
+    account: str  # compact: no spaces
+    bic: str
+    statement: str
+
+    @property
+    def in_sepa(self) -> bool:
+        """Paid by the SEPA credit transfer file: a EUR payable to a valid IBAN."""
+        return (
+            self.direction == PAY
+            and self.currency == "EUR"
+            and is_iban(self.account)
+            and iban_checksum_ok(self.account)
+        )
+
+    @property
+    def minor_units(self) -> int:
+        """The amount in cents (or the currency's minor unit), exactly."""
+        return int(self.amount.scaleb(self.decimals))
+
+
+PAY = "pay"
+COLLECT = "collect"
+
+
+def payment_rows(
+    partners: Sequence[Partner],
+    period: Period,
+    nets: Mapping[str, Decimal],
+    settlement: Mapping[str, SettlementRate],
+    payment_terms_days: int | None,
+    currency: str,
+    decimals: int,
+) -> list[PaymentRow]:
+    """A row per partner with a net other than zero (in its settlement currency), by id."""
+    due = due_date(period, payment_terms_days)
+    by_id = {p.partner_id: p for p in partners}
+    rows = []
+    for pid in sorted(nets):
+        rate = settlement.get(pid)
+        places = rate.decimals if rate is not None else decimals
+        net = round_money(nets[pid], places)
+        partner = by_id.get(pid)
+        if partner is None or net == 0:
+            continue
+        rows.append(
+            PaymentRow(
+                pid,
+                partner.name,
+                PAY if net > 0 else COLLECT,
+                abs(net),
+                places,
+                rate.currency if rate is not None else currency,
+                due,
+                compact_account(partner.bank_account),
+                "".join(partner.bank_bic.split()).upper(),
+                statement_number(pid, period),
+            )
+        )
+    return rows
