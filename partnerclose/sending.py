@@ -418,7 +418,7 @@ def send_smtp(
             else:
                 due.append(item)
         if due:
-            with _Connected(target, user, password) as server:
+            with Connected(target, user, password) as server:
                 results += _deliver(plan, due, server, ledger, via, progress)
     return SendOutcome(tuple(sorted(results, key=_by_partner)), None, plan.problems)
 
@@ -485,7 +485,7 @@ def _server_said(code: int, text: bytes | str) -> str:
     return f"{code} {said}".strip()
 
 
-class _Connected:
+class Connected:
     """An SMTP connection: TLS (implicit, or STARTTLS when offered), then the login."""
 
     def __init__(self, target: SmtpTarget, user: str, password: str) -> None:
