@@ -6,8 +6,9 @@ with `draft`), and either written as `.eml` files into `<close folder>/emails/`
 or sent over SMTP (`smtplib`: STARTTLS when the server offers it, or implicit TLS).
 
 Every message is recorded in the ledger as it goes (ledger schema 7): an
-`attempt` is committed before a message is handed to the server and `sent` or
-`failed` after it. A partner whose statement of that run was sent, or whose
+`attempt` is committed before a message is handed to the server, and its `sent` or
+`failed` after it (together with the next message's attempt: one commit a message).
+A partner whose statement of that run was sent, or whose
 attempt has no outcome (a kill between handing over and recording), is not sent
 again without `resend`; a run that stopped midway is simply run again.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -440,44 +442,59 @@ def _deliver(
     via: str,
     progress: Progress | None,
 ) -> list[PartnerResult]:
+    """Send each message: its attempt is committed before it goes, and its outcome with
+    the next message's attempt (one commit per message), or at the end."""
     results: list[PartnerResult] = []
-    for done, item in enumerate(due, start=1):
-        if not item.message["From"]:
-            raise SendError(
-                f"no sender address: give --from, or set {SENDER_VARIABLE} (or a "
-                f"{USER_VARIABLE} that is an address)",
-                2,
-            )
-        ledger.record_send(_record(plan, item, "attempt", via))
-        try:
-            server.send_message(item.message)
-        except smtplib.SMTPResponseException as exc:  # this message refused, not the others
-            why = _server_said(exc.smtp_code, exc.smtp_error)
-            ledger.record_send(_record(plan, item, "failed", via, why))
-            results.append(PartnerResult(item.partner_id, Result.ERROR, f"refused: {why}"))
-            continue
-        except smtplib.SMTPRecipientsRefused as exc:
-            why = "; ".join(
-                f"{addr}: {_server_said(code, text)}"
-                for addr, (code, text) in exc.recipients.items()
-            )
-            ledger.record_send(_record(plan, item, "failed", via, why))
-            results.append(PartnerResult(item.partner_id, Result.ERROR, f"refused: {why}"))
-            continue
-        except (smtplib.SMTPException, OSError) as exc:  # the connection is gone
-            why = f"the connection to the SMTP server was lost ({type(exc).__name__})"
-            ledger.record_send(_record(plan, item, "failed", via, why))
-            results.append(PartnerResult(item.partner_id, Result.ERROR, f"not sent: {why}"))
-            results += [
-                PartnerResult(rest.partner_id, Result.ERROR, f"not sent: {why}; run send again")
-                for rest in due[done:]
-            ]
-            return results
-        ledger.record_send(_record(plan, item, "sent", via))
-        results.append(PartnerResult(item.partner_id, Result.SENT, ", ".join(item.to)))
-        if progress is not None:
-            progress(done, len(due), item.partner_id)
+    outcome: list[SendRecord] = []  # the last message's outcome, not yet committed
+    try:
+        for done, item in enumerate(due, start=1):
+            if not item.message["From"]:
+                raise SendError(
+                    f"no sender address: give --from, or set {SENDER_VARIABLE} (or a "
+                    f"{USER_VARIABLE} that is an address)",
+                    2,
+                )
+            ledger.record_send(*outcome, _record(plan, item, "attempt", via))
+            outcome = []
+            try:
+                server.send_message(item.message)
+            except smtplib.SMTPRecipientsRefused as exc:  # this message, not the others
+                why = "; ".join(
+                    f"{addr}: {_server_said(code, text)}"
+                    for addr, (code, text) in exc.recipients.items()
+                )
+                outcome = [_record(plan, item, "failed", via, why)]
+                results.append(PartnerResult(item.partner_id, Result.ERROR, f"refused: {why}"))
+                continue
+            except smtplib.SMTPResponseException as exc:
+                why = _server_said(exc.smtp_code, exc.smtp_error)
+                outcome = [_record(plan, item, "failed", via, why)]
+                results.append(PartnerResult(item.partner_id, Result.ERROR, f"refused: {why}"))
+                if exc.smtp_code == 421:  # the server is closing the connection
+                    results += _not_sent(due[done:], "the SMTP server closed the connection")
+                    return results
+                continue
+            except (smtplib.SMTPException, OSError) as exc:  # the connection is gone
+                why = f"the connection to the SMTP server was lost ({type(exc).__name__})"
+                outcome = [_record(plan, item, "failed", via, why)]
+                results.append(PartnerResult(item.partner_id, Result.ERROR, f"not sent: {why}"))
+                results += _not_sent(due[done:], why)
+                return results
+            outcome = [_record(plan, item, "sent", via)]
+            results.append(PartnerResult(item.partner_id, Result.SENT, ", ".join(item.to)))
+            if progress is not None:
+                progress(done, len(due), item.partner_id)
+    finally:
+        if outcome:
+            ledger.record_send(*outcome)
     return results
+
+
+def _not_sent(rest: Sequence[Outgoing], why: str) -> list[PartnerResult]:
+    return [
+        PartnerResult(item.partner_id, Result.ERROR, f"not sent: {why}; run send again")
+        for item in rest
+    ]
 
 
 def _server_said(code: int, text: bytes | str) -> str:
@@ -503,6 +520,8 @@ class Connected:
             else:
                 server = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
             self.server = server
+            if server.sock is not None:  # commands are small: do not wait to batch them
+                server.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             server.ehlo()
             encrypted = target.implicit_tls
             if not encrypted and server.has_extn("starttls"):

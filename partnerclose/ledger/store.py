@@ -472,31 +472,30 @@ class Ledger:
         return found
 
     @_plain_faults
-    def record_send(self, record: SendRecord) -> None:
-        """One send event, committed at once (a kill after it loses nothing)."""
-        recipients = json.dumps({"to": list(record.to), "cc": list(record.cc)})
-        files = json.dumps([list(pair) for pair in record.attachments])
+    def record_send(self, *records: SendRecord) -> None:
+        """Send events, committed at once in one transaction (a kill after it loses none)."""
         with self.transaction() as db:
-            send_id = db.execute(
-                "INSERT INTO sends (run_id, period, partner_id, statement, event, via, "
-                'recipients, message_id, attachments, at, "user", detail) VALUES '
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING send_id",
-                (
-                    record.run_id,
-                    record.period,
-                    record.partner_id,
-                    record.statement,
-                    record.event,
-                    record.via,
-                    recipients,
-                    record.message_id,
-                    files,
-                    record.at or now(),
-                    record.user or self.user(),
-                    record.detail,
-                ),
-            ).fetchone()[0]
-            seal_send(db, int(send_id))
+            for record in records:
+                send_id = db.execute(
+                    "INSERT INTO sends (run_id, period, partner_id, statement, event, via, "
+                    'recipients, message_id, attachments, at, "user", detail) VALUES '
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING send_id",
+                    (
+                        record.run_id,
+                        record.period,
+                        record.partner_id,
+                        record.statement,
+                        record.event,
+                        record.via,
+                        json.dumps({"to": list(record.to), "cc": list(record.cc)}),
+                        record.message_id,
+                        json.dumps([list(pair) for pair in record.attachments]),
+                        record.at or now(),
+                        record.user or self.user(),
+                        record.detail,
+                    ),
+                ).fetchone()[0]
+                seal_send(db, int(send_id))
 
     @_plain_faults
     def state_runs(self, period: Period) -> list[int]:
