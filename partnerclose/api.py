@@ -45,6 +45,7 @@ from partnerclose.pipeline import (
     run_close,
     run_scenario,
 )
+from partnerclose.preparing import Prepared, PrepareOutcome, prepare
 from partnerclose.reading.grid import SheetGrid, WorkbookGrids
 from partnerclose.reading.inputs import (
     WORKBOOK_SUFFIXES,
@@ -53,6 +54,18 @@ from partnerclose.reading.inputs import (
     load_inputs_from_grids,
 )
 from partnerclose.reading.xlsx import Limits
+from partnerclose.sending import (
+    PartnerResult,
+    SendError,
+    SendOutcome,
+    SendPlan,
+    SmtpTarget,
+    default_sender,
+    plan_send,
+    send_smtp,
+    write_emails,
+)
+from partnerclose.sending import Result as SendResult
 from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
 from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
 
@@ -76,17 +89,25 @@ __all__ = [
     "LedgerRefusedError",
     "Limits",
     "Line",
+    "PartnerResult",
     "Period",
     "PeriodData",
     "PoolCheck",
+    "PrepareOutcome",
+    "Prepared",
     "Problem",
     "Program",
     "ProgressEvent",
     "RunInfo",
     "ScenarioOutcome",
     "Section",
+    "SendError",
+    "SendOutcome",
+    "SendPlan",
+    "SendResult",
     "Severity",
     "SheetGrid",
+    "SmtpTarget",
     "Stage",
     "Status",
     "SyncRoot",
@@ -98,6 +119,7 @@ __all__ = [
     "compute_close",
     "default_ledger",
     "default_output",
+    "default_sender",
     "describe_ledger",
     "doctor_report",
     "fmt_money",
@@ -112,13 +134,17 @@ __all__ = [
     "package_checks",
     "participant_key",
     "participation",
+    "plan_send",
     "pool_of_item",
+    "prepare",
     "root_of",
     "round_money",
     "run_close",
     "run_scenario",
+    "send_smtp",
     "sort_key",
     "sort_lines",
     "sync_roots",
     "write_demo",
+    "write_emails",
 ]
