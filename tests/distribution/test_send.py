@@ -312,3 +312,19 @@ def test_lines_csv_nets_are_what_the_ledger_holds(tmp_path):
         for line in ledger.lines(run.run_id):
             totals[line.partner_id] = totals.get(line.partner_id, D(0)) + line.amount
     assert nets(folder) == totals
+
+
+def test_send_works_the_same_on_both_ledgers(tmp_path, ledger_at, smtp, monkeypatch, capsys):
+    from partnerclose.ledger.location import ENVIRONMENT_VARIABLE
+
+    if isinstance(ledger_at, str):
+        monkeypatch.setenv(ENVIRONMENT_VARIABLE, ledger_at)  # a team's server
+    program, _, _ = closed(tmp_path, pdfs=("P001", "P002"))
+    args = ("--smtp", smtp.address, "--from", "finance@host.example")
+    assert send(program, *args) == 2  # P003: no address
+    assert send(program, *args) == 2
+    assert len(smtp.received) == 2  # the second run sent nothing
+    with open_ledger(ledger_location(program), program, read_only=True) as ledger:
+        events = [(r.partner_id, r.event) for r in ledger.sends(OCT)]
+        assert ledger.verify() == []
+    assert events == [("P001", "attempt"), ("P001", "sent"), ("P002", "attempt"), ("P002", "sent")]
