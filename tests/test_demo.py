@@ -57,7 +57,7 @@ def read_book(path: Path) -> Book:
         header = [str(value) for value in rows[0]]
         headers[sheet.title] = header
         if header == ["key", "value"]:
-            keys[sheet.title] = {str(row[0]): row[1] for row in rows[1:]}
+            keys[sheet.title] = {str(row[0]): row[1] if len(row) > 1 else None for row in rows[1:]}
         else:
             width = len(header)  # read-only mode leaves out trailing empty cells
             tables[sheet.title] = [
