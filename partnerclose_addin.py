@@ -18,7 +18,8 @@ def main() -> None:
 
 def action(name: str) -> None:
     """One action whatever the Close sheet's Action cell says: validate, draft,
-    final, reopen, approve, reject or history (a button each), for the Close sheet's period."""
+    final, reopen, approve, reject, history or send (a button each), for the Close sheet's
+    period."""
     from excel_addin.control import ACTION_NAMES
     from excel_addin.entry import run
 

@@ -61,6 +61,7 @@ class Status(StrEnum):
     APPROVED = "Approved"
     REJECTED = "Rejected"
     LISTED = "Listed"  # the history was written to its sheet
+    WRITTEN = "E-mails written"  # the statement e-mails, as .eml files
     REPORTED = "Reported"  # a check or self-test report was written
 
 
@@ -103,6 +104,8 @@ _ACTIONS = {
     "history": Action.HISTORY,
     "approve": Action.APPROVE,
     "reject": Action.REJECT,
+    "send statements": Action.SEND,
+    "send": Action.SEND,
     "check this computer": Action.CHECK,
     "check": Action.CHECK,
     "self-test": Action.SELFTEST,

@@ -63,14 +63,19 @@ from partnerclose.api import (
     CloseOutcome,
     LedgerRefusedError,
     Problem,
+    SendError,
+    SendResult,
     Severity,
     Writer,
+    default_sender,
     describe_ledger,
     ledger_exists,
     ledger_location,
     load_inputs_from_grids,
     open_ledger,
+    plan_send,
     run_close,
+    write_emails,
 )
 from partnerclose.api import Status as CloseStatus
 
@@ -279,6 +284,8 @@ def _act(
         return _history(book, request, location, clock)
     if request.action in (Action.APPROVE, Action.REJECT):
         return _decide(request, location, clock)
+    if request.action is Action.SEND:
+        return _send(request, location, clock)
     return _run(book, request, location.path, bar, clock)
 
 
@@ -322,6 +329,24 @@ def _decide(request: Request, location: Location, clock: Callable[[], datetime])
         "ledger's audit trail"
     )
     return _outcome(Status.REJECTED, message, clock, request, ())
+
+
+def _send(request: Request, location: Location, clock: Callable[[], datetime]) -> Outcome:
+    """The period's statement e-mails as .eml files, as `partnerclose send` writes them."""
+    try:
+        plan = plan_send(location.path, request.period, sender=default_sender())
+        if not plan.messages and plan.problems:
+            return _outcome(Status.INVALID, str(plan.problems[0]), clock, request, plan.problems)
+        sent = write_emails(plan)
+    except (SendError, LedgerRefusedError) as exc:
+        return _outcome(Status.REFUSED, str(exc), clock, request, ())
+    written = sent.count(SendResult.WRITTEN)
+    cannot = [r for r in sent.results if r.result is SendResult.ERROR]
+    message = f"{plural(written, 'statement e-mail')} written to {sent.emails} (Outlook opens them)"
+    if cannot:
+        names = "; ".join(f"{r.partner_id}: {r.detail}" for r in cannot[:5])
+        message += f"; {plural(len(cannot), 'partner')} not written: {names}"
+    return _outcome(Status.WRITTEN, message, clock, request, ())
 
 
 def _history(

@@ -27,6 +27,7 @@ class Action(StrEnum):
     HISTORY = "History"  # the ledger's runs, on a Close History sheet
     APPROVE = "Approve"  # the period's latest draft, by someone other than its preparer
     REJECT = "Reject"  # the same, with the reason next to "Reason"
+    SEND = "Send statements"  # one .eml file per partner (Outlook opens them)
     CHECK = "Check this computer"  # partnerclose doctor and Excel's checks
     SELFTEST = "Self-test"  # the demo through the add-in, with a report
 

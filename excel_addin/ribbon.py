@@ -139,6 +139,23 @@ GROUPS = (
         ),
     ),
     Group(
+        "partnerCloseSendGroup",
+        "Send",
+        (
+            Button(
+                "sendButton",
+                "Send statements",
+                "PC_SendStatements",
+                "action('send')",
+                "FileSendAsAttachment",
+                "E-mail each partner its statement",
+                "Writes one e-mail per partner with its PDF statement for the final close of "
+                "the period on the Close sheet into the close folder's emails folder; open "
+                "them in Outlook and send. Partners without an e-mail address are listed.",
+            ),
+        ),
+    ),
+    Group(
         "partnerCloseHelpGroup",
         "Help",
         (

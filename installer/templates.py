@@ -41,8 +41,9 @@ def template_dest() -> PurePosixPath:
 
 
 def template_files() -> list[Path]:
-    """Every template workbook to ship (the close's and the empty input templates)."""
-    files = sorted(template_folder().glob("*.xlsx"))
+    """Every template to ship: the workbooks (the close's and the empty input templates)
+    and the e-mail texts of `send` and `prepare`."""
+    files = sorted([*template_folder().glob("*.xlsx"), *template_folder().glob("*_email.txt")])
     if not files:
         raise RuntimeError(f"no template workbooks in {template_folder()}")
     return files

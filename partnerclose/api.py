@@ -48,6 +48,7 @@ from partnerclose.pipeline import (
     run_close,
     run_scenario,
 )
+from partnerclose.preparing import Prepared, PrepareOutcome, prepare
 from partnerclose.reading.grid import SheetGrid, WorkbookGrids
 from partnerclose.reading.inputs import (
     WORKBOOK_SUFFIXES,
@@ -56,6 +57,18 @@ from partnerclose.reading.inputs import (
     load_inputs_from_grids,
 )
 from partnerclose.reading.xlsx import Limits
+from partnerclose.sending import (
+    PartnerResult,
+    SendError,
+    SendOutcome,
+    SendPlan,
+    SmtpTarget,
+    default_sender,
+    plan_send,
+    send_smtp,
+    write_emails,
+)
+from partnerclose.sending import Result as SendResult
 from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
 from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
 
@@ -81,17 +94,25 @@ __all__ = [
     "LedgerRefusedError",
     "Limits",
     "Line",
+    "PartnerResult",
     "Period",
     "PeriodData",
     "PoolCheck",
+    "PrepareOutcome",
+    "Prepared",
     "Problem",
     "Program",
     "ProgressEvent",
     "RunInfo",
     "ScenarioOutcome",
     "Section",
+    "SendError",
+    "SendOutcome",
+    "SendPlan",
+    "SendResult",
     "Severity",
     "SheetGrid",
+    "SmtpTarget",
     "Stage",
     "Status",
     "SyncRoot",
@@ -104,6 +125,7 @@ __all__ = [
     "dated_rows",
     "default_ledger",
     "default_output",
+    "default_sender",
     "describe_ledger",
     "doctor_report",
     "final_versions",
@@ -119,14 +141,18 @@ __all__ = [
     "package_checks",
     "participant_key",
     "participation",
+    "plan_send",
     "pool_of_item",
+    "prepare",
     "root_of",
     "round_money",
     "run_close",
     "run_scenario",
     "section_of",
+    "send_smtp",
     "sort_key",
     "sort_lines",
     "sync_roots",
     "write_demo",
+    "write_emails",
 ]

@@ -1,5 +1,5 @@
-"""The `partnerclose` command line: demo, validate, close, reopen, history, doctor, and
-the ledger's approve, reject, verify and ledger-setup (ledger_cli.py).
+"""The `partnerclose` command line: demo, validate, close, reopen, history, prepare, send,
+doctor, and the ledger's approve, reject, verify and ledger-setup (ledger_cli.py).
 
 Problems go to standard error, one per line. Exit codes (outputs.md): 0 done,
 2 invalid input, 3 refused (by the ledger, or an output folder a close may not
@@ -20,7 +20,7 @@ from typing import TextIO
 from partnerclose import __version__
 from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
-from partnerclose.core.problems import Problem, Severity, sort_key
+from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST
 from partnerclose.ledger.location import describe_ledger, ledger_exists, open_ledger
 from partnerclose.ledger.store import LedgerRefusedError
@@ -231,6 +231,92 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_send(args: argparse.Namespace) -> int:
+    from partnerclose.sending import (
+        Result,
+        SendError,
+        SmtpTarget,
+        default_sender,
+        describe,
+        plan_send,
+        send_smtp,
+        write_emails,
+    )
+
+    program = Path(args.program)
+    try:
+        target = SmtpTarget.parse(args.smtp, args.smtp_ssl) if args.smtp else None
+        plan = plan_send(
+            program,
+            args.period,
+            draft=args.draft,
+            with_xlsx=args.with_xlsx,
+            ledger_path=args.ledger,
+            sender=args.sender or default_sender(),
+        )
+        print_problems(plan.problems, sys.stderr)
+        if not plan.messages and plan.problems:
+            print("partnerclose: nothing was sent", file=sys.stderr)
+            return EXIT_INVALID
+        if target is None:
+            outcome = write_emails(plan)
+        else:
+            outcome = send_smtp(plan, target, resend=args.resend)
+    except SendError as exc:
+        print(f"partnerclose: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except LedgerRefusedError as exc:
+        print(f"partnerclose: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    for line in describe(outcome):
+        print(line)
+    kind = "draft" if plan.draft else "final"
+    counts = ", ".join(
+        f"{outcome.count(result)} {result.value}"
+        for result in Result
+        if outcome.count(result) or result is Result.ERROR
+    )
+    where = f" to {outcome.emails}" if outcome.emails else f" via {target}"
+    print(f"Statements of {args.period} ({kind}){where}: {counts}")
+    if outcome.count(Result.ERROR):
+        print(
+            f"partnerclose: {_count(outcome.count(Result.ERROR), 'partner')} not sent "
+            "(listed above)",
+            file=sys.stderr,
+        )
+    return outcome.exit_code
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from partnerclose.preparing import prepare
+    from partnerclose.sending import SendError, SmtpTarget, default_sender
+
+    try:
+        target = SmtpTarget.parse(args.smtp, args.smtp_ssl) if args.smtp else None
+        outcome = prepare(
+            Path(args.program),
+            args.period,
+            mail=args.mail or target is not None,
+            smtp=target,
+            sender=args.sender or default_sender(),
+        )
+    except SendError as exc:
+        print(f"partnerclose: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print_problems(outcome.problems, sys.stderr)
+    for item in outcome.prepared:
+        state = "written" if item.written else "kept (it exists; never overwritten)"
+        mail = f"; {item.mail}" if item.mail else ""
+        print(f"{item.partner_id}: {item.path} {state}{mail}")
+    written = sum(item.written for item in outcome.prepared)
+    if not has_errors(outcome.problems):
+        print(
+            f"Prepared {args.period}: {_count(written, 'workbook')} written, "
+            f"{len(outcome.prepared) - written} kept"
+        )
+    return outcome.exit_code
+
+
 def _allow_empty(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--allow-empty",
@@ -302,6 +388,51 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--ledger", help=LEDGER_HELP)
     history.set_defaults(run=cmd_history)
     add_ledger_commands(commands, _period)
+
+    prepare = commands.add_parser(
+        "prepare",
+        help="write next month's partner workbooks (and, with --mail, request them)",
+        description="For every partner taking part in the period: its workbook "
+        "PARTNER_YYYY-MM.xlsx in the partner folder, from the partner template, with its "
+        "partner id and the period filled in, drop-downs of its pools and products and no "
+        "example rows. An existing file is never overwritten. --mail writes a request "
+        "e-mail per new workbook (templates/request_email.txt) as .eml into "
+        "requests-PERIOD/ next to the program, or sends it with --smtp, as send does.",
+    )
+    prepare.add_argument("program", help="the program workbook")
+    prepare.add_argument("--period", type=_period, required=True, help="period YYYY-MM")
+    prepare.add_argument("--mail", action="store_true", help="also the request e-mails")
+    prepare.add_argument("--smtp", metavar="HOST[:PORT]", help="send the requests over SMTP")
+    prepare.add_argument("--smtp-ssl", action="store_true", help="implicit TLS (port 465)")
+    prepare.add_argument("--from", dest="sender", help="the sender's address")
+    prepare.set_defaults(run=cmd_prepare)
+
+    send = commands.add_parser(
+        "send",
+        help="e-mail each partner its statement (.eml files, or over SMTP)",
+        description="One e-mail per partner with its PDF statement, subject and body from "
+        "templates/statement_email.txt. Without --smtp, .eml files go to the close folder's "
+        "emails/ (Outlook opens them). SMTP credentials come only from the environment: "
+        "PARTNERCLOSE_SMTP_USER and PARTNERCLOSE_SMTP_PASSWORD; the sender from --from or "
+        "PARTNERCLOSE_SMTP_FROM. Every message is recorded in the ledger; a partner sent its "
+        "statement before is skipped unless --resend.",
+    )
+    send.add_argument("program", help="the program workbook")
+    send.add_argument("--period", type=_period, required=True, help="period YYYY-MM")
+    send.add_argument("--with-xlsx", action="store_true", help="attach the statement workbook")
+    send.add_argument("--smtp", metavar="HOST[:PORT]", help="send over SMTP (port 587)")
+    send.add_argument(
+        "--smtp-ssl", action="store_true", help="implicit TLS from the start (port 465)"
+    )
+    send.add_argument("--resend", action="store_true", help="send again to partners sent before")
+    send.add_argument(
+        "--draft",
+        action="store_true",
+        help="send the latest draft's statements when the period has no final close",
+    )
+    send.add_argument("--from", dest="sender", help="the sender's address")
+    send.add_argument("--ledger", help=LEDGER_HELP)
+    send.set_defaults(run=cmd_send)
 
     doctor = commands.add_parser("doctor", help="check that this computer is ready to close")
     doctor.add_argument("program", nargs="?", help="a program workbook: its folder and ledger")

@@ -38,6 +38,9 @@ from partnerclose.checkpoints import checkpoint
 
 MARKER = ".partnerclose-close"
 SUPERSEDED = "superseded"  # earlier final closes' outputs, kept inside the output folder
+# Written into a close's folder after the close (`send`'s .eml files): a later close of
+# the same period may replace them, as the ledger keeps what was written and sent.
+EMAILS_FOLDER = "emails"
 _SHOWN_EXTRAS = 3
 
 
@@ -120,7 +123,10 @@ def check_replaceable(out: Path, program: Path, period: str) -> None:
     extras = sorted(
         entry
         for entry in entries
-        if entry != MARKER and entry not in written and not _holds(entry, written)
+        if entry != MARKER
+        and entry not in written
+        and not _holds(entry, written)
+        and entry.split("/", 1)[0] != EMAILS_FOLDER
     )
     if extras:
         shown = ", ".join(extras[:_SHOWN_EXTRAS])

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +32,7 @@ from partnerclose.core.journal import build_journal
 from partnerclose.core.lines import Component
 from partnerclose.core.money import round_money
 from partnerclose.core.opening import starting_state
+from partnerclose.core.payment import payment_rows
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST
@@ -78,6 +80,13 @@ from partnerclose.statements.writers import (
 )
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
 from partnerclose.writing.grid_workbook import grids_workbook
+from partnerclose.writing.payments import (
+    PAYMENTS_FILE,
+    SEPA_FILE,
+    can_write_sepa,
+    payments_csv,
+    sepa_credit_transfer,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,9 +295,44 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
 
 
-DEFAULT_WRITERS: tuple[Writer, ...] = (write_statements, write_csvs, write_close_pack)
+def write_payments(context: CloseContext, folder: Path) -> None:
+    """A final close's payments.csv and, for EUR payables, its SEPA file (payments.py)."""
+    if not context.final:
+        return
+    result, settings = context.result, context.program.settings
+    rows = payment_rows(
+        context.program.partners,
+        context.period,
+        {pid: result.settlement_net(pid) for pid in result.participants if pid != HOST},
+        result.settlement,
+        settings.payment_terms_days,
+        settings.currency,
+        settings.decimals,
+        context.statement_version,
+    )
+    sepa = (
+        sepa_credit_transfer(rows, settings, datetime.now().astimezone().date())
+        if can_write_sepa(settings)
+        else None
+    )
+    (folder / PAYMENTS_FILE).write_bytes(payments_csv(rows, sepa is not None))
+    if sepa is not None:
+        (folder / SEPA_FILE).write_bytes(sepa)
+
+
+DEFAULT_WRITERS: tuple[Writer, ...] = (
+    write_statements,
+    write_csvs,
+    write_close_pack,
+    write_payments,
+)
 # `close --no-pdf`: the statements as workbooks only.
-NO_PDF_WRITERS: tuple[Writer, ...] = (write_statements_without_pdf, write_csvs, write_close_pack)
+NO_PDF_WRITERS: tuple[Writer, ...] = (
+    write_statements_without_pdf,
+    write_csvs,
+    write_close_pack,
+    write_payments,
+)
 
 
 def run_close(

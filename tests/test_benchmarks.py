@@ -76,6 +76,23 @@ def test_programs_are_closed_in_turns_and_each_keeps_its_best(monkeypatch):
     assert best == [{"read_s": 3.0, "peak_rss_mb": 3}, {"read_s": 2.0, "peak_rss_mb": 4}]
 
 
+def test_send_benchmark_runs_at_a_tiny_size_and_a_rerun_sends_exactly_the_rest():
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.send", "--partners", "6", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last["sent"] == last["messages"] > 0
+    assert last["second run sends"] == 0
+    assert last["sent before the server stopped"] + last["sent by the rerun"] == last["messages"]
+    assert last["rerun sends exactly the rest"] is True
+
+
 def test_runner_closes_the_program_with_currencies():
     done = subprocess.run(
         [

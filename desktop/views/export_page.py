@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop.presenters.distribution import SendPresenter, payment_files, payment_message
 from desktop.presenters.export import ExportPresenter
+from desktop.views.send_dialog import SendDialog
 from desktop.views.widgets import (
     Banner,
     Page,
@@ -18,13 +20,15 @@ from desktop.views.widgets import (
 
 
 class ExportPage(Page):
-    def __init__(self, presenter: ExportPresenter) -> None:
+    def __init__(self, presenter: ExportPresenter, sender: SendPresenter | None = None) -> None:
         super().__init__(
             "Export",
             "Statements, the close pack, the settlement lines and the journal, as written by "
             "the close. Double-click a file to open it.",
         )
         self.presenter = presenter
+        self.send_presenter = sender
+        self.dialog: SendDialog | None = None
         self.banner = Banner()
         self.body.addWidget(self.banner)
         self.folder = label("", "path")
@@ -34,7 +38,21 @@ class ExportPage(Page):
         self.body.addLayout(
             hbox(label("Output folder", "fieldLabel"), self.folder, 1, None, self.reload)
         )
-        self.body.addLayout(hbox(self.open_folder, self.open_statements, None))
+        self.send_button = button(
+            "Send statements…", self.send_statements, tip="E-mail each partner its statement"
+        )
+        self.payment_button = button(
+            "Payment file…", self.open_payment_file, tip="The final close's payment files"
+        )
+        self.body.addLayout(
+            hbox(
+                self.open_folder,
+                self.open_statements,
+                None,
+                self.send_button,
+                self.payment_button,
+            )
+        )
         self.table = TablePanel(on_activate=presenter.open_row)
         self.body.addWidget(self.table, 1)
         presenter.bind(self)
@@ -49,6 +67,24 @@ class ExportPage(Page):
             "" if p.can_open_statements() else "This close wrote no statements folder."
         )
         self.table.set_table(p.table)
+        self.send_button.setEnabled(self.send_presenter is not None and p.session.is_open)
+        self.payment_button.setEnabled(p.session.is_open)
+
+    def send_statements(self) -> None:
+        if self.send_presenter is None:
+            return
+        self.dialog = SendDialog(self.send_presenter, self)
+        if self.send_presenter.preview():
+            self.dialog.open()
+
+    def open_payment_file(self) -> None:
+        session = self.presenter.session
+        files = payment_files(session)
+        if not files:
+            self.show_error("No payment file", payment_message(session))
+            return
+        for path in files:
+            self.open_path(path)
 
     def open_path(self, path: Path) -> None:
         open_url(path)

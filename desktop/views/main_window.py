@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop.logs import log_file
 from desktop.presenters.charts import ChartsPresenter
+from desktop.presenters.distribution import PreparePresenter, SendPresenter
 from desktop.presenters.export import ExportPresenter
 from desktop.presenters.history import HistoryPresenter
 from desktop.presenters.jobs import JobRunner
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
         self.charts = ChartsPresenter(session)
         self.scenario = ScenarioPresenter(session, self.runner)
         self.export = ExportPresenter(session)
+        self.send_presenter = SendPresenter(session, self.runner)
+        self.preparer = PreparePresenter(session)
         self.history = HistoryPresenter(session)
 
         self.setWindowTitle("PartnerClose")
@@ -136,12 +139,12 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         self.pages: dict[Page, QWidget] = {
-            Page.PROGRAM: ProgramPage(self.main, self.validation),
+            Page.PROGRAM: ProgramPage(self.main, self.validation, self.preparer),
             Page.VALIDATION: ValidationPage(self.validation),
             Page.REVIEW: ReviewPage(self.review),
             Page.CHARTS: ChartsPage(self.charts),
             Page.SCENARIO: ScenarioPage(self.scenario),
-            Page.EXPORT: ExportPage(self.export),
+            Page.EXPORT: ExportPage(self.export, self.send_presenter),
             Page.HISTORY: HistoryPage(self.history),
         }
         self.stack = QStackedWidget()

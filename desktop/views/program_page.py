@@ -19,16 +19,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.presenters.distribution import PreparePresenter
 from desktop.presenters.main import MainPresenter
+from desktop.presenters.table import Table
 from desktop.presenters.validation import ValidationPresenter
-from desktop.views.widgets import Banner, Page, button, card, hbox, label
+from desktop.views.widgets import Banner, Page, button, card, hbox, label, show_error
 from partnerclose.api import Period
 
 TERMS_COLUMNS = ("Row", "For", "Valid", "This period")
 
 
 class ProgramPage(Page):
-    def __init__(self, main: MainPresenter, validation: ValidationPresenter) -> None:
+    def __init__(
+        self,
+        main: MainPresenter,
+        validation: ValidationPresenter,
+        preparer: PreparePresenter | None = None,
+    ) -> None:
         super().__init__(
             "Program",
             "Open the program workbook, choose the period, validate, then close. "
@@ -101,7 +108,22 @@ class ProgramPage(Page):
             "danger",
             "Compute, write and lock the period in the ledger",
         )
-        details.addLayout(hbox(self.validate_button, self.draft_button, self.final_button, None))
+        self.preparer = preparer
+        self.prepare_button = button(
+            "Prepare next month…",
+            self.prepare_next_month,
+            tip="Write next month's partner workbooks into the partner folder (existing "
+            "ones are kept)",
+        )
+        details.addLayout(
+            hbox(
+                self.validate_button,
+                self.draft_button,
+                self.final_button,
+                None,
+                self.prepare_button,
+            )
+        )
         self.body.addWidget(card(details, 18))
 
         # The program at a glance, or an invitation to open one.
@@ -169,6 +191,21 @@ class ProgramPage(Page):
         widget.setMinimumWidth(200)
         return widget
 
+    def prepare_next_month(self) -> None:
+        if self.preparer is not None:
+            self.preparer.bind(self)
+            self.preparer.prepare()
+
+    def show_prepared(self, headline: str, table: Table) -> None:
+        """PrepareView: the outcome in the banner, each workbook in its tooltip."""
+        self.banner.set_message(f"Prepared {headline}", "ok")
+        self.banner.setToolTip(
+            "\n".join(f"{row.cells[0].text}: {row.cells[2].text}" for row in table.rows)
+        )
+
+    def show_error(self, title: str, text: str) -> None:
+        show_error(self, title, text)
+
     def refresh(self) -> None:
         m = self.main
         s = m.session
@@ -180,6 +217,7 @@ class ProgramPage(Page):
         self.partner_change.setToolTip(m.partner_folder_tooltip())
         self.partner_folder.setToolTip(m.partner_folder_tooltip())
         self.open_button.setEnabled(actions.open)
+        self.prepare_button.setEnabled(self.preparer is not None and s.is_open)
         self.partner_change.setEnabled(actions.change_partner_folder)
         self.partner_reset.setVisible(s.partner_folder_override is not None)
         for widget in (self.output_change, self.ledger_change, self.ledger_server):

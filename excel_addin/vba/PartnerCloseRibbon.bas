@@ -49,6 +49,11 @@ Public Sub PC_History(control As IRibbonControl)
     PC_Run "action('history')"
 End Sub
 
+Public Sub PC_SendStatements(control As IRibbonControl)
+    If PC_NoWorkbook() Then Exit Sub
+    PC_Run "action('send')"
+End Sub
+
 Public Sub PC_CheckComputer(control As IRibbonControl)
     If PC_NoWorkbook() Then Exit Sub
     PC_Run "doctor()"

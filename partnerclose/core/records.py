@@ -185,6 +185,11 @@ class Settings(Record):
     remit_to: str = ""
     contact: str = ""
     logo: str = ""  # relative to the program workbook
+    statement_cc: str = ""
+    # the company's account that pays partners (the SEPA file's debtor)
+    debtor_name: str = ""
+    debtor_iban: str = ""
+    debtor_bic: str = ""
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

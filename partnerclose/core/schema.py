@@ -316,7 +316,7 @@ PROGRAM = SheetSpec(
             30,
             (),
             ZERO,
-            None,
+            Decimal(366),
             "Days after the period's last day by which the net is paid or due (default 30).",
             30,
         ),
@@ -334,6 +334,17 @@ PROGRAM = SheetSpec(
             "logo",
             "Image file (PNG or JPEG, relative to this workbook) placed on statements.",
         ),
+        _text(
+            "statement_cc",
+            "Address copied on every statement e-mail.",
+            example="partner-finance@northwind.example",
+        ),
+        _text(
+            "debtor_name",
+            "Account holder of the company's account that pays partners (SEPA file).",
+        ),
+        _text("debtor_iban", "IBAN of the company's account that pays partners (SEPA file)."),
+        _text("debtor_bic", "BIC of the company's account that pays partners (SEPA file)."),
     ),
 )
 

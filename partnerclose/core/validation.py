@@ -22,6 +22,7 @@ from typing import Protocol, TypeVar
 from partnerclose.core.adjustments import check_adjustments
 from partnerclose.core.lines import Component
 from partnerclose.core.opening import check_opening
+from partnerclose.core.payment import account_problem, bic_problem, is_iban
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, did_you_mean_id
 from partnerclose.core.records import (
@@ -176,6 +177,18 @@ def validate(
 # --- the program sheets -----------------------------------------------------
 
 
+def _check_debtor(program: Program) -> list[Problem]:
+    """The company's paying account (Program keys debtor_iban, debtor_bic), at its cell."""
+    settings, found = program.settings, []
+    iban = settings.debtor_iban
+    if iban.strip() and (not is_iban(iban) or account_problem(iban)):
+        why = account_problem(iban) or f'"{iban}" is not an IBAN'
+        found.append(settings.loc.error(why.replace("bank_account", "debtor_iban"), "debtor_iban"))
+    if why := bic_problem(settings.debtor_bic):
+        found.append(settings.loc.error(why.replace("bank_bic", "debtor_bic"), "debtor_bic"))
+    return found
+
+
 def check_program(program: Program, period: Period | None = None) -> list[Problem]:
     """The program sheets' own checks. Rows of a key valid at different times (E1)
     are checked over the whole workbook; sums and brackets over the rows in force
@@ -184,6 +197,7 @@ def check_program(program: Program, period: Period | None = None) -> list[Proble
     current = program if period is None else in_force(program, period)
     partner_ids = {p.partner_id for p in program.partners}
     pool_ids = {p.pool_id for p in program.pools}
+    problems += _check_debtor(program)
     plans = {p.plan for p in program.plans}
 
     problems += _duplicates(
@@ -227,6 +241,10 @@ def check_program(program: Program, period: Period | None = None) -> list[Proble
             )
         if partner.start_date and partner.exit_date and partner.exit_date < partner.start_date:
             problems.append(loc.error("exit_date is before start_date", "exit_date"))
+        if why := account_problem(partner.bank_account):
+            problems.append(loc.error(why, "bank_account"))
+        if why := bic_problem(partner.bank_bic):
+            problems.append(loc.error(why, "bank_bic"))
 
     problems += _same_key(program.pools, lambda p: p.pool_id, "pool_id", "pool_id")
     for pool in program.pools:

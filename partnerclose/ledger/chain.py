@@ -4,9 +4,10 @@ Each run and each audit record carries `sha256`, the SHA-256 of the record befor
 its chain (`prev_sha256`) followed by its own content. A run's content is its row
 (without `status`, which later records change and the audit trail explains), its
 inputs, lines, carried state and paid deals; an audit record's content is its row and
-the hash of the run it names. Runs form one chain (by run_id), audit records another
-(by audit_id), and every audit record of a run is bound to that run's hash, so editing
-any recorded value, deleting or inserting a record breaks the chain at that record.
+the hash of the run it names, and so is a send record's (a statement e-mail, schema 7).
+Runs form one chain (by run_id), audit records another (by audit_id), send records a
+third (by send_id), and every audit and send record of a run is bound to that run's
+hash, so editing any recorded value, deleting or inserting a record breaks the chain at that record.
 
 The content is read back from the database in one canonical order, so the same
 records hash the same on SQLite and PostgreSQL, at writing and at verifying.
@@ -49,6 +50,12 @@ _RUN_PARTS = (
     "SELECT deal_id, amount FROM reversals WHERE run_id = ? ORDER BY deal_id",
 )
 
+_SEND_ROW = (
+    "SELECT s.send_id, s.run_id, s.period, s.partner_id, s.statement, s.event, s.via, "
+    's.recipients, s.message_id, s.attachments, s.at, s."user", s.detail, r.sha256 '
+    "FROM sends s LEFT JOIN runs r ON r.run_id = s.run_id WHERE s.send_id = ?"
+)
+
 _AUDIT_ROW = (
     'SELECT a.audit_id, a.at, a."user", a.action, a.period, a.run_id, a.reason, r.sha256 '
     "FROM audit a LEFT JOIN runs r ON r.run_id = a.run_id WHERE a.audit_id = ?"
@@ -88,6 +95,10 @@ def audit_hash(db: Database, audit_id: int, prev: str) -> str:
     return _digest(prev, db.execute(_AUDIT_ROW, (audit_id,)).fetchall())
 
 
+def send_hash(db: Database, send_id: int, prev: str) -> str:
+    return _digest(prev, db.execute(_SEND_ROW, (send_id,)).fetchall())
+
+
 def _last(db: Database, table: str, key: str, before: int) -> str:
     # `table` and `key` are constants of this module; values go through parameters.
     row = db.execute(
@@ -113,6 +124,15 @@ def seal_audit(db: Database, audit_id: int) -> None:
     )
 
 
+def seal_send(db: Database, send_id: int) -> None:
+    """A send record's place in the third chain (bound to its run's hash)."""
+    prev = _last(db, "sends", "send_id", send_id)
+    db.execute(
+        "UPDATE sends SET prev_sha256 = ?, sha256 = ? WHERE send_id = ?",
+        (prev, send_hash(db, send_id, prev), send_id),
+    )
+
+
 def seal_all(db: Database) -> None:
     """The migration that adds the chain: existing records sealed in their order."""
     for (run_id,) in db.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall():
@@ -121,8 +141,9 @@ def seal_all(db: Database) -> None:
         seal_audit(db, int(audit_id))
 
 
-def verify_chain(db: Database) -> list[Break]:
-    """The first record of each chain (runs, audit) that does not fit; [] when both hold."""
+def verify_chain(db: Database, *, with_sends: bool = True) -> list[Break]:
+    """The first record of each chain (runs, audit and, from schema 7, sends) that does not
+    fit; [] when all hold."""
     runs = _first_misfit(
         db,
         "SELECT run_id, period || ', ' || kind, prev_sha256, sha256 FROM runs ORDER BY run_id",
@@ -138,7 +159,19 @@ def verify_chain(db: Database) -> list[Break]:
         audit_hash,
         "record",
     )
-    return [found for found in (runs, audit) if found is not None]
+    sends = (
+        _first_misfit(
+            db,
+            "SELECT send_id, event || ' ' || partner_id || ' ' || period, prev_sha256, sha256 "
+            "FROM sends ORDER BY send_id",
+            lambda key, what: f"send record {key} ({what})",
+            send_hash,
+            "record",
+        )
+        if with_sends
+        else None
+    )
+    return [found for found in (runs, audit, sends) if found is not None]
 
 
 def _first_misfit(

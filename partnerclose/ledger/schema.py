@@ -36,6 +36,33 @@ INPUTS_MIGRATION: tuple[Step, ...] = (
         content BLOB NOT NULL
     )""",
 )
+# 7: every statement e-mail, as events: 'attempt' is committed before a message goes to
+# the SMTP server and 'sent' or 'failed' after, so a kill in between leaves a record
+# (an attempt without an outcome, which a rerun does not repeat without --resend);
+# 'written' is an .eml file. Sealed in a third hash chain (chain.py).
+SENDS_COLUMNS = """
+    period TEXT NOT NULL,
+    partner_id TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('attempt', 'sent', 'failed', 'written')),
+    via TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    attachments TEXT NOT NULL,
+    at TEXT NOT NULL,
+    "user" TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    prev_sha256 TEXT,
+    sha256 TEXT
+)"""
+SENDS_INDEX = "CREATE INDEX sends_by_partner ON sends (period, partner_id, send_id)"
+SENDS_MIGRATION: tuple[Step, ...] = (
+    "CREATE TABLE sends (send_id INTEGER PRIMARY KEY, "
+    "run_id INTEGER NOT NULL REFERENCES runs (run_id)," + SENDS_COLUMNS,
+    SENDS_INDEX,
+)
+# The first schema that has the sends table.
+SENDS_SCHEMA = 7
 
 MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 1: runs, their inputs and lines, the audit trail, and carried state.
@@ -177,6 +204,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
     CHAIN_MIGRATION,
     INPUTS_MIGRATION,
+    SENDS_MIGRATION,
 )
 
 LATEST = len(MIGRATIONS)

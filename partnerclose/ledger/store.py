@@ -44,6 +44,7 @@ from partnerclose.ledger.chain import (
     Database,
     seal_audit,
     seal_run,
+    seal_send,
     verify_chain,
     verify_kept,
 )
@@ -53,7 +54,7 @@ from partnerclose.ledger.errors import (
     LedgerRefusedError,
     LedgerTooNewError,
 )
-from partnerclose.ledger.schema import KEPT_INPUTS_VERSION, LATEST, migrate
+from partnerclose.ledger.schema import KEPT_INPUTS_VERSION, LATEST, SENDS_SCHEMA, migrate
 
 # The ledger's errors live in errors.py (schema.py raises one too); imported from here.
 __all__ = [
@@ -140,6 +141,25 @@ class AuditEntry:
     period: str
     run_id: int | None
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendRecord:
+    """One event of a statement e-mail (ledger schema 7): attempt, sent, failed, written."""
+
+    run_id: int
+    period: str
+    partner_id: str
+    statement: str  # the statement number, e.g. P001-2026-10-1
+    event: str
+    via: str  # "smtp HOST:PORT" or "eml"
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    message_id: str
+    attachments: tuple[tuple[str, str], ...]  # (file name, SHA-256)
+    at: str = ""
+    user: str = ""
+    detail: str = ""
 
 
 class PaidDealRow(NamedTuple):
@@ -466,10 +486,80 @@ class Ledger:
 
     @_plain_faults
     def verify(self) -> list[Break]:
-        """The first run and audit record that break the hash chain, and every kept input
-        whose bytes no longer have their SHA-256; [] when all holds."""
+        """The first run, audit and send record that break the hash chain, and every
+        kept input whose bytes no longer have their SHA-256; [] when all holds."""
         kept = verify_kept(self._db) if self.schema_version() >= KEPT_INPUTS_VERSION else []
-        return [*verify_chain(self._db), *kept]
+        chain = verify_chain(self._db, with_sends=self.schema_version() >= SENDS_SCHEMA)
+        return [*chain, *kept]
+
+    @_plain_faults
+    def current_run(self, period: Period, kind: str) -> RunInfo | None:
+        """The period's current run of `kind` ("final" or "draft"); None without one."""
+        row = self._db.execute(
+            'SELECT run_id, period, kind, status, started_at, finished_at, "user", version, '
+            "program, output FROM runs WHERE period = ? AND kind = ? AND status = 'current' "
+            "ORDER BY run_id DESC LIMIT 1",
+            (str(period), kind),
+        ).fetchone()
+        return None if row is None else RunInfo(*row)
+
+    @_plain_faults
+    def sends(self, period: Period) -> list[SendRecord]:
+        """The period's send records, oldest first (none before schema 7)."""
+        if self.schema_version() < SENDS_SCHEMA:
+            return []
+        rows = self._db.execute(
+            "SELECT run_id, period, partner_id, statement, event, via, recipients, message_id, "
+            'attachments, at, "user", detail FROM sends WHERE period = ? ORDER BY send_id',
+            (str(period),),
+        ).fetchall()
+        found = []
+        for run_id, period_, pid, number, event, via, recipients, mid, files, at, user, why in rows:
+            addresses = json.loads(recipients)
+            found.append(
+                SendRecord(
+                    int(run_id),
+                    period_,
+                    pid,
+                    number,
+                    event,
+                    via,
+                    tuple(addresses["to"]),
+                    tuple(addresses["cc"]),
+                    mid,
+                    tuple((str(name), str(digest)) for name, digest in json.loads(files)),
+                    at,
+                    user,
+                    why,
+                )
+            )
+        return found
+
+    @_plain_faults
+    def record_send(self, *records: SendRecord) -> None:
+        """Send events, committed at once in one transaction (a kill after it loses none)."""
+        with self.transaction() as db:
+            for record in records:
+                send_id = db.execute(
+                    "INSERT INTO sends (run_id, period, partner_id, statement, event, via, "
+                    'recipients, message_id, attachments, at, "user", detail) VALUES '
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING send_id",
+                    (
+                        record.run_id,
+                        record.period,
+                        record.partner_id,
+                        record.statement,
+                        record.event,
+                        record.via,
+                        json.dumps({"to": list(record.to), "cc": list(record.cc)}),
+                        record.message_id,
+                        json.dumps([list(pair) for pair in record.attachments]),
+                        record.at or now(),
+                        record.user or self.user(),
+                        record.detail,
+                    ),
+                ).fetchone()[0]
+                seal_send(db, int(send_id))
 
     @_plain_faults
     def state_runs(self, period: Period) -> list[int]:

@@ -204,7 +204,7 @@ def change_rows(context: CloseContext) -> list[ChangeRow]:
         key = SECTION_KEYS[Section.MILESTONES]
         for suffix, amounts in (("", now), ("_last", last)):
             other = section(dict(amounts), Section.OTHER)
-            sections[key + suffix] = cast(Decimal, sections[key + suffix]) + other
+            sections[key + suffix] = cast(Decimal, sections[key + suffix]) + cast(Decimal, other)
         rows.append(
             ChangeRow(
                 id=pid,

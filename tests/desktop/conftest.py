@@ -139,3 +139,14 @@ def wait_idle(qtbot: Any, window: Any, timeout: int = 30_000) -> None:
     qtbot.waitUntil(
         lambda: not window.session.busy and not window.scenario.running, timeout=timeout
     )
+
+
+@pytest.fixture
+def smtp() -> Iterator[Any]:
+    """A real SMTP server on localhost (aiosmtpd), as the distribution tests use."""
+    from benchmarks.mail_server import LocalSmtp
+
+    server = LocalSmtp()
+    server.start()
+    yield server
+    server.stop()

@@ -490,3 +490,45 @@ def test_approve_and_reject_from_the_program_page(
     assert page.approval.text().startswith("Approval: draft run 1 rejected by bob at ")
     assert page.approval.text().endswith(" because the rates sheet is last month's.")
     assert window.statusBar().currentMessage() == page.approval.text()
+
+
+def test_send_statements_dialog_previews_and_writes_the_emails(
+    qtbot, window, recorder, demo_program
+):
+    from desktop.views.program_page import ProgramPage
+    from desktop.views.send_dialog import SendDialog
+    from tests.distribution.conftest import write_pdfs
+
+    window.main.open_program(demo_program)
+    wait_idle(qtbot, window)
+    window.confirm = lambda *args: True
+    window.final_action.trigger()
+    wait_idle(qtbot, window)
+    out = demo_program.parent / "close-2026-10"
+    partners = sorted(p.stem for p in (out / "statements").glob("*.xlsx"))
+    write_pdfs(out, partners)
+    page = window.pages[Page.EXPORT]
+    assert isinstance(page, ExportPage)
+    assert page.send_button.isEnabled()
+    qtbot.mouseClick(page.send_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert isinstance(dialog, SendDialog)
+    assert dialog.headline.text().startswith(f"{len(partners)} statement e-mails")
+    assert dialog.send_button.text() == f"Send {len(partners)}"
+    assert f"{partners[0]}-2026-10-1" in dialog.preview_text.toPlainText()
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.outcome_label.text() != "", timeout=30_000)
+    assert dialog.outcome_label.text().startswith(f"{len(partners)} written")
+    assert dialog.results.model.rowCount() == len(partners)
+    assert sorted(p.stem for p in (out / "emails").glob("*.eml")) == partners
+    dialog.reject()
+    # the payment file: the final close wrote payments.csv
+    qtbot.mouseClick(page.payment_button, Qt.MouseButton.LeftButton)
+    assert recorder.opened[-1] == out / "payments.csv"
+    # Prepare next month from the Program page
+    program_page = window.pages[Page.PROGRAM]
+    assert isinstance(program_page, ProgramPage)
+    qtbot.mouseClick(program_page.prepare_button, Qt.MouseButton.LeftButton)
+    assert ": written" in program_page.banner.toolTip()  # one line per workbook
+    assert sorted((demo_program.parent / "partners").glob("*_2026-11.xlsx"))
+    assert recorder.errors == []

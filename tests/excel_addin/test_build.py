@@ -93,6 +93,7 @@ def test_the_ribbon_has_a_button_per_action_each_calling_its_callback(addin: Pat
             ("Reject", "PartnerCloseRibbon.PC_Reject"),
             ("History", "PartnerCloseRibbon.PC_History"),
         ],
+        [("Send statements", "PartnerCloseRibbon.PC_SendStatements")],
         [
             ("Check this computer", "PartnerCloseRibbon.PC_CheckComputer"),
             ("Self-test", "PartnerCloseRibbon.PC_SelfTest"),

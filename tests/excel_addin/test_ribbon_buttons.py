@@ -43,6 +43,7 @@ def test_every_button_is_pressed_below() -> None:
         "PC_Approve",
         "PC_Reject",
         "PC_History",
+        "PC_SendStatements",
         "PC_CheckComputer",
         "PC_SelfTest",
     }
@@ -181,6 +182,32 @@ def test_history_lists_the_ledger_s_runs(book: xw.Book) -> None:
     assert any(cell.value == "draft" for row in history.iter_rows() for cell in row), (
         "the draft run is listed"
     )
+
+
+def test_send_statements_writes_an_eml_per_partner_for_outlook(
+    excel: FakeExcel, book: xw.Book, demo: Path
+) -> None:
+    from email import message_from_bytes, policy
+
+    from tests.distribution.conftest import write_pdfs
+
+    close_sheet(book, action="Validate")
+    press("PC_SendStatements")  # nothing final yet
+    cells = outcome_cells(book)
+    assert (cells["Status"], cells["Action taken"]) == ("Refused", "Send statements")
+    excel.app.answers.append("ok")
+    press("PC_FinalClose")
+    out = demo.parent / "close-2026-10"
+    partners = sorted(p.stem for p in (out / "statements").glob("*.xlsx"))
+    write_pdfs(out, partners)  # the PDF statements' stand-ins
+    press("PC_SendStatements")
+    cells = outcome_cells(book)
+    assert (cells["Status"], cells["Action taken"]) == ("E-mails written", "Send statements")
+    files = sorted((out / "emails").glob("*.eml"))
+    assert [f.stem for f in files] == partners
+    message = message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    [part] = list(message.iter_attachments())
+    assert part.get_content() == (out / "statements" / f"{partners[0]}.pdf").read_bytes()
 
 
 def test_check_this_computer_reports_in_excel(

@@ -27,7 +27,14 @@ from partnerclose import __version__
 from partnerclose.core.lines import SECTION_OF, Component, Section
 from partnerclose.core.records import HOST
 from partnerclose.ledger.store import current_user
-from partnerclose.pipeline import DEFAULT_WRITERS, Stage, Status, run_close, write_csvs
+from partnerclose.pipeline import (
+    DEFAULT_WRITERS,
+    Stage,
+    Status,
+    run_close,
+    write_csvs,
+    write_payments,
+)
 from partnerclose.processes import worker_count
 from partnerclose.statements.data import statement_fill
 from partnerclose.statements.values import Fill, Table
@@ -229,7 +236,7 @@ def test_many_partners_are_written_in_parallel_few_one_by_one() -> None:
 
 def test_the_writers_are_wired_into_the_close_statements_first() -> None:
     """Statements first: their forked workers run while the close writes the rest."""
-    assert (write_statements, write_csvs, write_close_pack) == DEFAULT_WRITERS
+    assert (write_statements, write_csvs, write_close_pack, write_payments) == DEFAULT_WRITERS
 
 
 # --- restyling the template ----------------------------------------------------------------
