@@ -273,6 +273,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     kind = "draft" if plan.draft else "final"
     counts = ", ".join(
         f"{outcome.count(result)} {result.value}"
+        + ("s" if result is Result.ERROR and outcome.count(result) != 1 else "")
         for result in Result
         if outcome.count(result) or result is Result.ERROR
     )

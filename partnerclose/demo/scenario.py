@@ -663,9 +663,12 @@ def partner_name(index: int) -> str:
 
 
 def _bank_account(index: int) -> str:
-    """A made-up IBAN-like account per partner (no draw from the random generator, so
-    that the demo's figures do not depend on it)."""
-    return f"DE89 3704 0044 0532 {(index + 1) * 7919 % 10000:04d} {index % 100:02d}"
+    """A made-up German IBAN per partner, with valid check digits (ISO 13616), and no
+    draw from the random generator, so that the demo's figures do not depend on it."""
+    bban = f"370400440532{(index + 1) * 7919 % 10000:04d}{index % 100:02d}"
+    check = 98 - int(bban + "131400") % 97  # "DE" as digits (D = 13, E = 14), then "00"
+    iban = f"DE{check:02d}{bban}"
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
 def _partner(rng: Random, index: int, pid: str, role: Role, period: Period) -> Partner:
