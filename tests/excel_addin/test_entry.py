@@ -31,7 +31,7 @@ SECTION_ROWS = {  # the template's settlement summary: label in B, this period i
     Section.RESERVE_FUND: "Reserve fund",
     Section.REVENUE_SHARE: "Revenue share",
     Section.CO_MARKETING: "Co-marketing",
-    Section.MILESTONES: "Milestones",
+    Section.MILESTONES: "Milestones and other",  # the demo has no adjustments of "other"
 }
 
 
