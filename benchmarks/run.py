@@ -3,9 +3,9 @@
     python -m benchmarks.run --partners 1000 --deals 1000000 --usage 200000 \\
         --pools 50 --milestones 3000 [--currencies] [--growth] [--repeat N] [--json]
 
-Generates the program with the demo generator (cached under benchmarks/.data/),
-closes it in a fresh process, and prints per-stage wall times, peak memory, the
-I/O floor and the ratio of end-to-end to floor. With --growth, it also closes
+Generates the program with the demo generator (cached under benchmarks/.data/ until
+the generator changes), closes it in a fresh process, and prints per-stage wall times,
+peak memory, the I/O floor and the ratio of end-to-end to floor. With --growth, it also closes
 programs with twice the deals and twice the partners and prints the ratios.
 With --repeat N, every program is closed N times and each time is the best of
 the N (other work on the machine only ever adds time), peak memory the highest;
@@ -22,6 +22,7 @@ base program's statement data alone, on every core (quality.md revision 2: ≤ 1
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -32,6 +33,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.floor import io_floor
+from partnerclose import demo
+from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.demo import write_demo
 
@@ -58,10 +61,22 @@ class Size:
         )
 
 
+def generator_version() -> str:
+    """A digest of the demo generator's code and the schema it writes: a cached program
+    written by other code (other columns, other values) is not reused."""
+    digest = hashlib.sha256()
+    sources = sorted(Path(demo.__file__).parent.glob("*.py"))
+    for source in (*sources, Path(schema.__file__)):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def generate(size: Size) -> Path:
     folder = DATA / size.name
     program = folder / "program.xlsx"
-    if (folder / "complete").exists():
+    marker = folder / "complete"
+    version = generator_version()
+    if marker.exists() and version in marker.read_text(encoding="utf-8"):
         return program
     shutil.rmtree(folder, ignore_errors=True)
     start = time.perf_counter()
@@ -76,7 +91,10 @@ def generate(size: Size) -> Path:
         milestones=size.milestones,
         currencies=size.currencies,
     )
-    (folder / "complete").write_text(f"{time.perf_counter() - start:.1f} s to generate\n")
+    marker.write_text(
+        f"{time.perf_counter() - start:.1f} s to generate with generator {version}\n",
+        encoding="utf-8",
+    )
     return program
 
 

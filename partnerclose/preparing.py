@@ -30,6 +30,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, has_errors
 from partnerclose.core.records import Partner, Program
 from partnerclose.core.submissions import expected_partners
+from partnerclose.reading.inputs import read_program_file
 from partnerclose.resources import templates_folder
 from partnerclose.sending import (
     PASSWORD_VARIABLE,
@@ -40,7 +41,6 @@ from partnerclose.sending import (
     SmtpTarget,
     addresses,
     build_message,
-    read_program_only,
 )
 
 PARTNER_TEMPLATE = "partner_template.xlsx"
@@ -131,7 +131,7 @@ def prepare(
     progress: Progress | None = None,
 ) -> PrepareOutcome:
     """Write the period's partner workbooks that do not exist yet; with `mail`, request them."""
-    program, problems = read_program_only(program_path)
+    program, problems = read_program_file(program_path)
     if program is None or has_errors(problems):
         return PrepareOutcome((), tuple(problems))
     template = template or templates_folder() / PARTNER_TEMPLATE

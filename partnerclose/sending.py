@@ -43,9 +43,7 @@ from partnerclose.core.records import HOST, Partner, Program
 from partnerclose.ledger.location import ledger_exists, ledger_location, open_ledger
 from partnerclose.ledger.store import Ledger, LedgerRefusedError, RunInfo, SendRecord
 from partnerclose.output_folder import EMAILS_FOLDER
-from partnerclose.reading.build import read_program
-from partnerclose.reading.inputs import PROGRAM_SHEET_NAMES
-from partnerclose.reading.xlsx import load_workbook
+from partnerclose.reading.inputs import read_program_file
 from partnerclose.resources import templates_folder
 
 USER_VARIABLE = "PARTNERCLOSE_SMTP_USER"
@@ -171,15 +169,6 @@ Progress = Callable[[int, int, str], None]  # (done, total, partner_id)
 # --- planning ----------------------------------------------------------------------
 
 
-def read_program_only(program_path: Path) -> tuple[Program | None, list[Problem]]:
-    """The program workbook's program sheets (not the partner folder)."""
-    loaded, problems = load_workbook(program_path, PROGRAM_SHEET_NAMES)
-    if loaded is None:
-        return None, problems
-    program, found = read_program(loaded.grids)
-    return program, problems + found
-
-
 def closed_run(ledger: Ledger, period: Period, draft: bool) -> RunInfo:
     """The run whose statements go out: the final close, or with `draft` the latest draft."""
     run = ledger.current_run(period, "final")
@@ -219,7 +208,7 @@ def plan_send(
             version = finals.index(run.run_id) + 1 if run.run_id in finals else len(finals) + 1
     except LedgerRefusedError as exc:
         raise SendError(str(exc), 3) from exc
-    program, problems = read_program_only(program_path)
+    program, problems = read_program_file(program_path)
     template = template or templates_folder() / STATEMENT_TEMPLATE
     if program is None or has_errors(problems):
         return SendPlan(period, run, where, Path(run.output), (), (), tuple(problems))

@@ -8,34 +8,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_runner_prints_stages_and_a_json_line():
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.run",
-            "--partners",
-            "3",
-            "--deals",
-            "40",
-            "--usage",
-            "12",
-            "--pools",
-            "3",
-            "--milestones",
-            "3",
-            "--growth",
-            "--repeat",
-            "2",
-            "--pdf-statements",
-            "6",
-            "--json",
-        ],
+def run_module(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m module args…` from the repository's root, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
+    )
+
+
+def test_runner_prints_stages_and_a_json_line():
+    done = run_module(
+        "benchmarks.run",
+        *("--partners", "3", "--deals", "40", "--usage", "12", "--pools", "3"),
+        *("--milestones", "3", "--growth", "--repeat", "2", "--pdf-statements", "6", "--json"),
     )
     assert done.returncode == 0, done.stderr
     last = json.loads(done.stdout.strip().splitlines()[-1])
@@ -77,14 +66,7 @@ def test_programs_are_closed_in_turns_and_each_keeps_its_best(monkeypatch):
 
 
 def test_send_benchmark_runs_at_a_tiny_size_and_a_rerun_sends_exactly_the_rest():
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.send", "--partners", "6", "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    done = run_module("benchmarks.send", "--partners", "6", "--json")
     assert done.returncode == 0, done.stderr
     last = json.loads(done.stdout.strip().splitlines()[-1])
     assert last["sent"] == last["messages"] > 0
@@ -94,16 +76,10 @@ def test_send_benchmark_runs_at_a_tiny_size_and_a_rerun_sends_exactly_the_rest()
 
 
 def test_runner_closes_the_program_with_currencies():
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "benchmarks.run", "--partners", "10", "--deals", "60"),
-            *("--usage", "12", "--pools", "3", "--milestones", "3", "--currencies"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
+    done = run_module(
+        "benchmarks.run",
+        *("--partners", "10", "--deals", "60", "--usage", "12", "--pools", "3"),
+        *("--milestones", "3", "--currencies"),
     )
     assert done.returncode == 0, done.stderr
     assert "10 partners, 60 deals, 12 usage rows, 3 pools, 3 milestones, in 6 currencies" in (

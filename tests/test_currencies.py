@@ -18,20 +18,11 @@ from partnerclose.core.problems import Severity
 from partnerclose.pipeline import CloseOutcome, Status, run_close
 from partnerclose.reading.inputs import load_inputs
 from partnerclose.statements.currency import settlement_scalars
+from tests.workbook_files import DEALS_HEADER as DEALS
 from tests.workbook_files import Sheets, write_program
 
 SEP, OCT = Period(2026, 9), Period(2026, 10)
-DEALS_HEADER = [
-    "deal_id",
-    "close_date",
-    "product",
-    "deal_type",
-    "registered",
-    "amount",
-    "status",
-    "original_deal_id",
-    "currency",
-]
+DEALS_HEADER = [*DEALS, "currency"]
 
 # Example X-a: program in USD; P001 settles in EUR on Gold (marginal, sourced 10 % from 0,
 # 15 % from 100,000); P002 settles in JPY on a flat 10 %. P001 shares an equal pool of

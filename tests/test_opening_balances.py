@@ -15,19 +15,10 @@ from partnerclose.core.lines import Component
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.pipeline import CloseOutcome, Status, run_close
-from tests.workbook_files import PROGRAM, Sheets, write_workbook
+from tests.workbook_files import DEALS_HEADER, PROGRAM, Sheets, write_workbook
 
 SEP, OCT, NOV = Period(2026, 9), Period(2026, 10), Period(2026, 11)
-DEAL_HEADER = [
-    "deal_id",
-    "close_date",
-    "product",
-    "deal_type",
-    "registered",
-    "amount",
-    "status",
-    "original_deal_id",
-]
+DEAL_HEADER = DEALS_HEADER
 BALANCE_HEADER = ["partner_id", "balance", "pool_id", "milestone_id", "amount"]
 OPENING_DEAL_HEADER = [
     "partner_id",

@@ -16,6 +16,17 @@ Sheets = dict[str, list[list[Any]]]
 # target, cap, floor_payout, target_payout, max_payout, curve, recurrence,
 # retention_metric, retention_target, verification_required.
 MILESTONE_HEADER = [column.name for column in schema.MILESTONES.columns]
+# The Deals columns the revenue tests fill (the others are optional).
+DEALS_HEADER = [
+    "deal_id",
+    "close_date",
+    "product",
+    "deal_type",
+    "registered",
+    "amount",
+    "status",
+    "original_deal_id",
+]
 
 
 def write_workbook(path: Path, sheets: Sheets) -> Path:

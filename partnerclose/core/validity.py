@@ -84,7 +84,7 @@ def overlap_of(a: Dated, b: Dated) -> tuple[bool, Period | None]:
 
 
 def range_text(row: Dated) -> str:
-    """The row's validity as text, e.g. "2026-10 onwards" or "until 2026-09"."""
+    """The row's validity as text, e.g. "from 2026-10" or "until 2026-09"."""
     start, end = row.valid_from, row.valid_to
     if start is not None and end is not None:
         return f"{start} to {end}"

@@ -114,6 +114,18 @@ def read_inputs(
     )
 
 
+def read_program_file(
+    program_path: Path, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Program | None, list[Problem]]:
+    """The program workbook's own sheets, without the partner folder: for the commands
+    that need its partners and settings after a close (`send`, `prepare`)."""
+    loaded, problems = load_workbook(program_path, PROGRAM_SHEET_NAMES, limits)
+    if loaded is None:
+        return None, problems
+    program, found = read_program(loaded.grids)
+    return program, problems + found
+
+
 def read_inputs_from_grids(
     grids: WorkbookGrids,
     base_folder: Path,

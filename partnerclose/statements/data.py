@@ -17,7 +17,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import cast
 
@@ -29,6 +29,7 @@ from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of
 from partnerclose.core.milestones import MilestoneDetail
 from partnerclose.core.money import ZERO, round_money
+from partnerclose.core.payment import compact_account, due_date, statement_number
 from partnerclose.core.period import Period
 from partnerclose.core.records import Basis, Partner
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
@@ -370,13 +371,8 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
 
 def masked_account(account: str) -> str:
     """A bank account as a statement shows it: its last 4 characters ("ending 4321")."""
-    plain = "".join(account.split())
+    plain = compact_account(account)
     return f"ending {plain[-4:]}" if plain else ""
-
-
-def statement_number(partner_id: str, period: Period, version: int) -> str:
-    """`<partner>-<period>-<version>` (outputs.md): unique, and new for a revision."""
-    return f"{partner_id}-{period}-{version}"
 
 
 def _payment_scalars(
@@ -391,21 +387,21 @@ def _payment_scalars(
     settings = context.program.settings
     version = context.statement_version
     number = statement_number(partner_id, context.period, version)
-    due = context.period.last_day + timedelta(days=settings.payment_terms_days)
+    due = due_date(context.period, settings.payment_terms_days)
     currency = str(scalars["settlement.currency"])
     signed = scalars["settlement.net"]
     # in the settlement currency (rules.md X2); the lines' own sum in the program's
     net = own if currency == settings.currency or not isinstance(signed, Decimal) else signed
     decimals = settings.decimals
     amount = f"{currency} {money_text(abs(net), decimals)}"
-    by = f"{due.day} {calendar.month_name[due.month]} {due.year}"
+    by = f" by {due.day} {calendar.month_name[due.month]} {due.year}" if due else ""
     account = masked_account(partner.bank_account if partner else "")
     if net > 0:
         where = f"your account {account}" if account else "your account on file"
-        text = f"We will pay {amount} to {where} by {by}."
+        text = f"We will pay {amount} to {where}{by}."
     elif net < 0:
         to = f" to {settings.remit_to}" if settings.remit_to else ""
-        text = f"Please pay {amount}{to} by {by}, quoting {number}."
+        text = f"Please pay {amount}{to}{by}, quoting {number}."
     else:
         text = "Nothing is paid or due for this period."
     revision = ""
