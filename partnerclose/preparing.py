@@ -26,10 +26,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from partnerclose.core import schema
 from partnerclose.core.messages import REQUEST_FIELDS, render
+from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, has_errors
 from partnerclose.core.records import Partner, Program
-from partnerclose.core.submissions import expected_partners
 from partnerclose.reading.inputs import read_program_file
 from partnerclose.resources import templates_folder
 from partnerclose.sending import (
@@ -138,7 +138,9 @@ def prepare(
     folder = program_path.parent / program.settings.partner_folder
     folder.mkdir(parents=True, exist_ok=True)
     prepared: list[Prepared] = []
-    partners = expected_partners(program, period)
+    # every partner taking part (outputs.md), also one exiting or winding down: its
+    # usage is still shared (rules.md C1)
+    partners = [p for p in program.partners if participation(p, period).takes_part]
     for done, partner in enumerate(partners, start=1):
         path = folder / workbook_name(partner.partner_id, period)
         if path.exists():

@@ -106,3 +106,18 @@ def test_mail_over_smtp(tmp_path, smtp, capsys):
     # a second run writes nothing new and requests nothing again
     assert main(["prepare", str(path), "--period", "2026-11", "--smtp", smtp.address]) == 0
     assert len(smtp.received) == 2
+
+
+def test_prepare_writes_for_every_partner_taking_part_also_exiting_ones(tmp_path):
+    from partnerclose.core.period import Period
+    from partnerclose.demo import write_demo
+    from partnerclose.preparing import prepare
+
+    program = write_demo(tmp_path / "demo", period=Period(2026, 10))
+    for old in (tmp_path / "demo" / "partners").iterdir():
+        old.unlink()
+    outcome = prepare(program, Period(2026, 11))
+    written = sorted(item.partner_id for item in outcome.prepared if item.written)
+    # P008 exited in October and winds down for two months (its usage is still shared),
+    # P011 exits in November; P012 exited months ago and takes no part
+    assert written == [f"P{i:03d}" for i in range(1, 12)]
