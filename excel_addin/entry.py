@@ -31,9 +31,10 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import logging
+import os
 import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -55,10 +56,12 @@ from excel_addin.location import Location, locate
 from excel_addin.marks import TEMP_PREFIX, Kind, Made, SheetSwap, made_sheets
 from excel_addin.quiet import StatusBar, quiet_excel
 from excel_addin.reports import counts, plural, write_exceptions, write_history
+from excel_addin.settings import LEDGER_KEY, ledger_setting
 from excel_addin.workbook import ensure_close_sheet, read_grids
 from excel_addin.writer import WorkbookWriter
 from partnerclose.api import (
     HOST,
+    LEDGER_VARIABLE,
     ApprovalState,
     CloseOutcome,
     LedgerRefusedError,
@@ -66,6 +69,7 @@ from partnerclose.api import (
     SendError,
     SendResult,
     Severity,
+    Where,
     Writer,
     default_sender,
     describe_ledger,
@@ -212,11 +216,23 @@ def _start(
     return outcome
 
 
+def ledger_of(location: Location, environ: Mapping[str, str] | None = None) -> Where:
+    """The ledger the add-in uses for the workbook: the add-in config's LEDGER (settings),
+    else PARTNERCLOSE_LEDGER, else the file beside the workbook."""
+    configured = ledger_setting(location.folder, os.environ if environ is None else environ)
+    return ledger_location(location.path, None if configured is None else configured[0])
+
+
 def ledger_note(location: Location) -> str:
-    """The ledger in use (the file beside the workbook, or the team's server named by
-    PARTNERCLOSE_LEDGER), with a warning when a synced folder makes a file unsafe."""
-    where = ledger_location(location.path)
+    """The ledger in use and what chose it, with a warning when a synced folder makes a
+    file unsafe."""
+    configured = ledger_setting(location.folder, os.environ)
+    where = ledger_of(location)
     ledger = describe_ledger(where)
+    if configured is not None:
+        ledger += f" (set by {LEDGER_KEY} in {configured[1]})"
+    elif os.environ.get(LEDGER_VARIABLE):
+        ledger += f" (from {LEDGER_VARIABLE})"
     if not location.synced or isinstance(where, str):
         return ledger
     return (
@@ -229,7 +245,7 @@ def ledger_note(location: Location) -> str:
 
 def approval_note(request: Request, location: Location) -> str:
     """The period's approval state in the ledger, as the command line's approve says it."""
-    where = ledger_location(location.path)
+    where = ledger_of(location)
     try:
         if not ledger_exists(where, location.path):
             return ApprovalState(str(request.period)).describe()
@@ -286,11 +302,11 @@ def _act(
         return _decide(request, location, clock)
     if request.action is Action.SEND:
         return _send(request, location, clock)
-    return _run(book, request, location.path, bar, clock)
+    return _run(book, request, location, bar, clock)
 
 
 def _reopen(request: Request, location: Location, clock: Callable[[], datetime]) -> Outcome:
-    where = ledger_location(location.path)
+    where = ledger_of(location)
     period = request.period
     try:
         if not ledger_exists(where, location.path):
@@ -311,7 +327,7 @@ def _reopen(request: Request, location: Location, clock: Callable[[], datetime])
 
 def _decide(request: Request, location: Location, clock: Callable[[], datetime]) -> Outcome:
     """Approve or reject the period's latest draft, as `partnerclose approve` / `reject`."""
-    where = ledger_location(location.path)
+    where = ledger_of(location)
     approved = request.action is Action.APPROVE
     try:
         if not ledger_exists(where, location.path):
@@ -334,7 +350,12 @@ def _decide(request: Request, location: Location, clock: Callable[[], datetime])
 def _send(request: Request, location: Location, clock: Callable[[], datetime]) -> Outcome:
     """The period's statement e-mails as .eml files, as `partnerclose send` writes them."""
     try:
-        plan = plan_send(location.path, request.period, sender=default_sender())
+        plan = plan_send(
+            location.path,
+            request.period,
+            sender=default_sender(),
+            ledger_path=ledger_of(location),
+        )
         if not plan.messages and plan.problems:
             return _outcome(Status.INVALID, str(plan.problems[0]), clock, request, plan.problems)
         sent = write_emails(plan)
@@ -352,7 +373,7 @@ def _send(request: Request, location: Location, clock: Callable[[], datetime]) -
 def _history(
     book: xw.Book, request: Request, location: Location, clock: Callable[[], datetime]
 ) -> Outcome:
-    where = ledger_location(location.path)
+    where = ledger_of(location)
     runs, trail = [], []
     if ledger_exists(where, location.path):
         with open_ledger(where, location.path, read_only=True) as ledger:
@@ -377,10 +398,11 @@ def _history(
 def _run(
     book: xw.Book,
     request: Request,
-    program: Path,
+    location: Location,
     bar: StatusBar,
     clock: Callable[[], datetime],
 ) -> Outcome:
+    program = location.path
     made = made_sheets(book)
     before = frozenset(sheet.name for sheet in book.sheets)
     own = {CLOSE_SHEET, STATEMENT_TEMPLATE_SHEET, *(m.sheet for m in made)}
@@ -411,6 +433,7 @@ def _run(
             period,
             final=action is Action.FINAL,
             grids=grids,
+            ledger_path=ledger_of(location),
             writers=(*DEFAULT_WRITERS, writer),
             progress=bar.progress,
         )

@@ -25,8 +25,6 @@ Nothing is put next to the .xlam: Excel opens every file in XLSTART at start-up.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import posixpath
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -35,11 +33,13 @@ from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 
+from excel_addin import settings as settings_file
 from installer.layout import ADDIN_CONF, ADDIN_MODULE, ADDIN_SHEET, installed_interpreter
 
 MARKER_KEY = "PARTNERCLOSE"
 INTERPRETER_WIN = "INTERPRETER_WIN"
 INTERPRETER_MAC = "INTERPRETER_MAC"
+LEDGER = "LEDGER"  # the team's ledger (excel_addin/settings.py reads it)
 MODULE = "MODULE"  # for people: the VBA takes the module from the add-in's file name
 DEFAULT_OUT = Path("build") / "addin" / ADDIN_CONF
 
@@ -50,8 +50,9 @@ def _version() -> str:
     return __version__
 
 
-def settings(mac_interpreter: str | None = None) -> dict[str, str]:
-    """The add-in's settings: the interpreter (Windows installed layout, or the Mac's)."""
+def settings(mac_interpreter: str | None = None, ledger: str | None = None) -> dict[str, str]:
+    """The add-in's settings: the interpreter (Windows installed layout, or the Mac's), and
+    the team's ledger when one is given (a `postgresql://` URL, or a ledger file)."""
     interpreter = (
         {INTERPRETER_MAC: mac_interpreter}
         if mac_interpreter
@@ -59,6 +60,7 @@ def settings(mac_interpreter: str | None = None) -> dict[str, str]:
     )
     return {
         **interpreter,
+        **({LEDGER: ledger} if ledger else {}),
         MODULE: ADDIN_MODULE,
         MARKER_KEY: f"written by the PartnerClose {_version()} installer",
     }
@@ -76,10 +78,7 @@ def render(values: Mapping[str, str]) -> str:
     return "".join(lines)
 
 
-def parse(text: str) -> dict[str, str]:
-    """The settings in a config file's text (keys upper-cased, as the VBA compares them)."""
-    rows = csv.reader(io.StringIO(text))
-    return {row[0].upper(): row[1] for row in rows if len(row) >= 2}
+parse = settings_file.parse  # one reader of the file for the installer and the add-in
 
 
 def write(path: Path, values: Mapping[str, str]) -> Path:
@@ -160,12 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write the macOS config naming this Python instead of the Windows one",
     )
+    parser.add_argument(
+        "--ledger",
+        metavar="URL",
+        help="the team's ledger for every program the add-in closes: a "
+        "postgresql://user@host/database URL (no password: use the server's password file) "
+        "or a ledger file; without it the add-in follows PARTNERCLOSE_LEDGER, else the file "
+        "beside each program workbook",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    path = write(args.out, settings(args.mac_interpreter))
+    path = write(args.out, settings(args.mac_interpreter, args.ledger))
     for key, value in parse(path.read_text(encoding="ascii")).items():
         print(f"{key} = {value}")
     print(f"Written to {path}")

@@ -22,6 +22,7 @@ from partnerclose.doctor import report as doctor_report
 from partnerclose.ledger.approval import ApprovalState
 from partnerclose.ledger.location import ENVIRONMENT_VARIABLE as LEDGER_VARIABLE
 from partnerclose.ledger.location import (
+    Where,
     default_ledger,
     describe_ledger,
     ledger_exists,
@@ -117,6 +118,7 @@ __all__ = [
     "Status",
     "SyncRoot",
     "Verdict",
+    "Where",
     "WorkbookGrids",
     "Writer",
     "__version__",

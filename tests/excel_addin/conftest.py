@@ -21,6 +21,19 @@ PERIOD = Period(2026, 10)
 TODAY = date(2026, 11, 5)  # last month: the demo's period
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A home folder of the test's own, so that the add-in's user config file
+    (`~/.myaddin/myaddin.conf`) of whoever runs the tests does not take part."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.delenv("PARTNERCLOSE_LEDGER", raising=False)
+    return home
+
+
 @pytest.fixture
 def excel() -> Iterator[FakeExcel]:
     fake = install()

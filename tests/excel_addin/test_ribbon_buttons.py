@@ -256,3 +256,45 @@ def test_on_a_team_s_server_every_button_uses_it(
         assert [(r.kind, r.status) for r in ledger.history()] == [("final", "reopened")]
         assert ledger.verify() == []
     assert not default_ledger(demo).exists()  # nothing beside the workbook
+
+
+def test_the_add_in_config_names_the_team_s_server_over_the_environment(
+    excel: FakeExcel,
+    book: xw.Book,
+    demo: Path,
+    postgres_database: str,
+    no_user_config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    elsewhere = tmp_path / "someone-else.ledger.sqlite"
+    monkeypatch.setenv("PARTNERCLOSE_LEDGER", str(elsewhere))
+    user_file = no_user_config / ".myaddin" / "myaddin.conf"
+    user_file.parent.mkdir()
+    user_file.write_bytes(
+        f'"Interpreter_Win","pythonw"\r\n"LEDGER","{postgres_database}"\r\n'.encode()
+    )
+    close_sheet(book, action="Validate")
+    excel.app.answers.append("ok")
+    press("PC_FinalClose")
+    assert f"Ledger: {postgres_database} (set by LEDGER in {user_file})" in (
+        excel.app.alerts[0].prompt
+    )
+    assert outcome_cells(book)["Status"] == "Closed"
+    assert str(user_file) in outcome_cells(book)["Ledger"]
+    with open_ledger(postgres_database, demo) as ledger:
+        assert [(r.kind, r.status) for r in ledger.history()] == [("final", "current")]
+    assert not elsewhere.exists()
+    assert not default_ledger(demo).exists()
+
+
+def test_a_config_beside_the_workbook_names_a_ledger_file_relative_to_it(
+    excel: FakeExcel, book: xw.Book, demo: Path
+) -> None:
+    (demo.parent / "myaddin.conf").write_bytes(b'"LEDGER","team/program.ledger.sqlite"\r\n')
+    close_sheet(book, action="Validate")
+    press("PC_DraftClose")
+    assert outcome_cells(book)["Status"] == "Closed"
+    with Ledger(demo.parent / "team" / "program.ledger.sqlite") as ledger:
+        assert [r.kind for r in ledger.history()] == ["draft"]
+    assert not default_ledger(demo).exists()

@@ -71,3 +71,14 @@ def test_the_addin_is_configured_with_the_installed_interpreter(tmp_path: Path, 
 
     with zipfile.ZipFile(built_addin) as before, zipfile.ZipFile(xlam) as after:
         assert before.read("xl/vbaProject.bin") == after.read("xl/vbaProject.bin")
+
+
+def test_the_command_can_name_the_team_s_ledger_which_the_add_in_then_uses(tmp_path: Path):
+    from excel_addin.settings import ledger_setting
+
+    out = tmp_path / "home" / ".myaddin" / "myaddin.conf"
+    server = "postgresql://alice@ledger.example.com/finance"
+    assert addin_config.main(["--out", str(out), "--ledger", server]) == 0
+    assert addin_config.parse(out.read_text())["LEDGER"] == server
+    environ = {"USERPROFILE": str(tmp_path / "home")}
+    assert ledger_setting(tmp_path / "program", environ, "win32") == (server, out)
