@@ -85,3 +85,16 @@ def test_runner_closes_the_program_with_currencies():
     assert "10 partners, 60 deals, 12 usage rows, 3 pools, 3 milestones, in 6 currencies" in (
         done.stdout
     )
+
+
+def test_kept_inputs_benchmark_shows_the_ledger_growing_by_the_changed_file_only():
+    done = run_module(
+        "benchmarks.kept_inputs",
+        *("--partners", "6", "--deals", "40", "--usage", "12", "--pools", "3"),
+        *("--milestones", "6", "--json"),
+    )
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last["input workbooks"] == 7
+    assert last["kept bytes after close 1"] == last["input bytes"]
+    assert last["kept inputs grew by"] == last["changed workbook bytes"] > 0
