@@ -443,3 +443,56 @@ def test_a_statement_in_another_currency_shows_its_sections_and_payment_in_it(
         ).stdout
         assert "We will pay EUR 1,490.91" in pdf
         assert "Revenue share EUR 2,490.91 (USD 2,740.00)" in pdf.replace("\n", " ")
+
+
+def close_september_then(tmp_path: Path, *october: list[object]) -> CloseOutcome:
+    """September final pays P001's D1 (EUR 20,000.00 at 1.07 = USD 21,400.00; Gold 10 % =
+    2,140.00); October closes `october`'s rows of P001 on the same ledger (EUR at 1.08)."""
+    d1 = ["D1", "2026-09-10", "Core", "sourced", "Y", 20000, "won"]
+    ledger = tmp_path / "ledger.sqlite"
+    path = write_program(tmp_path / "sep", PROGRAM, {"P001": partner("P001", SEP, d1)})
+    outcome = run_close(path, SEP, final=True, ledger_path=ledger)
+    assert outcome.status is Status.CLOSED, outcome.problems
+    assert {(line.item, line.amount) for line in outcome.result.lines if line.item == "D1"} == {
+        ("D1", D("2140.00"))
+    }
+    path = write_program(tmp_path / "oct", PROGRAM, {"P001": partner("P001", OCT, *october)})
+    return run_close(path, OCT, ledger_path=ledger)
+
+
+def test_a_full_refund_of_an_earlier_month_s_deal_is_bounded_and_taken_in_its_currency(tmp_path):
+    # EUR 20,000.00 refunded in October converts to USD 21,600.00, more than the 21,400.00
+    # D1 converted to in September; in EUR it is the whole deal: -2,140.00, all of its share.
+    outcome = close_september_then(
+        tmp_path, ["D4", "2026-10-05", "Core", "sourced", "Y", 20000, "refunded", "D1"]
+    )
+    assert outcome.status is Status.CLOSED, outcome.problems
+    [claw] = [line for line in outcome.result.lines if line.item == "D4"]
+    assert (claw.component, claw.amount) == ("clawback", D("-2140.00"))
+    assert not [p for p in outcome.problems if p.severity is Severity.ERROR]
+
+
+def test_a_refund_of_an_earlier_month_s_deal_beyond_its_amount_is_an_error_in_its_currency(
+    tmp_path,
+):
+    outcome = close_september_then(
+        tmp_path,
+        ["D4", "2026-10-05", "Core", "sourced", "Y", 15000, "refunded", "D1"],
+        ["D5", "2026-10-06", "Core", "sourced", "Y", "5000.01", "refunded", "D1"],
+    )
+    assert outcome.status is Status.INVALID
+    assert [str(p) for p in outcome.problems if p.severity is Severity.ERROR] == [
+        "P001.xlsx:Deals!F3: reversals of deal D1 add up to 20000.01 EUR, more than its amount "
+        "20000.00 EUR"
+    ]
+
+
+def test_a_reversal_of_an_earlier_month_s_deal_in_another_currency_is_refused(tmp_path):
+    outcome = close_september_then(
+        tmp_path, ["D4", "2026-10-05", "Core", "sourced", "Y", 500, "refunded", "D1", "USD"]
+    )
+    assert outcome.status is Status.INVALID
+    assert [str(p) for p in outcome.problems if p.severity is Severity.ERROR] == [
+        "P001.xlsx:Deals!I2: D4 reverses deal D1, which is in EUR, but is in the program "
+        "currency; a reversal must be in its deal's currency"
+    ]

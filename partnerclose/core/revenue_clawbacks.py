@@ -11,7 +11,12 @@ from partnerclose.core.money import ZERO, fmt_money, round_money
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import Deal
-from partnerclose.core.revenue_model import PaidDeal, deal_order, frozen_mapping
+from partnerclose.core.revenue_model import (
+    UNRECORDED_CURRENCY,
+    PaidDeal,
+    deal_order,
+    frozen_mapping,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +67,20 @@ def clawbacks(
                 )
             )
             continue
-        total = reversed_so_far.get(original.deal_id, ZERO) + row.amount
-        if total > original.amount:
+        mismatch = _currency_mismatch(row, original)
+        if mismatch is not None:
+            problems.append(row.loc.error(mismatch, column="currency"))
+            continue
+        reversed_amount, original_amount = _amounts(row, original, sources)
+        # Summed and bounded in the deal's own currency: at another month's rate a full
+        # refund can convert to more than the original did.
+        total = reversed_so_far.get(original.deal_id, ZERO) + reversed_amount
+        if total > original_amount:
             problems.append(
                 row.loc.error(
-                    f"reversals of deal {original.deal_id} add up to {fmt_money(total, decimals)}, "
-                    f"more than its amount {fmt_money(original.amount, decimals)}",
+                    f"reversals of deal {original.deal_id} add up to {fmt_money(total, decimals)}"
+                    f"{_in(row, original)}, more than its amount "
+                    f"{fmt_money(original_amount, decimals)}{_in(row, original)}",
                     column="amount",
                 )
             )
@@ -83,19 +96,49 @@ def clawbacks(
                 )
             )
             continue
-        line = _clawback_line(row, original, _amounts(row, original, sources), period, decimals)
+        line = _clawback_line(row, original, (reversed_amount, original_amount), period, decimals)
         if line is not None:
             lines.append(line)
     return Clawbacks(tuple(lines), tuple(problems), frozen_mapping(reversed_so_far))
 
 
+def _currency_of(deal: Deal | PaidDeal, converted: bool) -> str:
+    """The deal's own currency where X1 converted it; "" for the program currency."""
+    return deal.currency if converted else ""
+
+
+def _currency_mismatch(row: Deal, original: PaidDeal) -> str | None:
+    """Why a reversal cannot be taken against `original` (X1): another currency.
+
+    The period's own deals are checked when the input is validated
+    (currency.check_currencies); this catches an original paid in an earlier close.
+    """
+    if original.currency == UNRECORDED_CURRENCY:
+        return None
+    theirs = _currency_of(original, original.source_amount is not None)
+    ours = _currency_of(row, row.source_amount is not None)
+    if theirs == ours:
+        return None
+    return (
+        f"{row.deal_id} reverses deal {original.deal_id}, which is in "
+        f"{theirs or 'the program currency'}, but is in {ours or 'the program currency'}; "
+        "a reversal must be in its deal's currency"
+    )
+
+
+def _in(row: Deal, original: PaidDeal) -> str:
+    return f" {original.currency}" if original.source_amount is not None else ""
+
+
 def _amounts(
     row: Deal, original: PaidDeal, sources: Mapping[str, Decimal]
 ) -> tuple[Decimal, Decimal]:
-    """(reversed, original) for R5's ratio: in the deal's own currency where X1
-    converted both (rules.md X1), else in the program currency."""
-    if row.source_amount is not None and original.deal_id in sources:
-        return row.source_amount, sources[original.deal_id]
+    """(reversed, original) for R5's ratio and its bound: in the deal's own currency
+    where X1 converted both (rules.md X1), else in the program currency."""
+    if row.source_amount is not None:
+        source = sources.get(original.deal_id, original.source_amount)
+        if source is not None:
+            return row.source_amount, source
     return row.amount, original.amount
 
 

@@ -69,6 +69,11 @@ def frozen_mapping(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
     return MappingProxyType(dict(items or {}))
 
 
+# The currency of a deal recorded before paid deals kept theirs (a ledger row of ten
+# fields): its reversals are taken in the program currency, as they were then.
+UNRECORDED_CURRENCY = "?"
+
+
 class PaidDeal(NamedTuple):
     """A deal paid in an earlier final close (what R4 and R5 need of it)."""
 
@@ -83,6 +88,11 @@ class PaidDeal(NamedTuple):
     share: Decimal  # its revenue_share line amount
     paid: Decimal  # share + every true_up amount attributed to it so far (R4)
     bonus_rate: Decimal = Decimal(0)
+    # X1: a deal booked in another currency keeps it and its amount in it, so that a
+    # reversal in a later period is checked and taken on them (rules.md X1, R5);
+    # "" and None for a deal in the program currency.
+    currency: str = ""
+    source_amount: Decimal | None = None
 
 
 class OpeningVolume(NamedTuple):

@@ -156,6 +156,8 @@ def pay_deals(
                     share,
                     share,
                     bonus,
+                    "" if deal.source_amount is None else deal.currency,
+                    deal.source_amount,
                 ),
             )
         )

@@ -18,6 +18,7 @@ from partnerclose.core.milestones import MilestoneState
 from partnerclose.core.period import Period
 from partnerclose.core.records import DealType
 from partnerclose.core.revenue import OpeningVolume, PaidDeal, RevenueState
+from partnerclose.core.revenue_model import UNRECORDED_CURRENCY
 from partnerclose.ledger.store import PaidDealText, StoredState
 
 _PAIR = "\t"  # partner_id and pool_id never contain a tab (ids are validated)
@@ -85,6 +86,8 @@ def load_close_state(stored: StoredState) -> CloseState:
             share=row.share,
             paid=row.share + stored.deal_payments.get(row.deal_id, Decimal(0)),
             bonus_rate=row.bonus_rate,
+            currency=UNRECORDED_CURRENCY if row.currency is None else row.currency,
+            source_amount=row.source_amount,
         )
         for row in stored.paid_deals
     }
@@ -140,6 +143,8 @@ def _texts_of(deals: Sequence[PaidDeal]) -> list[PaidDealText]:
                 str(deal.rate),
                 str(deal.bonus_rate),
                 str(deal.share),
+                deal.currency,
+                "" if deal.source_amount is None else str(deal.source_amount),
             )
         )
     return rows

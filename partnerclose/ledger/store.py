@@ -175,11 +175,14 @@ class PaidDealRow(NamedTuple):
     rate: Decimal
     bonus_rate: Decimal
     share: Decimal
+    currency: str | None = None  # None: recorded before paid deals kept their currency
+    source_amount: Decimal | None = None
 
 
 # A paid deal as written: PaidDealRow's fields, every one as text (a plain tuple,
-# as a month of a million deals is built for SQLite and nothing else).
-PaidDealText = tuple[str, str, str, str, str, str, str, str, str, str]
+# as a month of a million deals is built for SQLite and nothing else); "" for no
+# source amount. Rows written before deals kept their currency have ten fields.
+PaidDealText = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -586,13 +589,13 @@ class Ledger:
         ):
             values.setdefault(kind, {})[key] = value
         paid = [
-            PaidDealRow(d, p, per, cd, Decimal(a), t, prod, Decimal(r), Decimal(b), Decimal(s))
+            _paid_deal_row(fields)
             for (deals,) in self._db.execute(
                 f"SELECT deals FROM paid_deal_sets WHERE run_id IN ({marks}) "
                 "ORDER BY run_id, partner_id",
                 runs,
             )
-            for d, p, per, cd, a, t, prod, r, b, s in json.loads(deals)
+            for fields in json.loads(deals)
         ]
         return StoredState(
             values,
@@ -828,3 +831,13 @@ def _busy_message(path: Path | str) -> str:
 
 def _amount_rows(run_id: int, items: Iterable[tuple[str, Decimal]]) -> list[tuple[int, str, str]]:
     return [(run_id, key, str(amount)) for key, amount in sorted(items) if amount != 0]
+
+
+def _paid_deal_row(fields: Sequence[str]) -> PaidDealRow:
+    """A stored paid deal: ten fields, or twelve with its currency and source amount."""
+    d, p, per, cd, a, t, prod, r, b, s, *kept = fields
+    row = PaidDealRow(d, p, per, cd, Decimal(a), t, prod, Decimal(r), Decimal(b), Decimal(s))
+    if not kept:
+        return row
+    currency, source = kept
+    return row._replace(currency=currency, source_amount=Decimal(source) if source else None)

@@ -268,3 +268,22 @@ def test_a_run_computed_from_a_state_that_changed_meanwhile_is_refused(ledger):
         with ledger.transaction() as db:
             ledger.record_run(db, stale)
     assert [r.period for r in ledger.history()] == ["2026-10", "2026-11"]
+
+
+def test_a_paid_deal_in_another_currency_keeps_it_and_its_amount_in_it(ledger_at):
+    with open_ledger(ledger_at, PROGRAM) as ledger:
+        fields = ("D1", "P001", "2026-10", "2026-10-03", "21600.00", "sourced", "Core")
+        record(
+            ledger,
+            run(
+                OCT,
+                final=True,
+                deals=[
+                    (*fields, "0.1", "0", "2160.00", "EUR", "20000.00"),
+                    ("D2", *fields[1:], "0.1", "0", "2160.00", "", ""),  # the program's own
+                ],
+            ),
+        )
+        d1, d2 = ledger.load_state(NOV).paid_deals
+    assert (d1.currency, d1.source_amount, d1.amount) == ("EUR", D("20000.00"), D("21600.00"))
+    assert (d2.currency, d2.source_amount) == ("", None)
