@@ -135,7 +135,9 @@ def _place(entry: KeptInput, program_dir: Path | None, folder: Path) -> Path:
             relative = Path(entry.path).parent.relative_to(program_dir)
         except ValueError:
             relative = None
-        if relative is not None and relative.parts and ".." not in relative.parts:
+        # a source file may lie beside the program workbook; a partner workbook may not
+        beside = entry.role == "source"
+        if relative is not None and (relative.parts or beside) and ".." not in relative.parts:
             return folder / relative / name
     return folder / PARTNERS_FOLDER / name
 

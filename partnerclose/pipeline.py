@@ -228,7 +228,9 @@ def revision_of(
             change = "changed since"
         else:
             continue
-        label = "the workbook as saved" if role == "program-saved" else f"the {role} workbook"
+        label = {"program-saved": "the workbook as saved", "source": "the source file"}.get(
+            role, f"the {role} workbook"
+        )
         message = f"{label} {name} was {change} {against}"
         problems.append(Problem(Severity.WARNING, message, name))
     nets: dict[str, Decimal] = {}

@@ -847,6 +847,47 @@ PARTNER_KEYS = SheetSpec(
 
 DATA_SHEETS = (USAGE, DEALS, METRICS, CAMPAIGNS)
 
+# A program's data may come from files or a database instead of partner workbooks: each
+# row names one source of one kind of data sheet (docs/sources.md).
+SOURCE_KINDS = tuple(spec.name for spec in DATA_SHEETS)
+SOURCE_FORMATS = ("parquet", "csv", "sql")
+
+SOURCES = SheetSpec(
+    "Sources",
+    help="Data from Parquet or CSV files or a database query instead of partner workbooks "
+    "(docs/sources.md): the columns of the data sheet named by kind, partner_id first.",
+    columns=(
+        Column(
+            "kind",
+            Kind.CHOICE,
+            choices=SOURCE_KINDS,
+            help="The data sheet the source stands for: Usage, Deals, Metrics or Campaigns.",
+            example="Deals",
+        ),
+        _text(
+            "location",
+            "A file or glob relative to this workbook ({period} is the closed month), "
+            "or for sql a database URL (sqlite:///…, duckdb:///…, postgresql://…).",
+            required=True,
+            example="deals/{period}/*.parquet",
+        ),
+        Column(
+            "format",
+            Kind.CHOICE,
+            required=False,
+            default="",
+            choices=SOURCE_FORMATS,
+            help="parquet, csv or sql (blank: from the location's file extension).",
+            example="parquet",
+        ),
+        _text(
+            "query",
+            "For sql: the query; {period}, {period_start} and {period_end} stand for the "
+            "closed month and its first and last day.",
+        ),
+    ),
+)
+
 PROGRAM_SHEETS = (
     PROGRAM,
     PARTNERS,
@@ -865,6 +906,7 @@ PROGRAM_SHEETS = (
     OPENING_BALANCES,
     OPENING_DEALS,
     ADJUSTMENTS,
+    SOURCES,
 )
 PARTNER_SHEETS = (PARTNER_KEYS, *DATA_SHEETS)
 
@@ -887,7 +929,6 @@ README_SHEET = "Read me"  # the templates' read-me sheet, allowed in every workb
 # holds rows, since leaving them out would change the amounts. A sheet leaves this
 # list when it gets its SheetSpec above. True: its rows change a close's amounts.
 PLANNED_SHEETS = {
-    "Sources": True,
     "Scenarios": False,  # what-ifs beside a close: the close itself is not affected
 }
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from partnerclose.ledger.postgres import ServerLedger, is_server_url, server_has_ledger, shown_url
+from partnerclose.ledger.postgres import ServerLedger, is_server_url, server_has_ledger
 from partnerclose.ledger.store import Ledger
+from partnerclose.urls import shown_url
 
 ENVIRONMENT_VARIABLE = "PARTNERCLOSE_LEDGER"
 

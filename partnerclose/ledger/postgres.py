@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors, sql
@@ -32,6 +31,7 @@ from partnerclose.ledger.errors import (
 from partnerclose.ledger.schema import LATEST
 from partnerclose.ledger.server_schema import SERVER_MIGRATIONS
 from partnerclose.ledger.store import Ledger, _damaged
+from partnerclose.urls import shown_url
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 # Database roles made by `partnerclose ledger-setup`: who may use the ledgers, who may approve.
@@ -41,16 +41,6 @@ APPROVERS = "partnerclose_approvers"
 
 def is_server_url(where: object) -> bool:
     return isinstance(where, str) and where.startswith(URL_PREFIXES)
-
-
-def shown_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
 
 
 def program_schema(program_name: str) -> str:

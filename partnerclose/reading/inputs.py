@@ -34,6 +34,7 @@ from partnerclose.reading.sheets import (
     partner_sheet_problems,
     program_sheet_problems,
 )
+from partnerclose.reading.sources import read_sources, with_sources
 from partnerclose.reading.xlsx import DEFAULT_LIMITS, Limits, load_workbook
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -50,7 +51,7 @@ DEAL_ID = attrgetter("deal_id")
 class InputFile:
     path: Path
     sha256: str
-    role: str  # "program" or "partner"
+    role: str  # "program", "partner" or "source" (a file of the Sources sheet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,11 @@ def read_inputs_from_grids(
     problems += data_problems
     if program is None:
         return RawInputs(period, None, program_data, (), tuple(problems), files, None)
+    # The Sources sheet's files and queries count as the program workbook's own rows.
+    sources = read_sources(grids, base_folder, period, limits)
+    problems += sources.problems
+    program_data = with_sources(program_data, sources.data)
+    files += tuple(InputFile(f.path, f.sha256, "source") for f in sources.files)
     folder = partner_folder or base_folder / program.settings.partner_folder
     context = RowContext.of(program, period)
     found = read_partner_folder(folder, context, grids.file, limits, progress)

@@ -15,8 +15,9 @@ import pytest
 
 from partnerclose.cli import main
 from partnerclose.ledger.location import ENVIRONMENT_VARIABLE, open_ledger
-from partnerclose.ledger.postgres import program_schema, shown_url
+from partnerclose.ledger.postgres import program_schema
 from partnerclose.ledger.store import LedgerDamagedError
+from partnerclose.urls import shown_url
 from tests.workbook_files import write_program
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -17,7 +17,9 @@ from partnerclose.core import schema
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.pipeline import Status, run_close
-from partnerclose.reading.inputs import Inputs, load_inputs
+from partnerclose.reading import inputs as inputs_module
+from partnerclose.reading import sheets
+from partnerclose.reading.inputs import PROGRAM_SHEET_NAMES, Inputs, load_inputs
 from partnerclose.reading.sheets import OWN_PROGRAM_SHEETS, OWN_SHEET_PREFIX, looks_like
 from tests.workbook_files import P001, P002, PROGRAM, Sheets, write_program
 
@@ -105,19 +107,22 @@ def test_finance_s_own_sheets_are_one_note_and_the_product_s_sheets_none(tmp_pat
     program = copy.deepcopy(PROGRAM)
     for name in ("Notes", "Pivot", "Instructions", *OWN_PROGRAM_SHEETS, OWN_SHEET_PREFIX + "P001"):
         program[name] = [["x"], [1]]
-    program["Sources"] = [["source", "kind"]]  # a planned sheet, header only
+    program["Sources"] = [["kind", "location"]]  # read: header only
     program["Adjustments"] = [["period", "partner_id", "section", "amount", "reason"]]  # read
     program["FxRates"] = [["period", "currency", "average", "closing"]]  # read: not listed
     inputs = load(tmp_path, program)
     assert found(inputs) == []
     assert found(inputs, Severity.INFO) == [
-        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions, Sources"
+        "program.xlsx: info: sheets not read (your own): Notes, Pivot, Instructions"
     ]
 
 
-def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
+def test_a_revision_2_sheet_with_rows_is_refused(tmp_path, monkeypatch):
+    # every revision 2 sheet that changes amounts is read; the refusal stays for the next
+    monkeypatch.setitem(sheets.PLANNED_SHEETS, "Forecasts", True)
+    monkeypatch.setattr(inputs_module, "PROGRAM_SHEET_NAMES", (*PROGRAM_SHEET_NAMES, "Forecasts"))
     program = copy.deepcopy(PROGRAM)
-    program["SOURCES"] = [  # SOURCES is Sources: names match case-insensitively
+    program["FORECASTS"] = [  # FORECASTS is Forecasts: names match case-insensitively
         ["source", "kind", "file"],
         [None, None, None],
         ["CRM export", "deals", "crm.xlsx"],
@@ -125,7 +130,7 @@ def test_a_revision_2_sheet_with_rows_is_refused(tmp_path):
     program["Scenarios"] = [["scenario", "change"], ["High CRM", "CRM amount +30 %"]]
     inputs = load(tmp_path, program)
     assert found(inputs) == [
-        "program.xlsx:SOURCES!A3: sheet Sources (workbooks.md, revision 2) is not "
+        "program.xlsx:FORECASTS!A3: sheet Forecasts (workbooks.md, revision 2) is not "
         "supported by "
         "this version yet: its rows would be left out of the close and change the amounts; "
         "remove the sheet, or its rows, to close with this version"
