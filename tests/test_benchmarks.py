@@ -98,3 +98,15 @@ def test_kept_inputs_benchmark_shows_the_ledger_growing_by_the_changed_file_only
     assert last["input workbooks"] == 7
     assert last["kept bytes after close 1"] == last["input bytes"]
     assert last["kept inputs grew by"] == last["changed workbook bytes"] > 0
+
+
+def test_sources_benchmark_closes_the_same_lines_from_parquet_as_from_workbooks():
+    done = run_module(
+        "benchmarks.sources",
+        *("--partners", "6", "--deals", "40", "--usage", "12", "--pools", "3"),
+        *("--milestones", "6", "--json"),
+    )
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last["identical lines"] is True
+    assert last["lines"] > 40  # every deal's line and the pools' and milestones'
