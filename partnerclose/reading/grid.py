@@ -227,6 +227,116 @@ def match_header(
     return positions, columns, problems
 
 
+@dataclass(slots=True)
+class _Keys:
+    """What the rows of a key | value sheet hold (rows 0-based)."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    rows_of: dict[str, int] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    first_unknown: int = 0
+    last_key: int = 0
+
+
+def _read_keys(grid: SheetGrid, spec: SheetSpec, file: str, problems: list[Problem]) -> _Keys:
+    """Each key row's typed value; problems of a row (a key twice, a bad value) go to
+    `problems`."""
+    known = {normalize_name(column.name): column for column in spec.columns}
+    keys = _Keys()
+    for r in range(1, len(grid.rows)):
+        row = grid.rows[r]
+        key_cell = row[0] if row else None
+        if cells.is_blank(key_cell):
+            continue
+        keys.last_key = r
+        column = known.get(normalize_name(key_cell))
+        if column is None:
+            keys.unknown.append(cells.to_text(key_cell))
+            keys.first_unknown = keys.first_unknown or r
+            continue
+        cell = f"B{r + 1}"
+        if column.name in keys.rows_of:
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"key {column.name} appears twice",
+                    file,
+                    grid.name,
+                    cell,
+                    column.name,
+                )
+            )
+            continue
+        keys.rows_of[column.name] = r
+        raw = row[1] if len(row) > 1 else None
+        if (r, 1) in grid.uncached:
+            problems.append(Problem(Severity.ERROR, UNCACHED, file, grid.name, cell, column.name))
+        elif cells.is_blank(raw):
+            if column.default is not None:
+                keys.values[column.name] = column.default
+        else:
+            value, problem = _key_value(column, raw, spec.name, (file, grid.name, cell))
+            if problem is not None:
+                problems.append(problem)
+            else:
+                keys.values[column.name] = value
+    return keys
+
+
+def _key_value(
+    column: Column, raw: object, sheet_spec: str, where: tuple[str, str, str]
+) -> tuple[object, Problem | None]:
+    """One key's value cell, converted; or the problem with it."""
+    file, sheet, cell = where
+    if column.kind is Kind.ID and cells.to_text(raw).upper().startswith(_EXAMPLE):
+        message = f"{column.name} {cells.to_text(raw)} is the template's example; enter your own"
+        return None, Problem(Severity.ERROR, message, file, sheet, cell, column.name)
+    try:
+        return convert(column, raw), None
+    except CellError as exc:
+        hint = number_hint(raw, sheet_spec) if column.kind is Kind.NUMBER else ""
+        return None, Problem(Severity.ERROR, f"{exc}{hint}", file, sheet, cell, column.name)
+
+
+def _missing_keys(
+    spec: SheetSpec, keys: _Keys, file: str, sheet: str, found: list[Problem]
+) -> list[Problem]:
+    """Required keys absent or blank; defaults filled into `keys.values` for the others."""
+    problems: list[Problem] = []
+    for column in spec.columns:
+        if column.name not in keys.values and column.name not in keys.rows_of:
+            if column.required:
+                problems.append(  # shown where the key would go: below the last one
+                    Problem(
+                        Severity.ERROR,
+                        f"missing required key {column.name}"
+                        + did_you_mean(column.name, keys.unknown),
+                        file,
+                        sheet,
+                        f"A{keys.last_key + 2}",
+                        column.name,
+                    )
+                )
+            elif column.default is not None:
+                keys.values[column.name] = column.default
+        elif (
+            column.required
+            and column.name not in keys.values
+            and not any(p.column == column.name for p in (*found, *problems))
+        ):
+            problems.append(
+                Problem(
+                    Severity.ERROR,
+                    f"{column.name} is required",
+                    file,
+                    sheet,
+                    f"B{keys.rows_of[column.name] + 1}",
+                    column.name,
+                )
+            )
+    return problems
+
+
 def read_key_values(
     grid: SheetGrid | None, spec: SheetSpec, file: str
 ) -> tuple[dict[str, object], Loc, list[Problem]]:
@@ -252,99 +362,17 @@ def read_key_values(
             )
         )
         return {}, Loc(file, grid.name), problems
-    known = {normalize_name(column.name): column for column in spec.columns}
-    values: dict[str, object] = {}
-    rows_of: dict[str, int] = {}
-    unknown: list[str] = []
-    first_unknown = last_key = 0
-    for r in range(1, len(grid.rows)):
-        row = grid.rows[r]
-        key_cell = row[0] if row else None
-        if cells.is_blank(key_cell):
-            continue
-        last_key = r
-        column = known.get(normalize_name(key_cell))
-        if column is None:
-            unknown.append(cells.to_text(key_cell))
-            first_unknown = first_unknown or r
-            continue
-        cell = f"B{r + 1}"
-        if column.name in rows_of:
-            problems.append(
-                Problem(
-                    Severity.ERROR,
-                    f"key {column.name} appears twice",
-                    file,
-                    grid.name,
-                    cell,
-                    column.name,
-                )
-            )
-            continue
-        rows_of[column.name] = r
-        raw = row[1] if len(row) > 1 else None
-        if (r, 1) in grid.uncached:
-            problems.append(Problem(Severity.ERROR, UNCACHED, file, grid.name, cell, column.name))
-        elif cells.is_blank(raw):
-            if column.default is not None:
-                values[column.name] = column.default
-        elif column.kind is Kind.ID and cells.to_text(raw).upper().startswith(_EXAMPLE):
-            problems.append(
-                Problem(
-                    Severity.ERROR,
-                    f"{column.name} {cells.to_text(raw)} is the template's example; enter your own",
-                    file,
-                    grid.name,
-                    cell,
-                    column.name,
-                )
-            )
-        else:
-            try:
-                values[column.name] = convert(column, raw)
-            except CellError as exc:
-                hint = number_hint(raw, spec.name) if column.kind is Kind.NUMBER else ""
-                problems.append(
-                    Problem(Severity.ERROR, f"{exc}{hint}", file, grid.name, cell, column.name)
-                )
-    for column in spec.columns:
-        if column.name not in values and column.name not in rows_of:
-            if column.required:
-                problems.append(  # shown where the key would go: below the last one
-                    Problem(
-                        Severity.ERROR,
-                        f"missing required key {column.name}" + did_you_mean(column.name, unknown),
-                        file,
-                        grid.name,
-                        f"A{last_key + 2}",
-                        column.name,
-                    )
-                )
-            elif column.default is not None:
-                values[column.name] = column.default
-        elif (
-            column.required
-            and column.name not in values
-            and not any(p.column == column.name for p in problems)
-        ):
-            problems.append(
-                Problem(
-                    Severity.ERROR,
-                    f"{column.name} is required",
-                    file,
-                    grid.name,
-                    f"B{rows_of[column.name] + 1}",
-                    column.name,
-                )
-            )
-    if unknown:
+    keys = _read_keys(grid, spec, file, problems)
+    values, rows_of = keys.values, keys.rows_of
+    problems += _missing_keys(spec, keys, file, grid.name, problems)
+    if keys.unknown:
         problems.append(
             Problem(
                 Severity.WARNING,
-                "unknown keys ignored: " + ", ".join(unknown),
+                "unknown keys ignored: " + ", ".join(keys.unknown),
                 file,
                 grid.name,
-                f"A{first_unknown + 1}",
+                f"A{keys.first_unknown + 1}",
             )
         )
     # One Loc for the sheet whose "columns" are the keys: row 0 disables the row

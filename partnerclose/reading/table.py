@@ -188,6 +188,77 @@ def _is_blank_row(row: Row) -> bool:
     return not any(row) and all(cells.is_blank(v) for v in row)
 
 
+def _column_raws(
+    rows: list[Row],
+    c: int,
+    narrowest: int,
+    kept: list[int],
+    uncached: frozenset[tuple[int, int]],
+) -> list[object]:
+    """Column `c` of the kept rows (blank past a short row), uncached formulas marked."""
+    if c < narrowest:
+        raws = list(map(itemgetter(c), rows))
+    else:
+        raws = [row[c] if c < len(row) else None for row in rows]
+    if uncached:
+        index_of = {r: i for i, r in enumerate(kept)}
+        for r, uc in uncached:
+            if uc == c and r in index_of:
+                raws[index_of[r]] = _UNCACHED
+    return raws
+
+
+@dataclass(slots=True)
+class _SheetRows:
+    """Where read_table collects its problems: rows marked incomplete, each problem with
+    its (row, column position) so that they are reported in reading order."""
+
+    file: str
+    sheet: str
+    letters: Mapping[str, str]
+    kept: list[int]
+    complete: list[bool]
+    found: list[tuple[int, int, Problem]]
+    with_absent: set[str]
+
+    def _loc(self, i: int) -> Loc:
+        return Loc(self.file, self.sheet, self.kept[i] + 1, self.letters)
+
+    def note_issues(
+        self,
+        reader: _ColumnReader,
+        values: list[object],
+        issues: list[tuple[int, str | None]],
+        raws: list[object],
+        sheet_spec: str,
+    ) -> None:
+        """A blank optional cell takes its default; any other issue is a problem."""
+        column = reader.column
+        for i, message in issues:
+            if message is None and not column.required:  # a blank cell
+                if column.default is not None:
+                    values[i] = column.default
+                else:
+                    self.with_absent.add(column.name)
+                continue
+            self.complete[i] = False
+            if message is None:
+                text = f"{column.name} is required"
+            elif column.kind is Kind.NUMBER:
+                text = message + number_hint(raws[i], sheet_spec)
+            else:
+                text = message
+            self.found.append((i, reader.position, self._loc(i).error(text, column.name)))
+
+    def note_examples(self, reader: _ColumnReader, values: list[object]) -> None:
+        """Rows whose id is a template example: one problem per row, at its first."""
+        for i in example_rows(values):
+            if self.complete[i]:
+                self.complete[i] = False
+                problem = example_problem(self._loc(i), reader.column, values[i])
+                self.found.append((i, reader.position, problem))
+
+
 def read_table(
     grid: SheetGrid | None, spec: SheetSpec, file: str
 ) -> tuple[Table | None, list[Problem]]:
@@ -225,41 +296,14 @@ def read_table(
     columns: dict[str, list[object]] = {}
     found: list[tuple[int, int, Problem]] = []
     with_absent: set[str] = set()
+    sheet = _SheetRows(file, grid.name, letters, kept, complete, found, with_absent)
     for reader in readers:
-        column, c = reader.column, reader.index
-        if c < narrowest:
-            raws = list(map(itemgetter(c), rows))
-        else:
-            raws = [row[c] if c < len(row) else None for row in rows]
-        if uncached:
-            index_of = {r: i for i, r in enumerate(kept)}
-            for r, uc in uncached:
-                if uc == c and r in index_of:
-                    raws[index_of[r]] = _UNCACHED
+        raws = _column_raws(rows, reader.index, narrowest, kept, uncached)
         values, issues = reader.values(raws)
-        for i, message in issues:
-            if message is None and not column.required:  # a blank cell
-                if column.default is not None:
-                    values[i] = column.default
-                else:
-                    with_absent.add(column.name)
-                continue
-            complete[i] = False
-            loc = Loc(file, grid.name, kept[i] + 1, letters)
-            if message is None:
-                text = f"{column.name} is required"
-            elif column.kind is Kind.NUMBER:
-                text = message + number_hint(raws[i], spec.name)
-            else:
-                text = message
-            found.append((i, reader.position, loc.error(text, column.name)))
-        columns[column.name] = values
-        if column.kind is Kind.ID:
-            for i in example_rows(values):
-                if complete[i]:  # one problem per row, at its first example id
-                    complete[i] = False
-                    loc = Loc(file, grid.name, kept[i] + 1, letters)
-                    found.append((i, reader.position, example_problem(loc, column, values[i])))
+        sheet.note_issues(reader, values, issues, raws, spec.name)
+        columns[reader.column.name] = values
+        if reader.column.kind is Kind.ID:
+            sheet.note_examples(reader, values)
     found.sort(key=lambda issue: issue[:2])  # row by row, as a reader reads them
     problems.extend(problem for _, _, problem in found)
     constants = {
