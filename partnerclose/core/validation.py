@@ -193,13 +193,26 @@ def check_program(program: Program, period: Period | None = None) -> list[Proble
     """The program sheets' own checks. Rows of a key valid at different times (E1)
     are checked over the whole workbook; sums and brackets over the rows in force
     in `period` (all rows when None)."""
-    problems: list[Problem] = []
     current = program if period is None else in_force(program, period)
     partner_ids = {p.partner_id for p in program.partners}
     pool_ids = {p.pool_id for p in program.pools}
-    problems += _check_debtor(program)
-    plans = {p.plan for p in program.plans}
+    return [
+        *_check_debtor(program),
+        *_check_partner_rows(program),
+        *_check_pools(program, current, partner_ids, pool_ids),
+        *_check_plans(program, current),
+        *_same_key(program.products or (), lambda p: p.product, "product", "product"),
+        *_check_milestones(program, partner_ids),
+        *_check_contributions(program, partner_ids, pool_ids),
+        *_check_scorecard(program),
+        *_check_accounts(program),
+    ]
 
+
+def _check_partner_rows(program: Program) -> list[Problem]:
+    """Partner ids (unique, safe as file names, not HOST), plans, dates and accounts."""
+    problems: list[Problem] = []
+    plans = {p.plan for p in program.plans}
     problems += _duplicates(
         program.partners, lambda p: p.partner_id, lambda p: p.loc, "partner_id", "partner_id"
     )
@@ -245,7 +258,14 @@ def check_program(program: Program, period: Period | None = None) -> list[Proble
             problems.append(loc.error(why, "bank_account"))
         if why := bic_problem(partner.bank_bic):
             problems.append(loc.error(why, "bank_bic"))
+    return problems
 
+
+def _check_pools(
+    program: Program, current: Program, partner_ids: set[str], pool_ids: set[str]
+) -> list[Problem]:
+    """Pools, their commitments (fixed shares summing to 1 in the period) and cost tiers."""
+    problems: list[Problem] = []
     problems += _same_key(program.pools, lambda p: p.pool_id, "pool_id", "pool_id")
     for pool in program.pools:
         if pool.basis is Basis.HYBRID and pool.base_share is None:
@@ -291,11 +311,14 @@ def check_program(program: Program, period: Period | None = None) -> list[Proble
     problems += _same_key(
         program.cost_tiers, lambda t: (t.pool_id, t.min_utilization), "min_utilization", "tier for"
     )
+    return problems
 
-    problems += _check_plans(program, current)
-    problems += _same_key(program.products or (), lambda p: p.product, "product", "product")
-    problems += _check_milestones(program, partner_ids)
 
+def _check_contributions(
+    program: Program, partner_ids: set[str], pool_ids: set[str]
+) -> list[Problem]:
+    """In-kind contributions name a known partner and, if any, a known pool."""
+    problems: list[Problem] = []
     for contribution in program.contributions:
         loc = contribution.loc
         if contribution.partner_id not in partner_ids:
@@ -304,7 +327,12 @@ def check_program(program: Program, period: Period | None = None) -> list[Proble
             )
         if contribution.pool_id and contribution.pool_id not in pool_ids:
             problems.append(_unknown(loc, "pool", "pool_id", contribution.pool_id, pool_ids))
+    return problems
 
+
+def _check_scorecard(program: Program) -> list[Problem]:
+    """Scorecard metrics: unique, a positive weight, worst and best apart."""
+    problems: list[Problem] = []
     problems += _duplicates(
         program.scorecard, lambda m: m.metric, lambda m: m.loc, "metric", "scorecard metric"
     )
@@ -313,7 +341,12 @@ def check_program(program: Program, period: Period | None = None) -> list[Proble
             problems.append(metric.loc.error(f"weight must be > 0, got {metric.weight}", "weight"))
         if metric.worst == metric.best:
             problems.append(metric.loc.error("worst and best must differ", "best"))
+    return problems
 
+
+def _check_accounts(program: Program) -> list[Problem]:
+    """Account rows: one per component, each a component the journal knows."""
+    problems: list[Problem] = []
     components = [c.value for c in Component]
     problems += _same_key(program.accounts, lambda a: a.component, "component", "component")
     for account in program.accounts:
