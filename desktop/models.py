@@ -1,4 +1,4 @@
-"""Qt table models over the presenters' `Table` values.
+"""Qt table models over the presenters' `DisplayTable` values.
 
 `TableModel` shows any presenter table: text, right-aligned amounts, negatives
 in red, bold totals rows. `TableProxy` sorts by each cell's exact sort key
@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from desktop.presenters.table import EMPTY_TABLE, Align, Cell, Row, Table, Tone
+from desktop.presenters.table import EMPTY_TABLE, Align, Cell, DisplayTable, Row, Tone
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -48,21 +48,21 @@ ALIGNMENTS = {
 
 
 class TableModel(QAbstractTableModel):
-    """A read-only model of one presenter `Table`; `set_table` swaps it whole."""
+    """A read-only model of one presenter `DisplayTable`; `set_table` swaps it whole."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._table: Table = EMPTY_TABLE
+        self._table: DisplayTable = EMPTY_TABLE
         self._bold = QFont()
         self._bold.setBold(True)
 
     # --- the table -----------------------------------------------------------------
 
     @property
-    def table(self) -> Table:
+    def table(self) -> DisplayTable:
         return self._table
 
-    def set_table(self, table: Table) -> None:
+    def set_table(self, table: DisplayTable) -> None:
         if table == self._table:
             return
         self.beginResetModel()

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from desktop.presenters.formatting import plural
 from desktop.presenters.jobs import CancelToken, Job, JobRunner, Report
 from desktop.presenters.session import Session
-from desktop.presenters.table import Column, Row, Table, Tone, text_cell
+from desktop.presenters.table import Column, DisplayTable, Row, Tone, text_cell
 from partnerclose.api import (
     LedgerRefusedError,
     Period,
@@ -51,7 +51,7 @@ class SendView(Protocol):
 
     def show_progress(self, done: int, total: int, partner: str) -> None: ...
 
-    def show_results(self, headline: str, table: Table) -> None: ...
+    def show_results(self, headline: str, table: DisplayTable) -> None: ...
 
     def show_error(self, title: str, text: str) -> None: ...
 
@@ -86,8 +86,8 @@ def message_text(plan: SendPlan) -> str:
     return "\n".join([*lines, f"Attached: {files}", "", text.rstrip()])
 
 
-def results_table(outcome: SendOutcome) -> Table:
-    return Table(
+def results_table(outcome: SendOutcome) -> DisplayTable:
+    return DisplayTable(
         RESULT_COLUMNS,
         tuple(
             Row(
@@ -212,7 +212,7 @@ def payment_message(session: Session) -> str:
 
 
 class PrepareView(Protocol):
-    def show_prepared(self, headline: str, table: Table) -> None: ...
+    def show_prepared(self, headline: str, table: DisplayTable) -> None: ...
 
     def show_error(self, title: str, text: str) -> None: ...
 
@@ -270,4 +270,4 @@ class PreparePresenter:
             f"{period}: {plural(written, 'workbook')} written, "
             f"{len(outcome.prepared) - written} kept."
         )
-        self.view.show_prepared(headline, Table(PREPARED_COLUMNS, rows))
+        self.view.show_prepared(headline, DisplayTable(PREPARED_COLUMNS, rows))

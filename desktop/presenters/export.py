@@ -9,7 +9,7 @@ from typing import Protocol
 
 from desktop.presenters.formatting import participant_label, plural
 from desktop.presenters.session import Change, Session
-from desktop.presenters.table import Align, Cell, Column, Row, Table, Tone, text_cell
+from desktop.presenters.table import Align, Cell, Column, DisplayTable, Row, Tone, text_cell
 
 DOCUMENTS = {
     "close_pack.xlsx": (0, "Close pack"),
@@ -70,7 +70,7 @@ def output_files(folder: Path) -> list[Path]:
     )
 
 
-def files_table(folder: Path, names: dict[str, str]) -> Table:
+def files_table(folder: Path, names: dict[str, str]) -> DisplayTable:
     entries = []
     for path in output_files(folder):
         relative = path.relative_to(folder)
@@ -91,14 +91,14 @@ def files_table(folder: Path, names: dict[str, str]) -> Table:
                 key=str(path),
             )
         )
-    return Table(COLUMNS, tuple(rows))
+    return DisplayTable(COLUMNS, tuple(rows))
 
 
 class ExportPresenter:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.view: ExportView | None = None
-        self.table = Table(COLUMNS)
+        self.table = DisplayTable(COLUMNS)
         session.subscribe(self._changed)
 
     def bind(self, view: ExportView) -> None:
@@ -118,7 +118,9 @@ class ExportPresenter:
 
     def refresh(self) -> None:
         folder = self.folder()
-        self.table = files_table(folder, self.session.partner_names()) if folder else Table(COLUMNS)
+        self.table = (
+            files_table(folder, self.session.partner_names()) if folder else DisplayTable(COLUMNS)
+        )
         if self.view is not None:
             self.view.refresh()
 

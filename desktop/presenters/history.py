@@ -11,8 +11,8 @@ from desktop.presenters.session import Change, Session
 from desktop.presenters.table import (
     Align,
     Column,
+    DisplayTable,
     Row,
-    Table,
     Tone,
     int_cell,
     text_cell,
@@ -60,7 +60,7 @@ class HistoryView(Protocol):
     def show_status(self, text: str) -> None: ...
 
 
-def runs_table(runs: list[RunInfo]) -> Table:
+def runs_table(runs: list[RunInfo]) -> DisplayTable:
     finals = {final.run.run_id: final for final in final_versions(runs)}
     rows = []
     for run in reversed(runs):  # newest first
@@ -84,10 +84,10 @@ def runs_table(runs: list[RunInfo]) -> Table:
                 key=str(run.run_id),
             )
         )
-    return Table(RUN_COLUMNS, tuple(rows))
+    return DisplayTable(RUN_COLUMNS, tuple(rows))
 
 
-def audit_table(entries: list[AuditEntry]) -> Table:
+def audit_table(entries: list[AuditEntry]) -> DisplayTable:
     rows = tuple(
         Row(
             (
@@ -103,7 +103,7 @@ def audit_table(entries: list[AuditEntry]) -> Table:
         )
         for e in reversed(entries)
     )
-    return Table(AUDIT_COLUMNS, rows)
+    return DisplayTable(AUDIT_COLUMNS, rows)
 
 
 class HistoryPresenter:
@@ -163,10 +163,10 @@ class HistoryPresenter:
         finals = f"; last final close {self.finals[-1]}" if self.finals else "; no final close yet"
         return f"{len(self.runs)} closes in {name}{finals}."
 
-    def runs_table(self) -> Table:
+    def runs_table(self) -> DisplayTable:
         return runs_table(self.runs)
 
-    def audit_table(self) -> Table:
+    def audit_table(self) -> DisplayTable:
         return audit_table(self.audit)
 
     def reopen_period(self) -> str:

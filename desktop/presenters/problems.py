@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop.presenters.table import Align, Cell, Column, Row, Table, Tone, text_cell
+from desktop.presenters.table import Align, Cell, Column, DisplayTable, Row, Tone, text_cell
 from partnerclose.api import Problem, Severity, sort_key
 
 SEVERITY_LABELS = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.INFO: "Note"}
@@ -53,9 +53,11 @@ def problem_row(problem: Problem) -> Row:
     )
 
 
-def problems_table(problems: Sequence[Problem]) -> Table:
+def problems_table(problems: Sequence[Problem]) -> DisplayTable:
     """Errors first, then by place, as the command line lists them."""
-    return Table(PROBLEM_COLUMNS, tuple(problem_row(p) for p in sorted(problems, key=sort_key)))
+    return DisplayTable(
+        PROBLEM_COLUMNS, tuple(problem_row(p) for p in sorted(problems, key=sort_key))
+    )
 
 
 def severity_counts(problems: Sequence[Problem]) -> dict[Severity, int]:

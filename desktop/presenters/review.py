@@ -28,7 +28,7 @@ from desktop.presenters.review_tables import (
 from desktop.presenters.session import Change, Session
 from desktop.presenters.table import (
     EMPTY_TABLE,
-    Table,
+    DisplayTable,
     Tone,
 )
 from partnerclose.api import (
@@ -112,7 +112,7 @@ class ReviewPresenter:
 
     # --- tables --------------------------------------------------------------------------
 
-    def summary(self) -> Table:
+    def summary(self) -> DisplayTable:
         result = self.result()
         if result is None:
             return EMPTY_TABLE
@@ -181,7 +181,7 @@ class ReviewPresenter:
             if not row.total
         ]
 
-    def partner_lines(self) -> Table:
+    def partner_lines(self) -> DisplayTable:
         result = self.result()
         return lines_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
 
@@ -190,34 +190,34 @@ class ReviewPresenter:
         outcome = self.session.closed
         return outcome.last_period.get(self.selected, {}) if outcome is not None else {}
 
-    def partner_sections(self) -> Table:
+    def partner_sections(self) -> DisplayTable:
         """The sections of the selected participant, last period beside this one."""
         result = self.result()
         if result is None:
             return EMPTY_TABLE
         return sections_table(result, self.selected, self.decimals(), self.last_period())
 
-    def partner_milestones(self) -> Table:
+    def partner_milestones(self) -> DisplayTable:
         result = self.result()
         return milestones_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
 
-    def partner_key_figures(self) -> Table:
+    def partner_key_figures(self) -> DisplayTable:
         result = self.result()
         return key_figures_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
 
-    def partner_scorecard(self) -> Table:
+    def partner_scorecard(self) -> DisplayTable:
         result = self.result()
         return scorecard_table(result, self.selected) if result else EMPTY_TABLE
 
-    def pools(self) -> Table:
+    def pools(self) -> DisplayTable:
         result = self.result()
         return pools_table(result, self.decimals()) if result else EMPTY_TABLE
 
-    def reserve(self) -> Table:
+    def reserve(self) -> DisplayTable:
         result = self.result()
         return reserve_table(result, self.decimals()) if result else EMPTY_TABLE
 
-    def reserve_accounts(self) -> Table:
+    def reserve_accounts(self) -> DisplayTable:
         result = self.result()
         if result is None:
             return EMPTY_TABLE
@@ -234,7 +234,7 @@ class ReviewPresenter:
             else "A pool does not reconcile: see the Check column."
         )
 
-    def exceptions(self) -> Table:
+    def exceptions(self) -> DisplayTable:
         outcome = self.session.closed
         return problems_table(outcome.problems) if outcome is not None else problems_table(())
 

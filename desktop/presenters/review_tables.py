@@ -18,8 +18,8 @@ from desktop.presenters.table import (
     Align,
     Cell,
     Column,
+    DisplayTable,
     Row,
-    Table,
     Tone,
     money_cell,
     number_cell,
@@ -65,7 +65,7 @@ def used_components(result: CloseResult) -> list[Component]:
     return [c for c in Component if c in present]
 
 
-def summary_table(result: CloseResult, names: dict[str, str], decimals: int) -> Table:
+def summary_table(result: CloseResult, names: dict[str, str], decimals: int) -> DisplayTable:
     """One row per participant: its net, then one column per component; a totals row."""
     components = used_components(result)
     totals = result.totals()
@@ -110,7 +110,7 @@ def summary_table(result: CloseResult, names: dict[str, str], decimals: int) -> 
             key="",
         )
     )
-    return Table(columns, tuple(rows))
+    return DisplayTable(columns, tuple(rows))
 
 
 def _name(pid: str, names: dict[str, str]) -> str:
@@ -129,7 +129,7 @@ LINE_COLUMNS = (
 )
 
 
-def lines_table(result: CloseResult, participant: str, decimals: int) -> Table:
+def lines_table(result: CloseResult, participant: str, decimals: int) -> DisplayTable:
     rows = []
     for line in result.lines_of(participant):
         rows.append(
@@ -150,7 +150,7 @@ def lines_table(result: CloseResult, participant: str, decimals: int) -> Table:
                 key=line.item,
             )
         )
-    return Table(LINE_COLUMNS, tuple(rows))
+    return DisplayTable(LINE_COLUMNS, tuple(rows))
 
 
 def sections_table(
@@ -158,7 +158,7 @@ def sections_table(
     participant: str,
     decimals: int,
     last: Mapping[Component, Decimal] | None = None,
-) -> Table:
+) -> DisplayTable:
     """The participant's sections: this period's subtotal, last period's (its final
     close; 0 when there is none) and the change."""
     subtotals: dict[Section, Decimal] = defaultdict(Decimal)
@@ -185,7 +185,7 @@ def sections_table(
         if s in subtotals or s in before
     ]
     rows.append(row("Net", result.net(participant), sum(before.values(), Decimal(0)), True))
-    return Table(
+    return DisplayTable(
         (
             Column("Section", stretch=True),
             Column("Subtotal", Align.RIGHT),
@@ -219,7 +219,7 @@ MILESTONE_COLUMNS = (
 )
 
 
-def milestones_table(result: CloseResult, participant: str, decimals: int) -> Table:
+def milestones_table(result: CloseResult, participant: str, decimals: int) -> DisplayTable:
     rows = []
     for d in result.milestones.details:
         if d.partner_id != participant:
@@ -243,19 +243,19 @@ def milestones_table(result: CloseResult, participant: str, decimals: int) -> Ta
                 key=d.milestone_id,
             )
         )
-    return Table(MILESTONE_COLUMNS, tuple(rows))
+    return DisplayTable(MILESTONE_COLUMNS, tuple(rows))
 
 
-def key_figures_table(result: CloseResult, participant: str, decimals: int) -> Table:
+def key_figures_table(result: CloseResult, participant: str, decimals: int) -> DisplayTable:
     figures = result.key_figures.get(participant, {})
     rows = tuple(
         Row((text_cell(figure_label(k)), figure_cell(k, v, decimals)), key=k)
         for k, v in figures.items()
     )
-    return Table((Column("Key figure", stretch=True), Column("Value", Align.RIGHT)), rows)
+    return DisplayTable((Column("Key figure", stretch=True), Column("Value", Align.RIGHT)), rows)
 
 
-def scorecard_table(result: CloseResult, participant: str) -> Table:
+def scorecard_table(result: CloseResult, participant: str) -> DisplayTable:
     card = result.scorecards.scorecards.get(participant)
     rows: list[Row] = []
     if card is not None:
@@ -275,7 +275,7 @@ def scorecard_table(result: CloseResult, participant: str) -> Table:
                     key=m.metric,
                 )
             )
-    return Table(
+    return DisplayTable(
         (
             Column("Metric", stretch=True),
             Column("Value", Align.RIGHT),
@@ -287,7 +287,7 @@ def scorecard_table(result: CloseResult, participant: str) -> Table:
     )
 
 
-def pools_table(result: CloseResult, decimals: int) -> Table:
+def pools_table(result: CloseResult, decimals: int) -> DisplayTable:
     names = {p.pool_id: p.name for p in result.costs.pools}
     rows = []
     for check in result.pool_checks:
@@ -330,7 +330,7 @@ def pools_table(result: CloseResult, decimals: int) -> Table:
             total=True,
         )
     )
-    return Table(
+    return DisplayTable(
         (
             Column("Pool"),
             Column("Name", stretch=True),
@@ -344,7 +344,7 @@ def pools_table(result: CloseResult, decimals: int) -> Table:
     )
 
 
-def reserve_table(result: CloseResult, decimals: int) -> Table:
+def reserve_table(result: CloseResult, decimals: int) -> DisplayTable:
     """The reserve movement as a running sum: opening − draws + contributions − refunds."""
     r = result.costs.reserve
     items = [
@@ -357,10 +357,14 @@ def reserve_table(result: CloseResult, decimals: int) -> Table:
     rows = [Row((text_cell(t), money_cell(v, decimals)), total=total) for t, v, total in items]
     if r.cap is not None:
         rows.insert(-1, Row((text_cell("Cap", Tone.MUTED), money_cell(r.cap, decimals))))
-    return Table((Column("Reserve fund", stretch=True), Column("Amount", Align.RIGHT)), tuple(rows))
+    return DisplayTable(
+        (Column("Reserve fund", stretch=True), Column("Amount", Align.RIGHT)), tuple(rows)
+    )
 
 
-def reserve_accounts_table(result: CloseResult, names: dict[str, str], decimals: int) -> Table:
+def reserve_accounts_table(
+    result: CloseResult, names: dict[str, str], decimals: int
+) -> DisplayTable:
     rows = tuple(
         Row(
             (
@@ -375,7 +379,7 @@ def reserve_accounts_table(result: CloseResult, names: dict[str, str], decimals:
         )
         for a in result.costs.accounts
     )
-    return Table(
+    return DisplayTable(
         (
             Column("Participant", stretch=True),
             Column("Asked", Align.RIGHT, "C8 contribution before the cap"),

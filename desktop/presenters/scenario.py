@@ -19,8 +19,8 @@ from desktop.presenters.table import (
     Align,
     Cell,
     Column,
+    DisplayTable,
     Row,
-    Table,
     Tone,
     money_cell,
     text_cell,
@@ -79,7 +79,7 @@ COMPARE_COLUMNS = (
 
 def comparison_table(
     actual: CloseResult, scenario: CloseResult, names: dict[str, str], decimals: int
-) -> Table:
+) -> DisplayTable:
     partners = [p for p in actual.participants if p != HOST]
     rows = []
     for pid in partners:
@@ -108,10 +108,10 @@ def comparison_table(
             total=True,
         )
     )
-    return Table(COMPARE_COLUMNS, tuple(rows))
+    return DisplayTable(COMPARE_COLUMNS, tuple(rows))
 
 
-def host_table(actual: CloseResult, scenario: CloseResult, decimals: int) -> Table:
+def host_table(actual: CloseResult, scenario: CloseResult, decimals: int) -> DisplayTable:
     rows = []
     for label, a, w in (
         ("Host's retained cost", retained_cost(actual), retained_cost(scenario)),
@@ -127,7 +127,7 @@ def host_table(actual: CloseResult, scenario: CloseResult, decimals: int) -> Tab
                 )
             )
         )
-    return Table((Column("Host", stretch=True), *COMPARE_COLUMNS[1:]), tuple(rows))
+    return DisplayTable((Column("Host", stretch=True), *COMPARE_COLUMNS[1:]), tuple(rows))
 
 
 class ScenarioPresenter:
@@ -172,7 +172,7 @@ class ScenarioPresenter:
             f"{self.deal_factor:.2f}, beside the actual close. Computed in memory only."
         )
 
-    def comparison(self) -> Table:
+    def comparison(self) -> DisplayTable:
         if self.outcome is None:
             return EMPTY_TABLE
         return comparison_table(
@@ -182,7 +182,7 @@ class ScenarioPresenter:
             self.session.decimals(),
         )
 
-    def host(self) -> Table:
+    def host(self) -> DisplayTable:
         if self.outcome is None:
             return EMPTY_TABLE
         return host_table(self.outcome.actual, self.outcome.scenario, self.session.decimals())

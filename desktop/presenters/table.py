@@ -1,6 +1,6 @@
 """Tables as plain values: what every Qt table model shows.
 
-A presenter builds a `Table` (columns and rows of cells, each with its text,
+A presenter builds a `DisplayTable` (columns and rows of cells, each with its text,
 its sort key and its tone); `desktop.models.TableModel` shows any of them, so
 the table logic is tested without Qt.
 """
@@ -69,7 +69,7 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
-class Table:
+class DisplayTable:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...] = ()
 
@@ -82,7 +82,7 @@ class Table:
         return [row.cells[i].text for row in self.rows]
 
 
-EMPTY_TABLE = Table(())
+EMPTY_TABLE = DisplayTable(())
 
 
 def text_cell(text: str, tone: Tone = Tone.NORMAL, tooltip: str = "") -> Cell:

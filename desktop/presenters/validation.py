@@ -12,7 +12,7 @@ from desktop.presenters.problems import (
     workbook_of,
 )
 from desktop.presenters.session import Change, Session
-from desktop.presenters.table import Table
+from desktop.presenters.table import DisplayTable
 from partnerclose.api import Severity
 
 
@@ -28,7 +28,7 @@ class ValidationPresenter:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.view: ValidationView | None = None
-        self.table: Table = problems_table(())
+        self.table: DisplayTable = problems_table(())
         self.shown: set[Severity] = set(Severity)
         self.filter_text = ""
         session.subscribe(self._changed)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.presenters.distribution import PreparePresenter
 from desktop.presenters.main import MainPresenter
-from desktop.presenters.table import Table
+from desktop.presenters.table import DisplayTable
 from desktop.presenters.validation import ValidationPresenter
 from desktop.views.widgets import Banner, Page, button, card, hbox, label, show_error
 from partnerclose.api import Period
@@ -196,7 +196,7 @@ class ProgramPage(Page):
             self.preparer.bind(self)
             self.preparer.prepare()
 
-    def show_prepared(self, headline: str, table: Table) -> None:
+    def show_prepared(self, headline: str, table: DisplayTable) -> None:
         """PrepareView: the outcome in the banner, each workbook in its tooltip."""
         self.banner.set_message(f"Prepared {headline}", "ok")
         self.banner.setToolTip(

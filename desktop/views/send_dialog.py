@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.presenters.distribution import Preview, SendPresenter
-from desktop.presenters.table import Table
+from desktop.presenters.table import DisplayTable
 from desktop.views.widgets import TablePanel, button, hbox, label, show_error
 
 
@@ -74,7 +74,7 @@ class SendDialog(QDialog):
         self.progress.setValue(done)
         self.progress.setFormat(f"{done} / {total}  {partner}")
 
-    def show_results(self, headline: str, table: Table) -> None:
+    def show_results(self, headline: str, table: DisplayTable) -> None:
         self.progress.setVisible(False)
         self.outcome_label.setText(headline)
         self.results.set_table(table)

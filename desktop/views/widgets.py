@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models import TableModel, TableProxy
-from desktop.presenters.table import Table
+from desktop.presenters.table import DisplayTable
 from desktop.views.style import STATE_COLORS, tabular_font
 
 SPACING = 12
@@ -205,7 +205,7 @@ class TablePanel(QWidget):
         self._on_activate = on_activate
         self.view.doubleClicked.connect(self._activated)
 
-    def set_table(self, table: Table) -> None:
+    def set_table(self, table: DisplayTable) -> None:
         if table == self.model.table:
             return
         self.model.set_table(table)

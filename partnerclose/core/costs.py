@@ -64,7 +64,7 @@ from partnerclose.core.cost_reserve import (
 from partnerclose.core.cost_split import Driver, Split, pool_drivers, split_pool
 from partnerclose.core.lines import Component, Line, sort_lines
 from partnerclose.core.money import ONE, ZERO, fmt_money, round_money
-from partnerclose.core.participation import Stage, participation
+from partnerclose.core.participation import MembershipStage, participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import (
@@ -246,7 +246,7 @@ def compute_costs(
         p: asked_contribution(saved.get(p), settings)
         for p in sorted(taking_part - exiting, key=participant_key)
     }
-    exits = frozenset(p for p, s in stages.items() if s.stage is Stage.EXIT_MONTH)
+    exits = frozenset(p for p, s in stages.items() if s.stage is MembershipStage.EXIT_MONTH)
     movement, accounts = settle_reserve(
         opening,
         sum(draws.values(), ZERO),

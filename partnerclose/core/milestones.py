@@ -49,7 +49,7 @@ from partnerclose.core.key_figures import MetricBook, MetricReading
 from partnerclose.core.lines import Component, Line, sort_lines
 from partnerclose.core.milestone_curves import curve_payout, guard_retention, retention_multiplier
 from partnerclose.core.money import ONE, ZERO, round_money
-from partnerclose.core.participation import Stage, participation
+from partnerclose.core.participation import MembershipStage, participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import (
@@ -81,7 +81,7 @@ HELD_RELEASED = "held amount released"
 DEFERRED_RELEASED = "deferred amount released"
 RELEASED = "released"
 
-_COMPUTED_STAGES = (Stage.ACTIVE, Stage.EXIT_MONTH)
+_COMPUTED_STAGES = (MembershipStage.ACTIVE, MembershipStage.EXIT_MONTH)
 
 
 def _empty() -> Mapping[str, Decimal]:
@@ -459,7 +459,7 @@ def _not_computed_status(partner: Partner | None, period: Period) -> str | None:
     stage = participation(partner, period).stage
     if stage in _COMPUTED_STAGES:
         return None
-    return NOT_STARTED if stage is Stage.NOT_STARTED else AFTER_EXIT
+    return NOT_STARTED if stage is MembershipStage.NOT_STARTED else AFTER_EXIT
 
 
 def _retention(

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from random import Random
 
-from partnerclose.core.participation import Stage, participation
+from partnerclose.core.participation import MembershipStage, participation
 from partnerclose.core.period import Period
 from partnerclose.core.records import (
     Campaign,
@@ -107,7 +107,9 @@ def partner_months(scenario: Scenario, period: Period, seed: int) -> Iterator[Pa
         for partner in program.partners
         if (state := participation(partner, period)).takes_part
     ]
-    sellers = [p.partner_id for p, state in taking_part if state.stage is not Stage.WIND_DOWN]
+    sellers = [
+        p.partner_id for p, state in taking_part if state.stage is not MembershipStage.WIND_DOWN
+    ]
     deal_quota = _quota(size.deals, sellers)
     usage_quota = _quota(size.usage_rows, [p.partner_id for p, _ in taking_part])
     numbers = _Numbers(period, max(4, len(str(size.deals or 0))))
@@ -122,7 +124,7 @@ def partner_months(scenario: Scenario, period: Period, seed: int) -> Iterator[Pa
             context,
             pid,
             period,
-            state.stage is Stage.WIND_DOWN,
+            state.stage is MembershipStage.WIND_DOWN,
             None if usage_quota is None else usage_quota[pid],
         )
         submission = Submission(
@@ -131,7 +133,7 @@ def partner_months(scenario: Scenario, period: Period, seed: int) -> Iterator[Pa
             prepared_by=names.PEOPLE[context.position[pid] % len(names.PEOPLE)],
             submitted_on=period.last_day,
         )
-        if state.stage is Stage.WIND_DOWN:  # phasing out: usage only
+        if state.stage is MembershipStage.WIND_DOWN:  # phasing out: usage only
             yield PartnerMonth(submission, usage)
             continue
         quota = None if deal_quota is None else deal_quota[pid]

@@ -15,7 +15,7 @@ from partnerclose.core.records import Loc
 from partnerclose.reading.fx import program_decimals, with_minor_units
 from partnerclose.reading.grid import WorkbookGrids, read_key_values
 from partnerclose.reading.sheets import planned_column_problems
-from partnerclose.reading.table import ABSENT, Table, read_table
+from partnerclose.reading.table import ABSENT, TypedSheet, read_table
 
 T = TypeVar("T")
 
@@ -35,7 +35,7 @@ _ENUMS: dict[str, dict[str, type[StrEnum]]] = {
 
 
 def _records(
-    cls: Callable[..., T], sheet: str, table: Table, extra: Mapping[str, Any]
+    cls: Callable[..., T], sheet: str, table: TypedSheet, extra: Mapping[str, Any]
 ) -> tuple[T, ...]:
     """The complete rows' records, built column by column (a million deals)."""
     keep = [i for i, ok in enumerate(table.complete) if ok]

@@ -45,7 +45,7 @@ _CACHED_KINDS = frozenset({Kind.CHOICE, Kind.FLAG, Kind.DATE, Kind.PERIOD, Kind.
 
 
 @dataclass(frozen=True, slots=True)
-class Table:
+class TypedSheet:
     """A table sheet's non-blank rows, typed, column by column."""
 
     file: str
@@ -261,7 +261,7 @@ class _SheetRows:
 
 def read_table(
     grid: SheetGrid | None, spec: SheetSpec, file: str
-) -> tuple[Table | None, list[Problem]]:
+) -> tuple[TypedSheet | None, list[Problem]]:
     """The rows of a table sheet, typed, and every problem found on the way.
 
     A row with a problem is marked incomplete, with the cells that were sound:
@@ -312,7 +312,7 @@ def read_table(
         if column.name not in positions and column.default is not None
     }
     return (
-        Table(
+        TypedSheet(
             file,
             grid.name,
             letters,
