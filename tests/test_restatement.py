@@ -162,3 +162,51 @@ def test_example_p_c(ledger_at, tmp_path, capsys):
     for period in ("2026-09", "2026-10"):
         assert main(["verify", str(program), "--period", period, *ledger]) == 0, capsys.readouterr()
     capsys.readouterr()
+
+
+def test_two_periods_restated_in_one_close_and_the_next_close_starts_from_them(tmp_path, capsys):
+    program, _ = pc_september(tmp_path, tmp_path / "program.xlsx.ledger.sqlite")
+    closed(run_close(program, OCT, final=True))
+    write_month(tmp_path, NOV, {"P001": 100, "P002": 300})
+    corrections = tmp_path / "both"
+    write_workbook(corrections / f"P001_{SEP}.xlsx", partner_book("P001", SEP, 200))
+    write_workbook(corrections / f"P001_{OCT}.xlsx", partner_book("P001", OCT, 200))
+    nov = closed(run_close(program, NOV, final=True, restate=[OCT, SEP], corrections=corrections))
+    # Each month: P001 200 / 500 of 12,000.00 = -4,800.00 against -3,000.00 recorded.
+    assert amounts(nov, PPA) == {
+        ("P001", "2026-09 cost_share"): D("-1800.00"),
+        ("P001", "2026-10 cost_share"): D("-1800.00"),
+        ("P002", "2026-09 cost_share"): D("1800.00"),
+        ("P002", "2026-10 cost_share"): D("1800.00"),
+    }
+    ledger = tmp_path / "program.xlsx.ledger.sqlite"
+    for period in (SEP, OCT):
+        restated = {(x.partner_id, x.item): x.amount for x in final_lines(ledger, program, period)}
+        assert restated[("P001", "CRM")] == D("-4800.00")
+    assert main(["verify", str(program), "--period", "2026-11"]) == 0
+    capsys.readouterr()
+
+
+def test_unchanged_files_give_no_adjustment_and_a_foreign_file_is_refused(tmp_path, capsys):
+    program, _ = pc_september(tmp_path, tmp_path / "program.xlsx.ledger.sqlite")
+    same = tmp_path / "same"
+    same.mkdir()
+    for name in ("P001", "P002"):
+        source = tmp_path / "partners" / f"{name}_{SEP}.xlsx"
+        (same / source.name).write_bytes(source.read_bytes())
+    draft = closed(run_close(program, OCT, restate=[SEP], corrections=same))
+    assert amounts(draft, PPA) == {}
+
+    foreign = tmp_path / "foreign"
+    write_workbook(foreign / "P009_2026-09.xlsx", partner_book("P009", SEP, 1))
+    code = main(
+        ["close", str(program), "--period", "2026-10", "--restate", "2026-09",
+         "--corrections", str(foreign)]
+    )  # fmt: skip
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "the corrected file P009_2026-09.xlsx" in err
+    assert "is not an input of the final close of 2026-09" in err
+    assert main(["close", str(program), "--period", "2026-10", "--restate", "2026-10",
+                 "--corrections", str(same)]) == 3  # fmt: skip
+    assert "only a period before 2026-10" in capsys.readouterr().err
