@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import copy
 import csv
+import tempfile
 from decimal import Decimal as D
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from partnerclose.cli import main
 from partnerclose.core.lines import Component, Line
@@ -210,3 +214,46 @@ def test_unchanged_files_give_no_adjustment_and_a_foreign_file_is_refused(tmp_pa
     assert main(["close", str(program), "--period", "2026-10", "--restate", "2026-10",
                  "--corrections", str(same)]) == 3  # fmt: skip
     assert "only a period before 2026-10" in capsys.readouterr().err
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sep=st.tuples(st.integers(1, 400), st.integers(1, 400)),
+    oct_=st.tuples(st.integers(1, 400), st.integers(1, 400)),
+    corrected=st.integers(1, 400),
+)
+def test_restating_equals_a_fresh_chain_closed_with_the_corrected_files(sep, oct_, corrected):
+    """Per partner: Σ prior-period adjustments of November = (lines of a chain closed with
+    the corrected September from the start) − (recorded lines), over September and October;
+    with unchanged files none, and the restated months verify."""
+    with tempfile.TemporaryDirectory() as scratch:
+        recorded, fresh = Path(scratch) / "recorded", Path(scratch) / "fresh"
+        nets: dict[Path, dict[str, D]] = {}
+        for folder, p001_sep in ((recorded, sep[0]), (fresh, corrected)):
+            program = write_workbook(folder / "program.xlsx", pc_program())
+            nets[folder] = {}
+            for period, seats in ((SEP, (p001_sep, sep[1])), (OCT, oct_)):
+                write_month(folder, period, {"P001": seats[0], "P002": seats[1]})
+                outcome = closed(run_close(program, period, final=True))
+                for line in outcome.result.lines:  # type: ignore[union-attr]
+                    nets[folder][line.partner_id] = (
+                        nets[folder].get(line.partner_id, D(0)) + line.amount
+                    )
+        program = recorded / "program.xlsx"
+        write_month(recorded, NOV, {"P001": 10, "P002": 10})
+        same = Path(scratch) / "same"
+        write_workbook(same / f"P001_{SEP}.xlsx", partner_book("P001", SEP, sep[0]))
+        unchanged = closed(run_close(program, NOV, restate=[SEP], corrections=same))
+        assert amounts(unchanged, PPA) == {}
+        corrections = Path(scratch) / "corrections"
+        write_workbook(corrections / f"P001_{SEP}.xlsx", partner_book("P001", SEP, corrected))
+        nov = closed(run_close(program, NOV, final=True, restate=[SEP], corrections=corrections))
+        got: dict[str, D] = {}
+        for line in nov.result.lines:  # type: ignore[union-attr]
+            if line.component is PPA:
+                got[line.partner_id] = got.get(line.partner_id, D(0)) + line.amount
+        for pid in ("P001", "P002"):
+            want = nets[fresh].get(pid, D(0)) - nets[recorded].get(pid, D(0))
+            assert got.get(pid, D(0)) == want
+        for period in ("2026-09", "2026-10"):
+            assert main(["verify", str(program), "--period", period]) == 0
