@@ -141,6 +141,8 @@ def cmd_close(args: argparse.Namespace) -> int:
             progress=progress,
             allow_empty=args.allow_empty,
             writers=NO_PDF_WRITERS if args.no_pdf else DEFAULT_WRITERS,
+            restate=args.restate,
+            corrections=Path(args.corrections) if args.corrections else None,
         )
     finally:
         progress.finish()
@@ -162,6 +164,16 @@ def cmd_close(args: argparse.Namespace) -> int:
         f"Closed {args.period} ({'final' if args.final else 'draft'}): {len(partners)} "
         f"partners, {len(result.lines)} lines; net {direction} {shown}"
     )
+    adjustments = [line for line in result.lines if line.rule == "P3"]
+    if args.restate:
+        restated = ", ".join(str(q) for q in sorted(set(args.restate)))
+        recorded = "restated versions recorded" if args.final else "draft: nothing restated"
+        print(
+            f"Restated {restated} ({recorded}): {len(adjustments)} prior-period "
+            f"adjustment{'s' if len(adjustments) != 1 else ''}"
+        )
+        for line in adjustments:
+            print(f"  {line.partner_id}  {line.item}  {line.amount:+,.{decimals}f}")
     print(f"Outputs:    {outcome.output}")
     statements = outcome.output / "statements"
     if statements.is_dir():
@@ -210,7 +222,12 @@ def cmd_history(args: argparse.Namespace) -> int:
             f"{run.run_id:>4}  {run.period:<8} {run.kind:<6} {run.status:<9} "
             f"{run.finished_at:<25} {run.user}"
         )
-    done = {"reopen": "reopened", "approve": "approved", "reject": "rejected"}
+    done = {
+        "reopen": "reopened",
+        "approve": "approved",
+        "reject": "rejected",
+        "restate": "restated",
+    }
     for entry in trail:
         if entry.action in done:
             reason = f": {entry.reason}" if entry.reason else ""
@@ -221,11 +238,13 @@ def cmd_history(args: argparse.Namespace) -> int:
         elif entry.action == "close (final)" and entry.reason:
             print(f"closed {entry.period} final (run {entry.run_id}), {entry.reason}")
     finals = final_versions(runs)
+    restated = {entry.run_id for entry in trail if entry.action == "restate"}
     if finals:
         print("final closes (statements <partner>-<period>-<version>):")
     for final in finals:
+        how = " (restated)" if final.run.run_id in restated else ""
         print(
-            f"  {final.run.period} version {final.version} (run {final.run.run_id}, "
+            f"  {final.run.period} version {final.version}{how} (run {final.run.run_id}, "
             f"{final.run.status}): {final.files}"
         )
     return EXIT_OK
@@ -373,6 +392,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-pdf",
         action="store_true",
         help="write the statements as workbooks only, without statements/<partner>.pdf",
+    )
+    close.add_argument(
+        "--restate",
+        type=_period,
+        action="append",
+        default=[],
+        metavar="Q",
+        help="restate the final period Q (repeatable) with the files of --corrections; "
+        "the differences are settled in this close as prior-period adjustments",
+    )
+    close.add_argument(
+        "--corrections",
+        metavar="DIR",
+        help="the folder of corrected workbooks for --restate, named as the inputs they "
+        "replace (with several periods: DIR/YYYY-MM/ for each, or files at the top)",
     )
     _allow_empty(close)
     close.set_defaults(run=cmd_close)

@@ -4,39 +4,41 @@ written back out, and a final close recomputed from them and compared line by li
 `export_inputs` writes a run's kept workbooks into a folder laid out as the close
 read them: the program workbook at the top, the partner workbooks in the folder
 they were in relative to it (else `partners/`), the add-in's workbook as saved in
-`saved/`. `verify_period` exports them to a temporary folder, reads and validates
-them with the product's reader, computes the period from the ledger's state before
-it, and compares every line with the recorded ones.
+`saved/` (restatement.py, which recomputes a close from them too). `verify_period`
+recomputes a final close from its kept inputs and the ledger's state before it and
+compares every line with the recorded ones.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path, PurePath, PureWindowsPath
 
-from partnerclose.collector import collector_paused
-from partnerclose.core.close import compute_close
 from partnerclose.core.lines import Line
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, has_errors
-from partnerclose.ledger.state_codec import load_close_state
-from partnerclose.ledger.store import KeptInput, Ledger, LedgerRefusedError, RunInfo
-from partnerclose.reading.inputs import read_inputs, validate_inputs
+from partnerclose.ledger.store import Ledger, LedgerRefusedError, RunInfo
+from partnerclose.restatement import (
+    PARTNERS_FOLDER,
+    SAVED_FOLDER,
+    Exported,
+    export_inputs,
+    final_run,
+    recompute_run,
+)
 
-SAVED_FOLDER = "saved"  # the add-in's workbook as saved, beside the values it closed from
-PARTNERS_FOLDER = "partners"  # partner workbooks that were not below the program's folder
-
-
-@dataclass(frozen=True, slots=True)
-class Exported:
-    """Where `export_inputs` put a run's workbooks."""
-
-    program: Path
-    partner_folder: Path
-    files: tuple[Path, ...]
+__all__ = [
+    "PARTNERS_FOLDER",
+    "SAVED_FOLDER",
+    "Exported",
+    "LineDifference",
+    "Verification",
+    "choose_run",
+    "compare_lines",
+    "export_inputs",
+    "verify_period",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +68,6 @@ class Verification:
         return not self.differences and not has_errors(self.problems)
 
 
-def _name(path: str) -> str:
-    """A file name from a path recorded on any system."""
-    return PureWindowsPath(path).name if "\\" in path else PurePath(path).name
-
-
 def choose_run(ledger: Ledger, period: Period, run_id: int | None) -> RunInfo:
     """The run `inputs` writes out: `run_id` (of that period), else the period's final
     close, else its latest draft."""
@@ -89,81 +86,19 @@ def choose_run(ledger: Ledger, period: Period, run_id: int | None) -> RunInfo:
     return (finals or current or runs)[-1]
 
 
-def export_inputs(ledger: Ledger, run: RunInfo, folder: Path) -> Exported:
-    """Write the kept workbooks of `run` into `folder` (which must be new or empty):
-    the exact bytes the run read. Refused when a byte is not kept, or a file exists."""
-    kept = ledger.run_inputs(run.run_id)
-    missing = [_name(k.path) for k in kept if not k.kept]
-    if missing:
-        raise LedgerRefusedError(
-            f"run {run.run_id} keeps no bytes of {', '.join(missing)}: it was recorded "
-            "before the ledger kept inputs"
-        )
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise LedgerRefusedError(
-            f"cannot write the inputs to {folder}: it exists and is not an empty folder "
-            "(nothing is overwritten); choose a new folder with --out"
-        )
-    program = next((k for k in kept if k.role == "program"), None)
-    program_dir = Path(program.path).parent if program is not None else None
-    places = [(k, _place(k, program_dir, folder)) for k in kept]
-    targets = [target for _, target in places]
-    if len(set(targets)) != len(targets):
-        raise LedgerRefusedError(f"run {run.run_id} names two inputs with the same file name")
-    folder.mkdir(parents=True, exist_ok=True)
-    for entry, target in places:
-        content = ledger.input_content(entry.sha256)
-        if content is None:  # pragma: no cover - the join above found it
-            raise LedgerRefusedError(f"the ledger lost the bytes of {_name(entry.path)}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("xb") as stream:  # never overwrites
-            stream.write(content)
-    program_path = folder / (_name(program.path) if program else "program.xlsx")
-    partner_dirs = {target.parent for entry, target in places if entry.role == "partner"}
-    partner_folder = partner_dirs.pop() if len(partner_dirs) == 1 else folder / PARTNERS_FOLDER
-    return Exported(program_path, partner_folder, tuple(targets))
-
-
-def _place(entry: KeptInput, program_dir: Path | None, folder: Path) -> Path:
-    name = _name(entry.path)
-    if entry.role == "program":
-        return folder / name
-    if entry.role == "program-saved":
-        return folder / SAVED_FOLDER / name
-    if program_dir is not None:
-        try:
-            relative = Path(entry.path).parent.relative_to(program_dir)
-        except ValueError:
-            relative = None
-        # a source file may lie beside the program workbook; a partner workbook may not
-        beside = entry.role == "source"
-        if relative is not None and (relative.parts or beside) and ".." not in relative.parts:
-            return folder / relative / name
-    return folder / PARTNERS_FOLDER / name
-
-
 def verify_period(ledger: Ledger, period: Period) -> Verification:
     """Recompute the final close of `period` from its kept inputs and the ledger's state
     before it (rules.md P3), and compare every line with what was recorded."""
-    finals = [r for r in ledger.final_runs(period) if r.status == "current"]
-    if not finals:
+    run = final_run(ledger, period)
+    if run is None:
         raise LedgerRefusedError(
             f"{period} has no final close to verify; see: partnerclose history"
         )
-    run = finals[-1]
     recorded = ledger.lines(run.run_id)
-    with tempfile.TemporaryDirectory(prefix="partnerclose-verify-") as scratch:
-        exported = export_inputs(ledger, run, Path(scratch) / "inputs")
-        exported.partner_folder.mkdir(parents=True, exist_ok=True)
-        with collector_paused():
-            raw = read_inputs(exported.program, period, partner_folder=exported.partner_folder)
-            inputs = validate_inputs(raw, allow_empty=True)
-    if not inputs.ok or inputs.program is None:
-        return Verification(run, len(recorded), (), tuple(inputs.problems))
-    with collector_paused():
-        prior = load_close_state(ledger.load_state(period))
-        result = compute_close(inputs.program, period, inputs.data, prior)
-    return Verification(run, len(recorded), compare_lines(recorded, result.lines))
+    recomputed = recompute_run(ledger, run, period)
+    if recomputed.result is None:
+        return Verification(run, len(recorded), (), tuple(recomputed.inputs.problems))
+    return Verification(run, len(recorded), compare_lines(recorded, recomputed.result.lines))
 
 
 def compare_lines(

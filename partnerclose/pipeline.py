@@ -16,7 +16,7 @@ import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -73,6 +73,7 @@ from partnerclose.reading.inputs import (
     read_inputs_from_grids,
     validate_inputs,
 )
+from partnerclose.restatement import Replay, RestatedPeriod, replay
 from partnerclose.statements.writers import (
     write_close_pack,
     write_statements,
@@ -350,10 +351,16 @@ def run_close(
     writers: Sequence[Writer] = DEFAULT_WRITERS,
     partner_folder: Path | None = None,
     allow_empty: bool = False,
+    restate: Sequence[Period] = (),
+    corrections: Path | None = None,
 ) -> CloseOutcome:
     """Close `period`; with `grids`, the program comes from them (an open workbook).
 
-    `allow_empty`: close even when no partner workbook of the period arrived."""
+    `allow_empty`: close even when no partner workbook of the period arrived.
+    `restate`: final periods before `period` restated with the corrected workbooks of
+    `corrections` (rules.md P3): replayed from their kept inputs, the differences
+    settled in `period` as `prior_period_adjustment` lines; a final close records the
+    restated versions with it, a draft records none of them."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     out = out or default_output(program_path, period)
@@ -408,6 +415,19 @@ def run_close(
             with collector_paused():  # a year of paid deals, kept for the close
                 stored = ledger.load_state(period)
                 carried = _carried_state(ledger, stored)
+            replayed = _replay(ledger, period, restate, corrections, program.settings.decimals)
+            if replayed is not None and not replayed.ok:
+                return CloseOutcome(
+                    Status.INVALID,
+                    f"{_count_errors(replayed.problems)} of the restated periods "
+                    f"({', '.join(str(q) for q in replayed.restated)}); nothing was computed "
+                    "or written",
+                    tuple(sorted(replayed.problems, key=sort_key)),
+                    inputs,
+                    timings=timings,
+                )
+            if replayed is not None and replayed.state is not None:
+                carried = replayed.state  # P3: the close starts from the restated state
             # O1: the opening balances stand in for a final close before the first one
             prior, opening_problems = starting_state(
                 program, period, carried, _final_before(ledger, period)
@@ -416,7 +436,13 @@ def run_close(
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
             with collector_paused():
-                result = compute_close(program, period, inputs.data, prior)
+                result = compute_close(
+                    program,
+                    period,
+                    inputs.data,
+                    prior,
+                    replayed.adjustments if replayed is not None else (),
+                )
             journal, journal_problems = build_journal(
                 str(period),
                 period.last_day.isoformat(),
@@ -486,6 +512,7 @@ def run_close(
                 lap,
                 kept,
                 versions,
+                replayed.periods if replayed is not None and final else (),
             )
         kind = "final" if final else "draft"
         return CloseOutcome(
@@ -506,6 +533,50 @@ def run_close(
         return CloseOutcome(Status.REFUSED, str(exc), ledger=ledger_path, timings=timings)
     except OutputsNotInPlaceError as exc:
         return CloseOutcome(Status.FAILED, str(exc), ledger=ledger_path, timings=timings)
+
+
+def _replay(
+    ledger: Ledger,
+    period: Period,
+    restate: Sequence[Period],
+    corrections: Path | None,
+    decimals: int,
+) -> Replay | None:
+    """P3's replay before the close of `period`; None without --restate."""
+    if not restate:
+        return None
+    if corrections is None:
+        raise LedgerRefusedError(
+            "--restate needs --corrections DIR, the folder of the corrected workbooks"
+        )
+    with collector_paused():
+        return replay(ledger, period, restate, corrections, decimals)
+
+
+def restated_record(
+    restated: RestatedPeriod, started_at: str, output: Path
+) -> tuple[int, RunRecord]:
+    """The new version of a restated final close, and the run it replaces."""
+    next_state = restated.result.next_state
+    new_deals, payments, reversals = revenue_changes(restated.prior.revenue, next_state.revenue)
+    kept = KeptFiles(restated.inputs, restated.contents)
+    return restated.replaced.run_id, RunRecord(
+        period=restated.period,
+        final=True,
+        started_at=started_at,
+        program=restated.replaced.program,
+        output=str(output.absolute()),  # restated with the close whose outputs show it
+        inputs=restated.inputs,
+        lines=restated.result.lines,
+        values={
+            **state_values(next_state),
+            **rates_used(restated.program, restated.period),
+        },
+        new_paid_deals=new_deals,
+        deal_payments=payments,
+        reversals=reversals,
+        read_input=kept.read,
+    )
 
 
 def _final_before(ledger: Ledger, period: Period) -> str | None:
@@ -545,6 +616,7 @@ def _write_and_record(
     lap: Callable[[Stage], None],
     kept: KeptFiles,
     versions: Mapping[int, int],  # run id -> version of the period's earlier final closes
+    restated: Sequence[RestatedPeriod] = (),  # P3: recorded as new versions, first
 ) -> int:
     """Write the outputs beside `out`, commit the run with the swap it owes, swap.
 
@@ -573,7 +645,21 @@ def _write_and_record(
             with collector_paused():  # a million rows built for SQLite: see collector.py
                 record = _run_record(context, prior, based_on, program_path, out, kept)
                 checkpoint("written")
+                restatements = [restated_record(one, context.started_at, out) for one in restated]
                 with ledger.transaction() as db:
+                    if restatements:
+                        if tuple(ledger.state_runs(context.period)) != based_on:
+                            raise LedgerRefusedError(
+                                f"the ledger changed while {period} was being closed; run "
+                                "the close again"
+                            )
+                        periods = ", ".join(str(one.period) for one in restated)
+                        new_ids = ledger.record_restatement(
+                            db, restatements, f"restated with the close of {period} ({periods})"
+                        )
+                        record = replace(
+                            record, based_on=tuple(new_ids.get(r, r) for r in based_on)
+                        )
                     run_id = ledger.record_run(db, record)
                     write_marker(swap.partial, program_path, period, kind, run_id)
                     sync_tree(swap.partial)  # durable before the run that names it

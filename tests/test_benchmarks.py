@@ -110,3 +110,12 @@ def test_sources_benchmark_closes_the_same_lines_from_parquet_as_from_workbooks(
     last = json.loads(done.stdout.strip().splitlines()[-1])
     assert last["identical lines"] is True
     assert last["lines"] > 40  # every deal's line and the pools' and milestones'
+
+
+def test_restatement_benchmark_restates_october_and_closes_november():
+    done = run_module("benchmarks.restatement", "--partners", "4", "--json")
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last["partners"] == 4
+    assert last["prior-period adjustment lines"] > 0
+    assert last["bar"] == 2.5

@@ -9,7 +9,7 @@ and writing it to the ledger is someone else's job.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
@@ -23,7 +23,7 @@ from partnerclose.core.key_figures import (
     compute_key_figures,
     merge_metric_values,
 )
-from partnerclose.core.lines import Component, Line, merge_sorted
+from partnerclose.core.lines import Component, Line, merge_sorted, sort_lines
 from partnerclose.core.milestones import MilestoneResult, MilestoneState, compute_milestones
 from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
@@ -104,13 +104,23 @@ class CloseResult:
 
 
 def compute_close(
-    program: Program, period: Period, data: PeriodData, state: CloseState
+    program: Program,
+    period: Period,
+    data: PeriodData,
+    state: CloseState,
+    corrections: Iterable[Line] = (),
 ) -> CloseResult:
-    return _compute_close(program, period, data, state)
+    """The close of `period` from the state before it; `corrections` are lines settled
+    in it as they are (rules.md P3's `prior_period_adjustment`), outside every rule."""
+    return _compute_close(program, period, data, state, sort_lines(corrections))
 
 
 def _compute_close(
-    program: Program, period: Period, data: PeriodData, state: CloseState
+    program: Program,
+    period: Period,
+    data: PeriodData,
+    state: CloseState,
+    corrections: Sequence[Line] = (),
 ) -> CloseResult:
     program = in_force(program, period)  # E1: the terms of the period settled
     data = convert_inputs(program, period, data)  # X1: every rule below is in the program currency
@@ -132,7 +142,9 @@ def _compute_close(
     )
     adjustments, adjustment_problems = adjustment_lines(program, period, taking_part)  # P2
     # Each engine's lines are already sorted: merging them spares a sort of every line.
-    lines = tuple(merge_sorted([costs.lines, revenue.lines, milestones.lines, adjustments]))
+    lines = tuple(
+        merge_sorted([costs.lines, revenue.lines, milestones.lines, adjustments, corrections])
+    )
     checks = pool_checks(costs, costs.lines)  # only costs writes cost_share and guardrail lines
     problems = [
         *costs.problems,

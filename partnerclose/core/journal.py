@@ -5,7 +5,9 @@ component's usual direction: charges to the partner (cost share, reserve
 contribution, fee, clawback, cap) are negative lines, payouts positive. When a
 component's total has the unusual sign (a guardrail that raises a charge, a
 negative true-up), debit and credit swap, so every entry stays positive and
-balanced. HOST's lines are the company's own and are not journalled.
+balanced. A `prior_period_adjustment` is booked through the accounts (and the
+usual direction) of the component it corrects. HOST's lines are the company's
+own and are not journalled.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from itertools import groupby
 from operator import attrgetter
 
 from partnerclose.core.currency import SettlementRate
-from partnerclose.core.lines import Component, Line
+from partnerclose.core.lines import Component, Line, corrected_component
 from partnerclose.core.money import fmt_money
 from partnerclose.core.problems import Problem, Severity
 from partnerclose.core.records import HOST, Account, participant_key
@@ -62,16 +64,27 @@ def build_journal(
 
     Amounts are in the program currency; for a partner that settles in another
     currency (`settlement`), the memo gives the entry's settlement amount and rate."""
-    totals: dict[tuple[str, Component], Decimal] = {}
+    # (partner, component, the component whose account books it): a prior-period
+    # adjustment is journalled like the component it corrects (rules.md P2/P3).
+    totals: dict[tuple[str, Component, Component], Decimal] = {}
     rates = {pid: rate for pid, rate in (settlement or {}).items() if rate.rate != Decimal(1)}
-    settled: dict[tuple[str, Component], Decimal] = {}
+    settled: dict[tuple[str, Component, Component], Decimal] = {}
     # Lines come sorted (one run per partner and component, ~560,000 lines at
     # the large size): each run is summed at C level, in line order from 0 as
     # before; a run met again (unsorted input) carries on from its total.
-    for block, run in groupby(lines, _BLOCK):
-        if block[0] == HOST:
+    for (partner_id, component), run in groupby(lines, _BLOCK):
+        if partner_id == HOST:
             continue
-        rate = rates.get(block[0])
+        rate = rates.get(partner_id)
+        if component is Component.PRIOR_PERIOD_ADJUSTMENT:
+            for line in run:
+                via = corrected_component(line.item) or component
+                key = (partner_id, component, via)
+                totals[key] = totals.get(key, Decimal(0)) + line.amount
+                if rate is not None:
+                    settled[key] = settled.get(key, Decimal(0)) + rate.settle(line.amount)
+            continue
+        block = (partner_id, component, component)
         if rate is None:
             totals[block] = sum(map(_AMOUNT, run), totals.get(block, Decimal(0)))
             continue
@@ -81,25 +94,27 @@ def build_journal(
     mapping = {a.component: a for a in accounts}
     rows: list[JournalRow] = []
     unmapped: set[Component] = set()
-    for (partner_id, component), amount in sorted(
-        totals.items(), key=lambda kv: (participant_key(kv[0][0]), kv[0][1].rank)
+    for (partner_id, component, via), amount in sorted(
+        totals.items(), key=lambda kv: (participant_key(kv[0][0]), kv[0][1].rank, kv[0][2].rank)
     ):
         if amount == 0:
             continue
-        account = mapping.get(component.value)
+        account = mapping.get(via.value)
         if account is None:
-            unmapped.add(component)
+            unmapped.add(via)
             debit, credit = UNMAPPED, UNMAPPED
         else:
             debit, credit = account.debit_account, account.credit_account
-        usual_sign = -1 if component in CHARGES else 1
+        usual_sign = -1 if via in CHARGES else 1
         if (amount > 0) != (usual_sign > 0):
             debit, credit = credit, debit
         size = abs(amount)
         memo = f"{period} {component.value} {partner_id}"
-        if (partner_id, component) in settled:
+        if via is not component:
+            memo += f" ({via.value})"
+        if (partner_id, component, via) in settled:
             rate = rates[partner_id]
-            shown = fmt_money(abs(settled[partner_id, component]), rate.decimals)
+            shown = fmt_money(abs(settled[partner_id, component, via]), rate.decimals)
             memo += f"; settled {rate.currency} {shown} at {rate.rate.normalize():f}"
         zero = Decimal(0)
         rows.append(JournalRow(period, date, partner_id, component, debit, size, zero, memo))

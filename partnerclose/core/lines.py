@@ -30,6 +30,7 @@ class Component(StrEnum):
     MILESTONE_RELEASE = "milestone_release"
     DEFERRED_RELEASE = "deferred_release"
     ADJUSTMENT = "adjustment"
+    PRIOR_PERIOD_ADJUSTMENT = "prior_period_adjustment"
 
     @property
     def rank(self) -> int:
@@ -58,6 +59,7 @@ _LABELS = {
     Component.MILESTONE_RELEASE: "Held amount released",
     Component.DEFERRED_RELEASE: "Deferred amount released",
     Component.ADJUSTMENT: "Adjustment",
+    Component.PRIOR_PERIOD_ADJUSTMENT: "Prior-period adjustment",
 }
 
 
@@ -88,6 +90,7 @@ SECTION_OF: dict[Component, Section] = {
     Component.MILESTONE_RELEASE: Section.MILESTONES,
     Component.DEFERRED_RELEASE: Section.MILESTONES,
     Component.ADJUSTMENT: Section.OTHER,  # a line's own section: `section_of`
+    Component.PRIOR_PERIOD_ADJUSTMENT: Section.OTHER,  # shown under Corrections (P3)
 }
 
 # An adjustment line's item is its row's section (outputs.md), which names where it shows.
@@ -99,6 +102,16 @@ ADJUSTMENT_SECTION: dict[str, Section] = {
     "milestones": Section.MILESTONES,
     "other": Section.OTHER,
 }
+
+
+def corrected_component(item: str) -> Component | None:
+    """The component a `prior_period_adjustment` corrects, from its item
+    ("2026-09 cost_share"); None for an item of another shape."""
+    _, _, name = item.partition(" ")
+    try:
+        return Component(name)
+    except ValueError:
+        return None
 
 
 def section_of(line: Line) -> Section:

@@ -544,7 +544,8 @@ _ACCOUNTS = {
     Component.DEFERRED_RELEASE: ("5300", "2150"),
     Component.ADJUSTMENT: ("5900", "2150"),  # a manual credit: expense, owed to the partner
 }
-ACCOUNTS = tuple(Account(component.value, *_ACCOUNTS[component]) for component in Component)
+# A prior-period adjustment is booked through the accounts of the component it corrects.
+ACCOUNTS = tuple(Account(component.value, *_ACCOUNTS[component]) for component in _ACCOUNTS)
 
 # Names computed by the engine (rules.md K1): never reported in Metrics.
 COMPUTED_METRICS = frozenset(KEY_FIGURE_NAMES)

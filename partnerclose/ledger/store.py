@@ -682,6 +682,39 @@ class Ledger:
             (period,),
         )
         kind = "final" if run.final else "draft"
+        run_id = self._insert_run(db, run, user)
+        self._audit(db, f"close ({kind})", period, run_id, approved, user)
+        return run_id
+
+    @_plain_faults
+    def record_restatement(
+        self, db: Any, restated: Sequence[tuple[int, RunRecord]], reason: str
+    ) -> dict[int, int]:
+        """Inside `transaction()`, before the close of the open period that settles the
+        differences: each final run given becomes 'replaced' (its lines and files stay
+        as recorded) by a new final run of its period, the restated version (rules.md
+        P3); audited as "restate". The replaced run id -> the new run id."""
+        user = self.user()
+        new_ids: dict[int, int] = {}
+        for replaced, run in restated:
+            row = db.execute(
+                "SELECT status, kind, period FROM runs WHERE run_id = ?", (replaced,)
+            ).fetchone()
+            if row is None or tuple(row) != ("current", "final", str(run.period)):
+                raise LedgerRefusedError(
+                    f"the final close of {run.period} changed while it was being restated "
+                    "(reopened or restated by another close); run the close again"
+                )
+            db.execute("UPDATE runs SET status = 'replaced' WHERE run_id = ?", (replaced,))
+            run_id = self._insert_run(db, run, user)
+            self._audit(db, "restate", str(run.period), run_id, reason, user)
+            new_ids[replaced] = run_id
+        return new_ids
+
+    def _insert_run(self, db: Any, run: RunRecord, user: str) -> int:
+        """A run's rows, sealed into the hash chain; its id."""
+        period = str(run.period)
+        kind = "final" if run.final else "draft"
         run_id = int(
             db.execute(
                 'INSERT INTO runs (period, kind, status, started_at, finished_at, "user", '
@@ -740,7 +773,6 @@ class Ledger:
             "INSERT INTO reversals VALUES (?, ?, ?)", _amount_rows(run_id, run.reversals.items())
         )
         seal_run(db, run_id)
-        self._audit(db, f"close ({kind})", period, run_id, approved, user)
         return run_id
 
     @_plain_faults

@@ -191,6 +191,7 @@ class ParticipantRow:
     milestone_release: Value
     deferred_release: Value
     adjustment: Value
+    prior_period_adjustment: Value
     net: Value
     lines: int
 

@@ -89,4 +89,4 @@ def test_a_tables_columns_are_its_rows_fields():
     assert table.fields == tuple(f.name for f in dataclasses.fields(LineRow))
     assert table.rows == (("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2"),)
     with pytest.raises(DataError, match="a ParticipantRow among LineRows"):
-        Table.of_rows("line", LineRow, [line, ParticipantRow(*["x"] * 20)])
+        Table.of_rows("line", LineRow, [line, ParticipantRow(*["x"] * 21)])
