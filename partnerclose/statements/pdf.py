@@ -22,7 +22,6 @@ from typing import Any
 import reportlab
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -70,11 +69,63 @@ class _Font(TTFont):
         return super().splitString(text, doc, encoding)
 
 
+_FONT_OBJECTS: dict[str, TTFont] = {}
+
+
 def _register_fonts() -> None:
-    if REGULAR in pdfmetrics.getRegisteredFontNames():
+    """Register the two fonts once per process (their files parsed once)."""
+    if _FONT_OBJECTS:
         return
-    pdfmetrics.registerFont(_Font(REGULAR, str(FONTS / "Vera.ttf")))
-    pdfmetrics.registerFont(_Font(BOLD, str(FONTS / "VeraBd.ttf")))
+    for name, file in ((REGULAR, "Vera.ttf"), (BOLD, "VeraBd.ttf")):
+        known = pdfmetrics.getFont(name) if name in pdfmetrics.getRegisteredFontNames() else None
+        font = known if isinstance(known, TTFont) else _Font(name, str(FONTS / file))
+        pdfmetrics.registerFont(font)
+        _FONT_OBJECTS[name] = font
+
+
+_ESCAPE = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
+_FILLS: dict[int, str] = {}
+
+
+def _fill_operator(color: Color) -> str:
+    """The PDF operator that sets `color` as the fill colour (cached per colour)."""
+    found = _FILLS.get(id(color))
+    if found is None:
+        red, green, blue = color.rgb()
+        found = _FILLS[id(color)] = f"{red:.4f} {green:.4f} {blue:.4f} rg"
+    return found
+
+
+def _width(text: str, font: str, size: float) -> float:
+    """The width of `text` in points (ReportLab's C measure, without its lookups)."""
+    width: float = _FONT_OBJECTS[font].stringWidth(text, size)
+    return width
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines of `text` no wider than `width`: exactly ReportLab's `simpleSplit`
+    (words split at white space, one word at least per line), measured directly,
+    and a single line that fits returned without splitting it into words."""
+    measure = _FONT_OBJECTS[font].stringWidth
+    if "\n" not in text and " ".join(text.split()) == text and measure(text, size) <= width:
+        return [text] if text else []
+    lines: list[str] = []
+    space = measure(" ", size)
+    for paragraph in text.split("\n"):
+        words: list[str] = []
+        used = -space
+        for word in paragraph.split():
+            wide = measure(word, size)
+            if used + space + wide <= width or not words:
+                words.append(word)
+                used += space + wide
+            else:
+                lines.append(" ".join(words))
+                words = [word]
+                used = wide
+        if words:
+            lines.append(" ".join(words))
+    return lines
 
 
 def amount_text(value: Value, decimals: int = 2) -> str:
@@ -150,36 +201,46 @@ def _text(
     color: Color = BLACK,
     right: bool = False,
 ) -> None:
-    c.setFont(font, size)
-    c.setFillColor(color)
-    if right:
-        c.drawRightString(x, y, text)
-    else:
-        c.drawString(x, y, text)
+    _texts(c, ((x, y, text, font, size, color, right),))
 
 
 Piece = tuple[float, float, str, str, float, Color, bool]  # x, y, text, font, size, colour, right
 
 
 def _texts(c: Canvas, pieces: Iterable[Piece]) -> None:
-    """Many strings in one text object: fonts and colours set only when they change
-    (a statement has hundreds of cells; one text object each is most of the time)."""
-    text = c.beginText()
-    font: tuple[str, float] | None = None
+    """Many strings as one text object, written as PDF operators directly (a
+    statement has thousands of cells; ReportLab's text object per string was most
+    of the time): fonts and colours set only when they change, inside q/Q so that
+    the canvas's own graphics state is left as it was. The operators are those
+    ReportLab writes (Tm, Tf, Tj with its font subsets), so the text stays real
+    text with embedded fonts."""
+    canvas: Any = c  # ReportLab's document and escape, which its stubs do not name
+    doc = canvas._doc  # the document the font subsets belong to
+    out = ["q BT"]
+    font: tuple[str, float, int] | None = None
     colour: Color | None = None
     for x, y, string, name, size, fill, right in pieces:
         if not string:
             continue
-        if font != (name, size):
-            text.setFont(name, size)
-            font = (name, size)
+        face = _FONT_OBJECTS[name]
         if fill is not colour:
-            text.setFillColor(fill)
+            out.append(_fill_operator(fill))
             colour = fill
-        left = x - pdfmetrics.stringWidth(string, name, size) if right else x
-        text.setTextOrigin(left, y)
-        text.textOut(string)
-    c.drawText(text)
+        left = x - face.stringWidth(string, size) if right else x
+        out.append(f"1 0 0 1 {left:.2f} {y:.2f} Tm")
+        if string.isascii() and string.isprintable():
+            if font != (name, size, 0):
+                out.append(f"{face.getSubsetInternalName(0, doc)} {size:g} Tf")
+                font = (name, size, 0)
+            out.append(f"({string.translate(_ESCAPE)}) Tj")
+            continue
+        for subset, chunk in face.splitString(string, doc):
+            if font != (name, size, subset):
+                out.append(f"{face.getSubsetInternalName(subset, doc)} {size:g} Tf")
+                font = (name, size, subset)
+            out.append(f"({canvas._escape(chunk)}) Tj")
+    out.append("ET Q")
+    c.addLiteral("\n".join(out))
 
 
 def _section(layout: Layout, title: str) -> None:
@@ -202,7 +263,7 @@ def _note(
 ) -> None:
     if not text:
         return
-    lines = simpleSplit(_plain(text), font, size, INNER)
+    lines = _wrap(_plain(text), font, size, INNER)
     for line in lines:
 
         def draw(c: Canvas, y: float, line: str = line) -> None:
@@ -255,7 +316,7 @@ def _table(
     for row in table.rows:
         cells = [_cell(col, row[index[col.field]]) if col.field in index else "" for col in columns]
         wrapped = [
-            simpleSplit(text, REGULAR, 7, col.width * INNER - 4) if col.kind == "text" else [text]
+            _wrap(text, REGULAR, 7, col.width * INNER - 4) if col.kind == "text" else [text]
             for col, text in zip(columns, cells, strict=True)
         ]
         height = 9.0 * max(1, *(len(w) for w in wrapped)) + 2

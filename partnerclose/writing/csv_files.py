@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from partnerclose.core.currency import SettlementRate
 from partnerclose.core.journal import JournalRow
@@ -68,6 +69,42 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def _field(text: str) -> str:
+    """One CSV field as `csv.writer` (minimal quoting, `\\n` rows) writes it."""
+    if '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    if "," in text or "\n" in text or "\r" in text:
+        return '"' + text + '"'
+    return text
+
+
+def _joined(header: Sequence[str], columns: Sequence[Iterable[str]]) -> bytes:
+    """Rows of already formatted columns, each field quoted as `_csv` would: the
+    bytes of `_csv`, joined without the csv module's per-character pass. A single
+    column is left to `_csv` (it quotes an empty row's one field)."""
+    if len(header) < 2:  # see the docstring
+        return _csv(header, zip(*columns, strict=True))
+    body = "\n".join(map(",".join, zip(*columns, strict=True)))
+    head = ",".join(map(_field, header))
+    return (f"{head}\n{body}\n" if body else f"{head}\n").encode("utf-8")
+
+
+def _cached(function: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`function` with its results kept per distinct value (within one file): the
+    columns repeat their values (partners, components, rates, amounts). Equal
+    Decimals give the same text in every function used here (normalised or rounded
+    before they are printed), so a hit is exactly what the call would return."""
+    found: dict[Any, str] = {}
+
+    def cached(value: Any) -> str:
+        text = found.get(value)
+        if text is None:
+            text = found[value] = function(value)
+        return text
+
+    return cached
+
+
 def lines_csv(
     lines: Iterable[Line],
     decimals: int,
@@ -77,54 +114,81 @@ def lines_csv(
     """Lines as given; callers pass them sorted (core.lines.sort_lines).
 
     `settlement` gives each partner's currency and closing rate (rules.md X2); a
-    partner not in it settles in the program `currency` at rate 1."""
+    partner not in it settles in the program `currency` at rate 1.
+
+    Written column by column (each column's texts by one `map`, repeated values
+    formatted once), then the rows zipped together: the same bytes as formatting
+    line by line, in a fraction of the time."""
     rates = settlement or {}
     own = SettlementRate(currency, Decimal(1), decimals)
-
-    def settled(line: Line) -> tuple[str, str, str]:
-        rate = rates.get(line.partner_id, own)
-        return (
-            rate.currency,
-            plain_number(rate.rate),
-            fmt_money(rate.settle(line.amount), rate.decimals),
-        )
-
-    return _csv(
+    rows = list(lines)
+    if not rows:
+        return _joined(LINE_COLUMNS, ())
+    (
+        periods,
+        partners,
+        components,
+        items,
+        amounts,
+        rules,
+        descriptions,
+        quantities,
+        unit_rates,
+        statuses,
+    ) = zip(*rows, strict=True)
+    money = _cached(lambda value: fmt_money(value, decimals))
+    amount_texts = list(map(money, amounts))
+    partner_rate = {pid: rates.get(pid, own) for pid in set(partners)}
+    own_partners = {pid for pid, rate in partner_rate.items() if rate == own}
+    settled_amounts = [
+        text
+        if pid in own_partners
+        else fmt_money(partner_rate[pid].settle(amount), partner_rate[pid].decimals)
+        for pid, amount, text in zip(partners, amounts, amount_texts, strict=True)
+    ]
+    currency_of = {pid: rate.currency for pid, rate in partner_rate.items()}
+    rate_of = {pid: plain_number(rate.rate) for pid, rate in partner_rate.items()}
+    number = _cached(plain_number)
+    text = _cached(lambda value: _field(safe_text(value)))
+    return _joined(
         LINE_COLUMNS,
         (
-            (
-                line.period,
-                safe_text(line.partner_id),
-                line.component.value,
-                safe_text(line.item),
-                safe_text(line.description),
-                plain_number(line.quantity),
-                plain_number(line.rate),
-                fmt_money(line.amount, decimals),
-                safe_text(line.status),
-                line.rule,
-                *settled(line),
-            )
-            for line in lines
+            map(_cached(_field), periods),
+            map(text, partners),
+            map(_cached(lambda component: _field(component.value)), components),
+            map(text, items),
+            [_field(safe_text(description)) for description in descriptions],
+            map(number, quantities),
+            map(number, unit_rates),
+            amount_texts,
+            map(text, statuses),
+            map(_cached(_field), rules),
+            map(_cached(_field), map(currency_of.__getitem__, partners)),
+            map(rate_of.__getitem__, partners),
+            settled_amounts,
         ),
     )
 
 
 def journal_csv(rows: Iterable[JournalRow], decimals: int) -> bytes:
-    return _csv(
+    """The journal, written column by column as `lines_csv` (the same bytes as row by row)."""
+    journal = list(rows)
+    money = _cached(lambda value: fmt_money(value, decimals))
+    text = _cached(lambda value: _field(safe_text(value)))
+    return _joined(
         JOURNAL_COLUMNS,
         (
-            (
-                row.period,
-                row.date,
-                safe_text(row.partner_id),
-                row.component.value,
-                safe_text(row.account),
-                fmt_money(row.debit, decimals),
-                fmt_money(row.credit, decimals),
-                safe_text(row.memo),
-            )
-            for row in rows
+            map(_cached(_field), [row.period for row in journal]),
+            map(_cached(_field), [row.date for row in journal]),
+            map(text, [row.partner_id for row in journal]),
+            map(
+                _cached(lambda component: _field(component.value)),
+                [row.component for row in journal],
+            ),
+            map(text, [row.account for row in journal]),
+            map(money, [row.debit for row in journal]),
+            map(money, [row.credit for row in journal]),
+            [_field(safe_text(row.memo)) for row in journal],
         ),
     )
 
