@@ -235,7 +235,7 @@ def _write_table(sheet: Worksheet, table: ComparisonTable, decimals: int) -> Non
                 cell.number_format = money
     for index, title in enumerate(table.header, 1):
         width = max(len(title), *(len(str(row[index - 1] or "")) for row in table.rows), 8)
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 40)
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 4, 40)
     sheet.freeze_panes = "A3"
 
 
@@ -245,11 +245,13 @@ def _bar_chart(title: str, y_title: str) -> BarChart:
     chart.title = title
     chart.y_axis.title = y_title
     chart.height, chart.width = 8, 18
+    chart.x_axis.tickLblPos = "low"  # participant names below negative bars too
     return chart
 
 
 def _net_chart(sheet: Worksheet, result_count: int, row_count: int) -> None:
     """Net per participant, one series per result (the Comparison sheet's net rows)."""
+    money = sheet.cell(3, 4).number_format
     net_rows = [r for r in range(3, row_count + 3) if sheet.cell(r, 3).value == "net"]
     if not net_rows:
         return
@@ -264,7 +266,8 @@ def _net_chart(sheet: Worksheet, result_count: int, row_count: int) -> None:
     for index, row in enumerate(net_rows, 1):
         sheet.cell(header_row + index, 1, sheet.cell(row, 1).value)
         for offset, column in enumerate(columns):
-            sheet.cell(header_row + index, 2 + offset, sheet.cell(row, column).value)
+            value = sheet.cell(row, column).value
+            sheet.cell(header_row + index, 2 + offset, value).number_format = money
     chart = _bar_chart("Net per participant: actual and scenarios", "net")
     data = Reference(
         sheet,
