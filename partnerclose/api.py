@@ -68,6 +68,7 @@ from partnerclose.reading.inputs import (
     load_inputs,
     load_inputs_from_grids,
 )
+from partnerclose.reading.scenarios import SCENARIO_HEADER, change_row, check_scenario_rows
 from partnerclose.reading.xlsx import Limits
 from partnerclose.sending import (
     PartnerResult,
@@ -95,6 +96,7 @@ __all__ = [
     "KEY_FIGURE_LABELS",
     "LEDGER_VARIABLE",
     "SCENARIOS_FILE",
+    "SCENARIO_HEADER",
     "SECTION_OF",
     "WORKBOOK_SUFFIXES",
     "ApprovalState",
@@ -147,6 +149,8 @@ __all__ = [
     "WorkbookGrids",
     "Writer",
     "__version__",
+    "change_row",
+    "check_scenario_rows",
     "chosen_scenarios",
     "cli_main",
     "comparison",

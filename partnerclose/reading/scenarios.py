@@ -8,7 +8,7 @@ typed by the changed column's own rules (grid.convert), as if typed into that sh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,7 +30,7 @@ from partnerclose.core.scenario import (
 from partnerclose.core.schema import ChangeKind, Kind
 from partnerclose.reading.build import ENUMS, build_table
 from partnerclose.reading.cells import CellError
-from partnerclose.reading.grid import WorkbookGrids, convert
+from partnerclose.reading.grid import SheetGrid, WorkbookGrids, convert
 
 SPECS: Mapping[str, s.SheetSpec] = {spec.name: spec for spec in (*s.PROGRAM_SHEETS, *s.DATA_SHEETS)}
 SHEETS = (SETTINGS_SHEET, *TARGETS)
@@ -310,3 +310,35 @@ def _unboxed(change: ScenarioChange) -> ScenarioChange:
             change.loc,
         )
     return change
+
+
+SCENARIO_HEADER = tuple(column.name for column in s.SCENARIOS.columns)
+
+
+def check_scenario_rows(
+    rows: Sequence[Sequence[object]], program: Program, file: str = "What-if"
+) -> tuple[tuple[ScenarioChange, ...], list[Problem]]:
+    """Rows of a front end's scenario table (columns as SCENARIO_HEADER), checked as
+    the Scenarios sheet's rows are: problems at their cells, rows counted from 2."""
+    grid = SheetGrid(s.SCENARIOS.name, [list(SCENARIO_HEADER), *(list(row) for row in rows)])
+    return read_scenarios(WorkbookGrids(file, {s.SCENARIOS.name: grid}), program)
+
+
+def change_row(change: ScenarioChange) -> tuple[str, ...]:
+    """A change as the table row that gives it back (for editing the sheet's scenarios)."""
+    value = change.value
+    if change.change is ChangeKind.ADD:
+        shown_value = " / ".join(value)
+    elif value is None:
+        shown_value = ""
+    else:
+        shown_value = str(value)
+    return (
+        change.scenario,
+        change.change.value,
+        change.sheet,
+        " / ".join(change.key),
+        change.column,
+        shown_value,
+        change.note,
+    )
