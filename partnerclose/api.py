@@ -15,6 +15,13 @@ from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
+from partnerclose.core.scenario import (
+    Scenario,
+    ScenarioChange,
+    ScenarioClose,
+    ScenariosOutcome,
+    group_scenarios,
+)
 from partnerclose.core.validity import DatedRow, dated_rows
 from partnerclose.demo import write_demo
 from partnerclose.doctor import Check, Verdict, package_checks
@@ -38,16 +45,20 @@ from partnerclose.ledger.store import (
     RunInfo,
 )
 from partnerclose.pipeline import (
+    SCENARIOS_FILE,
     CloseOutcome,
     FinalVersion,
     ProgressEvent,
     ScenarioOutcome,
     Status,
+    UnknownScenarioError,
     Writer,
+    chosen_scenarios,
     default_output,
     final_versions,
     run_close,
     run_scenario,
+    run_scenarios,
 )
 from partnerclose.preparing import Prepared, PrepareOutcome, prepare
 from partnerclose.reading.grid import SheetGrid, WorkbookGrids
@@ -57,6 +68,7 @@ from partnerclose.reading.inputs import (
     load_inputs,
     load_inputs_from_grids,
 )
+from partnerclose.reading.scenarios import SCENARIO_HEADER, change_row, check_scenario_rows
 from partnerclose.reading.xlsx import Limits
 from partnerclose.sending import (
     PartnerResult,
@@ -72,11 +84,19 @@ from partnerclose.sending import (
 from partnerclose.sending import Result as SendResult
 from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
 from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
+from partnerclose.writing.scenarios_workbook import (
+    Comparison,
+    ComparisonTable,
+    comparison,
+    write_scenarios_workbook,
+)
 
 __all__ = [
     "HOST",
     "KEY_FIGURE_LABELS",
     "LEDGER_VARIABLE",
+    "SCENARIOS_FILE",
+    "SCENARIO_HEADER",
     "SECTION_OF",
     "WORKBOOK_SUFFIXES",
     "ApprovalState",
@@ -86,6 +106,8 @@ __all__ = [
     "CloseOutcome",
     "CloseResult",
     "CloseState",
+    "Comparison",
+    "ComparisonTable",
     "Component",
     "DatedRow",
     "FinalVersion",
@@ -105,7 +127,11 @@ __all__ = [
     "Program",
     "ProgressEvent",
     "RunInfo",
+    "Scenario",
+    "ScenarioChange",
+    "ScenarioClose",
     "ScenarioOutcome",
+    "ScenariosOutcome",
     "Section",
     "SendError",
     "SendOutcome",
@@ -117,12 +143,17 @@ __all__ = [
     "Stage",
     "Status",
     "SyncRoot",
+    "UnknownScenarioError",
     "Verdict",
     "Where",
     "WorkbookGrids",
     "Writer",
     "__version__",
+    "change_row",
+    "check_scenario_rows",
+    "chosen_scenarios",
     "cli_main",
+    "comparison",
     "compute_close",
     "dated_rows",
     "default_ledger",
@@ -132,6 +163,7 @@ __all__ = [
     "doctor_report",
     "final_versions",
     "fmt_money",
+    "group_scenarios",
     "has_errors",
     "is_server_url",
     "key_figure_label",
@@ -150,6 +182,7 @@ __all__ = [
     "round_money",
     "run_close",
     "run_scenario",
+    "run_scenarios",
     "section_of",
     "send_smtp",
     "sort_key",
@@ -157,4 +190,5 @@ __all__ = [
     "sync_roots",
     "write_demo",
     "write_emails",
+    "write_scenarios_workbook",
 ]

@@ -28,12 +28,17 @@ from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
 from partnerclose.pipeline import (
     DEFAULT_WRITERS,
     NO_PDF_WRITERS,
+    SCENARIOS_FILE,
     ProgressEvent,
     Status,
+    UnknownScenarioError,
     final_versions,
     run_close,
+    run_scenarios,
+    write_scenarios,
 )
 from partnerclose.reading.inputs import load_inputs
+from partnerclose.writing.scenarios_workbook import write_scenarios_workbook
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -140,13 +145,17 @@ def cmd_close(args: argparse.Namespace) -> int:
             ledger_path=args.ledger,
             progress=progress,
             allow_empty=args.allow_empty,
-            writers=NO_PDF_WRITERS if args.no_pdf else DEFAULT_WRITERS,
+            writers=(NO_PDF_WRITERS if args.no_pdf else DEFAULT_WRITERS)
+            + ((write_scenarios,) if args.with_scenarios else ()),
             restate=args.restate,
             corrections=Path(args.corrections) if args.corrections else None,
         )
     finally:
         progress.finish()
-    print_problems(outcome.problems, sys.stderr)
+    scenario_problems = outcome.inputs.scenario_problems if outcome.inputs else ()
+    print_problems(
+        (*outcome.problems, *(scenario_problems if args.with_scenarios else ())), sys.stderr
+    )
     if outcome.status is not Status.CLOSED or outcome.result is None or outcome.output is None:
         print(f"partnerclose: {outcome.message}", file=sys.stderr)
         return outcome.exit_code
@@ -180,6 +189,45 @@ def cmd_close(args: argparse.Namespace) -> int:
         print(f"Statements: {statements}")
     if outcome.ledger is not None:
         print(f"Ledger:     {describe_ledger(outcome.ledger)}")  # a server's without password
+    return EXIT_OK
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    """`whatif`: the Scenarios sheet's scenarios beside the actual close, in scenarios.xlsx."""
+    program = Path(args.program)
+    inputs = load_inputs(program, args.period, allow_empty=args.allow_empty)
+    print_problems((*inputs.problems, *inputs.scenario_problems), sys.stderr)
+    if not inputs.ok or has_errors(inputs.scenario_problems):
+        print(
+            "partnerclose: the what-if needs valid inputs and Scenarios rows; nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    if not inputs.scenarios:
+        print(
+            f"partnerclose: {program.name} has no Scenarios rows; add a Scenarios sheet "
+            "(docs/scenarios.md)",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    try:
+        outcome = run_scenarios(inputs, args.scenario or (), ledger_of(args))
+    except UnknownScenarioError as exc:
+        print(f"partnerclose: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if outcome is None:  # pragma: no cover - the inputs were checked above
+        return EXIT_INVALID
+    out = Path(args.out) if args.out else program.parent / SCENARIOS_FILE
+    write_scenarios_workbook(outcome, out)
+    decimals = outcome.program.settings.decimals
+    partners = [p for p in outcome.actual.participants if p != HOST]
+    actual = sum((outcome.actual.net(p) for p in partners), Decimal(0))
+    print(f"What-if {args.period}: actual net to partners {actual:,.{decimals}f}")
+    for scenario in outcome.scenarios:
+        ids = [p for p in scenario.result.participants if p != HOST]
+        net = sum((scenario.result.net(p) for p in ids), Decimal(0))
+        print(f"  {scenario.name}: {net:,.{decimals}f} ({net - actual:+,.{decimals}f})")
+    print(f"Comparison: {out}")
     return EXIT_OK
 
 
@@ -408,8 +456,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="the folder of corrected workbooks for --restate, named as the inputs they "
         "replace (with several periods: DIR/YYYY-MM/ for each, or files at the top)",
     )
+    close.add_argument(
+        "--with-scenarios",
+        action="store_true",
+        help=f"also write {SCENARIOS_FILE}: the Scenarios sheet's what-ifs beside the close",
+    )
     _allow_empty(close)
     close.set_defaults(run=cmd_close)
+
+    whatif = commands.add_parser(
+        "whatif", help="scenarios of the Scenarios sheet beside the close, never recorded"
+    )
+    whatif.add_argument("program", help="the program workbook (.xlsx or .xlsm)")
+    whatif.add_argument("--period", type=_period, required=True, help="period YYYY-MM")
+    whatif.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="a scenario of the Scenarios sheet (repeat for more; default: all)",
+    )
+    whatif.add_argument(
+        "--out", help=f"the comparison workbook (default: {SCENARIOS_FILE} next to the program)"
+    )
+    whatif.add_argument("--ledger", help=LEDGER_HELP)
+    _allow_empty(whatif)
+    whatif.set_defaults(run=cmd_whatif)
 
     reopen = commands.add_parser("reopen", help="unlock the last final period, with a reason")
     reopen.add_argument("program", help="the program workbook")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from partnerclose.core.close import CloseResult
+from partnerclose.core.close import CloseResult, CloseState
 from partnerclose.core.journal import JournalRow
 from partnerclose.core.lines import Component
 from partnerclose.core.period import Period
@@ -53,3 +53,5 @@ class CloseContext:
     # the ledger's approval of the period's draft (the close pack's sign-off), if any
     approved_by: str = ""
     approved_at: str = ""
+    # the state the close started from (scenarios beside it start from it too)
+    prior: CloseState | None = None

@@ -34,9 +34,17 @@ from partnerclose.core.money import round_money
 from partnerclose.core.opening import starting_state
 from partnerclose.core.payment import payment_rows
 from partnerclose.core.period import Period
-from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
+from partnerclose.core.problems import Problem, Severity, did_you_mean, has_errors, sort_key
 from partnerclose.core.records import HOST
-from partnerclose.core.scenario import scale_demand
+from partnerclose.core.scenario import (
+    Scenario,
+    ScenarioClose,
+    ScenariosOutcome,
+    apply_scenario,
+    group_scenarios,
+    scale_demand,
+)
+from partnerclose.core.validity import in_force
 from partnerclose.ledger.location import ledger_exists, ledger_location, open_ledger
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
 from partnerclose.ledger.store import (
@@ -88,6 +96,7 @@ from partnerclose.writing.payments import (
     payments_csv,
     sepa_credit_transfer,
 )
+from partnerclose.writing.scenarios_workbook import write_scenarios_workbook
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +508,7 @@ def run_close(
                 last_period=last_period,
                 approved_by=decision.user if decision is not None and approved else "",
                 approved_at=decision.at if decision is not None and approved else "",
+                prior=prior,
             )
             versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(
@@ -762,6 +772,23 @@ class ScenarioOutcome:
     deal_factor: Decimal
 
 
+def _prior_state(inputs: Inputs, ledger_path: Path | str | None) -> CloseState:
+    """The state a close of `inputs.period` starts from; the ledger is only read.
+
+    From the ledger's final closes when the file exists, else the first-close state.
+    """
+    assert inputs.program is not None
+    prior = CloseState()
+    final_before = None
+    program_file = Path(_program_file(inputs))  # names the program's ledger on a server
+    if ledger_path is not None and ledger_exists(ledger_path, program_file):
+        with open_ledger(ledger_path, program_file) as ledger:
+            prior = load_close_state(ledger.load_state(inputs.period))
+            final_before = _final_before(ledger, inputs.period)
+    prior, _ = starting_state(inputs.program, inputs.period, prior, final_before)
+    return prior
+
+
 def run_scenario(
     inputs: Inputs,
     usage_factor: Decimal,
@@ -775,17 +802,79 @@ def run_scenario(
     """
     if not inputs.ok or inputs.program is None:
         return None
-    prior = CloseState()
-    final_before = None
-    program_file = Path(_program_file(inputs))  # names the program's ledger on a server
-    if ledger_path is not None and ledger_exists(ledger_path, program_file):
-        with open_ledger(ledger_path, program_file) as ledger:
-            prior = load_close_state(ledger.load_state(inputs.period))
-            final_before = _final_before(ledger, inputs.period)
+    prior = _prior_state(inputs, ledger_path)
     program, period = inputs.program, inputs.period
-    prior, _ = starting_state(program, period, prior, final_before)
     with collector_paused():
         actual = compute_close(program, period, inputs.data, prior)
         scaled = scale_demand(inputs.data, usage_factor, deal_factor, program.settings.decimals)
         scenario = compute_close(program, period, scaled, prior)
     return ScenarioOutcome(actual, scenario, usage_factor, deal_factor)
+
+
+class UnknownScenarioError(ValueError):
+    """A scenario asked for by name that the Scenarios sheet does not hold."""
+
+
+def run_scenarios(
+    inputs: Inputs,
+    names: Sequence[str] = (),
+    ledger_path: Path | str | None = None,
+    extra: Sequence[Scenario] = (),
+) -> ScenariosOutcome | None:
+    """The actual close and each scenario of the Scenarios sheet (those in `names`,
+    or all), plus `extra` ones (a front end's edited table); the ledger is only read.
+
+    Every scenario starts from the same state and the same workbook rows, with its
+    own changes applied on new records: the results do not depend on the order or
+    the company of other scenarios. None when the inputs are not valid; an unknown
+    name raises UnknownScenarioError.
+    """
+    if not inputs.ok or inputs.program is None:
+        return None
+    chosen = chosen_scenarios(inputs, names) + list(extra)
+    prior = _prior_state(inputs, ledger_path)
+    with collector_paused():
+        actual = compute_close(inputs.program, inputs.period, inputs.data, prior)
+    return scenarios_beside(inputs, actual, prior, chosen)
+
+
+def chosen_scenarios(inputs: Inputs, names: Sequence[str] = ()) -> list[Scenario]:
+    """The Scenarios sheet's scenarios named (all when none is), in the order asked."""
+    listed = group_scenarios(inputs.scenarios)
+    by_name = {scenario.name: scenario for scenario in listed}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        hint = did_you_mean(unknown[0], by_name)
+        known = ", ".join(by_name) or "none"
+        raise UnknownScenarioError(
+            f'no scenario "{unknown[0]}" in the Scenarios sheet{hint} (scenarios: {known})'
+        )
+    return [by_name[name] for name in dict.fromkeys(names)] if names else list(listed)
+
+
+def scenarios_beside(
+    inputs: Inputs, actual: CloseResult, prior: CloseState, scenarios: Sequence[Scenario]
+) -> ScenariosOutcome:
+    """Each scenario computed from `prior` and the workbook's rows, beside `actual`."""
+    assert inputs.program is not None
+    workbook = inputs.workbook_program or inputs.program
+    period = inputs.period
+    closes: list[ScenarioClose] = []
+    with collector_paused():
+        for scenario in scenarios:
+            program, data = apply_scenario(workbook, inputs.data, scenario)
+            result = compute_close(program, period, data, prior)
+            closes.append(ScenarioClose(scenario, result, in_force(program, period)))
+    return ScenariosOutcome(period, inputs.program, actual, tuple(closes))
+
+
+SCENARIOS_FILE = "scenarios.xlsx"
+
+
+def write_scenarios(context: CloseContext, folder: Path) -> None:
+    """`close --with-scenarios`: scenarios.xlsx beside the close pack, every scenario
+    of the Scenarios sheet computed from the close's own starting state."""
+    prior = context.prior or CloseState()
+    chosen = group_scenarios(context.inputs.scenarios)
+    outcome = scenarios_beside(context.inputs, context.result, prior, chosen)
+    write_scenarios_workbook(outcome, folder / SCENARIOS_FILE)

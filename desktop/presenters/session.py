@@ -21,12 +21,14 @@ from partnerclose.api import (
     Period,
     Problem,
     ScenarioOutcome,
+    ScenariosOutcome,
     Status,
     default_output,
     ledger_location,
     load_inputs,
     run_close,
     run_scenario,
+    run_scenarios,
 )
 
 
@@ -50,6 +52,7 @@ class Backend:
     load_inputs: Callable[..., Inputs] = load_inputs
     run_close: Callable[..., CloseOutcome] = run_close
     run_scenario: Callable[..., ScenarioOutcome | None] = run_scenario
+    run_scenarios: Callable[..., ScenariosOutcome | None] = run_scenarios
 
 
 class Session:

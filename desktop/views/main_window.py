@@ -43,6 +43,7 @@ from desktop.presenters.jobs import JobRunner
 from desktop.presenters.main import MainPresenter, Page, ProgressState
 from desktop.presenters.review import ReviewPresenter
 from desktop.presenters.scenario import ScenarioPresenter
+from desktop.presenters.scenarios_table import ScenarioTablePresenter
 from desktop.presenters.session import Change, Session
 from desktop.presenters.validation import ValidationPresenter
 from desktop.views.charts_page import ChartsPage
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewPresenter(session)
         self.charts = ChartsPresenter(session)
         self.scenario = ScenarioPresenter(session, self.runner)
+        self.scenario_table = ScenarioTablePresenter(session, self.runner)
         self.export = ExportPresenter(session)
         self.send_presenter = SendPresenter(session, self.runner)
         self.preparer = PreparePresenter(session)
@@ -143,7 +145,7 @@ class MainWindow(QMainWindow):
             Page.VALIDATION: ValidationPage(self.validation),
             Page.REVIEW: ReviewPage(self.review),
             Page.CHARTS: ChartsPage(self.charts),
-            Page.SCENARIO: ScenarioPage(self.scenario),
+            Page.SCENARIO: ScenarioPage(self.scenario, self.scenario_table),
             Page.EXPORT: ExportPage(self.export, self.send_presenter),
             Page.HISTORY: HistoryPage(self.history),
         }

@@ -6,10 +6,20 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QSlider, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QGridLayout,
+    QSlider,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.presenters.scenario import MAX_FACTOR, MIN_FACTOR, STEP, ScenarioPresenter
+from desktop.presenters.scenarios_table import ScenarioTablePresenter
 from desktop.views.charts import BarChart
+from desktop.views.scenario_table_panel import ScenarioTablePanel
 from desktop.views.widgets import Banner, Page, TablePanel, button, card, hbox, label, show_error
 
 HUNDRED = Decimal(100)
@@ -66,11 +76,13 @@ class FactorControl(QWidget):
 
 
 class ScenarioPage(Page):
-    def __init__(self, presenter: ScenarioPresenter) -> None:
+    def __init__(
+        self, presenter: ScenarioPresenter, table: ScenarioTablePresenter | None = None
+    ) -> None:
         super().__init__(
             "What-if",
-            "Scale the period's usage and deal volume, and see each partner's net and the "
-            "host's retained cost beside the actual close. Nothing is written.",
+            "Scale the period's demand, or change terms and costs in scenarios, and compare "
+            "them with the actual close. Nothing is recorded.",
         )
         self.presenter = presenter
         self.usage = FactorControl(self._factors_changed)
@@ -90,9 +102,12 @@ class ScenarioPage(Page):
         controls.setSpacing(10)
         controls.addLayout(grid)
         controls.addLayout(hbox(self.recompute_button, self.reset_button, 12, self.busy, None))
-        self.body.addWidget(card(controls, 14))
+        demand = QWidget()
+        self.demand = QVBoxLayout(demand)
+        self.demand.setContentsMargins(0, 0, 0, 0)
+        self.demand.addWidget(card(controls, 14))
         self.banner = Banner()
-        self.body.addWidget(self.banner)
+        self.demand.addWidget(self.banner)
         self.comparison = TablePanel("Net per partner")
         self.host = TablePanel("Host")
         self.host.view.setSortingEnabled(False)
@@ -108,7 +123,14 @@ class ScenarioPage(Page):
         split.addWidget(self.chart)
         split.setChildrenCollapsible(False)
         split.setSizes([620, 480])
-        self.body.addWidget(split, 1)
+        self.demand.addWidget(split, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(demand, "Demand")
+        self.terms: ScenarioTablePanel | None = None
+        if table is not None:
+            self.terms = ScenarioTablePanel(table)
+            self.tabs.addTab(self.terms, "Terms and costs")
+        self.body.addWidget(self.tabs, 1)
         # Slider moves recompute after a short pause, not on every pixel.
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)

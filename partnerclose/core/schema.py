@@ -888,6 +888,56 @@ SOURCES = SheetSpec(
     ),
 )
 
+
+class ChangeKind(StrEnum):
+    """How a row of the Scenarios sheet changes the close's inputs."""
+
+    SET = "set"  # the target cells take the value
+    FACTOR = "factor"  # the target numbers are multiplied by the value
+    ADD = "add"  # a new row, a copy of the row (or rows) named in value
+
+
+# What-ifs beside a close (docs/scenarios.md): read, never part of a close's inputs.
+SCENARIOS = SheetSpec(
+    "Scenarios",
+    help="What-if scenarios: changes to the terms, costs or data, computed beside the close "
+    "and never recorded (partnerclose whatif).",
+    columns=(
+        _text(
+            "scenario",
+            "The scenario's name; its rows apply in order.",
+            required=True,
+            example="Gold 18 %",
+        ),
+        _choice("change", ChangeKind, "set, factor or add.", example="set"),
+        _text(
+            "sheet",
+            "The sheet changed: a program sheet (Plans, RevenueTiers, CostPools, "
+            "Program, FxRates, ...) or a data sheet (Deals, Usage, Metrics, Campaigns).",
+            required=True,
+            example="RevenueTiers",
+        ),
+        _text(
+            "key",
+            "The row or rows: the sheet's key values joined by / (Gold / sourced / "
+            "100000); blank on a data sheet: every row. On Program: the setting.",
+            example="Gold / sourced / 100000",
+        ),
+        _text(
+            "column",
+            "The column changed (blank on Program; on a data sheet: its "
+            "amount, units, value or spend).",
+            example="rate",
+        ),
+        _text(
+            "value",
+            "set: the new value; factor: the multiplier; add: the key of the row to copy.",
+            example="0.18",
+        ),
+        _text("note", "Your own note, shown beside the scenario."),
+    ),
+)
+
 PROGRAM_SHEETS = (
     PROGRAM,
     PARTNERS,
@@ -928,9 +978,7 @@ README_SHEET = "Read me"  # the templates' read-me sheet, allowed in every workb
 # by name (so `FXRates` or `Adjustment` is recognised), and a close refuses one that
 # holds rows, since leaving them out would change the amounts. A sheet leaves this
 # list when it gets its SheetSpec above. True: its rows change a close's amounts.
-PLANNED_SHEETS = {
-    "Scenarios": False,  # what-ifs beside a close: the close itself is not affected
-}
+PLANNED_SHEETS: dict[str, bool] = {}
 
 # Revision 2 columns not read by this version whose values would change amounts
 # (sheet -> columns); a column leaves this list when its sheet's spec declares it.

@@ -32,6 +32,7 @@ _ENUMS: dict[str, dict[str, type[StrEnum]]] = {
     "OpeningDeals": {"deal_type": r.DealType},
     "Adjustments": {"section": r.AdjustmentSection},
 }
+ENUMS: Mapping[str, Mapping[str, type[StrEnum]]] = _ENUMS  # for values typed elsewhere
 
 
 def _records(

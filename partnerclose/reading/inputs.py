@@ -21,6 +21,7 @@ from partnerclose.core.currency import check_currencies
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, cap_per_file, has_errors
 from partnerclose.core.records import PeriodData, Program
+from partnerclose.core.scenario import ScenarioChange
 from partnerclose.core.submissions import empty_period_problem
 from partnerclose.core.validation import CheckedRows, RowContext, check_rows, validate
 from partnerclose.core.validity import in_force
@@ -28,6 +29,7 @@ from partnerclose.processes import start_workers, submit_ahead, worker_count, wo
 from partnerclose.reading.build import read_partner_workbook, read_program, read_program_data
 from partnerclose.reading.fx import currency_codes
 from partnerclose.reading.grid import WorkbookGrids
+from partnerclose.reading.scenarios import read_scenarios
 from partnerclose.reading.sheets import (
     PLANNED_SHEETS,
     PROGRAM_INPUT_SHEETS,
@@ -71,6 +73,10 @@ class Inputs:
     # The program workbook's rows of every period (rules.md E1); `program` holds
     # those in force in `period`.
     workbook_program: Program | None = None
+    # The Scenarios sheet (docs/scenarios.md): what-ifs beside the close, checked on
+    # their own; their problems do not stop a close.
+    scenarios: tuple[ScenarioChange, ...] = ()
+    scenario_problems: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -90,6 +96,8 @@ class RawInputs:
     partner_folder: Path | None
     rejected_ids: frozenset[str] = frozenset()
     deal_ids_unique: bool = False  # no two deals of any source share an id
+    scenarios: tuple[ScenarioChange, ...] = ()
+    scenario_problems: tuple[Problem, ...] = ()
 
 
 def read_inputs(
@@ -146,6 +154,7 @@ def read_inputs_from_grids(
     problems += program_sheet_problems(grids)
     program_data, data_problems = read_program_data(grids)
     problems += data_problems
+    scenarios, scenario_problems = read_scenarios(grids, program)
     if program is None:
         return RawInputs(period, None, program_data, (), tuple(problems), files, None)
     # The Sources sheet's files and queries count as the program workbook's own rows.
@@ -169,6 +178,8 @@ def read_inputs_from_grids(
         folder,
         frozenset(rejected_ids),
         len(found.deal_ids) == deals,
+        scenarios,
+        tuple(scenario_problems),
     )
 
 
@@ -213,6 +224,8 @@ def validate_inputs(
         raw.partner_folder,
         empty,
         raw.program,
+        raw.scenarios,
+        raw.scenario_problems,
     )
 
 

@@ -22,7 +22,9 @@ from partnerclose.reading.grid import SheetGrid, WorkbookGrids, column_letter, n
 
 PARTNER_DATA_SHEETS = tuple(spec.name for spec in schema.DATA_SHEETS)
 PARTNER_SHEETS = (schema.PARTNER_KEYS.name, *PARTNER_DATA_SHEETS)
-PROGRAM_INPUT_SHEETS = tuple(spec.name for spec in (*schema.PROGRAM_SHEETS, *schema.DATA_SHEETS))
+PROGRAM_INPUT_SHEETS = tuple(
+    spec.name for spec in (*schema.PROGRAM_SHEETS, *schema.DATA_SHEETS, schema.SCENARIOS)
+)
 _IMPLEMENTED = {normalize_name(name) for name in (*PROGRAM_INPUT_SHEETS, *PARTNER_SHEETS)}
 PLANNED_SHEETS = {
     name: changes_money
