@@ -29,7 +29,7 @@ def create_window(store: SettingsStore | None = None) -> MainWindow:
 
 # First arguments that mean the command line, not the window (partnerclose.cli).
 CLI_FIRST_ARGUMENTS = frozenset(
-    {"demo", "validate", "close", "reopen", "history", "doctor", "prepare", "send"}
+    {"demo", "validate", "close", "whatif", "reopen", "history", "doctor", "prepare", "send"}
     | {"approve", "reject", "verify", "inputs", "ledger-setup"}  # partnerclose/ledger_cli.py
 ) | frozenset({"--version", "-h", "--help"})
 

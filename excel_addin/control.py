@@ -61,6 +61,7 @@ class Status(StrEnum):
     APPROVED = "Approved"
     REJECTED = "Rejected"
     LISTED = "Listed"  # the history was written to its sheet
+    COMPARED = "Compared"  # the scenarios were written beside the close, on the What-if sheet
     WRITTEN = "E-mails written"  # the statement e-mails, as .eml files
     REPORTED = "Reported"  # a check or self-test report was written
 
@@ -102,6 +103,8 @@ _ACTIONS = {
     "final": Action.FINAL,
     "reopen": Action.REOPEN,
     "history": Action.HISTORY,
+    "what-if": Action.WHATIF,
+    "whatif": Action.WHATIF,
     "approve": Action.APPROVE,
     "reject": Action.REJECT,
     "send statements": Action.SEND,

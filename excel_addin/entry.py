@@ -55,7 +55,7 @@ from excel_addin.layout import CLOSE_SHEET, REPORT_ACTIONS, STATEMENT_TEMPLATE_S
 from excel_addin.location import Location, locate
 from excel_addin.marks import TEMP_PREFIX, Kind, Made, SheetSwap, made_sheets
 from excel_addin.quiet import StatusBar, quiet_excel
-from excel_addin.reports import counts, plural, write_exceptions, write_history
+from excel_addin.reports import counts, plural, write_exceptions, write_history, write_whatif
 from excel_addin.settings import LEDGER_KEY, ledger_setting
 from excel_addin.workbook import ensure_close_sheet, read_grids
 from excel_addin.writer import WorkbookWriter
@@ -71,14 +71,17 @@ from partnerclose.api import (
     Severity,
     Where,
     Writer,
+    comparison,
     default_sender,
     describe_ledger,
+    has_errors,
     ledger_exists,
     ledger_location,
     load_inputs_from_grids,
     open_ledger,
     plan_send,
     run_close,
+    run_scenarios,
     write_emails,
 )
 from partnerclose.api import Status as CloseStatus
@@ -298,6 +301,8 @@ def _act(
         return _reopen(request, location, clock)
     if request.action is Action.HISTORY:
         return _history(book, request, location, clock)
+    if request.action is Action.WHATIF:
+        return _whatif(book, request, location, bar, clock)
     if request.action in (Action.APPROVE, Action.REJECT):
         return _decide(request, location, clock)
     if request.action is Action.SEND:
@@ -392,6 +397,55 @@ def _history(
         clock,
         request,
         (),
+    )
+
+
+def _whatif(
+    book: xw.Book,
+    request: Request,
+    location: Location,
+    bar: StatusBar,
+    clock: Callable[[], datetime],
+) -> Outcome:
+    """The Scenarios sheet's scenarios beside the period's close, as `partnerclose whatif`
+    computes them, written to the What-if sheet; nothing is recorded."""
+    made = made_sheets(book)
+    before = frozenset(sheet.name for sheet in book.sheets)
+    own = {CLOSE_SHEET, STATEMENT_TEMPLATE_SHEET, *(m.sheet for m in made)}
+    own |= {name for name in before if name.startswith(TEMP_PREFIX)}
+    bar.show("reading the program sheets")
+    grids = read_grids(book, own)
+    inputs = load_inputs_from_grids(
+        grids, location.path.parent, request.period, progress=bar.reading
+    )
+    problems = (*inputs.problems, *inputs.scenario_problems)
+    title = f"Exceptions · {book.name} · {request.period} · {request.action.value}"
+    if not inputs.ok or has_errors(inputs.scenario_problems):
+        _replace_exceptions(book, made, problems, title, before, activate=True)
+        message = "the what-if needs valid inputs and Scenarios rows: see the Exceptions sheet"
+        return _outcome(Status.INVALID, message, clock, request, problems)
+    if not inputs.scenarios:
+        message = "this workbook has no Scenarios rows; add a Scenarios sheet (docs/scenarios.md)"
+        return _outcome(Status.INVALID, message, clock, request, problems)
+    bar.show("computing the scenarios")
+    outcome = run_scenarios(inputs, (), ledger_of(location))
+    if outcome is None:  # pragma: no cover - the inputs were checked above
+        return _outcome(Status.INVALID, "the inputs are not valid", clock, request, problems)
+    swap = SheetSwap(book, {Kind.WHATIF}, made)
+    try:
+        sheet = write_whatif(swap, comparison(outcome), title=f"What-if · {book.name}")
+        swap.commit()
+    except BaseException:
+        swap.rollback()
+        raise
+    sheet.activate()
+    count = plural(len(outcome.scenarios), "scenario")
+    return _outcome(
+        Status.COMPARED,
+        f"{count} beside the close of {request.period}: see the What-if sheet (not recorded)",
+        clock,
+        request,
+        problems,
     )
 
 

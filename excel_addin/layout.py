@@ -14,6 +14,7 @@ STATEMENT_TEMPLATE_SHEET = "Statement Template"
 SUMMARY_SHEET = "Close Summary"
 EXCEPTIONS_SHEET = "Exceptions"
 HISTORY_SHEET = "Close History"
+WHATIF_SHEET = "What-if"
 STATEMENT_PREFIX = "Stmt "  # + partner id: `Stmt P001`
 
 
@@ -27,6 +28,7 @@ class Action(StrEnum):
     HISTORY = "History"  # the ledger's runs, on a Close History sheet
     APPROVE = "Approve"  # the period's latest draft, by someone other than its preparer
     REJECT = "Reject"  # the same, with the reason next to "Reason"
+    WHATIF = "What-if"  # the Scenarios sheet beside the close, on a What-if sheet
     SEND = "Send statements"  # one .eml file per partner (Outlook opens them)
     CHECK = "Check this computer"  # partnerclose doctor and Excel's checks
     SELFTEST = "Self-test"  # the demo through the add-in, with a report

@@ -36,6 +36,7 @@ class Kind(StrEnum):
     SUMMARY = "summary"
     EXCEPTIONS = "exceptions"
     HISTORY = "history"
+    WHATIF = "whatif"
     WORK = "work"  # the working copy of the template a close fills statements from
 
 

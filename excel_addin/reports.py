@@ -17,12 +17,13 @@ from decimal import Decimal
 import xlwings as xw
 
 from excel_addin.cells import to_excel
-from excel_addin.layout import EXCEPTIONS_SHEET, HISTORY_SHEET, SUMMARY_SHEET
+from excel_addin.layout import EXCEPTIONS_SHEET, HISTORY_SHEET, SUMMARY_SHEET, WHATIF_SHEET
 from excel_addin.marks import Kind, SheetSwap
 from partnerclose.api import (
     HOST,
     AuditEntry,
     CloseContext,
+    Comparison,
     Component,
     Problem,
     RunInfo,
@@ -220,6 +221,28 @@ def write_history(
             )
     sheet = swap.add(Kind.HISTORY, "", swap.allocate(HISTORY_SHEET))
     _write_table(sheet, rows, len(HISTORY_COLUMNS), HISTORY_WIDTHS)
+    return sheet
+
+
+def write_whatif(swap: SheetSwap, compared: Comparison, *, title: str) -> xw.Sheet:
+    """A new What-if sheet: the comparison `partnerclose whatif` writes to scenarios.xlsx,
+    its tables one below the other (per participant and component, pools and N1, the
+    margin check, the reserve)."""
+    names = ", ".join(compared.results[1:])
+    rows: list[list[CellValue]] = [
+        [Text(title)],
+        [Text(f"{compared.period}: the actual close beside {names}; nothing is recorded.")],
+        [],
+    ]
+    width = max(len(table.header) for table in compared.tables)
+    for table in compared.tables:
+        rows.append([Text(table.title)])
+        rows.append([Text(header) for header in table.header])
+        for values in table.rows:
+            rows.append([v if isinstance(v, Decimal) else Text(str(v or "")) for v in values])
+        rows.append([])
+    sheet = swap.add(Kind.WHATIF, "", swap.allocate(WHATIF_SHEET))
+    _write_table(sheet, rows, width, (12, 20, 22, *((14,) * (width - 3))))
     return sheet
 
 

@@ -127,6 +127,18 @@ GROUPS = (
                 "typed next to Reason is kept in the audit trail.",
             ),
             Button(
+                "whatIfButton",
+                "What-if",
+                "PC_WhatIf",
+                "action('whatif')",
+                "WhatIfAnalysisMenu",
+                "Compare the Scenarios sheet's scenarios",
+                "Computes each scenario of the Scenarios sheet beside the close of the period "
+                "on the Close sheet and writes the comparison to the What-if sheet: per "
+                "participant and component, pools, margin check and reserve. Nothing is "
+                "recorded.",
+            ),
+            Button(
                 "historyButton",
                 "History",
                 "PC_History",

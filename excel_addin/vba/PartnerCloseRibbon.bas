@@ -44,6 +44,11 @@ Public Sub PC_Reject(control As IRibbonControl)
     PC_Run "action('reject')"
 End Sub
 
+Public Sub PC_WhatIf(control As IRibbonControl)
+    If PC_NoWorkbook() Then Exit Sub
+    PC_Run "action('whatif')"
+End Sub
+
 Public Sub PC_History(control As IRibbonControl)
     If PC_NoWorkbook() Then Exit Sub
     PC_Run "action('history')"

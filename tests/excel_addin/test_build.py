@@ -91,6 +91,7 @@ def test_the_ribbon_has_a_button_per_action_each_calling_its_callback(addin: Pat
             ("Reopen", "PartnerCloseRibbon.PC_Reopen"),
             ("Approve", "PartnerCloseRibbon.PC_Approve"),
             ("Reject", "PartnerCloseRibbon.PC_Reject"),
+            ("What-if", "PartnerCloseRibbon.PC_WhatIf"),
             ("History", "PartnerCloseRibbon.PC_History"),
         ],
         [("Send statements", "PartnerCloseRibbon.PC_SendStatements")],

@@ -5,6 +5,7 @@ engine with the demo program as the calling workbook."""
 from __future__ import annotations
 
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ def test_every_button_is_pressed_below() -> None:
         "PC_Approve",
         "PC_Reject",
         "PC_History",
+        "PC_WhatIf",
         "PC_SendStatements",
         "PC_CheckComputer",
         "PC_SelfTest",
@@ -298,3 +300,24 @@ def test_a_config_beside_the_workbook_names_a_ledger_file_relative_to_it(
     with Ledger(demo.parent / "team" / "program.ledger.sqlite") as ledger:
         assert [r.kind for r in ledger.history()] == ["draft"]
     assert not default_ledger(demo).exists()
+
+
+def test_what_if_writes_the_scenarios_beside_the_close_into_the_workbook(book: xw.Book) -> None:
+    close_sheet(book, action="Final close")
+    pools = worksheet(book, "CostPools")
+    header = [c.value for c in pools[1]]
+    pool, amount = pools.cell(2, 1).value, pools.cell(2, header.index("amount") + 1).value
+    scenarios = book.impl.wb.create_sheet("Scenarios")
+    scenarios.append(["scenario", "change", "sheet", "key", "column", "value"])
+    scenarios.append(["Licence +30 %", "factor", "CostPools", pool, "amount", 1.3])
+    press("PC_WhatIf")
+    cells = outcome_cells(book)
+    assert (cells["Status"], cells["Action taken"]) == ("Compared", "What-if")
+    rows = list(worksheet(book, "What-if").iter_rows(values_only=True))
+    assert rows[0][0] == "What-if · program.xlsx"
+    pool_rows = [r for r in rows if r[1] == pool and r[0] in ("Actual", "Licence +30 %")]
+    # the pool's amount as typed, then × 1.3 rounded to the cent
+    expected = (Decimal(str(amount)) * Decimal("1.3")).quantize(Decimal("0.01"))
+    assert [Decimal(str(r[2])) for r in pool_rows] == [Decimal(str(amount)), expected]
+    assert statement_names(book) == []  # nothing closed
+    assert not (Path(book.fullname).parent / f"close-{PERIOD}").exists()  # not closed

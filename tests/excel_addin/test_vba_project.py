@@ -350,7 +350,7 @@ def test_every_button_calls_a_public_sub_of_its_own(addin: Path) -> None:
     assert [action.partition(".") for action in actions] == [
         (RIBBON_MODULE, ".", callback) for callback in callbacks
     ]  # one callback per button, none without a button
-    assert len(set(actions)) == len(actions) == 11
+    assert len(set(actions)) == len(actions) == 12
 
 
 @pytest.mark.parametrize("button", BUTTONS, ids=lambda b: b.callback)
