@@ -58,6 +58,7 @@ class PartnerHeader:
     negative: bool
     score: str  # "56.8 of 100" or ""
     flags: str  # "renegotiation window" or ""
+    other: str = ""  # "= 2,740.00 USD at 1.1 USD per EUR" for a partner in another currency
 
 
 class ReviewPresenter:
@@ -65,6 +66,8 @@ class ReviewPresenter:
         self.session = session
         self.view: ReviewView | None = None
         self.selected: str = ""
+        # partners in another currency show it (rules.md X2); the program currency on request
+        self.in_program_currency = False
         session.subscribe(self._changed)
 
     def bind(self, view: ReviewView) -> None:
@@ -94,6 +97,31 @@ class ReviewPresenter:
         if outcome and outcome.inputs and outcome.inputs.program:
             return outcome.inputs.program.settings.currency
         return ""
+
+    def show_program_currency(self, on: bool) -> None:
+        """The toggle: every partner's amounts in the program currency, or each in its own."""
+        if on != self.in_program_currency:
+            self.in_program_currency = on
+            if self.view is not None:
+                self.view.refresh()
+
+    def rates_note(self) -> str:
+        """The closing rates the close settled partners at: "Closing rates: 1 EUR = 1.1 USD"."""
+        result = self.result()
+        if result is None:
+            return ""
+        program = self.currency()
+        rates = {
+            r.currency: r.rate
+            for r in result.settlement.values()
+            if r.currency and r.currency != program
+        }
+        if not rates:
+            return ""
+        shown = "; ".join(
+            f"1 {code} = {rate.normalize():f} {program}" for code, rate in sorted(rates.items())
+        )
+        return f"Closing rates of {self.session.period}: {shown}."
 
     def headline(self) -> str:
         outcome = self.session.closed
@@ -139,6 +167,15 @@ class ReviewPresenter:
         net = result.net(pid)
         currency = self.currency()
         text = money(abs(net), self.decimals()) + (f" {currency}" if currency else "")
+        other = ""
+        rate = result.settlement_of(pid)
+        if rate is not None and currency and rate.currency != currency:
+            settled = money(abs(result.settlement_net(pid)), rate.decimals) + f" {rate.currency}"
+            at = f"at {rate.rate.normalize():f} {currency} per {rate.currency}"
+            if self.in_program_currency:
+                other = f"= {settled} {at}"
+            else:
+                text, other = settled, f"= {text} {at}"
         if pid == HOST:
             direction = "Host's net: its share of the pools" if net <= 0 else "Host's net"
         else:
@@ -162,6 +199,7 @@ class ReviewPresenter:
             net < 0,
             score,
             flags,
+            other,
         )
 
     def partner_subtotals(self) -> list[Subtotal]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QSplitter,
@@ -50,6 +51,9 @@ class ReviewPage(Page):
         self.direction = label("", "muted")
         self.net = label("", "bigAmount")
         self.net.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.other = label("", "muted")
+        self.in_program_currency = QCheckBox("Amounts in the program currency")
+        self.in_program_currency.toggled.connect(self.presenter.show_program_currency)
         self.score = label("", "")
         self.flags = label("", "muted", wrap=True)
         head = QHBoxLayout()
@@ -64,6 +68,7 @@ class ReviewPage(Page):
         amount.setSpacing(2)
         amount.addWidget(self.direction, 0, Qt.AlignmentFlag.AlignRight)
         amount.addWidget(self.net, 0, Qt.AlignmentFlag.AlignRight)
+        amount.addWidget(self.other, 0, Qt.AlignmentFlag.AlignRight)
         amount.addStretch(1)
         self.strip = QHBoxLayout()
         self.strip.setSpacing(26)
@@ -89,7 +94,14 @@ class ReviewPage(Page):
         partner_layout = QVBoxLayout(partner)
         partner_layout.setContentsMargins(0, 12, 0, 0)
         partner_layout.setSpacing(12)
-        partner_layout.addLayout(hbox(label("Participant", "fieldLabel"), self.participant, None))
+        partner_layout.addLayout(
+            hbox(
+                label("Participant", "fieldLabel"),
+                self.participant,
+                self.in_program_currency,
+                None,
+            )
+        )
         partner_layout.addWidget(header_card)
         partner_layout.addWidget(split, 1)
         self.tabs.addTab(partner, "Partner")
@@ -129,7 +141,9 @@ class ReviewPage(Page):
         )
         self.banner.set_message(p.headline(), "ok" if result is not None else "info")
         self.tabs.setEnabled(result is not None)
-        self.summary_note.setText(f"{p.amounts_note()}  {p.counts_text()}".strip())
+        self.summary_note.setText(
+            f"{p.amounts_note()}  {p.rates_note()}  {p.counts_text()}".replace("    ", "  ").strip()
+        )
         self.summary.set_table(p.summary())
         self._refresh_participants()
         self._refresh_partner()
@@ -157,12 +171,20 @@ class ReviewPage(Page):
         p = self.presenter
         header = p.partner_header()
         if header is None:
-            for widget in (self.partner_title, self.direction, self.net, self.score, self.flags):
+            for widget in (
+                self.partner_title,
+                self.direction,
+                self.net,
+                self.other,
+                self.score,
+                self.flags,
+            ):
                 widget.setText("")
         else:
             self.partner_title.setText(header.title)
             self.direction.setText(header.direction)
             self.net.setText(header.net)
+            self.other.setText(header.other)
             color = NEGATIVE if header.negative else POSITIVE
             self.net.setStyleSheet(f"color: {color};")
             self.score.setText(f"Scorecard: {header.score}" if header.score else "")
