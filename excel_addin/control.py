@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -22,7 +22,9 @@ from excel_addin.cells import excel_number
 from excel_addin.layout import (
     ACTION_LABEL,
     APPROVAL_LABEL,
+    CLOSE_ACTIONS,
     CLOSE_SHEET,
+    CORRECTIONS_LABEL,
     DETAILS_LABEL,
     ERRORS_LABEL,
     FOLDER_LABEL,
@@ -33,6 +35,7 @@ from excel_addin.layout import (
     PERIOD_LABEL,
     READ_ROWS,
     REASON_LABEL,
+    RESTATE_LABEL,
     RUN_ACTION_LABEL,
     RUN_PERIOD_LABEL,
     STATEMENTS_LABEL,
@@ -74,6 +77,8 @@ class Request:
     period: Period
     action: Action
     reason: str = ""  # why a period is reopened or its draft rejected
+    restate: tuple[Period, ...] = ()  # final periods the close restates (rules.md P3)
+    corrections: str = ""  # the folder of their corrected workbooks, as typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +161,8 @@ def read_request(sheet: xw.Sheet, today: date, action: Action | None = None) -> 
         action = parse_action(_value(rows, action_row), f"{CLOSE_SHEET}!B{action_row}")
     why = _NEEDS_REASON.get(action)
     if why is None:
+        if action in CLOSE_ACTIONS:
+            return _with_restatement(Request(period, action), rows, labels, today)
         return Request(period, action)
     reason_row = labels.get(normalize(REASON_LABEL))
     reason = _value(rows, reason_row) if reason_row else None
@@ -166,6 +173,28 @@ def read_request(sheet: xw.Sheet, today: date, action: Action | None = None) -> 
             "the reason is kept in the ledger's audit trail"
         )
     return Request(period, action, reason.strip())
+
+
+def _with_restatement(
+    request: Request, rows: Sequence[Sequence[object]], labels: Mapping[str, int], today: date
+) -> Request:
+    """A close's Restate period and Corrections folder cells, when filled in."""
+    restate_row = labels.get(normalize(RESTATE_LABEL))
+    value = _value(rows, restate_row) if restate_row else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return request
+    where = f"{CLOSE_SHEET}!B{restate_row}"
+    parts = value.split(",") if isinstance(value, str) else [value]
+    restate = tuple(parse_period(part, where, today) for part in parts if str(part).strip())
+    folder_row = labels.get(normalize(CORRECTIONS_LABEL))
+    folder = _value(rows, folder_row) if folder_row else None
+    if not isinstance(folder, str) or not folder.strip():
+        at = f"{CLOSE_SHEET}!B{folder_row}" if folder_row else f"the {CLOSE_SHEET} sheet"
+        raise RequestError(
+            f"{at}: type the folder of the corrected workbooks next to "
+            f"{CORRECTIONS_LABEL!r} to restate {', '.join(str(q) for q in restate)}"
+        )
+    return replace(request, restate=restate, corrections=folder.strip())
 
 
 # The actions that need the Reason cell, and what it says.

@@ -490,6 +490,8 @@ def _run(
             ledger_path=ledger_of(location),
             writers=(*DEFAULT_WRITERS, writer),
             progress=bar.progress,
+            restate=request.restate,
+            corrections=program.parent / request.corrections if request.restate else None,
         )
     except BaseException:
         swap.rollback()

@@ -42,6 +42,10 @@ REPORT_ACTIONS = (Action.CHECK, Action.SELFTEST)  # about this computer, not the
 PERIOD_LABEL = "Period"
 ACTION_LABEL = "Action"
 REASON_LABEL = "Reason"  # why a period is reopened or a draft rejected (audit trail)
+# For a close that restates final periods (rules.md P3): the period(s), comma-separated,
+# and the folder of the corrected workbooks (relative to the workbook's folder).
+RESTATE_LABEL = "Restate period"
+CORRECTIONS_LABEL = "Corrections folder"
 
 # Outcome labels (column A), in the order the template lays them out.
 TIME_LABEL = "Time"

@@ -280,6 +280,11 @@ CLOSE_HELP = {
     "ledger's runs. Check this computer and Self-test write a report to send to support.",
     layout.REASON_LABEL: "For Reopen and Reject: why the period is reopened or the draft "
     "rejected. Kept in the ledger's audit trail.",
+    layout.RESTATE_LABEL: "To correct a month already closed final (e.g. 2026-09; several: "
+    "2026-08, 2026-09): the draft or final close of Period restates it from the corrected "
+    "workbooks and settles the difference as prior-period adjustments. Blank: none.",
+    layout.CORRECTIONS_LABEL: "The folder of the corrected workbooks (named as the ones the "
+    "month was closed with), relative to this workbook's folder, e.g. corrections.",
     layout.STATUS_LABEL: "Closed, Valid, Invalid (see the Exceptions sheet), Approved, "
     "Rejected, Refused (by the ledger, e.g. the period is already closed, or you ran the "
     "draft you try to approve), Cancelled, Failed or Not run.",
@@ -375,6 +380,17 @@ def close_sheet(workbook: Workbook, index: int = 1) -> Worksheet:
         sheet.cell(note_row, 1, note).alignment = _WRAP
         sheet.merge_cells(f"A{note_row}:C{note_row}")
         sheet.row_dimensions[note_row].height = 30
+    # P3: a close that restates final periods (blank: none); below the notes, so the
+    # rows above keep their places.
+    restate_row = row + len(CLOSE_NOTES) + 3
+    for at, label in enumerate((layout.RESTATE_LABEL, layout.CORRECTIONS_LABEL), restate_row):
+        sheet.cell(at, 1, label).font = _BOLD
+        cell = sheet.cell(at, 2)
+        cell.fill = _INPUT_FILL
+        cell.border = HEADER_BORDER
+        cell.number_format = "@"  # 2026-09 stays text, not a date
+        sheet.cell(at, 3, CLOSE_HELP[label]).alignment = _WRAP
+        _fit_help(sheet, at, CLOSE_HELP[label])
     return sheet
 
 

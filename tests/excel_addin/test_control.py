@@ -165,3 +165,29 @@ def test_the_outcome_follows_labels_that_were_moved(
     assert ws["B12"].value == "Closed"
     assert ws["B28"].value == 143293.3
     assert ws["B30"].value is None
+
+
+def test_the_close_sheet_takes_a_restatement(close_sheet: xw.Sheet) -> None:
+    sheet = load_workbook(PROGRAM_TEMPLATE)[CLOSE_SHEET]
+    assert (sheet["A27"].value, sheet["A28"].value) == ("Restate period", "Corrections folder")
+    close_sheet["B4"].value = "2026-10"
+    close_sheet["B27"].value = "2026-08, 2026-09"
+    close_sheet["B28"].value = " corrections "
+    assert read_request(close_sheet, TODAY) == Request(
+        Period(2026, 10),
+        Action.DRAFT,
+        restate=(Period(2026, 8), Period(2026, 9)),
+        corrections="corrections",
+    )
+    close_sheet["B28"].value = None
+    with pytest.raises(RequestError) as error:
+        read_request(close_sheet, TODAY)
+    assert str(error.value) == (
+        "Close!B28: type the folder of the corrected workbooks next to 'Corrections folder' "
+        "to restate 2026-08, 2026-09"
+    )
+    close_sheet["B27"].value = "Sept"
+    with pytest.raises(RequestError, match="Close!B27: the period must be YYYY-MM"):
+        read_request(close_sheet, TODAY)
+    close_sheet["B27"].value = None  # blank: no restatement
+    assert read_request(close_sheet, TODAY) == Request(Period(2026, 10), Action.DRAFT)
