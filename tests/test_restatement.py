@@ -24,7 +24,7 @@ from partnerclose.core.lines import Component, Line
 from partnerclose.core.period import Period
 from partnerclose.ledger.location import open_ledger
 from partnerclose.pipeline import CloseOutcome, Status, run_close
-from tests.workbook_files import PROGRAM, Sheets, write_workbook
+from tests.workbook_files import MILESTONE_HEADER, PROGRAM, Sheets, write_workbook
 
 SEP, OCT, NOV = Period(2026, 9), Period(2026, 10), Period(2026, 11)
 PPA = Component.PRIOR_PERIOD_ADJUSTMENT
@@ -257,3 +257,114 @@ def test_restating_equals_a_fresh_chain_closed_with_the_corrected_files(sep, oct
             assert got.get(pid, D(0)) == want
         for period in ("2026-09", "2026-10"):
             assert main(["verify", str(program), "--period", period]) == 0
+
+
+def test_a_restated_allocation_is_the_guardrail_s_last_period(tmp_path):
+    """C6 after P3, worked by hand. CRM with max_change_pct 0.25. September as recorded:
+    P001 -3,000.00, P002 -9,000.00; restated (P001 200 seats): -4,800.00 and -7,200.00.
+    October, 100 and 300 seats again, computes -3,000.00 and -9,000.00. Against the
+    restated September P001's band is [3,600.00, 6,000.00]: held at 3,600.00, a
+    `guardrail` line of -600.00 on P001 and +600.00 on HOST; P002's band [5,400.00,
+    9,000.00] holds 9,000.00. Against the recorded September both would be in band."""
+    sheets = pc_program()
+    sheets["CostPools"] = [
+        ["pool_id", "name", "amount", "basis", "max_change_pct"],
+        ["CRM", "CRM licences", 12000, "usage", 0.25],
+    ]
+    program = write_workbook(tmp_path / "program.xlsx", sheets)
+    write_month(tmp_path, SEP, {"P001": 100, "P002": 300})
+    closed(run_close(program, SEP, final=True))
+    write_month(tmp_path, OCT, {"P001": 100, "P002": 300})
+    corrections = tmp_path / "corrections"
+    write_workbook(corrections / f"P001_{SEP}.xlsx", partner_book("P001", SEP, 200))
+
+    plain = closed(run_close(program, OCT))
+    assert amounts(plain, Component.GUARDRAIL) == {}
+
+    restated = closed(run_close(program, OCT, restate=[SEP], corrections=corrections))
+    assert amounts(restated, Component.GUARDRAIL) == {
+        ("P001", "CRM"): D("-600.00"),
+        ("HOST", "CRM"): D("600.00"),
+    }
+    assert amounts(restated, PPA) == {
+        ("P001", "2026-09 cost_share"): D("-1800.00"),
+        ("P002", "2026-09 cost_share"): D("1800.00"),
+    }
+
+
+def test_a_restatement_that_changes_the_reserve_fund(tmp_path):
+    """C8 after P3, worked by hand. Reserve opening 10,000.00, savings share 0.10;
+    standalone costs P001 6,000.00, P002 8,000.00. September as recorded: P001 saves
+    6,000 - 3,000 = 3,000 -> 300.00; P002 8,000 - 9,000 < 0 -> 0; balance 10,300.00.
+    Restated (P001 200 seats): P001 6,000 - 4,800 -> 120.00; P002 8,000 - 7,200 -> 80.00;
+    balance 10,200.00. October carries the differences (+180.00 and -80.00 of reserve
+    contribution beside the cost shares' -1,800.00 and +1,800.00), and its own
+    contributions (300.00 and 0) start from the restated balance: 10,500.00."""
+    sheets = pc_program()
+    sheets["Program"] = [*sheets["Program"], ["reserve_savings_pct", 0.1]]
+    sheets["Commitments"] = [
+        ["partner_id", "pool_id", "committed_capacity", "standalone_cost"],
+        ["P001", "CRM", 350, 6000],
+        ["P002", "CRM", 400, 8000],
+    ]
+    program = write_workbook(tmp_path / "program.xlsx", sheets)
+    write_month(tmp_path, SEP, {"P001": 100, "P002": 300})
+    sep = closed(run_close(program, SEP, final=True))
+    assert amounts(sep, Component.RESERVE_CONTRIBUTION) == {("P001", ""): D("-300.00")}
+    write_month(tmp_path, OCT, {"P001": 100, "P002": 300})
+    corrections = tmp_path / "corrections"
+    write_workbook(corrections / f"P001_{SEP}.xlsx", partner_book("P001", SEP, 200))
+
+    oct_ = closed(run_close(program, OCT, final=True, restate=[SEP], corrections=corrections))
+    assert amounts(oct_, PPA) == {
+        ("P001", "2026-09 cost_share"): D("-1800.00"),
+        ("P002", "2026-09 cost_share"): D("1800.00"),
+        ("P001", "2026-09 reserve_contribution"): D("180.00"),
+        ("P002", "2026-09 reserve_contribution"): D("-80.00"),
+    }
+    assert amounts(oct_, Component.RESERVE_CONTRIBUTION) == {("P001", ""): D("-300.00")}
+    assert oct_.result is not None
+    assert oct_.result.next_state.cost.reserve_balance == D("10500.00")
+    with open_ledger(tmp_path / "program.xlsx.ledger.sqlite", program) as opened:
+        (run,) = [r for r in opened.final_runs(SEP) if r.status == "current"]
+        restated_sep = {(x.partner_id, x.item): x.amount for x in opened.lines(run.run_id)
+                        if x.component is Component.RESERVE_CONTRIBUTION}  # fmt: skip
+    assert restated_sep == {("P001", ""): D("-120.00"), ("P002", ""): D("-80.00")}
+
+
+def _metric_book(pid: str, period: Period, seats: int, rate: float) -> Sheets:
+    book = partner_book(pid, period, seats)
+    book["Metrics"] = [["metric", "value"], ["activation_rate", rate]]
+    return book
+
+
+def test_a_restated_milestone_metric(tmp_path):
+    """M1/M2 after P3, worked by hand (Example M-a's curve: F 0.40, T 0.60, C 0.80;
+    payouts 2,000.00 / 10,000.00 / 15,000.00; linear, once). September as recorded:
+    activation 0.50 -> 6,000.00. The corrected September says 0.70 -> 12,500.00: October
+    carries +6,500.00 for it. October reports 0.70 again: paying the increase over what
+    the milestone accrued, it pays 0 from the restated September (6,500.00 from the
+    recorded one): the partner gets 12,500.00 in all either way."""
+    sheets = pc_program()
+    sheets["Milestones"] = [
+        MILESTONE_HEADER,
+        ["M1", "P001", None, "activation_rate", 0.4, 0.6, 0.8, 2000, 10000, 15000,
+         "linear", "once", None, None, "N", None, None],
+    ]  # fmt: skip
+    program = write_workbook(tmp_path / "program.xlsx", sheets)
+    books = tmp_path / "partners"
+    write_workbook(books / f"P001_{SEP}.xlsx", _metric_book("P001", SEP, 100, 0.5))
+    write_month(tmp_path, SEP, {"P002": 300})
+    sep = closed(run_close(program, SEP, final=True))
+    assert amounts(sep, Component.MILESTONE) == {("P001", "M1"): D("6000.00")}
+    write_workbook(books / f"P001_{OCT}.xlsx", _metric_book("P001", OCT, 100, 0.7))
+    write_month(tmp_path, OCT, {"P002": 300})
+    corrections = tmp_path / "corrections"
+    write_workbook(corrections / f"P001_{SEP}.xlsx", _metric_book("P001", SEP, 100, 0.7))
+
+    plain = closed(run_close(program, OCT))
+    assert amounts(plain, Component.MILESTONE).get(("P001", "M1")) == D("6500.00")
+
+    oct_ = closed(run_close(program, OCT, final=True, restate=[SEP], corrections=corrections))
+    assert amounts(oct_, PPA) == {("P001", "2026-09 milestone"): D("6500.00")}
+    assert amounts(oct_, Component.MILESTONE).get(("P001", "M1"), D(0)) == D(0)
