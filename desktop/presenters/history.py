@@ -60,12 +60,15 @@ class HistoryView(Protocol):
     def show_status(self, text: str) -> None: ...
 
 
-def runs_table(runs: list[RunInfo]) -> DisplayTable:
+def runs_table(runs: list[RunInfo], restated: frozenset[int] = frozenset()) -> DisplayTable:
+    """The closes, newest first; `restated`: the runs that are restated versions (P3)."""
     finals = {final.run.run_id: final for final in final_versions(runs)}
     rows = []
     for run in reversed(runs):  # newest first
         final = finals.get(run.run_id)
         statements = f"Version {final.version}" if final is not None else ""
+        if statements and run.run_id in restated:
+            statements = f"{statements} (restated)"
         files = final.files if final is not None else run.output
         kind_tone = Tone.GOOD if run.kind == "final" and run.status == "current" else Tone.NORMAL
         rows.append(
@@ -164,7 +167,10 @@ class HistoryPresenter:
         return f"{len(self.runs)} closes in {name}{finals}."
 
     def runs_table(self) -> DisplayTable:
-        return runs_table(self.runs)
+        restated = frozenset(
+            e.run_id for e in self.audit if e.action == "restate" and e.run_id is not None
+        )
+        return runs_table(self.runs, restated)
 
     def audit_table(self) -> DisplayTable:
         return audit_table(self.audit)

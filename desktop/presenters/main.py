@@ -15,12 +15,13 @@ from desktop.logs import report_error
 from desktop.presenters.formatting import money, plural
 from desktop.presenters.jobs import CancelToken, InlineRunner, Job, JobRunner, Report
 from desktop.presenters.period_state import PeriodStatus, period_status
-from desktop.presenters.session import Change, Session
+from desktop.presenters.session import Change, Restatement, Session
 from partnerclose.api import (
     HOST,
     LEDGER_VARIABLE,
     WORKBOOK_SUFFIXES,
     CloseOutcome,
+    Component,
     Inputs,
     LedgerRefusedError,
     Period,
@@ -36,6 +37,7 @@ from partnerclose.api import (
 )
 
 log = logging.getLogger("partnerclose.desktop")
+PRIOR_PERIOD_ADJUSTMENT = Component.PRIOR_PERIOD_ADJUSTMENT
 
 
 class Page(Enum):
@@ -181,6 +183,20 @@ def close_summary(outcome: CloseOutcome, final: bool) -> str:
     return (
         f"Closed {result.period} ({kind}): {plural(len(partners), 'partner')}, "
         f"{plural(len(result.lines), 'line')}; net {direction} {money(abs(total), decimals)}."
+    )
+
+
+def restatement_note(outcome: CloseOutcome, restatement: Restatement | None, final: bool) -> str:
+    """What a close that restated earlier periods adds to its summary ("" for none)."""
+    if restatement is None or outcome.result is None:
+        return ""
+    count = sum(1 for line in outcome.result.lines if line.component is PRIOR_PERIOD_ADJUSTMENT)
+    adjustments = plural(count, "prior-period adjustment")
+    if final:
+        return f" Restated {restatement.text()}: {adjustments}, restated versions recorded."
+    return (
+        f" Restating {restatement.text()}: {adjustments} (draft: nothing restated yet; "
+        "see them in Review under Corrections, then close final)."
     )
 
 
@@ -384,6 +400,7 @@ class MainPresenter:
 
     def _forget_results(self) -> None:
         s = self.session
+        s.restatement = None  # chosen for one period of one program
         s.inputs = None
         s.outcome = None
         s.problems = ()
@@ -568,17 +585,30 @@ class MainPresenter:
             if agreed is None:
                 return
             allow_empty = agreed
+        restatement = s.restatement
+        restating = (
+            ""
+            if restatement is None
+            else f"\n\nIt also restates {restatement.text()}: the restated months are "
+            "recorded as new versions and the differences are paid in this close."
+        )
         if final and not self.view.confirm(
             f"Final close of {period}",
             f"Close {period} as final?\n\n"
             f"A final close locks {period} in the ledger: it cannot be closed again "
-            "unless it is reopened, with a reason that is kept in the audit trail.",
+            f"unless it is reopened, with a reason that is kept in the audit trail.{restating}",
             f"Close {period} as final",
         ):
             return
         out, ledger, folder = s.output_folder(), s.ledger_path(), s.partner_folder_override
         run = s.backend.run_close
         empty_allowed = allow_empty
+        # only when asked for: the fakes and older backends take no such arguments
+        restate: dict[str, Any] = (
+            {}
+            if restatement is None
+            else {"restate": list(restatement.periods), "corrections": restatement.corrections}
+        )
 
         def work(report: Report, cancelled: CancelToken) -> CloseOutcome:
             return run(
@@ -591,13 +621,63 @@ class MainPresenter:
                 cancelled=cancelled,
                 partner_folder=folder,
                 allow_empty=empty_allowed,
+                **restate,
             )
 
         def done(outcome: CloseOutcome) -> None:
             self._closed(outcome, final, empty_allowed)
 
         kind = "final" if final else "draft"
-        self._start(f"Closing {period} ({kind})", work, done, "The close")
+        title = f"Closing {period} ({kind})"
+        if restatement is not None:
+            title = f"{title}, restating {', '.join(str(p) for p in restatement.periods)}"
+        self._start(title, work, done, "The close")
+
+    def correct_earlier_period(self) -> None:
+        """Correct final periods before this one (rules.md P3): ask which, and the folder
+        of corrected workbooks; a draft then shows the prior-period adjustments, and the
+        final close of this period records the restated versions with it."""
+        s = self.session
+        path = s.program_path
+        if path is None or s.busy or self.view is None:
+            return
+        answer = self.view.ask_text(
+            "Correct an earlier period",
+            f"Which final period do the corrected workbooks belong to? (YYYY-MM, before "
+            f"{s.period}; several separated by commas)",
+            str(s.period.shift(-1)),
+        )
+        if answer is None or not answer.strip():
+            return
+        try:
+            periods = tuple(sorted({Period.parse(part) for part in answer.split(",") if part}))
+        except ValueError as exc:
+            self._error("Not a period", _sentence(str(exc)))
+            return
+        late = [p for p in periods if not p < s.period]
+        if late:
+            self._error(
+                "Not an earlier period",
+                f"{late[0]} is not before {s.period}, the period being closed. Choose the "
+                "period to close first (the month the corrections are paid in), then the "
+                "earlier final period to correct.",
+            )
+            return
+        months = ", ".join(str(p) for p in periods)
+        corrections = self.view.ask_folder(f"Corrected workbooks for {months}", path.parent)
+        if corrections is None:
+            return
+        s.restatement = Restatement(periods, corrections)
+        self.close(final=False)
+
+    def cancel_correction(self) -> None:
+        """Forget the chosen restatement: the next close of the period restates nothing."""
+        s = self.session
+        if s.restatement is None or s.busy:
+            return
+        s.restatement = None
+        self._status("The correction of an earlier period was cancelled; close again to see.")
+        self._refresh()
 
     def _empty_month_allowed(self, inputs: Inputs) -> bool | None:
         """False: nothing is missing (or more than the month's data is wrong); True: the
@@ -637,7 +717,11 @@ class MainPresenter:
             s.outcome = outcome
             s.inputs = outcome.inputs or s.inputs
             s.problems = outcome.problems
-            s.problems_note = close_summary(outcome, final)
+            s.problems_note = close_summary(outcome, final) + restatement_note(
+                outcome, s.restatement, final
+            )
+            if final:
+                s.restatement = None  # recorded with this close
             s.notify(Change.VALIDATION)
             s.notify(Change.CLOSE)
             s.notify(Change.LEDGER)

@@ -55,6 +55,19 @@ class Backend:
     run_scenarios: Callable[..., ScenariosOutcome | None] = run_scenarios
 
 
+@dataclass(frozen=True, slots=True)
+class Restatement:
+    """Final periods before the close to restate with corrected workbooks (rules.md P3)."""
+
+    periods: tuple[Period, ...]
+    corrections: Path
+
+    def text(self) -> str:
+        """ "2026-09 (corrected workbooks in corrections)"."""
+        months = ", ".join(str(p) for p in self.periods)
+        return f"{months} (corrected workbooks in {self.corrections.name or self.corrections})"
+
+
 class Session:
     def __init__(
         self,
@@ -71,6 +84,7 @@ class Session:
         self.problems: tuple[Problem, ...] = ()  # what the validation view lists
         self.problems_note = ""  # why they are listed ("validated", "close refused", ...)
         self.outcome: CloseOutcome | None = None  # the last successful close
+        self.restatement: Restatement | None = None  # what the next close of the period restates
         self.period_status: PeriodStatus | None = None  # the period in the ledger
         self.busy: str = ""  # the running job's name
         self._listeners: list[Callable[[Change], None]] = []

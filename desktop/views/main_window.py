@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.final_action = self._action(
             "Close final…", lambda: m.close(final=True), sp.SP_DialogSaveButton
         )
+        self.correct_action = self._action("Correct an earlier period…", m.correct_earlier_period)
         self.cancel_action = self._action("Cancel", m.cancel, sp.SP_BrowserStop, "Esc")
         self.folder_action = self._action(
             "Open output folder", self.export.open_folder, sp.SP_DirOpenIcon
@@ -262,6 +263,8 @@ class MainWindow(QMainWindow):
         for action in (self.validate_action, self.draft_action, self.final_action):
             close_menu.addAction(action)
         close_menu.addSeparator()
+        close_menu.addAction(self.correct_action)
+        close_menu.addSeparator()
         close_menu.addAction(self.cancel_action)
         view_menu = menu.addMenu("&View")
         for i, page in enumerate(self.pages):
@@ -291,6 +294,7 @@ class MainWindow(QMainWindow):
         self.validate_action.setEnabled(actions.validate)
         self.draft_action.setEnabled(actions.close)
         self.final_action.setEnabled(actions.close)
+        self.correct_action.setEnabled(actions.close)
         self.cancel_action.setEnabled(actions.cancel)
         self.folder_action.setEnabled(self.export.can_open_folder())
         self.progress.cancel.setEnabled(actions.cancel)
