@@ -50,7 +50,7 @@ from partnerclose.template_api import (
     RowInsert,
     SheetContent,
     Text,
-    replace_placeholder,
+    replace_in_format,
 )
 
 
@@ -64,6 +64,8 @@ class PreparedTemplate:
 
     content: SheetContent
     currency: str | None
+    # the (placeholder, text, decimals) the working copy has already
+    replacements: tuple[tuple[str, str, int], ...] = ()
 
 
 class XlwingsSheet:
@@ -87,11 +89,13 @@ class XlwingsSheet:
 
     # --- the plan's operations -------------------------------------------------------
 
-    def replace_in_number_formats(self, placeholder: str, text: str) -> None:
+    def replace_in_number_formats(self, placeholder: str, text: str, decimals: int = 2) -> None:
         prepared = self.prepared
-        if prepared is not None and placeholder == CURRENCY and prepared.currency == text:
+        if prepared is not None and (placeholder, text, decimals) in prepared.replacements:
             return  # the sheet is a copy of a template that has it already
-        replace_number_formats(self.sheet, self.read(), placeholder, text)
+        if prepared is not None and placeholder == CURRENCY and prepared.currency == text:
+            return
+        replace_number_formats(self.sheet, self.read(), placeholder, text, decimals)
 
     def insert_rows(self, inserts: Sequence[RowInsert]) -> None:
         # One insertion per growing region, bottom-up so that the rows above stay where
@@ -184,7 +188,7 @@ def _takes_a_number_format(value: CellValue) -> bool:
 
 
 def replace_number_formats(
-    sheet: xw.Sheet, content: SheetContent, placeholder: str, text: str
+    sheet: xw.Sheet, content: SheetContent, placeholder: str, text: str, decimals: int = 2
 ) -> None:
     """`{{ placeholder }}` -> `text` in the number formats of the cells that show one.
 
@@ -203,7 +207,7 @@ def replace_number_formats(
                 formats[row, column] = found
     changed: dict[str, list[tuple[int, int]]] = {}
     for at, number_format in formats.items():
-        new = replace_placeholder(number_format, placeholder, text)
+        new = replace_in_format(number_format, placeholder, text, decimals)
         if new != number_format:
             changed.setdefault(new, []).append(at)
     for new, cells in changed.items():
@@ -227,8 +231,14 @@ def _row_runs(cells: Sequence[tuple[int, int]]) -> Iterator[Box]:
 # --- the prepared template -------------------------------------------------------
 
 
-def prepare_template(sheet: xw.Sheet, currency: str | None, title: str) -> PreparedTemplate:
-    """Read a (working copy of a) template sheet once and give it the currency.
+def prepare_template(
+    sheet: xw.Sheet,
+    currency: str | None,
+    title: str,
+    replacements: Sequence[tuple[str, str, int]] = (),
+) -> PreparedTemplate:
+    """Read a (working copy of a) template sheet once and give it the currency
+    (and every other number-format replacement all its statements share).
 
     `title` names the template in messages; formulas that name the sheet itself
     lose the name, so that they keep pointing at whichever copy holds them.
@@ -238,7 +248,9 @@ def prepare_template(sheet: xw.Sheet, currency: str | None, title: str) -> Prepa
     content = replace(content, cells=_unqualified_cells(content.cells, own))
     if currency is not None:
         replace_number_formats(sheet, content, CURRENCY, currency)
-    return PreparedTemplate(content, currency)
+    for placeholder, text, decimals in replacements:
+        replace_number_formats(sheet, content, placeholder, text, decimals)
+    return PreparedTemplate(content, currency, tuple(replacements))
 
 
 def _unqualified_cells(

@@ -28,7 +28,13 @@ from excel_addin.reports import write_exceptions, write_summary
 from excel_addin.sheet import XlwingsSheet, prepare_template
 from excel_addin.workbook import ensure_statement_template
 from partnerclose.api import CloseContext, Stage
-from partnerclose.template_api import fill_sheet, index_close, statement_fill, statement_partners
+from partnerclose.template_api import (
+    fill_sheet,
+    foreign_settlers,
+    index_close,
+    statement_fill,
+    statement_partners,
+)
 
 # The plan's values in one rectangle: a call to Excel costs more than writing
 # the gaps between the computed cells again with what they hold.
@@ -65,7 +71,22 @@ class WorkbookWriter:
         work = self.swap.add(Kind.WORK, "", None, source=template)
         if not work.visible:
             work.visible = True  # a hidden template gives hidden copies
-        prepared = prepare_template(work, context.program.settings.currency, template.name)
+        settings = context.program.settings
+        if foreign_settlers(context.program):
+            # X2: each partner's statement gets its own currency; the copy keeps the
+            # placeholders and every statement puts in its currency and decimals.
+            prepared = prepare_template(work, None, template.name)
+        else:
+            prepared = prepare_template(
+                work,
+                None,
+                template.name,
+                (
+                    ("currency", settings.currency, settings.decimals),
+                    ("currency.blank", "", settings.decimals),
+                    ("program.currency", settings.currency, settings.decimals),
+                ),
+            )
         index = index_close(context.result)
         total = len(partners)
         for done, pid in enumerate(partners, start=1):

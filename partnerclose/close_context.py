@@ -55,3 +55,7 @@ class CloseContext:
     approved_at: str = ""
     # the state the close started from (scenarios beside it start from it too)
     prior: CloseState | None = None
+    # ytd_before and last_period of partners settling in another currency, in that
+    # currency: each earlier line at its own period's closing rate (rules.md X2)
+    ytd_before_settled: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)
+    last_period_settled: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)

@@ -27,7 +27,7 @@ from partnerclose.close_context import CloseContext, Stage
 from partnerclose.collector import collector_paused
 from partnerclose.core.adjustments import final_period_problems
 from partnerclose.core.close import CloseResult, CloseState, compute_close
-from partnerclose.core.currency import rates_used
+from partnerclose.core.currency import foreign_settlers, rates_used, settled_totals
 from partnerclose.core.journal import build_journal
 from partnerclose.core.lines import Component
 from partnerclose.core.money import round_money
@@ -489,6 +489,12 @@ def run_close(
             fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
             ytd_before = ledger.totals_between(fiscal_start, period)
             last_period = ledger.totals_between(period.shift(-1), period)
+            earlier = ledger.final_line_amounts(fiscal_start, period, foreign_settlers(program))
+            ytd_settled, rate_gaps = settled_totals(program, period, earlier)
+            last_settled, _ = settled_totals(
+                program, period, (row for row in earlier if row[0] == str(period.shift(-1)))
+            )
+            problems = tuple(sorted((*problems, *rate_gaps), key=sort_key))
             decision = ledger.approval(period).decision
             approved = decision is not None and decision.approved
             context = CloseContext(
@@ -509,6 +515,8 @@ def run_close(
                 approved_by=decision.user if decision is not None and approved else "",
                 approved_at=decision.at if decision is not None and approved else "",
                 prior=prior,
+                ytd_before_settled=ytd_settled,
+                last_period_settled=last_settled,
             )
             versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(

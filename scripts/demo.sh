@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 period=${PERIOD:-2026-10}
 rm -rf demo
-.venv/bin/partnerclose demo demo --period "$period"
+.venv/bin/partnerclose demo demo --period "$period" --currencies
 .venv/bin/partnerclose close demo/program.xlsx --period "$period"

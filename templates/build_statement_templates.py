@@ -66,6 +66,12 @@ FONT = "Calibri"
 CUR = '"{{ currency }}"'
 AMOUNT = f'_({CUR}* #,##0.00_);_({CUR}* (#,##0.00);_({CUR}* "-"??_);_(@_)'
 MONEY = '_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)'
+# A statement's amounts without the code, in the partner's currency: the placeholder
+# (replaced by nothing) lets the close show them to that currency's decimals (JPY 0).
+SETTLED_MONEY = '_(* #,##0.00_);_(* (#,##0.00);_(* "-{{ currency.blank }}"??_);_(@_)'
+# The rules' figures (the reserve fund) in the program currency, for a partner in another.
+PROGRAM = '"{{ program.currency }}"'
+PROGRAM_AMOUNT = f'_({PROGRAM}* #,##0.00_);_({PROGRAM}* (#,##0.00);_({PROGRAM}* "-"??_);_(@_)'
 NUMBER = "#,##0.00"
 PLAIN = "General"
 PERCENT = "0.0#%"
@@ -196,6 +202,20 @@ STYLES = {
         _style("PC Amount", size=9.5, fmt=AMOUNT, vertical="top", border=Border(bottom=hair)),
         _style("PC Money", size=9.5, fmt=MONEY, vertical="top", border=Border(bottom=hair)),
         _style("PC Money small", size=8.5, fmt=MONEY, vertical="top", border=Border(bottom=hair)),
+        _style(
+            "PC Settled money",
+            size=9.5,
+            fmt=SETTLED_MONEY,
+            vertical="top",
+            border=Border(bottom=hair),
+        ),
+        _style(
+            "PC Settled money small",
+            size=8.5,
+            fmt=SETTLED_MONEY,
+            vertical="top",
+            border=Border(bottom=hair),
+        ),
         _style("PC Sign", size=9.5, bold=True, border=Border(bottom=thin)),
         _style("PC Sign date", size=9.5, bold=True, fmt=DATE, border=Border(bottom=thin)),
         _style("PC Pay", size=10.5, bold=True, color=NAVY, wrap=True, vertical="center"),
@@ -214,16 +234,26 @@ STYLES = {
         _style("PC Total label", size=9.5, bold=True, border=Border(top=thin)),
         _style("PC Total", size=9.5, bold=True, fmt=AMOUNT, border=Border(top=thin)),
         _style(
+            "PC Program total", size=9.5, bold=True, fmt=PROGRAM_AMOUNT, border=Border(top=thin)
+        ),
+        _style(
             "PC Grand total", size=10, bold=True, fmt=AMOUNT, border=Border(top=thin, bottom=double)
         ),
         _style("PC Grand label", size=10, bold=True, border=Border(top=thin, bottom=double)),
         _style(
             "PC Grand money", size=10, bold=True, fmt=MONEY, border=Border(top=thin, bottom=double)
         ),
+        _style(
+            "PC Grand settled money",
+            size=10,
+            bold=True,
+            fmt=SETTLED_MONEY,
+            border=Border(top=thin, bottom=double),
+        ),
         _style("PC YTD label", size=8.5, italic=True, color=GREY),
         _style("PC YTD", size=8.5, italic=True, color=GREY, fmt=AMOUNT),
         _style("PC Fact label", size=9.5),
-        _style("PC Fact", size=9.5, fmt=AMOUNT, horizontal="right"),
+        _style("PC Fact", size=9.5, fmt=PROGRAM_AMOUNT, horizontal="right"),
         _style("PC Fact money", size=9.5, fmt=MONEY, horizontal="right"),
         _style("PC Fact number", size=9.5, fmt=NUMBER, horizontal="right"),
         _style("PC Fact percent", size=9.5, fmt=PERCENT, horizontal="right"),
@@ -373,7 +403,9 @@ def _section(s: Sheet, row: int, title: str) -> None:
 
 
 def _total(s: Sheet, row: int, label: str, formula: str, ytd_key: str) -> None:
-    s.row(row, (("B", label, "PC Total label", "J"), ("K", formula, "PC Total")))
+    # `.note`: the section in the program currency and the rate, for a partner in another
+    note = f"{{{{ {ytd_key}.note }}}}"
+    s.row(row, (("B", label + note, "PC Total label", "J"), ("K", formula, "PC Total")))
     s.row(
         row + 1,
         (
@@ -482,27 +514,27 @@ def build_statement() -> Workbook:
             r,
             (
                 ("B", label, "PC Text"),
-                ("C", f"{{{{ {key}.total }}}}", "PC Money"),
-                ("D", f"{{{{ {key}.last_period }}}}", "PC Money small"),
-                ("E", f"{{{{ {key}.change }}}}", "PC Money small"),
-                ("F", f"{{{{ {key}.ytd }}}}", "PC Money small"),
+                ("C", f"{{{{ {key}.total }}}}", "PC Settled money"),
+                ("D", f"{{{{ {key}.last_period }}}}", "PC Settled money small"),
+                ("E", f"{{{{ {key}.change }}}}", "PC Settled money small"),
+                ("F", f"{{{{ {key}.ytd }}}}", "PC Settled money small"),
             ),
         )
     s.row(
         22,
         (
             ("B", "Net settlement ({{ currency }})", "PC Grand label"),
-            ("C", "=SUM(C17:C21)", "PC Grand money"),
-            ("D", "=SUM(D17:D21)", "PC Grand money"),
-            ("E", "=SUM(E17:E21)", "PC Grand money"),
-            ("F", "=SUM(F17:F21)", "PC Grand money"),
+            ("C", "=SUM(C17:C21)", "PC Grand settled money"),
+            ("D", "=SUM(D17:D21)", "PC Grand settled money"),
+            ("E", "=SUM(E17:E21)", "PC Grand settled money"),
+            ("F", "=SUM(F17:F21)", "PC Grand settled money"),
         ),
     )
     s.put(
         "B23",
         "Net settlement for {{ period.label }}: the sum of every line below; last period: "
         "{{ last_period.label }}. Positive amounts are owed to you; amounts in brackets are "
-        "charged to you. {{ close.note }} {{ settlement.note }} {{ settlement.sections }}",
+        "charged to you. {{ close.note }} {{ settlement.note }}",
         "PC Note",
         merge="K23",
     )
@@ -535,7 +567,7 @@ def build_statement() -> Workbook:
 
     # 1 Cost sharing.
     _section(s, 24, "1   Cost sharing")
-    s.put("B25", "Your share of each pool", "PC Caption")
+    s.put("B25", "Your share of each pool{{ pools.currency_note }}", "PC Caption")
     s.row(
         26,
         (
@@ -566,9 +598,9 @@ def build_statement() -> Workbook:
             ("E", "{{ pool.capacity }}", "PC Count"),
             ("F", "{{ pool.utilization }}", "PC Percent"),
             ("G", "{{ pool.share }}", "PC Percent"),
-            ("H", "{{ pool.cushion }}", "PC Money"),
-            ("I", "{{ pool.guardrail }}", "PC Money"),
-            ("J", "{{ pool.credit }}", "PC Money"),
+            ("H", "{{ pool.cushion }}", "PC Settled money"),
+            ("I", "{{ pool.guardrail }}", "PC Settled money"),
+            ("J", "{{ pool.credit }}", "PC Settled money"),
             ("K", "{{ pool.net }}", "PC Amount"),
         ),
     )
@@ -585,7 +617,7 @@ def build_statement() -> Workbook:
     _line_row(s, 37, "reserve_lines", "No reserve lines this period.")
     _total(s, 38, "Total reserve fund", "=SUM(K37:K37)", "reserve_fund")
     s.height(40, 6)
-    s.put("B41", "The fund this period", "PC Caption")
+    s.put("B41", "The fund this period{{ reserve.currency_note }}", "PC Caption")
     s.put("F41", "Your part of it", "PC Caption")
     fund = (
         (
@@ -632,7 +664,7 @@ def build_statement() -> Workbook:
         46,
         (
             ("B", "Closing balance", "PC Total label"),
-            ("C", "{{ reserve.closing }}", "PC Total", "D"),
+            ("C", "{{ reserve.closing }}", "PC Program total", "D"),
         ),
     )
     s.height(47, 10)
@@ -658,7 +690,7 @@ def build_statement() -> Workbook:
         ),
     )
     s.height(51, 6)
-    s.put("B52", "Deals", "PC Caption")
+    s.put("B52", "Deals{{ deals.currency_note }}", "PC Caption")
     s.row(
         53,
         (
@@ -737,7 +769,7 @@ def build_statement() -> Workbook:
     s.height(68, 10)
 
     # 5 Milestones: two rows per milestone (figures, then why).
-    _section(s, 69, "5   Milestones")
+    _section(s, 69, "5   Milestones{{ milestones.currency_note }}")
     s.row(
         70,
         (
@@ -765,7 +797,7 @@ def build_statement() -> Workbook:
             ("G", "{{ milestone.payout }}", "PC Money"),
             ("H", "{{ milestone.held }}", "PC Money"),
             ("I", "{{ milestone.deferred }}", "PC Money"),
-            ("J", "{{ milestone.released }}", "PC Money"),
+            ("J", "{{ milestone.released }}", "PC Settled money"),
             ("K", "{{ milestone.paid }}", "PC Amount"),
         ),
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import shutil
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from decimal import Decimal as D
 from pathlib import Path
@@ -389,8 +391,9 @@ def test_a_statement_can_show_the_net_in_the_partner_s_currency(example: Example
     assert eur["settlement.currency"] == "EUR"
     assert eur["settlement.net"] == D("1490.91")
     assert eur["settlement.note"] == (
-        "Amounts are in USD. You settle in EUR: EUR 1,490.91, each line at the closing rate "
-        "of 1.1 USD per EUR."
+        "You settle in EUR: EUR 1,490.91. Each line is converted from USD at the closing rate "
+        "of 1.1 USD per EUR and rounded line by line; each section's total says its amount "
+        "in USD."
     )
     assert settlement_scalars(result, "HOST", "USD")["settlement.note"] == ""
 
@@ -416,33 +419,80 @@ def test_the_close_pack_shows_each_partner_in_both_currencies_and_the_rates(exam
     assert ["JPY", 0.0067, 0.0065, "ECB reference rates"] in audit
 
 
-def test_a_statement_in_another_currency_shows_its_sections_and_payment_in_it(
-    example: Example,
-) -> None:
-    """Example X-a's P001 settles in EUR: the statement's payment block pays the EUR net,
-    and a note gives each section in EUR beside USD, at the closing rate (X2)."""
-    import shutil
-    import subprocess
+def _texts(path: Path) -> list[str]:
+    ws = load_workbook(path)["Statement"]
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
 
-    from openpyxl import load_workbook
 
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout.replace("\n", " ")
+
+
+def test_a_statement_in_another_currency_shows_every_amount_in_it(example: Example) -> None:
+    """Example X-a's P001 settles in EUR: lines, totals, the net, last period and the year
+    to date are in EUR, each section's total says its USD amount and the rate (X2)."""
     ws = load_workbook(example.folder / "statements" / "P001.xlsx")["Statement"]
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    joined = " ".join(texts)
+    assert ws["J5"].value == "EUR"  # the header's currency
+    assert ws["G10"].value == 1490.91  # the net, prominent
+    assert '"EUR"' in ws["G10"].number_format
+    # Summary rows: cost sharing (17) and revenue share (19), this period / last / YTD.
+    # September: cost share -1,100.00 USD / 1.08 (its closing rate) = -1,018.518... ->
+    # EUR -1,018.52; revenue share 90,000.00 x 10 % = 9,000.00 USD / 1.08 -> EUR 8,333.33.
+    # October: -1,000.00 and 2,490.91 (Example X-a). YTD: -2,018.52 and 10,824.24.
+    assert [ws[f"{c}17"].value for c in "CDEF"] == [-1000, -1018.52, 18.52, -2018.52]
+    assert [ws[f"{c}19"].value for c in "CDEF"] == [2490.91, 8333.33, -5842.42, 10824.24]
+    texts = _texts(example.folder / "statements" / "P001.xlsx")
     assert "We will pay EUR 1,490.91 to your account on file by 30 November 2026." in texts
-    assert (
-        "By section in EUR, at 1.1 USD per EUR: Cost sharing EUR -1,000.00 (USD -1,100.00); "
-        "Revenue share EUR 2,490.91 (USD 2,740.00)."
-    ) in joined
+    assert "Total revenue share  ·  USD 2,740.00 at 1.1 USD per EUR" in texts
+    assert "Total cost sharing  ·  USD -1,100.00 at 1.1 USD per EUR" in texts
+    # the deal table keeps the rules' figures in USD and says so
+    assert "Deals (deal and bracket amounts in USD; revenue share in EUR)" in texts
     if shutil.which("pdftotext"):
-        pdf = subprocess.run(
-            ["pdftotext", "-raw", str(example.folder / "statements" / "P001.pdf"), "-"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        assert "We will pay EUR 1,490.91" in pdf
-        assert "Revenue share EUR 2,490.91 (USD 2,740.00)" in pdf.replace("\n", " ")
+        pdf = _pdf_text(example.folder / "statements" / "P001.pdf")
+        assert "Amount payable to you EUR 1,490.91" in pdf
+        assert "Total revenue share · USD 2,740.00 at 1.1 USD per EUR EUR 2,490.91" in pdf
+        assert "Net settlement EUR 1,490.91" in pdf
+
+
+def test_a_statement_in_yen_shows_whole_yen(example: Example) -> None:
+    """P002 settles in JPY (0 decimals): its amounts are whole yen on the page."""
+    ws = load_workbook(example.folder / "statements" / "P002.xlsx")["Statement"]
+    assert ws["J5"].value == "JPY"
+    assert ws["G10"].value == 154615
+    assert ws["G10"].number_format.count("#,##0.00") == 0
+    assert '"JPY"' in ws["G10"].number_format
+    assert ws["C19"].number_format.count("#,##0.00") == 0  # the summary too
+    texts = _texts(example.folder / "statements" / "P002.xlsx")
+    assert "We will pay JPY 154,615 to your account on file by 30 November 2026." in texts
+    if shutil.which("pdftotext"):
+        pdf = _pdf_text(example.folder / "statements" / "P002.pdf")
+        assert "Amount payable to you JPY 154,615" in pdf
+        assert "154,615.00" not in pdf
+
+
+def test_a_year_to_date_whose_rate_is_gone_uses_this_period_s_rate_and_says_so(tmp_path):
+    """September's FxRates rows deleted before October's close: P001's year to date in EUR
+    converts September's lines at October's closing rate, and the close warns."""
+    d0 = ["D0", "2026-09-10", "Core", "sourced", "Y", 90000, "won", None, "USD"]
+    path = write_program(tmp_path / "sep", PROGRAM, {"P001": partner("P001", SEP, d0)})
+    ledger = tmp_path / "ledger.sqlite"
+    assert run_close(path, SEP, final=True, ledger_path=ledger).status is Status.CLOSED
+    program = copy.deepcopy(PROGRAM)
+    program["FxRates"] = [row for row in program["FxRates"] if row[0] != "2026-09"]
+    d1 = ["D1", "2026-10-03", "Core", "sourced", "Y", 20000, "won"]
+    path = write_program(tmp_path / "oct", program, {"P001": partner("P001", OCT, d1)})
+    outcome = run_close(path, OCT, ledger_path=ledger)
+    assert outcome.status is Status.CLOSED, outcome.problems
+    assert [str(p) for p in outcome.problems if "2026-09" in p.message] == [
+        "program.xlsx:FxRates!A1: warning: no FxRates row for EUR in 2026-09: the year to "
+        "date and last period of partners settling in EUR use the closing rate of 2026-10 "
+        "for 2026-09; add the row of 2026-09 to show them as they were sent"
+    ]
+    ws = load_workbook(path.parent / "close-2026-10" / "statements" / "P001.xlsx")["Statement"]
+    # September's 9,000.00 USD revenue share / 1.1 = 8,181.8181... -> EUR 8,181.82
+    assert ws["D19"].value == 8181.82
 
 
 def close_september_then(tmp_path: Path, *october: list[object]) -> CloseOutcome:

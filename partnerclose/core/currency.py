@@ -11,10 +11,11 @@ stays free of data files.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from partnerclose.core.lines import Component
 from partnerclose.core.money import ONE, to_program_currency, to_settlement_currency
 from partnerclose.core.participation import participation
 from partnerclose.core.period import Period
@@ -105,6 +106,55 @@ def settlement_rates(program: Program, period: Period) -> dict[str, SettlementRa
             own if row is None else SettlementRate(row.currency, row.closing, row.decimals)
         )
     return found
+
+
+def foreign_settlers(program: Program) -> list[str]:
+    """The partners that settle in a currency other than the program's."""
+    code = program.settings.currency
+    return [p.partner_id for p in program.partners if p.currency not in ("", code)]
+
+
+def settled_totals(
+    program: Program,
+    period: Period,
+    lines: Iterable[tuple[str, str, Component, Decimal]],
+) -> tuple[dict[str, dict[Component, Decimal]], list[Problem]]:
+    """participant -> component -> Σ earlier lines in its settlement currency (X2).
+
+    `lines` are (period, participant, component, amount) of earlier final closes.
+    Each line converts at the closing rate of its own period, as that period's
+    statement showed it, so that a year to date in EUR is the sum of the EUR
+    amounts the partner was sent. A period whose rate is no longer in FxRates
+    converts at this period's closing rate, said as a warning at the sheet.
+    """
+    current = settlement_rates(program, period)
+    code = program.settings.currency
+    by_period: dict[str, dict[str, FxRate]] = {}
+    for fx in program.fx_rates:
+        by_period.setdefault(str(fx.period), {}).setdefault(fx.currency, fx)
+    totals: dict[str, dict[Component, Decimal]] = {}
+    missing: set[tuple[str, str]] = set()
+    for when, partner_id, component, amount in lines:
+        rate = current.get(partner_id)
+        if rate is None or rate.currency == code:
+            continue
+        then = by_period.get(when, {}).get(rate.currency)
+        if then is None:
+            missing.add((when, rate.currency))
+        else:
+            rate = SettlementRate(then.currency, then.closing, then.decimals)
+        mine = totals.setdefault(partner_id, {})
+        mine[component] = mine.get(component, Decimal(0)) + rate.settle(amount)
+    loc = Loc(program.settings.loc.file, "FxRates", 1)
+    problems = [
+        loc.warning(
+            f"no FxRates row for {currency} in {when}: the year to date and last period of "
+            f"partners settling in {currency} use the closing rate of {period} for {when}; "
+            f"add the row of {when} to show them as they were sent"
+        )
+        for when, currency in sorted(missing)
+    ]
+    return totals, problems
 
 
 # --- X1: inputs into the program currency -------------------------------------------

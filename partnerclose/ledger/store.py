@@ -440,6 +440,27 @@ class Ledger:
         return totals
 
     @_plain_faults
+    def final_line_amounts(
+        self, first: Period, before: Period, partner_ids: Iterable[str]
+    ) -> list[tuple[str, str, Component, Decimal]]:
+        """(period, participant, component, amount) of every line of the given
+        participants in the current final runs of [first, before): what a statement
+        in another currency converts line by line at each period's rate (X2)."""
+        wanted = set(partner_ids)
+        if not wanted:
+            return []
+        return [
+            (period, partner_id, Component(component), Decimal(amount))
+            for period, partner_id, component, amount in self._db.execute(
+                "SELECT r.period, l.partner_id, l.component, l.amount FROM lines l JOIN runs r "
+                "ON r.run_id = l.run_id WHERE r.kind = 'final' AND r.status = 'current' "
+                "AND r.period >= ? AND r.period < ? ORDER BY r.period, l.seq",
+                (str(first), str(before)),
+            )
+            if partner_id in wanted
+        ]
+
+    @_plain_faults
     def final_periods(self) -> list[str]:
         rows = self._db.execute(
             "SELECT period FROM runs WHERE kind = 'final' AND status = 'current' ORDER BY period"

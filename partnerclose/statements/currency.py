@@ -35,9 +35,10 @@ def settlement_scalars(
         "settlement.rate": rate.rate,
         "settlement.net": net,
         "settlement.note": (
-            f"Amounts are in {program_currency}. You settle in {rate.currency}: "
-            f"{rate.currency} {shown}, each line at the closing rate of "
-            f"{rate.rate.normalize():f} {program_currency} per {rate.currency}."
+            f"You settle in {rate.currency}: {rate.currency} {shown}. Each line is converted "
+            f"from {program_currency} at the closing rate of {rate.rate.normalize():f} "
+            f"{program_currency} per {rate.currency} and rounded line by line; each section's "
+            f"total says its amount in {program_currency}."
         ),
     }
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,13 +25,14 @@ from partnerclose import __version__
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, pool_of_item
 from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
+from partnerclose.core.currency import SettlementRate
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of
 from partnerclose.core.milestones import MilestoneDetail
 from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.payment import compact_account, due_date, statement_number
 from partnerclose.core.period import Period
-from partnerclose.core.records import Basis, Partner
+from partnerclose.core.records import Basis, Partner, Settings
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
 from partnerclose.statements.currency import section_notes, settlement_scalars
 from partnerclose.statements.explain import (
@@ -118,7 +119,11 @@ def common_scalars(context: CloseContext) -> dict[str, Value]:
     started = run_time(context.started_at)
     return {
         "program.name": settings.program_name,
-        "currency": settings.currency,
+        "currency": settings.currency,  # a statement's: the partner's settlement currency
+        "currency.decimals": settings.decimals,
+        "currency.blank": "",  # in number formats without a code: their decimals follow it
+        "program.currency": settings.currency,
+        "program.decimals": settings.decimals,
         "period": str(period),
         "period.label": period_label(period),
         "period.start": period.first_day,
@@ -190,16 +195,31 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
     partner = next((p for p in program.partners if p.partner_id == partner_id), None)
     lines = index.lines.get(partner_id, ())
     pool_names = {pool.pool_id: pool.name for pool in program.pools}
-    ytd_before = context.ytd_before.get(partner_id, {})
-    net = sum((line.amount for line in lines), ZERO)
+    # X2: a partner in another currency sees every line, total and balance in it;
+    # the tables of the rules' inputs (pools, deals, milestones) keep the program's.
+    rate = context.result.settlement_of(partner_id)
+    foreign = rate is not None and rate.currency != program.settings.currency
+    settle = rate.settle if rate is not None and foreign else _same
+    amounts = [settle(line.amount) for line in lines]
+    if foreign:
+        ytd_before = context.ytd_before_settled.get(partner_id, {})
+        last = context.last_period_settled.get(partner_id, {})
+    else:
+        ytd_before = context.ytd_before.get(partner_id, {})
+        last = context.last_period.get(partner_id, {})
+    net = sum(amounts, ZERO)
     net_ytd = net + sum(ytd_before.values(), ZERO)
     scalars = common_scalars(context)
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
     scalars.update(settlement_scalars(context.result, partner_id, program.settings.currency))
-    last = context.last_period.get(partner_id, {})
+    if rate is not None and foreign:
+        scalars["currency"] = rate.currency
+        scalars["currency.decimals"] = rate.decimals
     net_last = sum(last.values(), ZERO)
-    scalars.update(_payment_scalars(context, partner, partner_id, net, scalars))
+    scalars.update(
+        _payment_scalars(context, partner, partner_id, net, context.result.net(partner_id), scalars)
+    )
     scalars.update(
         {
             "net.last_period": net_last,
@@ -216,16 +236,18 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             "net.lines": len(lines),
         }
     )
-    by_component: dict[Component, list[Line]] = defaultdict(list)
-    for line in lines:
-        by_component[line.component].append(line)
-    totals = {c: sum((x.amount for x in mine), ZERO) for c, mine in by_component.items()}
+    by_component: dict[Component, list[Decimal]] = defaultdict(list)
+    for line, amount in zip(lines, amounts, strict=True):
+        by_component[line.component].append(amount)
+    totals = {c: sum(mine, ZERO) for c, mine in by_component.items()}
     sections: list[SectionRow] = []
     ytd_of: dict[Section, Decimal] = {}
     for section in Section:
-        mine = [line for line in lines if section_of(line) is section]  # P2: adjustments too
+        # P2: adjustments too
+        mine = [a for line, a in zip(lines, amounts, strict=True) if section_of(line) is section]
         count = len(mine)
-        total = sum((line.amount for line in mine), ZERO)
+        total = sum(mine, ZERO)
+        program_total = sum((x.amount for x in lines if section_of(x) is section), ZERO)
         before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
         last_total = sum((a for c, a in last.items() if SECTION_OF[c] is section), ZERO)
         key = SECTION_KEYS[section]
@@ -238,6 +260,11 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
                 f"{key}.lines": count,
                 f"{key}.last_period": last_total,
                 f"{key}.change": total - last_total,
+                f"{key}.note": (
+                    section_note(program_total, rate, program.settings)
+                    if rate is not None and foreign and count
+                    else ""
+                ),
             }
         )
         sections.append(
@@ -296,7 +323,12 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         return explanation(line, by_pool.get(pool_of_item(line.item)), decimals)
 
     all_lines = Table.of_rows(
-        "line", LineRow, (_line_row(x, pool_names, explain(x), decimals) for x in lines)
+        "line",
+        LineRow,
+        (
+            _line_row(x, a, pool_names, explain(x), decimals)
+            for x, a in zip(lines, amounts, strict=True)
+        ),
     )
 
     def section_lines(section: Section, *components: Component) -> Table:
@@ -308,6 +340,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         )
         return Table(all_lines.item, all_lines.fields, chosen)
 
+    scalars.update(_detail_notes(program.settings.currency, rate.currency if rate else "", foreign))
     scalars.update(_reserve_scalars(context, partner_id))
     scalars.update(_revenue_scalars(context, partner_id, partner))
     scalars.update(_key_figure_scalars(context, partner_id))
@@ -316,7 +349,9 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         "sections": Table.of_rows("section", SectionRow, sections),
         "components": Table.of_rows("component", ComponentRow, components),
         "lines": all_lines,
-        "pools": Table.of_rows("pool", PoolRow, _pool_rows(index, partner_id, decimals)),
+        "pools": Table.of_rows(
+            "pool", PoolRow, _pool_rows(index, partner_id, decimals, lines, settle)
+        ),
         "cost_lines": section_lines(Section.COST_SHARING),
         "reserve_lines": section_lines(Section.RESERVE_FUND),
         "revenue_lines": section_lines(Section.REVENUE_SHARE),
@@ -340,7 +375,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             ),
         ),
         "milestone_lines": section_lines(Section.MILESTONES),
-        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id, decimals)),
+        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id, decimals, settle)),
         "true_ups": Table.of_rows(
             "true_up",
             TrueUpRow,
@@ -360,7 +395,7 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             "milestone",
             MilestoneRow,
             (
-                _milestone_row(d, decimals, program.settings.shock_factor)
+                _milestone_row(d, decimals, program.settings.shock_factor, settle)
                 for d in index.milestones.get(partner_id, ())
             ),
         ),
@@ -379,21 +414,21 @@ def _payment_scalars(
     context: CloseContext,
     partner: Partner | None,
     partner_id: str,
+    net: Decimal,
     own: Decimal,
     scalars: Mapping[str, Value],
 ) -> dict[str, Value]:
     """The payment block: the statement's number and version, the due date, what is
-    paid or due in words, where to pay and whom to ask; and a revision's note."""
+    paid or due in words (`net`, in the settlement currency), where to pay and whom
+    to ask; and a revision's note (`own`, the net in the program currency, as the
+    ledger keeps the replaced statement's)."""
     settings = context.program.settings
     version = context.statement_version
     number = statement_number(partner_id, context.period, version)
     due = due_date(context.period, settings.payment_terms_days)
-    currency = str(scalars["settlement.currency"])
-    signed = scalars["settlement.net"]
-    # in the settlement currency (rules.md X2); the lines' own sum in the program's
-    net = own if currency == settings.currency or not isinstance(signed, Decimal) else signed
+    currency = str(scalars["currency"])
+    amount = f"{currency} {money_text(abs(net), int(str(scalars['currency.decimals'])))}"
     decimals = settings.decimals
-    amount = f"{currency} {money_text(abs(net), decimals)}"
     by = f" by {due.day} {calendar.month_name[due.month]} {due.year}" if due else ""
     account = masked_account(partner.bank_account if partner else "")
     if net > 0:
@@ -455,7 +490,46 @@ def _submission_scalars(context: CloseContext, partner_id: str) -> dict[str, Val
     }
 
 
-def _line_row(line: Line, pool_names: Mapping[str, str], explained: str, decimals: int) -> LineRow:
+def _same(amount: Decimal) -> Decimal:
+    """A line's amount for a partner in the program currency: itself."""
+    return amount
+
+
+def section_note(total: Decimal, rate: SettlementRate, settings: Settings) -> str:
+    """A section's amount in the program currency and the rate, for a partner that
+    settles in another currency (outputs.md: "a note per section", X2)."""
+    code = settings.currency
+    return (
+        f"  ·  {code} {money_text(total, settings.decimals)} at "
+        f"{rate.rate.normalize():f} {code} per {rate.currency}"
+    )
+
+
+def _detail_notes(program_currency: str, settlement: str, foreign: bool) -> dict[str, Value]:
+    """For a partner in another currency: which amounts of the detail tables are in
+    which currency; empty otherwise, so one-currency statements read as before."""
+    if not foreign:
+        return {
+            "pools.currency_note": "",
+            "deals.currency_note": "",
+            "milestones.currency_note": "",
+            "reserve.currency_note": "",
+        }
+    return {
+        "pools.currency_note": f" (in {settlement})",
+        "deals.currency_note": (
+            f" (deal and bracket amounts in {program_currency}; revenue share in {settlement})"
+        ),
+        "milestones.currency_note": (
+            f" (payout and held in {program_currency}; released and paid in {settlement})"
+        ),
+        "reserve.currency_note": f" (in {program_currency}, the program currency)",
+    }
+
+
+def _line_row(
+    line: Line, amount: Decimal, pool_names: Mapping[str, str], explained: str, decimals: int
+) -> LineRow:
     credit = line.component is Component.IN_KIND_CREDIT
     return LineRow(
         component=line.component.value,
@@ -468,9 +542,10 @@ def _line_row(line: Line, pool_names: Mapping[str, str], explained: str, decimal
         # In-kind credits carry a unit value where other lines carry a rate or share.
         rate=None if credit else shown_rate(line.rate),
         unit_value=line.rate if credit else None,
-        amount=line.amount,
+        amount=amount,
         status=readable(line.status, decimals),
         rule=line.rule,
+        program_amount=line.amount,
     )
 
 
@@ -531,10 +606,27 @@ def _cushion(pool: PoolDetail, me: PoolParticipantDetail, decimals: int) -> Deci
     return round_money(spared, decimals)
 
 
-def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[PoolRow]:
+def _pool_rows(
+    index: CloseIndex,
+    partner_id: str,
+    decimals: int,
+    lines: Iterable[Line] = (),
+    settle: Callable[[Decimal], Decimal] = _same,
+) -> Iterable[PoolRow]:
+    """The partner's part of each pool; its cost and guardrail the sums of its lines
+    of the pool in the settlement currency (so the net cost adds up on the page)."""
+    settled: dict[tuple[str, Component], Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.component in (Component.COST_SHARE, Component.GUARDRAIL):
+            settled[pool_of_item(line.item), line.component] += settle(line.amount)
     for pool, me in index.pools.get(partner_id, ()):
         share = me.allocation / pool.allocable if pool.allocable else ZERO
-        cost = -me.allocation
+        if settle is _same:
+            cost, guardrail = -me.allocation, me.guardrail
+        else:
+            cost = settled[pool.pool_id, Component.COST_SHARE]
+            guardrail = settled[pool.pool_id, Component.GUARDRAIL]
+        credit = settle(me.in_kind_credit)
         yield PoolRow(
             id=pool.pool_id,
             name=pool.name,
@@ -548,18 +640,23 @@ def _pool_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[Po
             share=shown_rate(share),
             tier_factor=shown_rate(me.tier_factor),
             wind_down_factor=shown_rate(me.wind_down_factor),
-            cushion=_cushion(pool, me, decimals),
+            cushion=settle(_cushion(pool, me, decimals)),
             cost=cost,
-            guardrail=me.guardrail,
-            credit=me.in_kind_credit,
-            net=cost + me.guardrail + me.in_kind_credit,
+            guardrail=guardrail,
+            credit=credit,
+            net=cost + guardrail + credit,
             pool_amount=pool.amount,
             draw=pool.draw,
             allocable=pool.allocable,
         )
 
 
-def _deal_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[DealRow]:
+def _deal_rows(
+    index: CloseIndex,
+    partner_id: str,
+    decimals: int,
+    settle: Callable[[Decimal], Decimal] = _same,
+) -> Iterable[DealRow]:
     """Each deal, and below a deal that spans brackets one row per bracket (its
     range of the year's volume, rate with the product bonus, and amount)."""
     for deal in index.deals.get(partner_id, ()):
@@ -577,7 +674,7 @@ def _deal_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[De
             rate=None if spans else shown_rate(deal.rate),
             bonus_rate=deal.bonus_rate,
             bracket_share=None,
-            share=deal.share,
+            share=settle(deal.share),  # the deal's line, in the settlement currency
             status=readable(deal.status, decimals),
             explanation=deal_text(deal, decimals),
         )
@@ -610,8 +707,16 @@ def _deal_rows(index: CloseIndex, partner_id: str, decimals: int) -> Iterable[De
             )
 
 
-def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> MilestoneRow:
-    released = detail.released_held + detail.released_deferred
+def _milestone_row(
+    detail: MilestoneDetail,
+    decimals: int,
+    shock: Decimal,
+    settle: Callable[[Decimal], Decimal] = _same,
+) -> MilestoneRow:
+    """A milestone's figures in the program currency; what it pays and releases (its
+    lines) in the settlement currency."""
+    released = settle(detail.released_held) + settle(detail.released_deferred)
+    paid = settle(detail.paid)
     return MilestoneRow(
         id=detail.milestone_id,
         metric=detail.metric,
@@ -628,7 +733,7 @@ def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> Mi
         max_payout=detail.max_payout,
         payout=detail.payout,
         due=detail.due,
-        paid=detail.paid,
+        paid=paid,
         held=detail.held,
         deferred=detail.deferred,
         not_paid=detail.not_paid,
@@ -637,7 +742,7 @@ def _milestone_row(detail: MilestoneDetail, decimals: int, shock: Decimal) -> Mi
         released_deferred=detail.released_deferred,
         held_total=detail.held_after,
         deferred_total=detail.deferred_after,
-        amount=detail.paid + released,
+        amount=paid + released,
         verified="Yes" if detail.verified or detail.computed_metric else "No",
         status=detail.status,
         why=milestone_why(detail, decimals, shock),

@@ -164,7 +164,7 @@ class Column:
     title: str
     field: str
     width: float  # share of the inner width
-    kind: str = "text"  # text, amount, rate, number
+    kind: str = "text"  # text, amount (the partner's currency), program (amount), rate, number
 
 
 class Layout:
@@ -272,9 +272,20 @@ def _note(
         layout.add(size + 3, draw)
 
 
-def _cell(column: Column, value: Value) -> str:
+@dataclass(frozen=True, slots=True)
+class Decimals:
+    """The decimals of a statement's two currencies (rules.md X2): the partner's
+    settlement currency (lines, totals) and the program's (the rules' figures)."""
+
+    settled: int = 2
+    program: int = 2
+
+
+def _cell(column: Column, value: Value, decimals: Decimals) -> str:
     if column.kind == "amount":
-        return amount_text(value)
+        return amount_text(value, decimals.settled)
+    if column.kind == "program":
+        return amount_text(value, decimals.program)
     if column.kind == "rate":
         return rate_text(value)
     if column.kind == "number":
@@ -283,7 +294,13 @@ def _cell(column: Column, value: Value) -> str:
 
 
 def _table(
-    layout: Layout, columns: Sequence[Column], table: Table, empty: str, *, total: str = ""
+    layout: Layout,
+    columns: Sequence[Column],
+    table: Table,
+    empty: str,
+    *,
+    total: str = "",
+    decimals: Decimals = Decimals(),
 ) -> None:
     """A header row, a row (wrapped) per row of `table`, and a total of its last column."""
     index = {name: i for i, name in enumerate(table.fields)}
@@ -314,7 +331,10 @@ def _table(
     if not table.rows:
         _note(layout, empty, REGULAR, 7.5, BLACK)
     for row in table.rows:
-        cells = [_cell(col, row[index[col.field]]) if col.field in index else "" for col in columns]
+        cells = [
+            _cell(col, row[index[col.field]], decimals) if col.field in index else ""
+            for col in columns
+        ]
         wrapped = [
             _wrap(text, REGULAR, 7, col.width * INNER - 4) if col.kind == "text" else [text]
             for col, text in zip(columns, cells, strict=True)
@@ -341,10 +361,11 @@ def _table(
         layout.add(height, draw)
     if total:
         amounts = [row[index[columns[-1].field]] for row in table.rows]
-        _total(layout, total, sum((a for a in amounts if isinstance(a, Decimal)), Decimal(0)))
+        summed = sum((a for a in amounts if isinstance(a, Decimal)), Decimal(0))
+        _total(layout, total, summed, decimals=decimals.settled)
 
 
-def _total(layout: Layout, label: str, value: Value, currency: str = "") -> None:
+def _total(layout: Layout, label: str, value: Value, currency: str = "", decimals: int = 2) -> None:
     def draw(c: Canvas, y: float) -> None:
         c.setStrokeColor(RULE)
         c.line(MARGIN, y, MARGIN + INNER, y)
@@ -353,7 +374,7 @@ def _total(layout: Layout, label: str, value: Value, currency: str = "") -> None
             c,
             MARGIN + INNER - 2,
             y - 9,
-            f"{currency} {amount_text(value)}".strip(),
+            f"{currency} {amount_text(value, decimals)}".strip(),
             BOLD,
             7.5,
             right=True,
@@ -402,18 +423,18 @@ DEAL_COLUMNS = (
     Column("Deal", "id", 0.13),
     Column("Product", "product", 0.09),
     Column("Type", "type", 0.08),
-    Column("Deal amount", "amount", 0.11, "number"),
+    Column("Deal amount", "amount", 0.11, "program"),
     Column("Rate", "rate", 0.07, "rate"),
     Column("Status", "status", 0.12),
-    Column("Bracket amount", "bracket_share", 0.09, "amount"),
+    Column("Bracket amount", "bracket_share", 0.09, "program"),
     Column("Revenue share", "share", 0.11, "amount"),
 )
 MILESTONE_COLUMNS = (
     Column("Milestone", "title", 0.22),
     Column("Why", "why", 0.38),
     Column("Actual", "actual", 0.08, "number"),
-    Column("Payout", "payout", 0.1, "amount"),
-    Column("Held", "held", 0.08, "amount"),
+    Column("Payout", "payout", 0.1, "program"),
+    Column("Held", "held", 0.08, "program"),
     Column("Paid", "paid", 0.14, "amount"),
 )
 
@@ -425,6 +446,13 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
     t = fill.tables
     currency = str(s.get("currency", ""))
     draft = s.get("close.status") != "FINAL"
+    money = Decimals(_int(s.get("currency.decimals")), _int(s.get("program.decimals")))
+
+    def note(key: str) -> str:  # a section's total in the program currency (X2)
+        return str(s.get(f"{key}.note", ""))
+
+    def detail(key: str) -> str:  # which currency a detail table's amounts are in
+        return str(s.get(f"{key}.currency_note", ""))
 
     def band(c: Canvas) -> None:
         if draft:
@@ -488,7 +516,7 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
             c,
             MARGIN + INNER - 8,
             y - 22,
-            f"{currency} {amount_text(s.get('net.amount'))}",
+            f"{currency} {amount_text(s.get('net.amount'), money.settled)}",
             BOLD,
             15,
             NAVY,
@@ -500,7 +528,7 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
     _note(
         layout, f"{s.get('statement.revision', '')}{s.get('submission.note', '')}", BOLD, 8.5, RED
     )
-    _note(layout, f"{s.get('settlement.note', '')} {s.get('settlement.sections', '')}".strip())
+    _note(layout, str(s.get("settlement.note", "")))
     _caption(layout, "Settlement summary")
     _table(
         layout,
@@ -513,12 +541,13 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         ),
         t["sections"],
         "",
+        decimals=money,
     )
-    _total(layout, "Net settlement", s.get("net.signed"), currency)
+    _total(layout, "Net settlement", s.get("net.signed"), currency, money.settled)
 
     def ytd(key: str) -> None:
         text = f"Fiscal year to date, {s.get('ytd.label', '')}"
-        value = f"{currency} {amount_text(s.get(f'{key}.ytd'))}"
+        value = f"{currency} {amount_text(s.get(f'{key}.ytd'), money.settled)}"
 
         def draw(c: Canvas, y: float) -> None:
             _text(c, MARGIN + 2, y - 8, text, ITALIC, 7, GREY)
@@ -527,15 +556,16 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         layout.add(11, draw)
 
     _section(layout, "1   Cost sharing")
-    _caption(layout, "Your share of each pool")
-    _table(layout, POOL_COLUMNS, t["pools"], "No cost pools this period.")
+    _caption(layout, f"Your share of each pool{detail('pools')}")
+    _table(layout, POOL_COLUMNS, t["pools"], "No cost pools this period.", decimals=money)
     _caption(layout, "Cost-sharing lines")
     _table(
         layout,
         LINE_COLUMNS,
         t["cost_lines"],
         "No cost lines this period.",
-        total="Total cost sharing",
+        total=f"Total cost sharing{note('cost_sharing')}",
+        decimals=money,
     )
     ytd("cost_sharing")
     _section(layout, "2   Reserve fund")
@@ -544,24 +574,42 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         LINE_COLUMNS,
         t["reserve_lines"],
         "No reserve lines this period.",
-        total="Total reserve fund",
+        total=f"Total reserve fund{note('reserve_fund')}",
+        decimals=money,
     )
     ytd("reserve_fund")
+    _caption(layout, f"The fund this period{detail('reserve')}")
+
+    def fund(key: str) -> str:
+        return amount_text(s.get(key), money.program)
+
     _facts(
         layout,
         (
-            ("Opening balance", amount_text(s.get("reserve.opening"))),
-            ("Your contribution this period", amount_text(s.get("reserve.your_contribution"))),
-            ("Closing balance", amount_text(s.get("reserve.closing"))),
-            ("Your equity in the fund", amount_text(s.get("reserve.equity"))),
+            ("Opening balance", fund("reserve.opening")),
+            ("Your contribution this period", fund("reserve.your_contribution")),
+            ("Closing balance", fund("reserve.closing")),
+            ("Your equity in the fund", fund("reserve.equity")),
         ),
     )
     _section(layout, "3   Revenue share")
-    _caption(layout, "Deals")
-    _table(layout, DEAL_COLUMNS, t["deals"], "No deals paid this period.")
+    _caption(layout, f"Deals{detail('deals')}")
+    _table(layout, DEAL_COLUMNS, t["deals"], "No deals paid this period.", decimals=money)
     _caption(layout, "True-ups, clawbacks and the period cap")
-    _table(layout, LINE_COLUMNS, t["revenue_adjustments"], "No adjustments this period.")
-    _total(layout, "Total revenue share", s.get("revenue_share.total"), currency)
+    _table(
+        layout,
+        LINE_COLUMNS,
+        t["revenue_adjustments"],
+        "No adjustments this period.",
+        decimals=money,
+    )
+    _total(
+        layout,
+        f"Total revenue share{note('revenue_share')}",
+        s.get("revenue_share.total"),
+        currency,
+        money.settled,
+    )
     ytd("revenue_share")
     _section(layout, "4   Co-marketing")
     _table(
@@ -569,12 +617,19 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         LINE_COLUMNS,
         t["mdf_lines"],
         "No reimbursement this period.",
-        total="Total co-marketing",
+        total=f"Total co-marketing{note('co_marketing')}",
+        decimals=money,
     )
     ytd("co_marketing")
-    _section(layout, "5   Milestones")
-    _table(layout, MILESTONE_COLUMNS, t["milestones"], "No milestones this period.")
-    _total(layout, "Total milestones (paid and released)", s.get("milestones.total"), currency)
+    _section(layout, f"5   Milestones{detail('milestones')}")
+    _table(layout, MILESTONE_COLUMNS, t["milestones"], "No milestones this period.", decimals=money)
+    _total(
+        layout,
+        f"Total milestones (paid and released){note('milestones')}",
+        s.get("milestones.total"),
+        currency,
+        money.settled,
+    )
     ytd("milestones")
     _section(layout, "6   Key figures and scorecard")
     _facts(
@@ -591,6 +646,7 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         t["corrections"],
         "No corrections this period.",
         total="Total corrections",
+        decimals=money,
     )
     _caption(layout, "Payment")
     _note(layout, str(s.get("payment.text", "")), BOLD, 8.5, NAVY)
@@ -604,6 +660,11 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         "close or a sum of lines; lines.csv and the close pack list each line with its rule.",
     )
     return _draw(layout, f"{s.get('partner.id', '')}.pdf", str(s.get("statement.number", "")))
+
+
+def _int(value: Value) -> int:
+    """A currency's decimals from a scalar; 2 when the fill does not say."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 2
 
 
 def _draw(layout: Layout, name: str, title: str) -> bytes:

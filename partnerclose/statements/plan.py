@@ -6,7 +6,7 @@
 
 A plan is a short list of operations, in this order:
 
-1. `ReplaceInNumberFormats`: `{{ currency }}` in number formats (one);
+1. `ReplaceInNumberFormats`: the currencies of number formats (`{{ currency }}`; one);
 2. `InsertRows`: the rows every growing table region needs, all at once (one);
 3. `CopyRowFormats`: per growing region, the template rows' styles repeated
    over the new rows (one per region);
@@ -47,13 +47,29 @@ from partnerclose.statements.values import (
 )
 
 CURRENCY = "currency"
+# The placeholders of number formats, each with the scalar that gives its decimals:
+# a statement's amounts in the partner's currency (with or without its code) and the
+# rules' figures in the program's (rules.md X2).
+FORMAT_PLACEHOLDERS = {
+    CURRENCY: "currency.decimals",
+    "currency.blank": "currency.decimals",
+    "program.currency": "program.decimals",
+}
+
+
+def _decimals(value: object) -> int:
+    """A currency's decimals from a scalar; 2 when a fill does not say."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 2
+
+
 DEFAULT_MAX_BLOCKS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class ReplaceInNumberFormats:
-    placeholder: str
-    text: str
+    """Every `(placeholder, text, decimals)`: the currencies of the number formats."""
+
+    replacements: tuple[tuple[str, str, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +169,8 @@ def fill_sheet(sheet: Sheet, fill: Fill, max_blocks: int = DEFAULT_MAX_BLOCKS) -
 def apply_plan(plan: FillPlan, sheet: Sheet) -> None:
     for op in plan.operations:
         if isinstance(op, ReplaceInNumberFormats):
-            sheet.replace_in_number_formats(op.placeholder, op.text)
+            for placeholder, text, decimals in op.replacements:
+                sheet.replace_in_number_formats(placeholder, text, decimals)
         elif isinstance(op, InsertRows):
             sheet.insert_rows(op.inserts)
         elif isinstance(op, CopyRowFormats):
@@ -212,9 +229,13 @@ def build_plan(
                 writes[rows.first(target.row), target.column] = Text(marked.empty_text)
 
     operations: list[Operation] = []
-    currency = fill.scalars.get(CURRENCY)
-    if isinstance(currency, str):
-        operations.append(ReplaceInNumberFormats(CURRENCY, currency))
+    replacements = tuple(
+        (placeholder, text, _decimals(fill.scalars.get(decimals)))
+        for placeholder, decimals in FORMAT_PLACEHOLDERS.items()
+        if isinstance(text := fill.scalars.get(placeholder), str)
+    )
+    if replacements:
+        operations.append(ReplaceInNumberFormats(replacements))
     growing = [(marked, regions[marked.name]) for marked in template.regions]
     growing = [(m, r) for m, r in growing if r.extra > 0]
     if growing:

@@ -54,9 +54,10 @@ class LineRow:
     quantity: Value
     rate: Value  # None for an in-kind credit, which carries a unit value instead
     unit_value: Value
-    amount: Value
+    amount: Value  # in the partner's settlement currency (rules.md X2)
     status: str
     rule: str
+    program_amount: Value  # the line's amount in the program currency
 
 
 @dataclass(frozen=True, slots=True)

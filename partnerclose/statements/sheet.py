@@ -53,8 +53,9 @@ class Sheet(Protocol):
         """Values and formulas of the used range, print area, chart references."""
         ...
 
-    def replace_in_number_formats(self, placeholder: str, text: str) -> None:
-        """Put `text` for `{{ placeholder }}` in every number format of the sheet."""
+    def replace_in_number_formats(self, placeholder: str, text: str, decimals: int = 2) -> None:
+        """Put `text` for `{{ placeholder }}` in every number format of the sheet, and
+        show the amounts of those formats to `decimals` places (`replace_in_format`)."""
         ...
 
     def insert_rows(self, inserts: Sequence[RowInsert]) -> None:

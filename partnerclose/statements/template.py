@@ -56,6 +56,18 @@ def replace_placeholder(text: str, name: str, value: str) -> str:
     return PLACEHOLDER.sub(lambda m: value if m.group(1) == name else m.group(0), text)
 
 
+TWO_DECIMALS = "#,##0.00"
+
+
+def replace_in_format(code: str, name: str, value: str, decimals: int = 2) -> str:
+    """A number format with `{{ name }}` replaced by `value`; when it had one, its
+    amounts shown to `decimals` places, the currency's minor units (JPY 0, KWD 3)."""
+    replaced = replace_placeholder(code, name, value)
+    if replaced == code or decimals == 2:
+        return replaced
+    return replaced.replace(TWO_DECIMALS, "#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 @dataclass(frozen=True, slots=True)
 class Placeholder:
     name: str  # dotted: "partner.name", or "deal.amount" inside a `deals` region

@@ -42,7 +42,7 @@ from partnerclose.statements.heights import (
 )
 from partnerclose.statements.plan import DEFAULT_MAX_BLOCKS, FillPlan, fill_sheet
 from partnerclose.statements.sheet import RowInsert, SheetContent
-from partnerclose.statements.template import TemplateError, replace_placeholder
+from partnerclose.statements.template import TemplateError, replace_in_format
 from partnerclose.statements.values import CellValue, Fill, Formula, Text, clean_text
 
 # Chart parts that hold cell references (`.f`), per series.
@@ -81,11 +81,11 @@ class WorksheetSheet:
 
     # --- the plan's operations ---------------------------------------------------
 
-    def replace_in_number_formats(self, placeholder: str, text: str) -> None:
+    def replace_in_number_formats(self, placeholder: str, text: str, decimals: int = 2) -> None:
         for cell in self.ws._cells.values():
             fmt = cell.number_format
             if "{{" in fmt:
-                cell.number_format = replace_placeholder(fmt, placeholder, text)
+                cell.number_format = replace_in_format(fmt, placeholder, text, decimals)
 
     def insert_rows(self, inserts: Sequence[RowInsert]) -> None:
         points = sorted((i.before, i.count) for i in inserts if i.count > 0)

@@ -27,7 +27,7 @@ from openpyxl.utils.datetime import to_excel
 
 from partnerclose.statements.heights import DEFAULT_FONT_SIZE, EMPTY_ROW_HEIGHT, cell_height
 from partnerclose.statements.sheet import RowInsert, SheetContent
-from partnerclose.statements.template import column_letter, replace_placeholder
+from partnerclose.statements.template import column_letter, replace_in_format
 from partnerclose.statements.values import CellValue, Formula, Text, clean_text
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -210,21 +210,25 @@ class StyleBook:
                     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
                 )
             ]
-        self._replaced: dict[tuple[tuple[str, str], ...], tuple[dict[int, str], str]] = {}
+        self._replaced: dict[tuple[tuple[str, str, int], ...], tuple[dict[int, str], str]] = {}
 
-    def replaced(self, replacements: tuple[tuple[str, str], ...]) -> tuple[dict[int, str], str]:
+    def replaced(
+        self, replacements: tuple[tuple[str, str, int], ...]
+    ) -> tuple[dict[int, str], str]:
         """Number formats and styles.xml with `{{ placeholder }}` replaced (memoized:
         every statement of a close has the same currency)."""
         if replacements not in self._replaced:
             formats = dict(self.formats)
             for number in self.custom_ids:
-                for placeholder, value in replacements:
-                    formats[number] = replace_placeholder(formats[number], placeholder, value)
+                for placeholder, value, decimals in replacements:
+                    formats[number] = replace_in_format(
+                        formats[number], placeholder, value, decimals
+                    )
 
             def edit(match: re.Match[str]) -> str:
                 code = unescape(match.group(2)[1:-1])
-                for placeholder, value in replacements:
-                    code = replace_placeholder(code, placeholder, value)
+                for placeholder, value, decimals in replacements:
+                    code = replace_in_format(code, placeholder, value, decimals)
                 return f'{match.group(1)}"{escape_attribute(code)}"'
 
             self._replaced[replacements] = (formats, _FORMAT_CODE.sub(edit, self.text))
@@ -256,16 +260,16 @@ class Styles:
 
     def __init__(self, book: StyleBook) -> None:
         self.book = book
-        self.replacements: tuple[tuple[str, str], ...] = ()
+        self.replacements: tuple[tuple[str, str, int], ...] = ()
         self.formats = book.formats
         self.extra: list[Xf] = []
         self.extra_formats: dict[int, str] = {}
         self._dated: dict[tuple[int, str], int] = {}
         self._is_date: dict[int, bool] = {}
 
-    def replace(self, placeholder: str, text: str) -> None:
-        if (placeholder, text) not in self.replacements:
-            self.replacements += ((placeholder, text),)
+    def replace(self, placeholder: str, text: str, decimals: int = 2) -> None:
+        if (placeholder, text, decimals) not in self.replacements:
+            self.replacements += ((placeholder, text, decimals),)
             self.formats = self.book.replaced(self.replacements)[0]
             self._is_date.clear()
 
@@ -435,8 +439,8 @@ class XmlSheet:
 
     # --- the plan's operations -----------------------------------------------------------
 
-    def replace_in_number_formats(self, placeholder: str, text: str) -> None:
-        self.styles.replace(placeholder, text)
+    def replace_in_number_formats(self, placeholder: str, text: str, decimals: int = 2) -> None:
+        self.styles.replace(placeholder, text, decimals)
 
     def insert_rows(self, inserts: Sequence[RowInsert]) -> None:
         moved = _mover(inserts)

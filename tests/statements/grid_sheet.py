@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from partnerclose.statements.sheet import RowInsert, SheetContent
-from partnerclose.statements.template import replace_placeholder
+from partnerclose.statements.template import replace_in_format
 from partnerclose.statements.values import CellValue
 
 Box = tuple[int, int, int, int]
@@ -40,10 +40,10 @@ class GridSheet:
             merged=tuple(self.merged),
         )
 
-    def replace_in_number_formats(self, placeholder: str, text: str) -> None:
+    def replace_in_number_formats(self, placeholder: str, text: str, decimals: int = 2) -> None:
         self.calls.append("formats")
         self.formats = {
-            k: replace_placeholder(v, placeholder, text) for k, v in self.formats.items()
+            k: replace_in_format(v, placeholder, text, decimals) for k, v in self.formats.items()
         }
 
     def insert_rows(self, inserts: Sequence[RowInsert]) -> None:

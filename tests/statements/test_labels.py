@@ -84,9 +84,11 @@ def test_a_tables_columns_are_its_rows_fields():
     assert [f.name for f in dataclasses.fields(ParticipantRow)][3:-2] == [
         c.value for c in Component
     ]
-    line = LineRow("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2")
+    line = LineRow("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2", 5)
     table = Table.of_rows("line", LineRow, [line])
     assert table.fields == tuple(f.name for f in dataclasses.fields(LineRow))
-    assert table.rows == (("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2"),)
+    assert table.rows == (
+        ("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2", 5),
+    )
     with pytest.raises(DataError, match="a ParticipantRow among LineRows"):
         Table.of_rows("line", LineRow, [line, ParticipantRow(*["x"] * 21)])

@@ -103,7 +103,10 @@ def evaluate_sums(ws: Worksheet, formula: str) -> Decimal:
 
 
 def row_with(ws: Worksheet, column: str, text: str) -> int:
-    rows = [int(c.row) for c in ws[column] if c.value == text]
+    # a template's label may end in a placeholder (a section's currency note)
+    rows = [
+        int(c.row) for c in ws[column] if c.value == text or f"{c.value}".startswith(text + "{{")
+    ]
     assert len(rows) == 1, f"{text!r} in column {column}: rows {rows}"
     return rows[0]
 
