@@ -301,7 +301,8 @@ class MainPresenter:
 
     def terms_in_force(self) -> tuple[str, list[tuple[str, str, str, str]]]:
         """Which dated program rows (rules.md E1) apply to the chosen period: a
-        sentence, and one row per dated row (sheet and cell, what for, valid, applies)."""
+        sentence, and one row per dated row (sheet and cell, what for, valid, applies).
+        """
         inputs = self.session.inputs
         program = None if inputs is None else inputs.workbook_program
         if inputs is None or program is None:
@@ -330,7 +331,8 @@ class MainPresenter:
 
     def ledger_text(self) -> str:
         """Which ledger the app uses, never with a password; says when it comes from
-        PARTNERCLOSE_LEDGER."""
+        PARTNERCLOSE_LEDGER.
+        """
         s = self.session
         where = s.ledger_path()
         if where is None or s.program_path is None:
@@ -636,7 +638,8 @@ class MainPresenter:
     def correct_earlier_period(self) -> None:
         """Correct final periods before this one (rules.md P3): ask which, and the folder
         of corrected workbooks; a draft then shows the prior-period adjustments, and the
-        final close of this period records the restated versions with it."""
+        final close of this period records the restated versions with it.
+        """
         s = self.session
         path = s.program_path
         if path is None or s.busy or self.view is None:
@@ -681,7 +684,8 @@ class MainPresenter:
 
     def _empty_month_allowed(self, inputs: Inputs) -> bool | None:
         """False: nothing is missing (or more than the month's data is wrong); True: the
-        user agreed to close a month without partner data; None: the user declined."""
+        user agreed to close a month without partner data; None: the user declined.
+        """
         empty = inputs.empty_period
         if empty is None or empty.severity is not Severity.ERROR or self.view is None:
             return False

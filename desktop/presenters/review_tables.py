@@ -1,5 +1,6 @@
 """The Review view's tables: summary, a partner's lines, sections, milestones, key
-figures and scorecard, pools and reserve (pure: a result in, display tables out)."""
+figures and scorecard, pools and reserve (pure: a result in, display tables out).
+"""
 
 from __future__ import annotations
 
@@ -160,7 +161,8 @@ def sections_table(
     last: Mapping[Component, Decimal] | None = None,
 ) -> DisplayTable:
     """The participant's sections: this period's subtotal, last period's (its final
-    close; 0 when there is none) and the change."""
+    close; 0 when there is none) and the change.
+    """
     subtotals: dict[Section, Decimal] = defaultdict(Decimal)
     for line in result.lines_of(participant):
         subtotals[section_of(line)] += line.amount  # an adjustment: its row's section

@@ -114,7 +114,8 @@ class Session:
 
     def ledger_path(self) -> Path | str | None:
         """The chosen ledger, else PARTNERCLOSE_LEDGER, else the file beside the program
-        (a postgresql:// URL stays text)."""
+        (a postgresql:// URL stays text).
+        """
         if self.program_path is None:
             return None
         return ledger_location(self.program_path, self.settings.ledger_path(self.program_path))

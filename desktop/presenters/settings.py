@@ -77,7 +77,8 @@ class AppSettings:
 
     def ledger_path(self, program: Path) -> Path | str | None:
         """The ledger chosen for this program: a file, or a postgresql:// URL kept as text
-        (None: PARTNERCLOSE_LEDGER, else `<program>.ledger.sqlite` beside it)."""
+        (None: PARTNERCLOSE_LEDGER, else `<program>.ledger.sqlite` beside it).
+        """
         text = self._text(program, "ledger")
         if not text:
             return None

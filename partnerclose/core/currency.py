@@ -38,6 +38,7 @@ class CurrencyCodes:
     symbols: Mapping[str, str] = field(default_factory=dict)
 
     def __contains__(self, code: object) -> bool:
+        """Whether `code` is an ISO 4217 currency code."""
         return code in self.minor_units
 
     def suggestion(self, found: str) -> str:
@@ -77,7 +78,7 @@ class SettlementRate:
 
 
 def period_rates(program: Program, period: Period) -> dict[str, FxRate]:
-    """currency -> its FxRates row for `period` (the first, if there are two)."""
+    """The period's FxRates row per currency (the first, if there are two)."""
     found: dict[str, FxRate] = {}
     for row in program.fx_rates:
         if row.period == period:
@@ -86,6 +87,7 @@ def period_rates(program: Program, period: Period) -> dict[str, FxRate]:
 
 
 def settlement_currency(program: Program, partner_id: str) -> str:
+    """X2: the currency the partner settles in (the program currency when none is given)."""
     for partner in program.partners:
         if partner.partner_id == partner_id:
             return partner.currency or program.settings.currency
@@ -93,8 +95,10 @@ def settlement_currency(program: Program, partner_id: str) -> str:
 
 
 def settlement_rates(program: Program, period: Period) -> dict[str, SettlementRate]:
-    """partner -> its settlement rate, for every partner (HOST and partners in the
-    program currency at rate 1)."""
+    """X2: every participant's settlement rate for the period.
+
+    HOST and partners in the program currency settle at rate 1.
+    """
     code, decimals = program.settings.currency, program.settings.decimals
     rates = period_rates(program, period)
     own = SettlementRate(code, ONE, decimals)
@@ -171,7 +175,8 @@ def check_currencies(
     """Every currency problem of rules.md X3 at its cell.
 
     `rejected` holds currencies of FxRates rows the reader refused (a rate of
-    "abc"): their rate is not reported again as missing."""
+    "abc"): their rate is not reported again as missing.
+    """
     settings = program.settings
     code = settings.currency
     problems: list[Problem] = []
@@ -295,8 +300,10 @@ def _check_reversal_currencies(
 
 
 def rates_used(program: Program, period: Period) -> dict[str, dict[str, str]]:
-    """The period's rates as the ledger keeps them with a run (rules.md X3):
-    `{"fx_rates": {"EUR": "average 1.0800 closing 1.1000 source ECB"}}`, or nothing."""
+    """X3: the period's rates as the ledger keeps them with a run.
+
+    `{"fx_rates": {"EUR": "average 1.0800 closing 1.1000 source ECB"}}`, or nothing.
+    """
     rows = period_rates(program, period)
     if not rows:
         return {}
