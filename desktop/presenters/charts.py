@@ -14,6 +14,8 @@ from partnerclose.api import HOST, CloseResult, Component, pool_of_item
 
 @dataclass(frozen=True, slots=True)
 class Series:
+    """One series of a bar chart: its name, a value per category and its colour."""
+
     name: str
     values: tuple[Decimal, ...]  # one per category
     color: int  # an index into the view's palette
@@ -21,6 +23,8 @@ class Series:
 
 @dataclass(frozen=True, slots=True)
 class ChartData:
+    """A bar chart as the Charts page draws it: title, categories and series."""
+
     title: str
     subtitle: str
     categories: tuple[str, ...]
@@ -30,9 +34,11 @@ class ChartData:
 
     @property
     def empty(self) -> bool:
+        """Whether there is nothing to draw (no category or no series)."""
         return not self.categories or not self.series
 
     def totals(self) -> tuple[Decimal, ...]:
+        """The sum of the series for each category (a stacked bar's length)."""
         return tuple(
             sum((s.values[i] for s in self.series), Decimal(0)) for i in range(len(self.categories))
         )
@@ -46,6 +52,7 @@ NET_COLOR = 0
 def net_chart(
     result: CloseResult, names: dict[str, str], decimals: int, currency: str
 ) -> ChartData:
+    """N1: each partner's net settlement as one bar, payable right of zero, due left."""
     partners = [p for p in result.participants if p != HOST]
     values = tuple(result.net(p) for p in partners)
     host = result.net(HOST)
@@ -89,16 +96,23 @@ def cost_share_chart(
 
 
 class ChartsView(Protocol):
-    def refresh(self) -> None: ...
+    """What the charts presenter needs of its view."""
+
+    def refresh(self) -> None:
+        """Redraw the charts from the presenter."""
 
 
 class ChartsPresenter:
+    """The Charts page: the period's net settlement and cost share charts."""
+
     def __init__(self, session: Session) -> None:
+        """Follow `session`; the charts change with its close, program and period."""
         self.session = session
         self.view: ChartsView | None = None
         session.subscribe(self._changed)
 
     def bind(self, view: ChartsView) -> None:
+        """Attach the view and draw it."""
         self.view = view
         view.refresh()
 
@@ -116,14 +130,17 @@ class ChartsPresenter:
         return outcome.result, self.session.partner_names(), self.session.decimals(), currency
 
     def headline(self) -> str:
+        """What the page says above the charts ("" once a close has run)."""
         if self._context() is None:
             return "Run a close to see its charts."
         return ""
 
     def net(self) -> ChartData:
+        """N1: the net settlement chart of the last close (empty before one)."""
         context = self._context()
         return net_chart(*context) if context else EMPTY_CHART
 
     def cost_share(self) -> ChartData:
+        """C4: the cost share chart of the last close (empty before one)."""
         context = self._context()
         return cost_share_chart(*context) if context else EMPTY_CHART

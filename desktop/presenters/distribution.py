@@ -47,13 +47,19 @@ PAYMENT_FILES = ("payments-sepa.xml", "payments.csv")
 
 
 class SendView(Protocol):
-    def show_preview(self, preview: Preview) -> None: ...
+    """What the send presenter needs of its view."""
 
-    def show_progress(self, done: int, total: int, partner: str) -> None: ...
+    def show_preview(self, preview: Preview) -> None:
+        """Show what a send would do before anything goes."""
 
-    def show_results(self, headline: str, table: DisplayTable) -> None: ...
+    def show_progress(self, done: int, total: int, partner: str) -> None:
+        """Show how many statement e-mails are done, and the partner being sent."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def show_results(self, headline: str, table: DisplayTable) -> None:
+        """Show the outcome of the send: a sentence and one row per partner."""
+
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,7 @@ class Preview:
 
     @property
     def headline(self) -> str:
+        """The sentence over the preview: how many e-mails, and how many cannot be sent."""
         errors = f"; {plural(len(self.cannot), 'partner')} cannot be sent" if self.cannot else ""
         return f"{plural(self.count, 'statement e-mail')} of the {self.kind} close{errors}."
 
@@ -87,6 +94,7 @@ def message_text(plan: SendPlan) -> str:
 
 
 def results_table(outcome: SendOutcome) -> DisplayTable:
+    """One row per partner: what became of its statement e-mail, and the detail."""
     return DisplayTable(
         RESULT_COLUMNS,
         tuple(
@@ -104,6 +112,7 @@ def results_table(outcome: SendOutcome) -> DisplayTable:
 
 
 def results_headline(outcome: SendOutcome) -> str:
+    """The sentence over the send results: counts by result, and the folder of .eml files."""
     parts = [
         f"{outcome.count(result)} {result.value}" for result in SendResult if outcome.count(result)
     ]
@@ -112,7 +121,10 @@ def results_headline(outcome: SendOutcome) -> str:
 
 
 class SendPresenter:
+    """Sending the period's statements by e-mail, or writing them as .eml files."""
+
     def __init__(self, session: Session, runner: JobRunner) -> None:
+        """Follow `session`; jobs run through `runner`, off the UI thread in the app."""
         self.session = session
         self.runner = runner
         self.view: SendView | None = None
@@ -121,6 +133,7 @@ class SendPresenter:
         self.busy = False
 
     def bind(self, view: SendView) -> None:
+        """Attach the view."""
         self.view = view
 
     def preview(self, *, draft: bool = False, with_xlsx: bool = False, sender: str = "") -> bool:
@@ -212,9 +225,13 @@ def payment_message(session: Session) -> str:
 
 
 class PrepareView(Protocol):
-    def show_prepared(self, headline: str, table: DisplayTable) -> None: ...
+    """What the prepare presenter needs of its view."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def show_prepared(self, headline: str, table: DisplayTable) -> None:
+        """Show the partner workbooks prepared: a sentence and one row per partner."""
+
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
 
 
 PREPARED_COLUMNS = (Column("Partner"), Column("Workbook", stretch=True), Column("Result"))
@@ -224,17 +241,21 @@ class PreparePresenter:
     """Next month's partner workbooks (and, with mail, the request .eml files)."""
 
     def __init__(self, session: Session) -> None:
+        """Follow `session`, whose program and period say which workbooks to prepare."""
         self.session = session
         self.view: PrepareView | None = None
         self.outcome: PrepareOutcome | None = None
 
     def bind(self, view: PrepareView) -> None:
+        """Attach the view."""
         self.view = view
 
     def next_period(self) -> Period:
+        """The period the workbooks are prepared for: the month after the chosen one."""
         return self.session.period.shift(1)
 
     def prepare(self, *, mail: bool = False) -> None:
+        """Write next month's partner workbooks (and with `mail`, the request e-mails)."""
         program = self.session.program_path
         if program is None or self.view is None:
             return

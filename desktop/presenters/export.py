@@ -28,14 +28,20 @@ COLUMNS = (
 
 
 class ExportView(Protocol):
-    def refresh(self) -> None: ...
+    """What the export presenter needs of its view."""
 
-    def open_path(self, path: Path) -> None: ...
+    def refresh(self) -> None:
+        """Redraw the page from the presenter."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def open_path(self, path: Path) -> None:
+        """Open a file or folder with the system's application."""
+
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
 
 
 def size_text(size: int) -> str:
+    """A file size as a user reads it: 512 B, 3.4 KB, 1.2 MB."""
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
@@ -44,6 +50,7 @@ def size_text(size: int) -> str:
 
 
 def modified_text(path: Path) -> str:
+    """When a file was last changed, in local time (`2026-11-03 14:05`)."""
     stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).astimezone()
     return stamp.strftime("%Y-%m-%d %H:%M")
 
@@ -71,6 +78,7 @@ def output_files(folder: Path) -> list[Path]:
 
 
 def files_table(folder: Path, names: dict[str, str]) -> DisplayTable:
+    """One row per output file of a close: what it is, its file, size and time modified."""
     entries = []
     for path in output_files(folder):
         relative = path.relative_to(folder)
@@ -95,13 +103,17 @@ def files_table(folder: Path, names: dict[str, str]) -> DisplayTable:
 
 
 class ExportPresenter:
+    """The Export page: the files the close wrote, to open or hand on."""
+
     def __init__(self, session: Session) -> None:
+        """Follow `session`; the file list changes with its close, program, period and folders."""
         self.session = session
         self.view: ExportView | None = None
         self.table = DisplayTable(COLUMNS)
         session.subscribe(self._changed)
 
     def bind(self, view: ExportView) -> None:
+        """Attach the view and draw it."""
         self.view = view
         self.refresh()
 
@@ -117,6 +129,7 @@ class ExportPresenter:
         return self.session.output_folder()
 
     def refresh(self) -> None:
+        """List the output folder's files again and redraw the view."""
         folder = self.folder()
         self.table = (
             files_table(folder, self.session.partner_names()) if folder else DisplayTable(COLUMNS)
@@ -125,6 +138,7 @@ class ExportPresenter:
             self.view.refresh()
 
     def headline(self) -> str:
+        """What the page says over the files: how many statements, or what to do first."""
         folder = self.folder()
         if folder is None:
             return "Open a program workbook and run a close to export its statements."
@@ -141,25 +155,31 @@ class ExportPresenter:
         return f"{plural(len(self.table.rows), 'file')} in the output folder{detail}."
 
     def folder_text(self) -> str:
+        """The output folder as text ("" when no program is open)."""
         folder = self.folder()
         return str(folder) if folder else ""
 
     def can_open_folder(self) -> bool:
+        """Whether the output folder exists, so it can be opened."""
         folder = self.folder()
         return folder is not None and folder.is_dir()
 
     def can_open_statements(self) -> bool:
+        """Whether the statements folder exists, so it can be opened."""
         folder = self.folder()
         return folder is not None and (folder / STATEMENTS).is_dir()
 
     def open_folder(self) -> None:
+        """Open the output folder."""
         self._open(self.folder())
 
     def open_statements(self) -> None:
+        """Open the folder of the statements."""
         folder = self.folder()
         self._open(folder / STATEMENTS if folder else None)
 
     def open_row(self, row: int) -> None:
+        """Open the file of the table's row `row`."""
         if 0 <= row < len(self.table.rows):
             self._open(Path(self.table.rows[row].key))
 

@@ -58,14 +58,17 @@ def percent(value: Decimal, places: int = 1) -> str:
 
 
 def rate_or_quantity(value: Decimal | None, places: int = 4) -> str:
+    """A rate or quantity to `places` decimals; "" when there is none."""
     return "" if value is None else number(value, places)
 
 
 def component_label(component: Component) -> str:
+    """A line component as the statement names it (`Cost share`)."""
     return COMPONENT_LABELS.get(component, component.value.replace("_", " ").capitalize())
 
 
 def component_header(component: Component) -> str:
+    """A component as a column header of the summary table."""
     return COMPONENT_HEADERS.get(component, component_label(component))
 
 
@@ -78,6 +81,7 @@ def participant_label(participant_id: str, names: dict[str, str]) -> str:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
+    """A count with its noun, singular or plural: `1 error`, `3 warnings`."""
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 

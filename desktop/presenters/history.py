@@ -51,13 +51,19 @@ STATUS_TONES = {"current": Tone.NORMAL, "replaced": Tone.MUTED, "reopened": Tone
 
 
 class HistoryView(Protocol):
-    def refresh(self) -> None: ...
+    """What the history presenter needs of its view."""
 
-    def ask_reason(self, period: str) -> str | None: ...
+    def refresh(self) -> None:
+        """Redraw the page from the presenter."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def ask_reason(self, period: str) -> str | None:
+        """Ask why `period` is reopened; None when the user cancels."""
 
-    def show_status(self, text: str) -> None: ...
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
+
+    def show_status(self, text: str) -> None:
+        """Show a sentence in the status bar."""
 
 
 def runs_table(runs: list[RunInfo], restated: frozenset[int] = frozenset()) -> DisplayTable:
@@ -91,6 +97,7 @@ def runs_table(runs: list[RunInfo], restated: frozenset[int] = frozenset()) -> D
 
 
 def audit_table(entries: list[AuditEntry]) -> DisplayTable:
+    """The ledger's audit trail: one row per action: when, who, what, period, run and why."""
     rows = tuple(
         Row(
             (
@@ -110,7 +117,10 @@ def audit_table(entries: list[AuditEntry]) -> DisplayTable:
 
 
 class HistoryPresenter:
+    """The History page: the program's closes in the ledger, its audit trail, and reopen."""
+
     def __init__(self, session: Session) -> None:
+        """Follow `session`; the page reads the ledger again when a close or reopen changes it."""
         self.session = session
         self.view: HistoryView | None = None
         self.runs: list[RunInfo] = []
@@ -119,6 +129,7 @@ class HistoryPresenter:
         session.subscribe(self._changed)
 
     def bind(self, view: HistoryView) -> None:
+        """Attach the view and draw it."""
         self.view = view
         self.refresh()
 
@@ -127,6 +138,7 @@ class HistoryPresenter:
             self.refresh()
 
     def ledger(self) -> Path | str | None:
+        """The ledger of the open program: a file, or a postgresql:// URL as text."""
         return self.session.ledger_path()
 
     def _exists(self, where: Path | str) -> bool:
@@ -134,6 +146,7 @@ class HistoryPresenter:
         return program is not None and ledger_exists(where, program)
 
     def refresh(self) -> None:
+        """Read the closes and the audit trail from the ledger again and redraw."""
         path = self.ledger()
         program = self.session.program_path
         self.runs, self.audit, self.finals = [], [], []
@@ -157,6 +170,7 @@ class HistoryPresenter:
     # --- what the view shows ----------------------------------------------------------
 
     def headline(self) -> str:
+        """What the page says over the closes: how many, and the last final close."""
         path = self.ledger()
         if path is None:
             return "Open a program workbook to see its closes."
@@ -167,12 +181,14 @@ class HistoryPresenter:
         return f"{len(self.runs)} closes in {name}{finals}."
 
     def runs_table(self) -> DisplayTable:
+        """One row per close run, restated versions marked."""
         restated = frozenset(
             e.run_id for e in self.audit if e.action == "restate" and e.run_id is not None
         )
         return runs_table(self.runs, restated)
 
     def audit_table(self) -> DisplayTable:
+        """The audit trail of the ledger, one row per action."""
         return audit_table(self.audit)
 
     def reopen_period(self) -> str:
@@ -180,11 +196,13 @@ class HistoryPresenter:
         return self.finals[-1] if self.finals else ""
 
     def can_reopen(self) -> bool:
+        """Whether the last final period can be reopened now."""
         return bool(self.reopen_period()) and not self.session.busy
 
     # --- reopen -----------------------------------------------------------------------------
 
     def reopen(self) -> None:
+        """Reopen the last final period, with the reason the user gives, kept in the audit trail."""
         period = self.reopen_period()
         path, program = self.ledger(), self.session.program_path
         if self.view is None or not period or path is None or program is None or self.session.busy:

@@ -22,12 +22,15 @@ class CancelToken:
     """Set from the UI thread, read from the worker: a threading.Event."""
 
     def __init__(self) -> None:
+        """A token not yet cancelled."""
         self._event = threading.Event()
 
     def cancel(self) -> None:
+        """Ask the job to stop at its next check."""
         self._event.set()
 
     def __call__(self) -> bool:
+        """Whether the job has been asked to stop."""
         return self._event.is_set()
 
 
@@ -43,13 +46,18 @@ class Job:
 
 
 class JobRunner(Protocol):
-    def start(self, job: Job, token: CancelToken) -> None: ...
+    """Runs a job for a presenter: off the UI thread in the app, inline in tests."""
+
+    def start(self, job: Job, token: CancelToken) -> None:
+        """Start `job`; its callbacks are called when it reports, ends or fails."""
 
 
 class InlineRunner:
     """Runs a job on the calling thread (tests without Qt)."""
 
     def start(self, job: Job, token: CancelToken) -> None:
+        """Run `job` to the end here, then call its done or error callback."""
+
         def report(event: ProgressEvent) -> None:
             if job.on_progress is not None:
                 job.on_progress(event)

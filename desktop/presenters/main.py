@@ -41,6 +41,8 @@ PRIOR_PERIOD_ADJUSTMENT = Component.PRIOR_PERIOD_ADJUSTMENT
 
 
 class Page(Enum):
+    """A page of the main window."""
+
     PROGRAM = "Program"
     VALIDATION = "Validation"
     REVIEW = "Review"
@@ -92,6 +94,8 @@ class ProgressState:
 
 @dataclass(frozen=True, slots=True)
 class Actions:
+    """Which of the main window's actions can be used now."""
+
     open: bool
     validate: bool
     close: bool
@@ -102,28 +106,41 @@ class Actions:
 
 
 class MainView(Protocol):
-    def refresh(self) -> None: ...
+    """What the main presenter needs of its window."""
 
-    def ask_open_file(self, start: Path | None) -> Path | None: ...
+    def refresh(self) -> None:
+        """Redraw the window from the presenter."""
 
-    def ask_folder(self, title: str, start: Path | None) -> Path | None: ...
+    def ask_open_file(self, start: Path | None) -> Path | None:
+        """Ask for a program workbook to open; None when the user cancels."""
 
-    def ask_ledger_file(self, start: Path | None) -> Path | None: ...
+    def ask_folder(self, title: str, start: Path | None) -> Path | None:
+        """Ask for a folder; None when the user cancels."""
 
-    def ask_text(self, title: str, text: str, current: str) -> str | None: ...
+    def ask_ledger_file(self, start: Path | None) -> Path | None:
+        """Ask for a ledger file; None when the user cancels."""
 
-    def confirm(self, title: str, text: str, accept_label: str) -> bool: ...
+    def ask_text(self, title: str, text: str, current: str) -> str | None:
+        """Ask for a line of text; None when the user cancels."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def confirm(self, title: str, text: str, accept_label: str) -> bool:
+        """Ask the user to confirm; True when they accept."""
 
-    def show_progress(self, state: ProgressState | None) -> None: ...
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
 
-    def show_status(self, text: str) -> None: ...
+    def show_progress(self, state: ProgressState | None) -> None:
+        """Show the progress of a job, or hide it (None)."""
 
-    def show_page(self, page: Page) -> None: ...
+    def show_status(self, text: str) -> None:
+        """Show a sentence in the status bar."""
+
+    def show_page(self, page: Page) -> None:
+        """Bring a page to the front."""
 
 
 def progress_state(title: str, event: ProgressEvent, cancelling: bool = False) -> ProgressState:
+    """The progress bar of a job: percent over all stages, and what is being done."""
     index = STAGES.index(event.stage)
     total = max(event.total, 1)
     done = min(max(event.done, 0), total)
@@ -151,6 +168,7 @@ def workbook_in(paths: Iterable[str]) -> Path | None:
 
 
 def validation_summary(inputs: Inputs, status: PeriodStatus | None = None) -> str:
+    """The sentence after a validation: workbooks read, errors, warnings and notes."""
     counts = {s: sum(p.severity is s for p in inputs.problems) for s in Severity}
     read = plural(len(inputs.data.submissions), "partner workbook")
     found = (
@@ -170,6 +188,7 @@ def validation_summary(inputs: Inputs, status: PeriodStatus | None = None) -> st
 
 
 def close_summary(outcome: CloseOutcome, final: bool) -> str:
+    """The sentence after a close: partners, lines, and the partners' net payable or due (N1)."""
     result = outcome.result
     if result is None:
         return outcome.message
@@ -201,7 +220,10 @@ def restatement_note(outcome: CloseOutcome, restatement: Restatement | None, fin
 
 
 class MainPresenter:
+    """The main window: open a program, choose the period and folders, validate and close."""
+
     def __init__(self, session: Session, runner: JobRunner | None = None) -> None:
+        """Follow `session`; jobs run through `runner` (inline when none is given)."""
         self.session = session
         self.runner: JobRunner = runner or InlineRunner()
         self.view: MainView | None = None
@@ -211,6 +233,7 @@ class MainPresenter:
         session.subscribe(self._changed)
 
     def bind(self, view: MainView) -> None:
+        """Attach the window and draw it."""
         self.view = view
         view.refresh()
 
@@ -242,6 +265,7 @@ class MainPresenter:
     # --- state for the view ----------------------------------------------------
 
     def actions(self) -> Actions:
+        """Which actions can be used now (none while a job runs)."""
         s = self.session
         idle = not s.busy
         return Actions(
@@ -255,15 +279,18 @@ class MainPresenter:
         )
 
     def window_title(self) -> str:
+        """The window title: the program, the period and the app."""
         path = self.session.program_path
         if path is None:
             return "PartnerClose"
         return f"{path.name} · {self.session.period} · PartnerClose"
 
     def recent_files(self) -> list[Path]:
+        """The program workbooks opened lately, the last first."""
         return self.session.settings.recent_files()
 
     def partner_folder_text(self) -> str:
+        """The folder partner workbooks are read from, and whether it was chosen here."""
         folder = self.session.partner_folder()
         if folder is not None:
             suffix = " (chosen here)" if self.session.partner_folder_override else ""
@@ -271,6 +298,7 @@ class MainPresenter:
         return "as set in the program workbook" if self.session.is_open else ""
 
     def partner_folder_tooltip(self) -> str:
+        """The tooltip that says where partner workbooks are read from by default."""
         return (
             "By default, the partner_folder setting of the program workbook (Program sheet), "
             "relative to the workbook. Change it to read this session's partner workbooks "
@@ -300,8 +328,10 @@ class MainPresenter:
         ]
 
     def terms_in_force(self) -> tuple[str, list[tuple[str, str, str, str]]]:
-        """Which dated program rows (rules.md E1) apply to the chosen period: a
-        sentence, and one row per dated row (sheet and cell, what for, valid, applies)."""
+        """E1: which dated program rows apply to the chosen period.
+
+        A sentence, and one row per dated row (sheet and cell, what for, valid, applies).
+        """
         inputs = self.session.inputs
         program = None if inputs is None else inputs.workbook_program
         if inputs is None or program is None:
@@ -325,12 +355,15 @@ class MainPresenter:
         ]
 
     def output_text(self) -> str:
+        """The folder the close writes to, as text ("" when no program is open)."""
         folder = self.session.output_folder()
         return str(folder) if folder else ""
 
     def ledger_text(self) -> str:
-        """Which ledger the app uses, never with a password; says when it comes from
-        PARTNERCLOSE_LEDGER."""
+        """The ledger the app uses, never with a password.
+
+        Says when it comes from PARTNERCLOSE_LEDGER.
+        """
         s = self.session
         where = s.ledger_path()
         if where is None or s.program_path is None:
@@ -342,6 +375,7 @@ class MainPresenter:
     # --- opening -----------------------------------------------------------------
 
     def choose_program(self) -> None:
+        """Ask for a program workbook and open it."""
         if self.view is None or self.session.busy:
             return
         start = self.session.settings.last_directory()
@@ -350,6 +384,7 @@ class MainPresenter:
             self.open_program(path)
 
     def open_dropped(self, paths: Iterable[str]) -> bool:
+        """Open a program workbook dropped on the window; False when none of the files is one."""
         path = workbook_in(paths)
         if path is None:
             return False
@@ -357,6 +392,7 @@ class MainPresenter:
         return True
 
     def open_program(self, path: Path) -> None:
+        """Open a program workbook and validate it for the chosen period."""
         s = self.session
         if s.busy:
             return
@@ -387,6 +423,7 @@ class MainPresenter:
         self.validate(show=False)
 
     def set_period(self, period: Period) -> None:
+        """Choose the period to close; the program is validated again for it."""
         s = self.session
         if period == s.period or s.busy:
             return
@@ -411,6 +448,7 @@ class MainPresenter:
     # --- folders -----------------------------------------------------------------
 
     def change_partner_folder(self) -> None:
+        """Ask for the folder to read this session's partner workbooks from."""
         s = self.session
         if self.view is None or not self.actions().change_partner_folder:
             return
@@ -421,11 +459,13 @@ class MainPresenter:
         self._folders_changed(revalidate=True)
 
     def reset_partner_folder(self) -> None:
+        """Read partner workbooks from the folder the program workbook names again."""
         if self.session.partner_folder_override is not None:
             self.session.partner_folder_override = None
             self._folders_changed(revalidate=True)
 
     def change_output_root(self) -> None:
+        """Ask for the folder the close outputs are written to, for this program."""
         s = self.session
         if self.view is None or s.program_path is None or not self.actions().change_folders:
             return
@@ -438,12 +478,14 @@ class MainPresenter:
             self._folders_changed(revalidate=False)
 
     def reset_output_root(self) -> None:
+        """Write the close outputs to the default folder beside the program again."""
         s = self.session
         if s.program_path is not None and not s.busy:
             s.settings.set_output_root(s.program_path, None)
             self._folders_changed(revalidate=False)
 
     def change_ledger(self) -> None:
+        """Ask for the ledger file of this program."""
         s = self.session
         if self.view is None or s.program_path is None or not self.actions().change_folders:
             return
@@ -478,6 +520,7 @@ class MainPresenter:
         self._folders_changed(revalidate=False)
 
     def reset_ledger(self) -> None:
+        """Use the default ledger again (PARTNERCLOSE_LEDGER, else the file beside the program)."""
         s = self.session
         if s.program_path is not None and not s.busy:
             s.settings.set_ledger_path(s.program_path, None)
@@ -537,6 +580,7 @@ class MainPresenter:
     # --- validating ----------------------------------------------------------------
 
     def validate(self, show: bool = True) -> None:
+        """Read the period's program and partner workbooks and check them, off the UI thread."""
         s = self.session
         path = s.program_path
         if path is None or s.busy:
@@ -568,6 +612,7 @@ class MainPresenter:
     # --- closing -------------------------------------------------------------------
 
     def close(self, final: bool, allow_empty: bool = False) -> None:
+        """Close the period, draft or final (a final close asks first and locks the period)."""
         s = self.session
         path = s.program_path
         if path is None or s.busy or self.view is None:
@@ -634,9 +679,11 @@ class MainPresenter:
         self._start(title, work, done, "The close")
 
     def correct_earlier_period(self) -> None:
-        """Correct final periods before this one (rules.md P3): ask which, and the folder
-        of corrected workbooks; a draft then shows the prior-period adjustments, and the
-        final close of this period records the restated versions with it."""
+        """P3: correct final periods before this one.
+
+        Ask which, and the folder of corrected workbooks; a draft then shows the prior-period
+        adjustments, and the final close of this period records the restated versions with it.
+        """
         s = self.session
         path = s.program_path
         if path is None or s.busy or self.view is None:
@@ -680,8 +727,11 @@ class MainPresenter:
         self._refresh()
 
     def _empty_month_allowed(self, inputs: Inputs) -> bool | None:
-        """False: nothing is missing (or more than the month's data is wrong); True: the
-        user agreed to close a month without partner data; None: the user declined."""
+        """Whether a month without partner data may be closed, asking the user when it is so.
+
+        False: nothing is missing (or more than the month's data is wrong); True: the user agreed to
+        close a month without partner data; None: the user declined.
+        """
         empty = inputs.empty_period
         if empty is None or empty.severity is not Severity.ERROR or self.view is None:
             return False
@@ -749,6 +799,7 @@ class MainPresenter:
             self._error("The close failed", _sentence(outcome.message))
 
     def cancel(self) -> None:
+        """Ask the running job to stop."""
         if self._token is None or self._token() or not self.session.busy:
             return
         self._token.cancel()

@@ -24,6 +24,8 @@ from partnerclose.api import (
 
 
 class PeriodState(Enum):
+    """Where a period stands in the ledger: not closed, closed as draft, or final."""
+
     NOT_CLOSED = "not closed"
     DRAFT = "draft"
     FINAL = "final"
@@ -31,6 +33,8 @@ class PeriodState(Enum):
 
 @dataclass(frozen=True, slots=True)
 class PeriodStatus:
+    """The period's state in the ledger, as the Program page shows it."""
+
     period: Period
     state: PeriodState
     text: str  # one sentence for the Program page
@@ -39,6 +43,7 @@ class PeriodStatus:
 
     @property
     def locked(self) -> bool:
+        """Whether the period is closed final, so no close may run for it again."""
         return self.state is PeriodState.FINAL
 
     @property

@@ -33,6 +33,7 @@ def cell_sort_key(cell: str) -> tuple[int, str]:
 
 
 def problem_row(problem: Problem) -> Row:
+    """One problem as a row: severity, where (file, sheet, cell) and the message."""
     severity = problem.severity
     row_number, letters = cell_sort_key(problem.cell)
     cell_key = f"{row_number:09d}{letters}" if problem.cell else ""
@@ -61,6 +62,7 @@ def problems_table(problems: Sequence[Problem]) -> DisplayTable:
 
 
 def severity_counts(problems: Sequence[Problem]) -> dict[Severity, int]:
+    """How many problems there are of each severity."""
     return {s: sum(p.severity is s for p in problems) for s in Severity}
 
 

@@ -39,11 +39,16 @@ from partnerclose.api import (
 
 
 class ReviewView(Protocol):
-    def refresh(self) -> None: ...
+    """What the review presenter needs of its view."""
+
+    def refresh(self) -> None:
+        """Redraw the page from the presenter."""
 
 
 @dataclass(frozen=True, slots=True)
 class Subtotal:
+    """One section's subtotal on a partner's page, with last period's and the change."""
+
     section: str
     amount: str
     negative: bool
@@ -52,6 +57,8 @@ class Subtotal:
 
 @dataclass(frozen=True, slots=True)
 class PartnerHeader:
+    """The head of a partner's page: who, the net and its direction, score and flags."""
+
     title: str  # "P001 · Acme Analytics"
     net: str  # "32,845.00 USD"
     direction: str  # "Amount payable to the partner"
@@ -62,7 +69,10 @@ class PartnerHeader:
 
 
 class ReviewPresenter:
+    """The Review page: the close's summary, each participant's lines, pools and reserve."""
+
     def __init__(self, session: Session) -> None:
+        """Follow `session`; the page shows its last close."""
         self.session = session
         self.view: ReviewView | None = None
         self.selected: str = ""
@@ -71,6 +81,7 @@ class ReviewPresenter:
         session.subscribe(self._changed)
 
     def bind(self, view: ReviewView) -> None:
+        """Attach the view and draw it."""
         self.view = view
         view.refresh()
 
@@ -86,13 +97,16 @@ class ReviewPresenter:
     # --- the close being reviewed ----------------------------------------------------
 
     def result(self) -> CloseResult | None:
+        """The last close's result (None before a close)."""
         outcome = self.session.closed
         return outcome.result if outcome is not None else None
 
     def decimals(self) -> int:
+        """The currency's decimals, from the program."""
         return self.session.decimals()
 
     def currency(self) -> str:
+        """The program currency ("" before a close)."""
         outcome = self.session.closed
         if outcome and outcome.inputs and outcome.inputs.program:
             return outcome.inputs.program.settings.currency
@@ -124,6 +138,7 @@ class ReviewPresenter:
         return f"Closing rates of {self.session.period}: {shown}."
 
     def headline(self) -> str:
+        """What the page says over the summary, or what to do first."""
         outcome = self.session.closed
         if outcome is None or outcome.result is None:
             if self.session.is_open:
@@ -132,6 +147,7 @@ class ReviewPresenter:
         return self.session.problems_note
 
     def amounts_note(self) -> str:
+        """How to read the amounts: the currency and the sign."""
         currency = self.currency()
         sign = (
             "+ payable to the participant, − due from it; components without an amount are left out"
@@ -141,12 +157,14 @@ class ReviewPresenter:
     # --- tables --------------------------------------------------------------------------
 
     def summary(self) -> DisplayTable:
+        """One row per participant: its net and a column per component."""
         result = self.result()
         if result is None:
             return EMPTY_TABLE
         return summary_table(result, self.session.partner_names(), self.decimals())
 
     def participants(self) -> list[tuple[str, str]]:
+        """The participants of the close, with their labels, in participant order."""
         result = self.result()
         if result is None:
             return []
@@ -154,12 +172,14 @@ class ReviewPresenter:
         return [(p, participant_label(p, names)) for p in result.participants]
 
     def select(self, participant: str) -> None:
+        """Show the page of `participant`."""
         if participant != self.selected:
             self.selected = participant
             if self.view is not None:
                 self.view.refresh()
 
     def partner_header(self) -> PartnerHeader | None:
+        """The head of the selected participant's page (None when none is selected)."""
         result = self.result()
         if result is None or not self.selected:
             return None
@@ -220,6 +240,7 @@ class ReviewPresenter:
         ]
 
     def partner_lines(self) -> DisplayTable:
+        """The selected participant's lines."""
         result = self.result()
         return lines_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
 
@@ -236,32 +257,39 @@ class ReviewPresenter:
         return sections_table(result, self.selected, self.decimals(), self.last_period())
 
     def partner_milestones(self) -> DisplayTable:
+        """M1–M7: the selected partner's milestones."""
         result = self.result()
         return milestones_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
 
     def partner_key_figures(self) -> DisplayTable:
+        """K1: the selected partner's key figures."""
         result = self.result()
         return key_figures_table(result, self.selected, self.decimals()) if result else EMPTY_TABLE
 
     def partner_scorecard(self) -> DisplayTable:
+        """S1: the selected partner's scorecard."""
         result = self.result()
         return scorecard_table(result, self.selected) if result else EMPTY_TABLE
 
     def pools(self) -> DisplayTable:
+        """N1: one row per pool, whether it reconciles (Σ lines = −(amount − draw))."""
         result = self.result()
         return pools_table(result, self.decimals()) if result else EMPTY_TABLE
 
     def reserve(self) -> DisplayTable:
+        """C8: the reserve's movement over the period."""
         result = self.result()
         return reserve_table(result, self.decimals()) if result else EMPTY_TABLE
 
     def reserve_accounts(self) -> DisplayTable:
+        """C8: each participant's reserve contribution, refund and equity."""
         result = self.result()
         if result is None:
             return EMPTY_TABLE
         return reserve_accounts_table(result, self.session.partner_names(), self.decimals())
 
     def reserve_note(self) -> str:
+        """N1: whether every pool reconciles, in one sentence."""
         result = self.result()
         if result is None:
             return ""
@@ -273,10 +301,12 @@ class ReviewPresenter:
         )
 
     def exceptions(self) -> DisplayTable:
+        """The close's problems, one row each."""
         outcome = self.session.closed
         return problems_table(outcome.problems) if outcome is not None else problems_table(())
 
     def counts_text(self) -> str:
+        """How many participants and lines the close has."""
         result = self.result()
         if result is None:
             return ""

@@ -1,5 +1,7 @@
-"""The Review view's tables: summary, a partner's lines, sections, milestones, key
-figures and scorecard, pools and reserve (pure: a result in, display tables out)."""
+"""The Review view's tables (pure: a result in, display tables out).
+
+Summary, a partner's lines, sections, milestones, key figures and scorecard, pools and reserve.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ COUNT_FIGURES = {"deals_won", "deals_lost"}
 
 
 def figure_cell(key: str, value: Decimal, decimals: int) -> Cell:
+    """K1: a key figure's cell, formatted as money, percent, count or ratio."""
     if key in MONEY_FIGURES:
         return money_cell(value, decimals)
     if key in PERCENT_FIGURES:
@@ -130,6 +133,7 @@ LINE_COLUMNS = (
 
 
 def lines_table(result: CloseResult, participant: str, decimals: int) -> DisplayTable:
+    """One row per line of the participant: component, item, description and amount."""
     rows = []
     for line in result.lines_of(participant):
         rows.append(
@@ -159,8 +163,10 @@ def sections_table(
     decimals: int,
     last: Mapping[Component, Decimal] | None = None,
 ) -> DisplayTable:
-    """The participant's sections: this period's subtotal, last period's (its final
-    close; 0 when there is none) and the change."""
+    """The participant's sections: this period's subtotal, last period's and the change.
+
+    Last period's is its final close's (0 when there is none).
+    """
     subtotals: dict[Section, Decimal] = defaultdict(Decimal)
     for line in result.lines_of(participant):
         subtotals[section_of(line)] += line.amount  # an adjustment: its row's section
@@ -220,6 +226,7 @@ MILESTONE_COLUMNS = (
 
 
 def milestones_table(result: CloseResult, participant: str, decimals: int) -> DisplayTable:
+    """M1–M7: one row per milestone of the partner: value, payout, paid, held, deferred, status."""
     rows = []
     for d in result.milestones.details:
         if d.partner_id != participant:
@@ -247,6 +254,7 @@ def milestones_table(result: CloseResult, participant: str, decimals: int) -> Di
 
 
 def key_figures_table(result: CloseResult, participant: str, decimals: int) -> DisplayTable:
+    """K1: one row per key figure of the partner."""
     figures = result.key_figures.get(participant, {})
     rows = tuple(
         Row((text_cell(figure_label(k)), figure_cell(k, v, decimals)), key=k)
@@ -256,6 +264,7 @@ def key_figures_table(result: CloseResult, participant: str, decimals: int) -> D
 
 
 def scorecard_table(result: CloseResult, participant: str) -> DisplayTable:
+    """S1: one row per scorecard metric of the partner: value, score, weight, worst → best."""
     card = result.scorecards.scorecards.get(participant)
     rows: list[Row] = []
     if card is not None:
@@ -288,6 +297,7 @@ def scorecard_table(result: CloseResult, participant: str) -> DisplayTable:
 
 
 def pools_table(result: CloseResult, decimals: int) -> DisplayTable:
+    """N1: one row per pool: amount, reserve draw, Σ lines and whether it reconciles."""
     names = {p.pool_id: p.name for p in result.costs.pools}
     rows = []
     for check in result.pool_checks:
@@ -365,6 +375,7 @@ def reserve_table(result: CloseResult, decimals: int) -> DisplayTable:
 def reserve_accounts_table(
     result: CloseResult, names: dict[str, str], decimals: int
 ) -> DisplayTable:
+    """C8/C9: one row per participant: contribution asked and made, refund, equity."""
     rows = tuple(
         Row(
             (

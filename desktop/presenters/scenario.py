@@ -34,9 +34,13 @@ ONE = Decimal(1)
 
 
 class ScenarioView(Protocol):
-    def refresh(self) -> None: ...
+    """What the what-if presenter needs of its view."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def refresh(self) -> None:
+        """Redraw the page from the presenter."""
+
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
 
 
 def retained_cost(result: CloseResult) -> Decimal:
@@ -52,6 +56,7 @@ def retained_cost(result: CloseResult) -> Decimal:
 
 
 def change_cells(actual: Decimal, scenario: Decimal, decimals: int) -> tuple[Cell, Cell]:
+    """The change from actual to what-if, as an amount and a percent of the actual."""
     delta = scenario - actual
     if actual == 0:
         ratio = text_cell("")
@@ -80,6 +85,7 @@ COMPARE_COLUMNS = (
 def comparison_table(
     actual: CloseResult, scenario: CloseResult, names: dict[str, str], decimals: int
 ) -> DisplayTable:
+    """One row per partner: net actual, net what-if and the change."""
     partners = [p for p in actual.participants if p != HOST]
     rows = []
     for pid in partners:
@@ -112,6 +118,7 @@ def comparison_table(
 
 
 def host_table(actual: CloseResult, scenario: CloseResult, decimals: int) -> DisplayTable:
+    """The host's retained cost and net, actual and what-if."""
     rows = []
     for label, a, w in (
         ("Host's retained cost", retained_cost(actual), retained_cost(scenario)),
@@ -131,7 +138,10 @@ def host_table(actual: CloseResult, scenario: CloseResult, decimals: int) -> Dis
 
 
 class ScenarioPresenter:
+    """The What-if page: the period closed again with usage and deals scaled."""
+
     def __init__(self, session: Session, runner: JobRunner | None = None) -> None:
+        """Follow `session`; the what-if runs through `runner` (inline when none is given)."""
         self.session = session
         self.runner: JobRunner = runner or InlineRunner()
         self.view: ScenarioView | None = None
@@ -143,6 +153,7 @@ class ScenarioPresenter:
         session.subscribe(self._changed)
 
     def bind(self, view: ScenarioView) -> None:
+        """Attach the view and draw it."""
         self.view = view
         view.refresh()
 
@@ -154,10 +165,12 @@ class ScenarioPresenter:
     # --- state ----------------------------------------------------------------------------
 
     def available(self) -> bool:
+        """Whether the what-if can run: the inputs are valid."""
         inputs = self.session.inputs
         return inputs is not None and inputs.ok
 
     def headline(self) -> str:
+        """What the page says over the comparison, or what to do first."""
         if not self.session.is_open:
             return "Open a program workbook to try demand scenarios."
         if not self.available():
@@ -173,6 +186,7 @@ class ScenarioPresenter:
         )
 
     def comparison(self) -> DisplayTable:
+        """One row per partner: net actual, net what-if and the change."""
         if self.outcome is None:
             return EMPTY_TABLE
         return comparison_table(
@@ -183,11 +197,13 @@ class ScenarioPresenter:
         )
 
     def host(self) -> DisplayTable:
+        """The host's retained cost and net, actual and what-if."""
         if self.outcome is None:
             return EMPTY_TABLE
         return host_table(self.outcome.actual, self.outcome.scenario, self.session.decimals())
 
     def chart(self) -> ChartData:
+        """Net per partner, actual and what-if, as a bar chart."""
         if self.outcome is None:
             return EMPTY_CHART
         actual, scenario = self.outcome.actual, self.outcome.scenario
@@ -207,14 +223,17 @@ class ScenarioPresenter:
     # --- what the user does -------------------------------------------------------------------
 
     def set_factors(self, usage: Decimal, deals: Decimal) -> None:
+        """Set the usage and deal multipliers, held within the allowed range."""
         self.usage_factor = min(max(usage, MIN_FACTOR), MAX_FACTOR)
         self.deal_factor = min(max(deals, MIN_FACTOR), MAX_FACTOR)
 
     def reset(self) -> None:
+        """Set both multipliers back to 1 and compute again."""
         self.set_factors(ONE, ONE)
         self.recompute()
 
     def recompute(self) -> None:
+        """Close the period again with the multipliers (no output, no ledger)."""
         inputs = self.session.inputs
         if inputs is None or not inputs.ok:
             self._refresh()

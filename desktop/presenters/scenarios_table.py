@@ -42,15 +42,20 @@ EDIT_FILE = "What-if"  # where the table's problems are said to be
 
 
 class ScenarioTableView(Protocol):
-    def refresh(self) -> None: ...
+    """What the scenarios presenter needs of its view."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def refresh(self) -> None:
+        """Redraw the page from the presenter."""
+
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
 
 
 class ScenarioTablePresenter:
     """Edits, checks and runs scenarios; knows no Qt."""
 
     def __init__(self, session: Session, runner: JobRunner | None = None) -> None:
+        """Follow `session`, and load the program's Scenarios sheet; runs go through `runner`."""
         self.session = session
         self.runner: JobRunner = runner or InlineRunner()
         self.view: ScenarioTableView | None = None

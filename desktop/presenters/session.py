@@ -33,6 +33,8 @@ from partnerclose.api import (
 
 
 class Change(Enum):
+    """What changed in the session, for the presenters that listen."""
+
     PROGRAM = "program"  # another program workbook (or none)
     PERIOD = "period"
     FOLDERS = "folders"  # partner folder, output folder or ledger
@@ -44,11 +46,14 @@ class Change(Enum):
 
 
 def last_month(today: date | None = None) -> Period:
+    """The month before today's, the period a close usually is for."""
     return Period.of(today or datetime.now().astimezone().date()).shift(-1)
 
 
 @dataclass(frozen=True, slots=True)
 class Backend:
+    """What the desktop calls in partnerclose.api; tests give fakes."""
+
     load_inputs: Callable[..., Inputs] = load_inputs
     run_close: Callable[..., CloseOutcome] = run_close
     run_scenario: Callable[..., ScenarioOutcome | None] = run_scenario
@@ -63,18 +68,21 @@ class Restatement:
     corrections: Path
 
     def text(self) -> str:
-        """ "2026-09 (corrected workbooks in corrections)"."""
+        """The months and the folder, as in `2026-09 (corrected workbooks in corrections)`."""
         months = ", ".join(str(p) for p in self.periods)
         return f"{months} (corrected workbooks in {self.corrections.name or self.corrections})"
 
 
 class Session:
+    """One desktop session: the open program, the period, folders, last validation and close."""
+
     def __init__(
         self,
         settings: AppSettings | None = None,
         backend: Backend | None = None,
         today: date | None = None,
     ) -> None:
+        """A session with nothing open, for last month (settings in memory, the real API)."""
         self.settings = settings or AppSettings(MemorySettings())
         self.backend = backend or Backend()
         self.program_path: Path | None = None
@@ -92,9 +100,11 @@ class Session:
     # --- listening -------------------------------------------------------------
 
     def subscribe(self, listener: Callable[[Change], None]) -> None:
+        """Call `listener` with every change from now on."""
         self._listeners.append(listener)
 
     def notify(self, change: Change) -> None:
+        """Tell every listener what changed."""
         for listener in list(self._listeners):
             listener(change)
 
@@ -102,6 +112,7 @@ class Session:
 
     @property
     def is_open(self) -> bool:
+        """Whether a program workbook is open."""
         return self.program_path is not None
 
     @property
@@ -113,13 +124,17 @@ class Session:
         return outcome
 
     def ledger_path(self) -> Path | str | None:
-        """The chosen ledger, else PARTNERCLOSE_LEDGER, else the file beside the program
-        (a postgresql:// URL stays text)."""
+        """The ledger the session uses.
+
+        The one chosen here, else PARTNERCLOSE_LEDGER, else the file beside the program (a
+        postgresql:// URL stays text).
+        """
         if self.program_path is None:
             return None
         return ledger_location(self.program_path, self.settings.ledger_path(self.program_path))
 
     def output_folder(self) -> Path | None:
+        """The folder the close of the period writes to (None when no program is open)."""
         if self.program_path is None:
             return None
         root = self.settings.output_root(self.program_path)
@@ -134,12 +149,14 @@ class Session:
         return self.inputs.partner_folder if self.inputs is not None else None
 
     def decimals(self) -> int:
+        """The currency's decimals, from the program (2 until one is read)."""
         inputs = self.inputs or (self.outcome.inputs if self.outcome else None)
         if inputs is not None and inputs.program is not None:
             return inputs.program.settings.decimals
         return 2
 
     def partner_names(self) -> dict[str, str]:
+        """Partner id -> name, from the program ({} until one is read)."""
         inputs = self.inputs or (self.outcome.inputs if self.outcome else None)
         if inputs is None or inputs.program is None:
             return {}

@@ -18,21 +18,28 @@ MAX_RECENT = 10
 
 
 class SettingsStore(Protocol):
-    def get(self, key: str) -> str | None: ...
+    """Where the app keeps its settings: QSettings in the app, a dict in tests."""
 
-    def put(self, key: str, value: str) -> None: ...
+    def get(self, key: str) -> str | None:
+        """The stored value of `key` (None when none is)."""
+
+    def put(self, key: str, value: str) -> None:
+        """Store `value` under `key`."""
 
 
 class MemorySettings:
     """A SettingsStore in a dict (tests, and a fallback when none is given)."""
 
     def __init__(self, values: dict[str, str] | None = None) -> None:
+        """Settings held in memory, starting from `values`."""
         self.values: dict[str, str] = dict(values or {})
 
     def get(self, key: str) -> str | None:
+        """The stored value of `key` (None when none is)."""
         return self.values.get(key)
 
     def put(self, key: str, value: str) -> None:
+        """Store `value` under `key`."""
         self.values[key] = value
 
 
@@ -44,11 +51,13 @@ class AppSettings:
     LAST_DIR = "last_directory"
 
     def __init__(self, store: SettingsStore) -> None:
+        """Settings kept in `store`."""
         self.store = store
 
     # --- recent files -------------------------------------------------------
 
     def recent_files(self) -> list[Path]:
+        """The program workbooks opened lately, the last first."""
         return [Path(p) for p in self._json_list(self.RECENT)]
 
     def add_recent(self, path: Path) -> list[Path]:
@@ -61,11 +70,13 @@ class AppSettings:
         return [Path(p) for p in recent]
 
     def remove_recent(self, path: Path) -> list[Path]:
+        """Drop `path` from the recent files (it is gone); the list left."""
         recent = [p for p in self._json_list(self.RECENT) if p != str(path)]
         self.store.put(self.RECENT, json.dumps(recent))
         return [Path(p) for p in recent]
 
     def last_directory(self) -> Path | None:
+        """The folder a program workbook was last opened from."""
         text = self.store.get(self.LAST_DIR)
         return Path(text) if text else None
 
@@ -76,17 +87,21 @@ class AppSettings:
         return self._folder(program, "output")
 
     def ledger_path(self, program: Path) -> Path | str | None:
-        """The ledger chosen for this program: a file, or a postgresql:// URL kept as text
-        (None: PARTNERCLOSE_LEDGER, else `<program>.ledger.sqlite` beside it)."""
+        """The ledger chosen for this program: a file, or a postgresql:// URL kept as text.
+
+        None: PARTNERCLOSE_LEDGER, else `<program>.ledger.sqlite` beside it.
+        """
         text = self._text(program, "ledger")
         if not text:
             return None
         return text if is_server_url(text) else Path(text)
 
     def set_output_root(self, program: Path, folder: Path | None) -> None:
+        """Write this program's close outputs under `folder` (None: the default folder)."""
         self._set_folder(program, "output", folder)
 
     def set_ledger_path(self, program: Path, path: Path | str | None) -> None:
+        """Use `path` as this program's ledger (None: the default ledger)."""
         self._set_folder(program, "ledger", path)
 
     def _folder(self, program: Path, what: str) -> Path | None:

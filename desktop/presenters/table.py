@@ -15,6 +15,8 @@ from desktop.presenters.formatting import money, number, percent
 
 
 class Align(Enum):
+    """How a column's cells are aligned."""
+
     LEFT = "left"
     RIGHT = "right"
     CENTER = "center"
@@ -39,6 +41,8 @@ BLANK_KEY: SortKey = (0, "")
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column of a display table: its title, alignment, tooltip and width."""
+
     title: str  # may hold a line break: a two-line header
     align: Align = Align.LEFT
     tooltip: str = ""
@@ -48,11 +52,14 @@ class Column:
 
     @property
     def name(self) -> str:
+        """The column's stable name: its key, else its title."""
         return self.key or self.title
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
+    """One cell: its text, how it sorts, its tone and the exact number behind it."""
+
     text: str
     sort_key: SortKey = BLANK_KEY
     tone: Tone = Tone.NORMAL
@@ -62,6 +69,8 @@ class Cell:
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """One row of a display table: its cells, and whether it is a totals row."""
+
     cells: tuple[Cell, ...]
     total: bool = False  # a totals row: bold, kept at the bottom whatever the sort
     category: str = ""  # what a category filter looks at (e.g. the severity)
@@ -70,6 +79,8 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class DisplayTable:
+    """A table as a view shows it, Qt-free: columns and rows of formatted cells."""
+
     columns: tuple[Column, ...]
     rows: tuple[Row, ...] = ()
 
@@ -78,6 +89,7 @@ class DisplayTable:
         return [c.name for c in self.columns].index(name)
 
     def texts(self, name: str) -> list[str]:
+        """The texts of the column with this key (or title), top to bottom."""
         i = self.column(name)
         return [row.cells[i].text for row in self.rows]
 
@@ -86,6 +98,7 @@ EMPTY_TABLE = DisplayTable(())
 
 
 def text_cell(text: str, tone: Tone = Tone.NORMAL, tooltip: str = "") -> Cell:
+    """A text cell, sorted without regard to case."""
     return Cell(text, (2, text.casefold()) if text else BLANK_KEY, tone, tooltip or "")
 
 
@@ -106,6 +119,7 @@ def money_cell(
 
 
 def number_cell(value: Decimal | None, places: int = 2, tooltip: str = "") -> Cell:
+    """A number to `places` decimals, red when negative."""
     if value is None:
         return Cell("", BLANK_KEY)
     tone = Tone.NEGATIVE if value < 0 else Tone.NORMAL
@@ -113,10 +127,12 @@ def number_cell(value: Decimal | None, places: int = 2, tooltip: str = "") -> Ce
 
 
 def percent_cell(value: Decimal | None, places: int = 1, tooltip: str = "") -> Cell:
+    """A rate as a percent to `places` decimals."""
     if value is None:
         return Cell("", BLANK_KEY)
     return Cell(percent(value, places), (1, value), Tone.NORMAL, tooltip, value)
 
 
 def int_cell(value: int, tooltip: str = "") -> Cell:
+    """A whole number, grouped by thousands."""
     return Cell(f"{value:,}", (1, Decimal(value)), Tone.NORMAL, tooltip, Decimal(value))

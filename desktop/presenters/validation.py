@@ -17,15 +17,23 @@ from partnerclose.api import Severity
 
 
 class ValidationView(Protocol):
-    def refresh(self) -> None: ...
+    """What the validation presenter needs of its view."""
 
-    def open_path(self, path: Path) -> None: ...
+    def refresh(self) -> None:
+        """Redraw the page from the presenter."""
 
-    def show_error(self, title: str, text: str) -> None: ...
+    def open_path(self, path: Path) -> None:
+        """Open a workbook with the system's application."""
+
+    def show_error(self, title: str, text: str) -> None:
+        """Show an error message with its title."""
 
 
 class ValidationPresenter:
+    """The Validation page: the problems of the workbooks, filtered by severity and text."""
+
     def __init__(self, session: Session) -> None:
+        """Follow `session`; the list changes with each validation."""
         self.session = session
         self.view: ValidationView | None = None
         self.table: DisplayTable = problems_table(())
@@ -34,6 +42,7 @@ class ValidationPresenter:
         session.subscribe(self._changed)
 
     def bind(self, view: ValidationView) -> None:
+        """Attach the view and draw it."""
         self.view = view
         self._rebuild()
 
@@ -49,6 +58,7 @@ class ValidationPresenter:
     # --- what the view shows -------------------------------------------------------
 
     def headline(self) -> str:
+        """What the page says over the problems, or what to do first."""
         s = self.session
         if not s.is_open:
             return "Open a program workbook to validate it."
@@ -67,21 +77,25 @@ class ValidationPresenter:
         return "warning" if counts[Severity.WARNING] else "ok"
 
     def filter_labels(self) -> list[tuple[Severity, str]]:
+        """The severity filters' labels, each with its count."""
         counts = severity_counts(self.session.problems)
         return [(s, f"{SEVERITY_LABELS[s]}s  {counts[s]}") for s in Severity]
 
     def shown_categories(self) -> set[str]:
+        """The severities shown, as the table's row categories."""
         return {s.value for s in self.shown}
 
     # --- what the user does -----------------------------------------------------------
 
     def set_shown(self, severity: Severity, shown: bool) -> None:
+        """Show or hide the problems of `severity`."""
         if shown:
             self.shown.add(severity)
         else:
             self.shown.discard(severity)
 
     def set_filter_text(self, text: str) -> None:
+        """Show only the problems whose text holds `text`."""
         self.filter_text = text
 
     def activate(self, row: int) -> None:

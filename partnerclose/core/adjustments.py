@@ -24,8 +24,11 @@ def of_period(program: Program, period: Period) -> list[Adjustment]:
 
 
 def check_adjustments(program: Program, period: Period) -> list[Problem]:
-    """Rows checked at their cells: the partner, and the journal mapping when the
-    program has an Accounts sheet; an info for rows of later periods."""
+    """P2: check each Adjustments row at its cells.
+
+    The partner must be known, and the component adjustment must have an Accounts row when the
+    program has an Accounts sheet; rows of later periods get an info.
+    """
     problems: list[Problem] = []
     partners = {p.partner_id for p in program.partners}
     for row in program.adjustments:

@@ -55,11 +55,14 @@ class PoolCheck:
 
     @property
     def difference(self) -> Decimal:
+        """N1's difference: lines' total + (amount − draw), 0 when the pool sums exactly."""
         return self.lines_total + (self.amount - self.draw)
 
 
 @dataclass(frozen=True, slots=True)
 class CloseResult:
+    """The result of one close: its lines, problems, details per rule and the state it leaves."""
+
     period: Period
     participants: tuple[str, ...]  # HOST, then partners taking part, in participant order
     lines: tuple[Line, ...]  # sorted as lines.csv
@@ -90,13 +93,15 @@ class CloseResult:
         return sum((rate.settle(line.amount) for line in self.lines_of(participant_id)), Decimal(0))
 
     def lines_of(self, participant_id: str) -> tuple[Line, ...]:
+        """The participant's lines, in lines.csv order (none when it has no line)."""
         return self.by_participant.get(participant_id, ())
 
     def net(self, participant_id: str) -> Decimal:
+        """N1: the participant's net for the period, in the program currency."""
         return sum((line.amount for line in self.lines_of(participant_id)), Decimal(0))
 
     def totals(self) -> dict[str, dict[Component, Decimal]]:
-        """participant -> component -> total of its lines."""
+        """Each participant's total per component of its lines."""
         table: dict[str, dict[Component, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for line in self.lines:
             table[line.partner_id][line.component] += line.amount
@@ -110,8 +115,11 @@ def compute_close(
     state: CloseState,
     corrections: Iterable[Line] = (),
 ) -> CloseResult:
-    """The close of `period` from the state before it; `corrections` are lines settled
-    in it as they are (rules.md P3's `prior_period_adjustment`), outside every rule."""
+    """Close `period` from the state the final closes before it left.
+
+    `corrections` are lines settled in it as they are (rules.md P3's `prior_period_adjustment`),
+    outside every rule.
+    """
     return _compute_close(program, period, data, state, sort_lines(corrections))
 
 
@@ -186,10 +194,10 @@ _PARTNER_ID = attrgetter("partner_id")
 
 
 def group_lines(lines: Iterable[Line]) -> dict[str, tuple[Line, ...]]:
-    """participant -> its lines, in order.
+    """Each participant's lines, in order.
 
-    Sorted lines hold each participant's lines in one run, taken whole
-    (groupby) rather than line by line; a participant met again is appended.
+    Sorted lines hold each participant's lines in one run, taken whole (groupby) rather than line by
+    line; a participant met again is appended.
     """
     grouped: dict[str, list[Line]] = {}
     for partner_id, run in groupby(lines, _PARTNER_ID):
@@ -207,6 +215,7 @@ def pool_of_item(item: str) -> str:
 
 
 def pool_checks(costs: CostResult, lines: Iterable[Line]) -> tuple[PoolCheck, ...]:
+    """N1: per pool, the cost_share and guardrail lines against −(amount − draw)."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for line in lines:
         if line.component in (Component.COST_SHARE, Component.GUARDRAIL):

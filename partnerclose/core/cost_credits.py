@@ -42,6 +42,7 @@ class Credit:
 
     @property
     def value(self) -> Decimal:
+        """C7: the contribution's worth, quantity × unit value, before the cap."""
         return self.quantity * self.unit_value
 
     @property

@@ -53,6 +53,7 @@ def hold(
     max_change_pct: Decimal,
     decimals: int,
 ) -> Guard:
+    """C6: hold one partner's allocation for a pool within the band around last period's."""
     low, high = band(previous, max_change_pct, decimals)
     held = min(max(allocation, low), high)
     return Guard(partner_id, previous, max_change_pct, low, high, allocation, held)

@@ -34,6 +34,7 @@ class ReserveMovement:
 
     @property
     def after_draws(self) -> Decimal:
+        """C5: the reserve balance left after this period's draws."""
         return self.opening - self.draws
 
 
@@ -52,6 +53,7 @@ class ReserveAccount:
 
     @property
     def scaled(self) -> bool:
+        """C8: whether the reserve cap scaled this partner's contribution down."""
         return self.contribution != self.asked
 
 

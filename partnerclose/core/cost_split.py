@@ -86,6 +86,7 @@ class Split:
 
     @property
     def fell_back(self) -> bool:
+        """C2: whether the split fell back to another basis because all weights were 0."""
         return self.used_basis is not self.basis
 
 

@@ -136,6 +136,8 @@ class PoolParticipantDetail:
 
 @dataclass(frozen=True, slots=True)
 class SplitDetail:
+    """One split of a pool in the close pack: basis asked and used, amount, total weight."""
+
     part: str
     basis: Basis  # asked for by the pool
     used_basis: Basis  # after the C2 fallback
@@ -169,6 +171,8 @@ class PoolDetail:
 
 @dataclass(frozen=True, slots=True)
 class CostResult:
+    """The cost sharing of one period (C1–C9): lines, problems, details and next state."""
+
     lines: tuple[Line, ...]
     problems: tuple[Problem, ...]
     pools: tuple[PoolDetail, ...]  # pool_id order
@@ -322,7 +326,7 @@ def _pair_key(item: tuple[tuple[str, str], Decimal]) -> tuple[tuple[int, str], s
 
 
 def _units(usage: Iterable[Usage]) -> dict[str, dict[str, Decimal]]:
-    """pool -> participant -> units in the period (Σ of its rows)."""
+    """Units per pool and participant in the period (Σ of its Usage rows)."""
     units: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for row in usage:
         mine = units[row.pool_id]

@@ -39,6 +39,7 @@ class CurrencyCodes:
     symbols: Mapping[str, str] = field(default_factory=dict)
 
     def __contains__(self, code: object) -> bool:
+        """Whether `code` is an ISO 4217 currency code."""
         return code in self.minor_units
 
     def suggestion(self, found: str) -> str:
@@ -78,7 +79,7 @@ class SettlementRate:
 
 
 def period_rates(program: Program, period: Period) -> dict[str, FxRate]:
-    """currency -> its FxRates row for `period` (the first, if there are two)."""
+    """The period's FxRates row per currency (the first, if there are two)."""
     found: dict[str, FxRate] = {}
     for row in program.fx_rates:
         if row.period == period:
@@ -87,6 +88,7 @@ def period_rates(program: Program, period: Period) -> dict[str, FxRate]:
 
 
 def settlement_currency(program: Program, partner_id: str) -> str:
+    """X2: the currency the partner settles in (the program currency when none is given)."""
     for partner in program.partners:
         if partner.partner_id == partner_id:
             return partner.currency or program.settings.currency
@@ -94,8 +96,10 @@ def settlement_currency(program: Program, partner_id: str) -> str:
 
 
 def settlement_rates(program: Program, period: Period) -> dict[str, SettlementRate]:
-    """partner -> its settlement rate, for every partner (HOST and partners in the
-    program currency at rate 1)."""
+    """X2: every participant's settlement rate for the period.
+
+    HOST and partners in the program currency settle at rate 1.
+    """
     code, decimals = program.settings.currency, program.settings.decimals
     rates = period_rates(program, period)
     own = SettlementRate(code, ONE, decimals)
@@ -119,7 +123,7 @@ def settled_totals(
     period: Period,
     lines: Iterable[tuple[str, str, Component, Decimal]],
 ) -> tuple[dict[str, dict[Component, Decimal]], list[Problem]]:
-    """participant -> component -> Σ earlier lines in its settlement currency (X2).
+    """Participant -> component -> Σ earlier lines in its settlement currency (X2).
 
     `lines` are (period, participant, component, amount) of earlier final closes.
     Each line converts at the closing rate of its own period, as that period's
@@ -221,7 +225,8 @@ def check_currencies(
     """Every currency problem of rules.md X3 at its cell.
 
     `rejected` holds currencies of FxRates rows the reader refused (a rate of
-    "abc"): their rate is not reported again as missing."""
+    "abc"): their rate is not reported again as missing.
+    """
     settings = program.settings
     code = settings.currency
     problems: list[Problem] = []
@@ -345,8 +350,10 @@ def _check_reversal_currencies(
 
 
 def rates_used(program: Program, period: Period) -> dict[str, dict[str, str]]:
-    """The period's rates as the ledger keeps them with a run (rules.md X3):
-    `{"fx_rates": {"EUR": "average 1.0800 closing 1.1000 source ECB"}}`, or nothing."""
+    """X3: the period's rates as the ledger keeps them with a run.
+
+    `{"fx_rates": {"EUR": "average 1.0800 closing 1.1000 source ECB"}}`, or nothing.
+    """
     rows = period_rates(program, period)
     if not rows:
         return {}

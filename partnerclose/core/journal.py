@@ -42,6 +42,8 @@ CHARGES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class JournalRow:
+    """One journal entry for the accounting system: a component's debit or credit for a partner."""
+
     period: str
     date: str
     partner_id: str
@@ -63,7 +65,8 @@ def build_journal(
     """Rows in participant, then component order; a debit row then its credit row.
 
     Amounts are in the program currency; for a partner that settles in another
-    currency (`settlement`), the memo gives the entry's settlement amount and rate."""
+    currency (`settlement`), the memo gives the entry's settlement amount and rate.
+    """
     # (partner, component, the component whose account books it): a prior-period
     # adjustment is journalled like the component it corrects (rules.md P2/P3).
     totals: dict[tuple[str, Component, Component], Decimal] = {}

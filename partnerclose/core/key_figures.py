@@ -283,6 +283,7 @@ class MetricBook:
         return cls(MappingProxyType(chosen), computed, tuple(problems))
 
     def reading(self, partner_id: str, metric: str) -> MetricReading | None:
+        """K1: a partner's metric, the reported value over the computed one (None: neither)."""
         row = self.reported.get((partner_id, metric))
         if row is not None:
             return MetricReading(partner_id, metric, row.value, row.verified, row.disputed, False)
@@ -304,7 +305,7 @@ class MetricBook:
         )
 
     def values(self) -> Mapping[str, Mapping[str, Decimal]]:
-        """partner -> metric -> value, reported over computed (for the scorecard)."""
+        """Each partner's metric values, reported over computed (for the scorecard)."""
         merged: dict[str, dict[str, Decimal]] = {p: dict(m) for p, m in self.computed.items()}
         for (partner_id, metric), row in self.reported.items():
             merged.setdefault(partner_id, {})[metric] = row.value
@@ -313,6 +314,7 @@ class MetricBook:
         )
 
     def all_precedence_infos(self) -> tuple[Problem, ...]:
+        """K1: an info for every reported metric that hides a computed one."""
         found = (self.precedence_info(p, m) for p, m in sorted(self.reported))
         return tuple(p for p in found if p is not None)
 

@@ -34,6 +34,7 @@ class Component(StrEnum):
 
     @property
     def rank(self) -> int:
+        """The component's place in lines.csv order within a participant."""
         return _RANK[self]
 
     @property
@@ -105,8 +106,10 @@ ADJUSTMENT_SECTION: dict[str, Section] = {
 
 
 def corrected_component(item: str) -> Component | None:
-    """The component a `prior_period_adjustment` corrects, from its item
-    ("2026-09 cost_share"); None for an item of another shape."""
+    """P3: the component a `prior_period_adjustment` corrects, read from its item.
+
+    The item reads like "2026-09 cost_share"; None for an item of another shape.
+    """
     _, _, name = item.partition(" ")
     try:
         return Component(name)
@@ -115,8 +118,10 @@ def corrected_component(item: str) -> Component | None:
 
 
 def section_of(line: Line) -> Section:
-    """The statement section of a line: its component's, or for an adjustment the
-    section its row names (rules.md P2)."""
+    """The statement section of a line.
+
+    Its component's section, or for an adjustment the section its row names (rules.md P2).
+    """
     if line.component is Component.ADJUSTMENT:
         return ADJUSTMENT_SECTION.get(line.item, Section.OTHER)
     return SECTION_OF[line.component]
@@ -141,6 +146,7 @@ class Line(NamedTuple):
     status: str = ""
 
     def sort_key(self) -> tuple[tuple[int, str], int, str, str]:
+        """The line's place in lines.csv: participant order, component, item, description."""
         return (participant_key(self.partner_id), self.component.rank, self.item, self.description)
 
 
@@ -180,4 +186,5 @@ def merge_sorted(runs: Iterable[Iterable[Line]]) -> list[Line]:
 
 
 def net(lines: Iterable[Line]) -> Decimal:
+    """N1: the sum of the lines' amounts."""
     return sum((line.amount for line in lines), Decimal(0))

@@ -34,6 +34,8 @@ REQUEST_FIELDS = ("partner_id", "partner_name", "program_name", "period", "workb
 
 @dataclass(frozen=True, slots=True)
 class MessageText:
+    """One e-mail ready to send: its subject and body, placeholders filled in."""
+
     subject: str
     body: str
 

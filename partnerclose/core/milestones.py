@@ -140,6 +140,8 @@ class MilestoneDetail:
 
 @dataclass(frozen=True, slots=True)
 class MilestoneResult:
+    """The milestones of one period (M1–M7): lines, problems, details and next state."""
+
     lines: tuple[Line, ...]
     problems: tuple[Problem, ...]
     details: tuple[MilestoneDetail, ...]

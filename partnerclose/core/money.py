@@ -71,12 +71,17 @@ def fmt_money(value: Decimal, decimals: int = 2) -> str:
 
 
 def to_program_currency(amount: Decimal, average: Decimal, decimals: int) -> Decimal:
-    """X1: an input amount in another currency, at the period's average rate
-    (program-currency units per unit), rounded once to the program currency."""
+    """X1: an input amount in another currency, in the program currency.
+
+    Converted at the period's average rate (program-currency units per unit) and rounded once to the
+    program currency.
+    """
     return round_money(amount * average, decimals)
 
 
 def to_settlement_currency(amount: Decimal, closing: Decimal, decimals: int) -> Decimal:
-    """X2: a line's program-currency amount in the partner's settlement currency,
-    at the period's closing rate, rounded to that currency's minor units."""
+    """X2: a line's program-currency amount in the partner's settlement currency.
+
+    Converted at the period's closing rate and rounded to that currency's minor units.
+    """
     return round_money(CONTEXT.divide(amount, closing), decimals)

@@ -219,10 +219,11 @@ def _check_deals(program: Program, period: Period) -> list[Problem]:
 
 
 def opening_state(program: Program, period: Period) -> CloseState:
-    """The state the first close of `period` starts from (rules.md O1); the rows are
-    valid (check_opening). A `ytd_volume` includes the partner's opening deals of the
-    fiscal year, which count as deals (true-ups, clawbacks): the rest is carried as
-    volume alone."""
+    """O1: the state the first close of `period` starts from.
+
+    The rows are valid (check_opening). A `ytd_volume` includes the partner's opening deals of the
+    fiscal year, which count as deals (true-ups, clawbacks): the rest is carried as volume alone.
+    """
     settings = program.settings
     decimals = settings.decimals
     paid = {deal.deal_id: _paid_deal(program, deal) for deal in program.opening_deals}
@@ -315,8 +316,11 @@ def ignored_problems(program: Program, final_period: str) -> list[Problem]:
 def starting_state(
     program: Program, period: Period, ledger_state: CloseState, final_before: str | None
 ) -> tuple[CloseState, list[Problem]]:
-    """The state a close of `period` starts from: the ledger's when a final close
-    exists before it (`final_before`, its period), else the opening balances."""
+    """O1: the state a close of `period` starts from, and what the opening balances say.
+
+    The ledger's state when a final close exists before it (`final_before`, its period), else the
+    opening balances.
+    """
     if not has_opening(program):
         return ledger_state, []
     if final_before is not None:

@@ -22,12 +22,15 @@ class MembershipStage(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Participation:
+    """C1: how a participant takes part in a period, and its wind-down factor."""
+
     stage: MembershipStage
     wind_down_factor: Decimal  # 1 outside wind-down; 0 when not taking part
     months_after_exit: int | None = None  # k of rules.md C1, when an exit date is set
 
     @property
     def takes_part(self) -> bool:
+        """C1: whether the participant takes part in the period at all."""
         return self.stage not in (MembershipStage.NOT_STARTED, MembershipStage.GONE)
 
     @property

@@ -44,8 +44,11 @@ def is_iban(text: str) -> bool:
 
 
 def iban_checksum_ok(iban: str) -> bool:
-    """ISO 13616: the IBAN, its first four characters moved to the end and letters as
-    numbers (A = 10 ... Z = 35), is 1 modulo 97."""
+    """Whether the account is a valid IBAN (ISO 13616 check digits).
+
+    The IBAN, its first four characters moved to the end and letters as numbers (A = 10 ... Z = 35),
+    is 1 modulo 97.
+    """
     compact = compact_account(iban)
     if not _IBAN.fullmatch(compact):
         return False
@@ -54,8 +57,10 @@ def iban_checksum_ok(iban: str) -> bool:
 
 
 def account_problem(account: str) -> str:
-    """Why a `bank_account` cannot be paid to; "" when it can (blank, a valid IBAN, or an
-    account number that is not written as an IBAN)."""
+    """Why a `bank_account` cannot be paid to; "" when it can.
+
+    Blank, a valid IBAN, or an account number that is not written as an IBAN can be paid to.
+    """
     if not account.strip() or not is_iban(account):
         return ""
     compact = compact_account(account)
@@ -138,8 +143,11 @@ def payment_rows(
     decimals: int,
     version: int = 1,
 ) -> list[PaymentRow]:
-    """A row per partner with a net other than zero (in its settlement currency), by id;
-    `version`: the statements' (2, 3, … after a reopen)."""
+    """The payment file's rows: one per partner with a net other than zero, by id.
+
+    Amounts are in the partner's settlement currency; `version` is the statements' (2, 3, … after a
+    reopen).
+    """
     due = due_date(period, payment_terms_days)
     by_id = {p.partner_id: p for p in partners}
     rows = []

@@ -11,6 +11,8 @@ _PERIOD = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
 class Period(NamedTuple):
+    """A close period, a calendar month (`2026-10`)."""
+
     year: int
     month: int
 
@@ -24,20 +26,25 @@ class Period(NamedTuple):
 
     @classmethod
     def of(cls, day: date) -> Period:
+        """The period a day falls in."""
         return cls(day.year, day.month)
 
     def __str__(self) -> str:
+        """The period as `YYYY-MM`."""
         return f"{self.year:04d}-{self.month:02d}"
 
     @property
     def first_day(self) -> date:
+        """The period's first day."""
         return date(self.year, self.month, 1)
 
     @property
     def last_day(self) -> date:
+        """The period's last day."""
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def contains(self, day: date) -> bool:
+        """Whether the day falls in the period."""
         # Called once per deal and usage row: compared field by field, no tuples.
         return day.month == self.month and day.year == self.year
 
@@ -46,10 +53,12 @@ class Period(NamedTuple):
         return self.year * 12 + self.month - 1
 
     def shift(self, months: int) -> Period:
+        """The period `months` later (earlier when negative)."""
         i = self.ordinal() + months
         return Period(i // 12, i % 12 + 1)
 
     def months_since(self, other: Period) -> int:
+        """How many months this period comes after `other`."""
         return self.ordinal() - other.ordinal()
 
     def fiscal_year_start(self, start_month: int) -> Period:

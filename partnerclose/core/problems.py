@@ -10,6 +10,8 @@ from enum import StrEnum
 
 
 class Severity(StrEnum):
+    """How serious a problem is: an error blocks a final close, a warning or info does not."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -38,12 +40,14 @@ class Problem:
         return where
 
     def __str__(self) -> str:
+        """The problem as a user reads it: `program.xlsx:Deals!G14: warning: ...`."""
         prefix = f"{self.location}: " if self.location else ""
         tag = "" if self.severity is Severity.ERROR else f"{self.severity}: "
         return f"{prefix}{tag}{self.message}"
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of the problems is an error (which blocks a final close)."""
     return any(p.severity is Severity.ERROR for p in problems)
 
 
@@ -70,9 +74,11 @@ def did_you_mean(found: str, candidates: Iterable[str]) -> str:
 
 
 def cap_per_file(problems: Sequence[Problem], limit: int) -> list[Problem]:
-    """At most `limit` problems per file (the first, in report order), then one line
-    that says how many more there are: a sheet of a million bad rows stays readable.
-    Problems without a file are kept."""
+    """At most `limit` problems per file, then one line that says how many more there are.
+
+    The first ones, in report order, are kept, so a sheet of a million bad rows stays readable.
+    Problems without a file are kept.
+    """
     counts: dict[str, int] = {}
     for problem in problems:
         counts[problem.file] = counts.get(problem.file, 0) + 1

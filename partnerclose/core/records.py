@@ -22,12 +22,16 @@ HOST = "HOST"
 
 
 class PartnerStatus(StrEnum):
+    """A partner's status in the Partners sheet."""
+
     ACTIVE = "active"
     EXITING = "exiting"
     EXITED = "exited"
 
 
 class Basis(StrEnum):
+    """C2: how a cost pool is split among its participants."""
+
     USAGE = "usage"
     CAPACITY = "capacity"
     EQUAL = "equal"
@@ -36,17 +40,23 @@ class Basis(StrEnum):
 
 
 class Mode(StrEnum):
+    """R3/R4: how a plan's brackets pay, graduated (marginal) or all at the rate reached."""
+
     MARGINAL = "marginal"
     RETROACTIVE = "retroactive"
 
 
 class DealType(StrEnum):
+    """How a deal came about; it picks the plan's brackets (R2)."""
+
     SOURCED = "sourced"
     CO_SELL = "co-sell"
     INFLUENCED = "influenced"
 
 
 class DealStatus(StrEnum):
+    """A deal's status: won deals are paid (R1), refunded and churned ones clawed back (R5)."""
+
     WON = "won"
     LOST = "lost"
     OPEN = "open"
@@ -55,12 +65,16 @@ class DealStatus(StrEnum):
 
 
 class Curve(StrEnum):
+    """M1: the shape of a milestone's payout between floor, target and cap."""
+
     LINEAR = "linear"
     DIMINISHING = "diminishing"
     STEP = "step"
 
 
 class Recurrence(StrEnum):
+    """M2: whether a milestone pays its curve each month or its increase once."""
+
     ONCE = "once"
     MONTHLY = "monthly"
 
@@ -89,6 +103,8 @@ class AdjustmentSection(StrEnum):
 
 
 class Gate(StrEnum):
+    """M6: what a phase's gate does to its milestones: proceed, adjust (flag) or pause."""
+
     PROCEED = "proceed"
     ADJUST = "adjust"
     PAUSE = "pause"
@@ -107,14 +123,17 @@ copyreg.pickle(MappingProxyType, lambda mapping: (_read_only, (dict(mapping),)))
 
 
 class Record:
-    """Base of the records: pickled as their constructor's arguments, which loads
-    about twice as fast as a dataclass's state (a million deals cross from the
-    processes that read partner workbooks)."""
+    """Base of the records, pickled as their constructor's arguments.
+
+    That loads about twice as fast as a dataclass's state (a million deals cross from the processes
+    that read partner workbooks).
+    """
 
     __slots__ = ()
     __match_args__: tuple[str, ...]
 
     def __reduce__(self) -> tuple[type[Record], tuple[object, ...]]:
+        """Pickle the record as its constructor's arguments."""
         return type(self), tuple([getattr(self, name) for name in self.__match_args__])
 
 
@@ -130,8 +149,11 @@ class Loc(Record):
     )
 
     def cell(self, column: str = "") -> str:
-        """The cell of `column` in this row; the row's first cell when the sheet lacks
-        the column (a problem always points at a cell a user can click)."""
+        """The cell of `column` in this row, as `G14`.
+
+        The row's first cell when the sheet lacks the column: a problem always points at a cell a
+        user can click.
+        """
         ref = self.columns.get(column, "")
         if not self.row:
             return ref  # key/value sheets map each key straight to its value cell
@@ -143,15 +165,19 @@ class Loc(Record):
         return min(self.columns.values(), key=lambda letters: (len(letters), letters), default="A")
 
     def problem(self, severity: Severity, message: str, column: str = "") -> Problem:
+        """A problem of `severity` at this row's cell of `column`."""
         return Problem(severity, message, self.file, self.sheet, self.cell(column), column)
 
     def error(self, message: str, column: str = "") -> Problem:
+        """An error at this row's cell of `column`."""
         return self.problem(Severity.ERROR, message, column)
 
     def warning(self, message: str, column: str = "") -> Problem:
+        """A warning at this row's cell of `column`."""
         return self.problem(Severity.WARNING, message, column)
 
     def info(self, message: str, column: str = "") -> Problem:
+        """An info at this row's cell of `column`."""
         return self.problem(Severity.INFO, message, column)
 
 
@@ -195,6 +221,8 @@ class Settings(Record):
 
 @dataclass(frozen=True, slots=True)
 class Partner(Record):
+    """A row of `Partners`: one partner, its plan, status, exit terms and payment details."""
+
     partner_id: str
     name: str
     plan: str
@@ -212,6 +240,8 @@ class Partner(Record):
 
 @dataclass(frozen=True, slots=True)
 class Pool(Record):
+    """A row of `CostPools`: one shared cost of the period and how it is split (C2)."""
+
     pool_id: str
     name: str
     amount: Decimal
@@ -228,6 +258,8 @@ class Pool(Record):
 
 @dataclass(frozen=True, slots=True)
 class Commitment(Record):
+    """A row of `Commitments`: a participant's committed capacity or share in a pool (C1, C2)."""
+
     partner_id: str  # a partner id or HOST
     pool_id: str
     committed_capacity: Decimal = Decimal(0)
@@ -240,6 +272,8 @@ class Commitment(Record):
 
 @dataclass(frozen=True, slots=True)
 class CostTier(Record):
+    """A row of `CostTiers`: the tier factor from a utilization up (C3)."""
+
     pool_id: str
     min_utilization: Decimal
     factor: Decimal
@@ -250,6 +284,8 @@ class CostTier(Record):
 
 @dataclass(frozen=True, slots=True)
 class Plan(Record):
+    """A row of `Plans`: a revenue plan's mode, period cap and co-marketing terms (R3–R7)."""
+
     plan: str
     mode: Mode
     period_cap: Decimal | None = None
@@ -262,6 +298,8 @@ class Plan(Record):
 
 @dataclass(frozen=True, slots=True)
 class RevenueTier(Record):
+    """A row of `RevenueTiers`: a plan's bracket rate for a deal type from an amount up (R3)."""
+
     plan: str
     deal_type: DealType
     from_amount: Decimal
@@ -273,6 +311,8 @@ class RevenueTier(Record):
 
 @dataclass(frozen=True, slots=True)
 class Product(Record):
+    """A row of `Products`: a product's gross margin (R8) and bonus rate (R2)."""
+
     product: str
     gross_margin: Decimal | None = None
     bonus_rate: Decimal = Decimal(0)
@@ -283,6 +323,8 @@ class Product(Record):
 
 @dataclass(frozen=True, slots=True)
 class Milestone(Record):
+    """A row of `Milestones`: one partner's milestone, its curve and payouts (M1–M7)."""
+
     milestone_id: str
     partner_id: str
     metric: str
@@ -304,11 +346,14 @@ class Milestone(Record):
 
     @property
     def lower_is_better(self) -> bool:
+        """M1: whether a lower value is better (the floor lies above the cap)."""
         return self.floor > self.cap
 
 
 @dataclass(frozen=True, slots=True)
 class Phase(Record):
+    """A row of `Phases`: a group of a partner's milestones with a gate and a budget (M6)."""
+
     phase_id: str
     partner_id: str
     gate: Gate
@@ -319,6 +364,8 @@ class Phase(Record):
 
 @dataclass(frozen=True, slots=True)
 class Contribution(Record):
+    """A row of `Contributions`: an in-kind contribution credited against costs (C7)."""
+
     partner_id: str
     quantity: Decimal
     unit_value: Decimal
@@ -329,11 +376,14 @@ class Contribution(Record):
 
     @property
     def value(self) -> Decimal:
+        """C7: the contribution's worth, quantity × unit value."""
         return self.quantity * self.unit_value
 
 
 @dataclass(frozen=True, slots=True)
 class ScorecardMetric(Record):
+    """A row of `Scorecard`: a metric's weight and its worst and best values (S1)."""
+
     metric: str
     weight: Decimal
     worst: Decimal
@@ -343,6 +393,8 @@ class ScorecardMetric(Record):
 
 @dataclass(frozen=True, slots=True)
 class Account(Record):
+    """A row of `Accounts`: the journal's debit and credit accounts for a component."""
+
     component: str
     debit_account: str
     credit_account: str
@@ -396,6 +448,8 @@ class Adjustment(Record):
 
 @dataclass(frozen=True, slots=True)
 class Usage(Record):
+    """A row of `Usage`: units a participant used of a pool (C2)."""
+
     partner_id: str
     pool_id: str
     units: Decimal
@@ -406,6 +460,8 @@ class Usage(Record):
 
 @dataclass(frozen=True, slots=True)
 class Deal(Record):
+    """A row of `Deals`: one deal, won, lost, open or reversed (R1–R5)."""
+
     partner_id: str
     deal_id: str
     close_date: date
@@ -425,6 +481,8 @@ class Deal(Record):
 
 @dataclass(frozen=True, slots=True)
 class MetricValue(Record):
+    """A row of `Metrics`: a partner's reported value of a metric (M1, S1)."""
+
     partner_id: str
     metric: str
     value: Decimal
@@ -436,6 +494,8 @@ class MetricValue(Record):
 
 @dataclass(frozen=True, slots=True)
 class Campaign(Record):
+    """A row of `Campaigns`: a co-marketing campaign's spend and results (R7, K1)."""
+
     partner_id: str
     campaign_id: str
     spend: Decimal

@@ -20,6 +20,8 @@ from partnerclose.core.revenue_model import BracketPart
 
 @dataclass(frozen=True, slots=True)
 class Bracket:
+    """R3: one bracket of a plan, its rate from `start` up."""
+
     start: Decimal
     rate: Decimal
 
@@ -100,6 +102,7 @@ class Scale(NamedTuple):
 
 
 def scale_of(brackets: tuple[Bracket, ...]) -> Scale:
+    """The brackets with their starts and rates laid out for lookups."""
     return Scale(brackets, tuple(b.start for b in brackets), tuple(b.rate for b in brackets))
 
 

@@ -21,6 +21,8 @@ from partnerclose.core.revenue_model import (
 
 @dataclass(frozen=True, slots=True)
 class Clawbacks:
+    """R5: the period's clawback lines, their problems, and what has been reversed per deal."""
+
     lines: tuple[Line, ...]
     problems: tuple[Problem, ...]
     reversed_amounts: Mapping[str, Decimal]  # the state's, plus this period's reversals
@@ -133,8 +135,10 @@ def _in(row: Deal, original: PaidDeal) -> str:
 def _amounts(
     row: Deal, original: PaidDeal, sources: Mapping[str, Decimal]
 ) -> tuple[Decimal, Decimal]:
-    """(reversed, original) for R5's ratio and its bound: in the deal's own currency
-    where X1 converted both (rules.md X1), else in the program currency."""
+    """R5: the reversed and the original amount, for R5's ratio and its bound.
+
+    In the deal's own currency where X1 converted both (rules.md X1), else in the program currency.
+    """
     if row.source_amount is not None:
         source = sources.get(original.deal_id, original.source_amount)
         if source is not None:

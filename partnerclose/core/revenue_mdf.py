@@ -15,6 +15,8 @@ from partnerclose.core.records import Campaign, Plan, participant_key
 
 @dataclass(frozen=True, slots=True)
 class Reimbursements:
+    """R7: the period's co-marketing (MDF) lines and their problems."""
+
     lines: tuple[Line, ...]
     problems: tuple[Problem, ...]
 

@@ -125,6 +125,7 @@ class BracketPart(NamedTuple):
 
     @property
     def amount(self) -> Decimal:
+        """The volume of this part, end − start."""
         return self.end - self.start
 
 
@@ -177,6 +178,8 @@ class PartnerRevenue:
 
 @dataclass(frozen=True, slots=True)
 class RevenueResult:
+    """The revenue share of one period (R1–R8): lines, problems, details and next state."""
+
     lines: tuple[Line, ...]
     problems: tuple[Problem, ...]
     deals: tuple[DealDetail, ...]

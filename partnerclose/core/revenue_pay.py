@@ -213,6 +213,7 @@ def true_up_line(
     ytd_after: Decimal,
     terms: Terms,
 ) -> Line:
+    """R4: the true-up line of a partner's earlier deals of the fiscal year."""
     rates = {t.rate for t in deltas}
     count = len(deltas)
     return Line(

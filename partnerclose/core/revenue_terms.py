@@ -51,16 +51,20 @@ class Terms:
 
     @property
     def period_text(self) -> str:
+        """The period as `YYYY-MM`."""
         return str(self.period)
 
     def brackets_for(self, plan: Plan, deal_type: DealType) -> tuple[Bracket, ...]:
+        """R3: a plan's brackets for a deal type (none when it has no RevenueTiers row)."""
         return self.brackets.get((plan.plan, deal_type), ())
 
     def bonus(self, product: str) -> Decimal:
+        """R2: a product's bonus rate (0 for an unknown product)."""
         found = self.products.get(product)
         return found.bonus_rate if found else ZERO
 
     def gross_margin(self, product: str) -> Decimal | None:
+        """R8: a product's gross margin (None when not given)."""
         found = self.products.get(product)
         return found.gross_margin if found else None
 
@@ -71,6 +75,7 @@ class Terms:
 
 
 def terms_of(program: Program, period: Period, problems: list[Problem]) -> Terms:
+    """The program's terms for `period`: partners taking part, their plans, brackets, products."""
     plans = {plan.plan: plan for plan in program.plans}
     partners: dict[str, Partner] = {}
     plan_of: dict[str, Plan] = {}
@@ -210,8 +215,10 @@ def earlier_deals_of_fiscal_year(state: RevenueState, terms: Terms) -> dict[str,
 def applied_reversals(
     state: RevenueState, reversals: Iterable[Deal], terms: Terms
 ) -> Mapping[str, date]:
-    """The reversal rows applied so far in the fiscal year, with this close's (P1);
-    older ones are dropped, as a reversal of an earlier year is never applied late."""
+    """P1: the reversal rows applied so far in the fiscal year, with this close's.
+
+    Older ones are dropped, as a reversal of an earlier year is never applied late.
+    """
     kept = {
         deal_id: day
         for deal_id, day in state.applied_reversals.items()

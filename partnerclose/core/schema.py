@@ -26,6 +26,8 @@ from partnerclose.core.records import (
 
 
 class Kind(StrEnum):
+    """What a column holds, and so how the reader converts a cell."""
+
     TEXT = "text"
     ID = "id"  # text; a number typed in is read as its digits (1001, not 1001.0)
     NUMBER = "number"  # exact decimal: money, rates, shares, units
@@ -38,6 +40,8 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One column of a workbook sheet: its name, kind, limits and help for the template."""
+
     name: str
     kind: Kind = Kind.TEXT
     required: bool = True
@@ -50,11 +54,14 @@ class Column:
 
     @property
     def label(self) -> str:
+        """The column's header as written in the sheet."""
         return self.name
 
 
 @dataclass(frozen=True, slots=True)
 class SheetSpec:
+    """One sheet of a workbook: its columns, whether it is required, and its help."""
+
     name: str
     columns: tuple[Column, ...]
     required: bool = False
@@ -62,6 +69,7 @@ class SheetSpec:
     help: str = ""
 
     def column(self, name: str) -> Column:
+        """The column of that name (KeyError when the sheet has none)."""
         for column in self.columns:
             if column.name == name:
                 return column

@@ -45,6 +45,8 @@ class MetricScore:
 
 @dataclass(frozen=True, slots=True)
 class PartnerScorecard:
+    """S1: one partner's scorecard: score, metric scores, missing metrics and flags."""
+
     partner_id: str
     score: Decimal | None  # weighted mean, exact; None when no metric has a value
     metrics: tuple[MetricScore, ...]  # in the order of the Scorecard sheet
@@ -54,6 +56,8 @@ class PartnerScorecard:
 
 @dataclass(frozen=True, slots=True)
 class ScorecardResult:
+    """S1: every partner's scorecard for the period, and its problems."""
+
     scorecards: Mapping[str, PartnerScorecard]  # partner_id -> scorecard, sorted by id
     problems: tuple[Problem, ...]
 

@@ -52,8 +52,11 @@ def _some(ids: Sequence[str]) -> str:
 def empty_period_problem(
     program: Program, period: Period, data: PeriodData, folder: str, allow_empty: bool
 ) -> Problem | None:
-    """No partner workbook of the period at all while expected partners have no data:
-    an error, or with `allow_empty` a note that the month is closed without it."""
+    """The problem when no partner workbook of the period arrived at all.
+
+    An error while expected partners have no data, or with `allow_empty` a note that the month is
+    closed without it.
+    """
     if data.submissions:
         return None
     missing = partners_without_data(program, period, data)

@@ -89,8 +89,11 @@ D = TypeVar("D", bound=Dated)
 def _same_key(
     records: Sequence[D], key: Callable[[D], object], column: str, what: str
 ) -> list[Problem]:
-    """Rows of one key: plain duplicates (no validity columns) at the later row, and
-    rows valid in a common period (rules.md E1) at both."""
+    """E1: rows of one key that clash.
+
+    Plain duplicates (no validity columns) are reported at the later row, rows valid in a common
+    period at both.
+    """
     plain = [r for r in records if not is_dated(r)]
     return [
         *order_problems(records),
@@ -111,8 +114,10 @@ def is_reserved_file_name(name: str) -> bool:
 
 
 def _case_twins(partners: Sequence[Partner]) -> list[Problem]:
-    """Ids that differ only in case (P001, p001) name the same statement file on a
-    case-insensitive file system: an error at each of them."""
+    """Ids that differ only in case (P001, p001): an error at each of them.
+
+    They would name the same statement file on a case-insensitive file system.
+    """
     by_folded: dict[str, list[Partner]] = {}
     for partner in partners:
         by_folded.setdefault(partner.partner_id.casefold(), []).append(partner)
@@ -190,9 +195,11 @@ def _check_debtor(program: Program) -> list[Problem]:
 
 
 def check_program(program: Program, period: Period | None = None) -> list[Problem]:
-    """The program sheets' own checks. Rows of a key valid at different times (E1)
-    are checked over the whole workbook; sums and brackets over the rows in force
-    in `period` (all rows when None)."""
+    """The program sheets' own checks.
+
+    Rows of a key valid at different times (E1) are checked over the whole workbook; sums and
+    brackets over the rows in force in `period` (all rows when None).
+    """
     current = program if period is None else in_force(program, period)
     partner_ids = {p.partner_id for p in program.partners}
     pool_ids = {p.pool_id for p in program.pools}
@@ -524,8 +531,10 @@ class CheckedRows:
 
 
 def check_rows(context: RowContext, data: PeriodData) -> CheckedRows:
-    """The checks of workbooks.md "Bad input" that look at one row at a time, and
-    duplicates of metrics and campaigns (a partner's come from one source)."""
+    """The checks of workbooks.md "Bad input" that look at one row at a time.
+
+    Also duplicates of metrics and campaigns (a partner's come from one source).
+    """
     in_period, usage_problems = _check_usage(context, data.usage)
     metric_problems = _check_partners(context, data.metrics)
     metric_problems += _duplicates(

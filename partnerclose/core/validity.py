@@ -24,11 +24,16 @@ class Dated(Protocol):
     """A program row that may carry validity columns."""
 
     @property
-    def valid_from(self) -> Period | None: ...
+    def valid_from(self) -> Period | None:
+        """E1: the first period the row applies to (None: no start)."""
+
     @property
-    def valid_to(self) -> Period | None: ...
+    def valid_to(self) -> Period | None:
+        """E1: the last period the row applies to (None: no end)."""
+
     @property
-    def loc(self) -> Loc: ...
+    def loc(self) -> Loc:
+        """Where the row is, for problems at its cells."""
 
 
 D = TypeVar("D", bound=Dated)
@@ -72,8 +77,10 @@ def in_force(program: Program, period: Period) -> Program:
 
 
 def overlap_of(a: Dated, b: Dated) -> tuple[bool, Period | None]:
-    """Whether the rows apply to a common period, and the first one when it is known
-    (None when neither row has a start)."""
+    """E1: whether two rows apply to a common period, and the first one when it is known.
+
+    The period is None when neither row has a start.
+    """
     starts = [p for p in (a.valid_from, b.valid_from) if p is not None]
     ends = [p for p in (a.valid_to, b.valid_to) if p is not None]
     start = max(starts) if starts else None
@@ -174,8 +181,10 @@ def _keyed(program: Program) -> list[tuple[Sequence[Dated], Callable[[Any], tupl
 
 
 def dated_rows(program: Program, period: Period) -> tuple[DatedRow, ...]:
-    """Every row of the E1 sheets that carries validity columns, in sheet order, with
-    whether it applies to `period` (rows without them always apply)."""
+    """E1: every row of the E1 sheets that carries validity columns, in sheet order.
+
+    Each with whether it applies to `period` (rows without them always apply).
+    """
     found: list[DatedRow] = []
     for rows, key in _keyed(program):
         for row in rows:
