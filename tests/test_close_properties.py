@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.journal import build_journal
 from partnerclose.core.period import Period
@@ -19,6 +20,7 @@ from partnerclose.core.records import FxRate, PeriodData, Program
 from partnerclose.demo import write_demo
 from partnerclose.pipeline import Status, run_close
 from partnerclose.reading.inputs import Inputs, load_inputs
+from partnerclose.statements.data import index_close, statement_fill
 from partnerclose.writing.csv_files import journal_csv, lines_csv
 
 OCT = Period(2026, 10)
@@ -132,8 +134,22 @@ def test_multi_currency_closes_add_up_in_both_currencies(tmp_path, seed, partner
         assert abs(Decimal(row["settlement_amount"]) - exact) <= Decimal(5).scaleb(
             -rate.decimals - 1
         )
+    context = CloseContext(
+        program, OCT, False, inputs, result, {}, (), (), "", lambda *_: None, "test"
+    )
+    index = index_close(result)
     for pid in result.participants:  # every statement's net is the sum of its lines
         assert settled.get(pid, Decimal(0)) == result.settlement_net(pid)
+        fill = statement_fill(context, pid, index)
+        rate = result.settlement[pid]
+        assert fill.scalars["currency"] == rate.currency
+        # the statement in its currency: net = Σ its converted lines = Σ its sections
+        column = fill.tables["lines"].fields.index("amount")
+        shown = sum((row[column] for row in fill.tables["lines"].rows), Decimal(0))
+        sections = fill.tables["sections"]
+        total = sections.fields.index("total")
+        assert fill.scalars["net.signed"] == shown == result.settlement_net(pid)
+        assert sum((row[total] for row in sections.rows), Decimal(0)) == shown
 
 
 @settings(
