@@ -24,7 +24,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from partnerclose import __version__
+from partnerclose.core.currency import SettlementRate
 from partnerclose.core.lines import SECTION_OF, Component, Section
+from partnerclose.core.money import round_money
 from partnerclose.core.records import HOST
 from partnerclose.ledger.store import current_user
 from partnerclose.pipeline import (
@@ -37,6 +39,7 @@ from partnerclose.pipeline import (
 )
 from partnerclose.processes import worker_count
 from partnerclose.statements.data import statement_fill
+from partnerclose.statements.explain import money_text
 from partnerclose.statements.values import Fill, Table
 from partnerclose.statements.writers import (
     CLOSE_PACK_TEMPLATE,
@@ -432,12 +435,19 @@ def _variant(demo: DemoClose, name: str) -> tuple[str, Any]:
                 }
             },
         )
+    if name == "P004_in_eur":  # a partner that settles in EUR at 1.1 USD per EUR (X2)
+        settlement = {**context.result.settlement, "P004": SettlementRate("EUR", D11, 2)}
+        result = dataclasses.replace(context.result, settlement=settlement)
+        return "P004", dataclasses.replace(context, result=result)
     # a partner that sent no data this period
     result = dataclasses.replace(context.result, without_data=frozenset({"P010"}))
     return "P010", dataclasses.replace(context, result=result)
 
 
-@pytest.mark.parametrize("variant", ["P006_revision", "P010_no_submission"])
+D11 = Decimal("1.1")
+
+
+@pytest.mark.parametrize("variant", ["P006_revision", "P010_no_submission", "P004_in_eur"])
 def test_statement_variants_match_their_golden_snapshots(
     variant: str, demo: DemoClose, tmp_path: Path, update_golden: bool
 ) -> None:
@@ -449,6 +459,15 @@ def test_statement_variants_match_their_golden_snapshots(
     if variant == "P006_revision":
         assert "Revised statement: replaces P006-2026-10-1." in text
         assert "P006-2026-10-2" in text
+    elif variant == "P004_in_eur":
+        result = context.result
+        net = result.settlement_net("P004")
+        # every line / 1.1, rounded per line; the net is their sum, in EUR
+        assert net == sum(
+            (round_money(line.amount / D11, 2) for line in result.lines_of("P004")), Decimal(0)
+        )
+        assert f"EUR {money_text(abs(net), 2)}" in text
+        assert "at 1.1 USD per EUR" in text
     else:
         assert "We received no data from you for October 2026." in text
     _golden(f"statement_{variant}", text, update_golden)
