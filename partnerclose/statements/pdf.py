@@ -79,8 +79,27 @@ def _register_fonts() -> None:
     for name, file in ((REGULAR, "Vera.ttf"), (BOLD, "VeraBd.ttf")):
         known = pdfmetrics.getFont(name) if name in pdfmetrics.getRegisteredFontNames() else None
         font = known if isinstance(known, TTFont) else _Font(name, str(FONTS / file))
+        _cache_subsets(font)
         pdfmetrics.registerFont(font)
         _FONT_OBJECTS[name] = font
+
+
+def _cache_subsets(font: TTFont) -> None:
+    """Build each font subset once per process: statements use the same characters
+    (ASCII and a few signs), so the subset embedded in one file is, byte for byte,
+    the one the next file embeds; ReportLab would rebuild it for every file."""
+    face: Any = font.face
+    build = face.makeSubset
+    built: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset: Sequence[int]) -> bytes:
+        key = tuple(subset)
+        found = built.get(key)
+        if found is None:
+            found = built[key] = build(subset)
+        return found
+
+    face.makeSubset = make_subset
 
 
 _ESCAPE = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})

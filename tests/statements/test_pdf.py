@@ -116,3 +116,23 @@ def test_no_pdf_writes_workbooks_only(demo: DemoClose, tmp_path: Path) -> None:
     assert outcome.status is Status.CLOSED, outcome.message
     names = {p.suffix for p in (tmp_path / "out" / "statements").iterdir()}
     assert names == {".xlsx"}
+
+
+def test_a_font_subset_built_once_embeds_the_same_bytes_as_reportlab_s_own(
+    demo: DemoClose,
+) -> None:
+    """The subsets are built once per process (pdf.py `_cache_subsets`); a statement
+    drawn with them is byte for byte the one ReportLab's own subsetting gives."""
+    from partnerclose.statements import pdf
+
+    fills = [statement_fill(demo.context, pid) for pid in ("P001", "P004", "P006")]
+    cached = [render_pdf(fill) for fill in fills]
+    faces = [font.face for font in pdf._FONT_OBJECTS.values()]
+    kept = [face.makeSubset for face in faces]
+    try:
+        for face in faces:
+            del face.makeSubset  # ReportLab's method again
+        assert [render_pdf(fill) for fill in fills] == cached
+    finally:
+        for face, make in zip(faces, kept, strict=True):
+            face.makeSubset = make
