@@ -19,7 +19,6 @@ from typing import cast
 from partnerclose.core.lines import Line, merge_sorted, sort_lines
 from partnerclose.core.money import ZERO
 from partnerclose.core.period import Period
-from partnerclose.core.problems import Problem
 from partnerclose.core.records import Campaign, Deal, Mode, Program
 from partnerclose.core.revenue_clawbacks import clawbacks
 from partnerclose.core.revenue_margin import margin_check
@@ -79,9 +78,9 @@ def compute_revenue(
     state: RevenueState,
 ) -> RevenueResult:
     """Rules R1-R8 for every partner taking part in `period`."""
-    problems: list[Problem] = []
-    terms = terms_of(program, period, problems)
-    won, reversals = eligible_deals(deals, terms, state, problems)
+    terms, problems = terms_of(program, period)
+    (won, reversals), found = eligible_deals(deals, terms, state)
+    problems += found
     earlier = earlier_deals_of_fiscal_year(state, terms)
 
     lines: list[Line] = []
@@ -95,7 +94,8 @@ def compute_revenue(
         partner_earlier = earlier.get(partner_id, [])
         ytd_before = sum(map(_AMOUNT, partner_earlier), opening_volume(state, terms, partner_id))
         ytd_after = ytd_before + sum(map(_AMOUNT, partner_deals), ZERO)
-        payments = pay_deals(partner_deals, plan, ytd_before, terms, problems)
+        payments = pay_deals(partner_deals, plan, ytd_before, terms)
+        problems += payments.problems
         lines += sorted(payments.lines, key=_ITEM_ORDER)
         details += payments.details
         paid_now.update(zip(map(_DEAL_ID, payments.paid), payments.paid, strict=True))
@@ -113,9 +113,10 @@ def compute_revenue(
         cap = cap_line(partner_id, plan, revenue_share + true_up, terms)
         if cap is not None:
             lines.append(cap)
-        gross_profit, margin_share = margin_check(
-            terms.partners[partner_id], payments.details, revenue_share, terms, problems
+        (gross_profit, margin_share), found = margin_check(
+            terms.partners[partner_id], payments.details, revenue_share, terms
         )
+        problems += found
         summaries[partner_id] = PartnerRevenue(
             partner_id=partner_id,
             plan=plan.plan,
@@ -140,8 +141,14 @@ def compute_revenue(
     )
     problems += claws.problems
 
+    settled_campaigns: list[Campaign] = []
+    for campaign in campaigns:
+        ok, found = settled(campaign, "campaign", terms)
+        problems += found
+        if ok:
+            settled_campaigns.append(campaign)
     mdf = reimburse_campaigns(
-        [c for c in campaigns if settled(c, "campaign", terms, problems)],
+        settled_campaigns,
         terms.plan_of,
         period,
         terms.decimals,

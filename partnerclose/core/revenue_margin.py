@@ -21,12 +21,12 @@ def margin_check(
     deals: Sequence[DealDetail],
     revenue_share: Decimal,
     terms: Terms,
-    problems: list[Problem],
-) -> tuple[Decimal | None, Decimal | None]:
-    """R8: gross profit of the period's paid deals, and the share revenue share takes of it.
+) -> tuple[tuple[Decimal | None, Decimal | None], list[Problem]]:
+    """R8: (gross profit of the paid deals, the share revenue share takes), problems.
 
-    Deals whose product has no gross_margin add nothing; with none at all the
-    gross profit (and the margin share) is not computable. Never a block.
+    The problems are a warning when the share is over the program's limit. Deals
+    whose product has no gross_margin add nothing; with none at all the gross profit
+    (and the margin share) is not computable. Never a block.
     """
     # Each product's margin looked up once (this reads every paid deal, hence
     # the C-level attribute getters).
@@ -35,7 +35,7 @@ def margin_check(
     margins = zip(map(_AMOUNT, deals), map(margin_of.__getitem__, products), strict=True)
     known = [amount * margin for amount, margin in margins if margin is not None]
     if not known:
-        return None, None
+        return (None, None), []
     gross = sum(known, ZERO)
     rounded = round_money(gross, terms.decimals)
     # A gross profit that rounds to nothing gives no meaningful share (a margin of
@@ -48,13 +48,12 @@ def margin_check(
             if share is not None
             else f"of {fmt_money(revenue_share, terms.decimals)} exceeds"
         )
-        problems.append(
-            partner.loc.warning(
-                f"{partner.partner_id}'s revenue share {taken} the gross profit of its deals "
-                f"(limit {_percent(limit)} %)"
-            )
+        warning = partner.loc.warning(
+            f"{partner.partner_id}'s revenue share {taken} the gross profit of its deals "
+            f"(limit {_percent(limit)} %)"
         )
-    return rounded, share
+        return (rounded, share), [warning]
+    return (rounded, share), []
 
 
 def _percent(fraction: Decimal) -> str:

@@ -31,6 +31,7 @@ class Payments:
     details: list[DealDetail]
     lines: list[Line]
     paid: list[PaidDeal]
+    problems: list[Problem]  # a deal type without tiers (a warning per deal)
 
 
 new_record = tuple.__new__  # a NamedTuple from its fields, in declaration order
@@ -42,7 +43,6 @@ def pay_deals(
     plan: Plan,
     ytd_before: Decimal,
     terms: Terms,
-    problems: list[Problem],
 ) -> Payments:
     """R3 or R4 for one partner's deals of the period, taken in R1 order."""
     ytd_end = ytd_before + sum(map(_AMOUNT, deals), ZERO)
@@ -63,6 +63,7 @@ def pay_deals(
     details: list[DealDetail] = []
     lines: list[Line] = []
     paid: list[PaidDeal] = []
+    problems: list[Problem] = []
     add_detail, add_line, add_paid = details.append, lines.append, paid.append
     ytd = ytd_before
     for deal in deals:
@@ -162,7 +163,7 @@ def pay_deals(
             )
         )
         ytd += amount
-    return Payments(details, lines, paid)
+    return Payments(details, lines, paid, problems)
 
 
 # --- true-up (R4) and cap (R6) -------------------------------------------------

@@ -74,8 +74,13 @@ class Terms:
         return Period.of(day).fiscal_year_start(start) == self.period.fiscal_year_start(start)
 
 
-def terms_of(program: Program, period: Period, problems: list[Problem]) -> Terms:
-    """The program's terms for `period`: partners taking part, their plans, brackets, products."""
+def terms_of(program: Program, period: Period) -> tuple[Terms, list[Problem]]:
+    """The program's terms for `period`, and the problems found making them.
+
+    Terms: the partners taking part, their plans, brackets and products; problems: a
+    warning per partner whose plan is not in Plans.
+    """
+    problems: list[Problem] = []
     plans = {plan.plan: plan for plan in program.plans}
     partners: dict[str, Partner] = {}
     plan_of: dict[str, Plan] = {}
@@ -94,7 +99,7 @@ def terms_of(program: Program, period: Period, problems: list[Problem]) -> Terms
             )
             continue
         plan_of[partner.partner_id] = plan
-    return Terms(
+    terms = Terms(
         period=period,
         decimals=program.settings.decimals,
         fiscal_start=program.settings.fiscal_year_start,
@@ -105,28 +110,35 @@ def terms_of(program: Program, period: Period, problems: list[Problem]) -> Terms
         brackets=bracket_table(program.revenue_tiers),
         products={p.product: p for p in program.products or ()},
     )
+    return terms, problems
 
 
-def settled(row: Deal | Campaign, what: str, terms: Terms, problems: list[Problem]) -> bool:
-    """Whether a row's partner is settled this period; a warning when it does not take part."""
+def settled(row: Deal | Campaign, what: str, terms: Terms) -> tuple[bool, list[Problem]]:
+    """Whether a row's partner is settled this period, and the problems of the row.
+
+    A warning when the partner does not take part (one without a plan was warned
+    about by `terms_of`).
+    """
     if row.partner_id in terms.plan_of:
-        return True
-    if row.partner_id not in terms.partners:  # (a partner without a plan was warned about)
-        row_id = row.deal_id if isinstance(row, Deal) else row.campaign_id
-        problems.append(
-            row.loc.warning(
-                f"{row.partner_id} does not take part in {terms.period}: {what} {row_id} is "
-                "not settled",
-                column="partner_id",
-            )
-        )
-    return False
+        return True, []
+    if row.partner_id in terms.partners:
+        return False, []
+    row_id = row.deal_id if isinstance(row, Deal) else row.campaign_id
+    warning = row.loc.warning(
+        f"{row.partner_id} does not take part in {terms.period}: {what} {row_id} is not settled",
+        column="partner_id",
+    )
+    return False, [warning]
 
 
 def eligible_deals(
-    deals: Iterable[Deal], terms: Terms, state: RevenueState, problems: list[Problem]
-) -> tuple[dict[str, list[Deal]], list[Deal]]:
-    """R1: the period's won deals by partner (in R1 order), and its reversal rows."""
+    deals: Iterable[Deal], terms: Terms, state: RevenueState
+) -> tuple[tuple[dict[str, list[Deal]], list[Deal]], list[Problem]]:
+    """R1: (won deals by partner in R1 order, reversal rows), and the rows' problems.
+
+    The problems are those of the rows left out (late, repeated, already paid).
+    """
+    problems: list[Problem] = []
     won: dict[str, list[Deal]] = {}
     reversals: list[Deal] = []
     seen: set[str] = set()
@@ -154,8 +166,11 @@ def eligible_deals(
                         column="close_date",
                     )
                 )
-            elif settled(deal, "reversal", terms, problems):
-                reversals.append(deal)
+            else:
+                ok, found = settled(deal, "reversal", terms)
+                problems += found
+                if ok:
+                    reversals.append(deal)
             continue
         deal_id = deal.deal_id
         if not in_period and not (late and deal_id not in paid_deals):
@@ -193,12 +208,16 @@ def eligible_deals(
             continue
         seen.add(deal_id)
         partner_id = deal.partner_id
-        if partner_id in plan_of or settled(deal, "deal", terms, problems):
-            partner_deals = won.get(partner_id)
-            if partner_deals is None:
-                partner_deals = won[partner_id] = []
-            partner_deals.append(deal)
-    return won, reversals
+        if partner_id not in plan_of:
+            ok, found = settled(deal, "deal", terms)
+            problems += found
+            if not ok:
+                continue
+        partner_deals = won.get(partner_id)
+        if partner_deals is None:
+            partner_deals = won[partner_id] = []
+        partner_deals.append(deal)
+    return (won, reversals), problems
 
 
 def earlier_deals_of_fiscal_year(state: RevenueState, terms: Terms) -> dict[str, list[PaidDeal]]:

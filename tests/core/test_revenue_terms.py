@@ -8,7 +8,10 @@ from decimal import Decimal
 from partnerclose.core.lines import Component
 from partnerclose.core.problems import Severity
 from partnerclose.core.records import Deal, DealStatus
+from partnerclose.core.revenue_model import RevenueState
+from partnerclose.core.revenue_terms import eligible_deals, settled, terms_of
 from tests.core.factories_revenue import (
+    OCT,
     SOURCED,
     amounts,
     make_program,
@@ -85,3 +88,44 @@ def test_partner_with_an_unknown_plan_gets_a_warning_and_no_lines() -> None:
         problem.message
         == 'plan "Platinum" of P001 is not in Plans: no revenue share or co-marketing'
     )
+
+
+# --- the helpers return (value, problems) (issue 17: one convention) ---------------
+
+
+def test_terms_of_returns_the_terms_and_a_warning_per_partner_without_a_plan() -> None:
+    program = make_program(partners=(partner("P001"), partner("P002", "Platinum")))
+    terms, problems = terms_of(program, OCT)
+    assert list(terms.plan_of) == ["P001"]
+    assert list(terms.partners) == ["P001", "P002"]
+    assert [p.message for p in problems] == [
+        'plan "Platinum" of P002 is not in Plans: no revenue share or co-marketing'
+    ]
+
+
+def test_settled_says_whether_a_row_is_settled_and_warns_only_for_a_partner_not_taking_part():
+    program = make_program(
+        partners=(
+            partner("P001"),
+            partner("P002", "Platinum"),
+            partner("P003", start=date(2026, 11, 1)),
+        )
+    )
+    terms, _ = terms_of(program, OCT)
+    on_gold, no_plan, later = (
+        won(pid, date(2026, 10, 3), "100.00", partner_id=pid) for pid in ("P001", "P002", "P003")
+    )
+    assert settled(on_gold, "deal", terms) == (True, [])
+    assert settled(no_plan, "deal", terms) == (False, [])  # warned about by terms_of
+    ok, (warning,) = settled(later, "deal", terms)
+    assert not ok
+    assert warning.message == "P003 does not take part in 2026-10: deal P003 is not settled"
+
+
+def test_eligible_deals_returns_the_won_deals_and_the_problems_of_the_rows_left_out() -> None:
+    terms, _ = terms_of(make_program(), OCT)
+    deals = [won("D1", date(2026, 10, 3), "100.00"), won("D1", date(2026, 10, 4), "200.00")]
+    (by_partner, reversals), problems = eligible_deals(deals, terms, RevenueState())
+    assert [d.amount for d in by_partner["P001"]] == [D("100.00")]
+    assert reversals == []
+    assert [p.message for p in problems] == ["deal D1 appears more than once in 2026-10"]
