@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from partnerclose.cli import main
 from partnerclose.core.lines import Component, Line
@@ -368,3 +369,38 @@ def test_a_restated_milestone_metric(tmp_path):
     oct_ = closed(run_close(program, OCT, final=True, restate=[SEP], corrections=corrections))
     assert amounts(oct_, PPA) == {("P001", "2026-09 milestone"): D("6500.00")}
     assert amounts(oct_, Component.MILESTONE).get(("P001", "M1"), D(0)) == D(0)
+
+
+def test_a_partner_gone_since_still_gets_its_restatement_and_a_statement(tmp_path):
+    """P002 exits in September (no wind-down): it takes no part in October. Restating
+    September (P001's seats 100 -> 200) gives it back 1,800.00 in October, and it gets
+    a statement for it, with the adjustment in its Corrections."""
+    program = pc_program()
+    program["Partners"] = [
+        ["partner_id", "name", "plan", "status", "exit_date", "wind_down_months"],
+        ["P001", "Acme Analytics", "Gold", "active", None, None],
+        ["P002", "Beta Systems", "Gold", "exiting", "2026-09-15", 0],
+    ]
+    path = write_workbook(tmp_path / "program.xlsx", program)
+    write_month(tmp_path, SEP, {"P001": 100, "P002": 300})
+    ledger = tmp_path / "ledger.sqlite"
+    sep = closed(run_close(path, SEP, final=True, ledger_path=ledger))
+    assert amounts(sep, Component.COST_SHARE)[("P002", "CRM")] == D("-9000.00")
+    write_month(tmp_path, OCT, {"P001": 100})
+    corrections = tmp_path / "corrections"
+    write_workbook(corrections / f"P001_{SEP}.xlsx", partner_book("P001", SEP, 200))
+    october = closed(
+        run_close(path, OCT, ledger_path=ledger, restate=[SEP], corrections=corrections)
+    )
+    # September restated: P001 200 and P002 300 seats of 12,000.00: -4,800.00 and
+    # -7,200.00, so P001 owes 1,800.00 more and P002 is owed 1,800.00.
+    assert amounts(october, PPA) == {
+        ("P001", "2026-09 cost_share"): D("-1800.00"),
+        ("P002", "2026-09 cost_share"): D("1800.00"),
+    }
+    assert october.result is not None
+    assert "P002" in october.result.participants
+    statement = tmp_path / "close-2026-10" / "statements" / "P002.xlsx"
+    ws = load_workbook(statement)["Statement"]
+    assert ws["G10"].value == 1800  # the net, payable to P002
+    assert ws["B10"].value == "Amount payable to you"

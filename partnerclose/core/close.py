@@ -171,7 +171,10 @@ def _compute_close(
             if c.difference != 0
         ),
     ]
-    participants = tuple(sorted({HOST, *taking_part}, key=participant_key))
+    # P3: a partner that no longer takes part still gets the restatement of a period it
+    # took part in, and so a statement (its money is never left off the page).
+    restated = {line.partner_id for line in corrections}
+    participants = tuple(sorted({HOST, *taking_part, *restated}, key=participant_key))
     return CloseResult(
         period=period,
         participants=participants,
