@@ -28,14 +28,14 @@ from partnerclose.collector import collector_paused
 from partnerclose.core.adjustments import final_period_problems
 from partnerclose.core.close import CloseResult, CloseState, compute_close
 from partnerclose.core.currency import foreign_settlers, rates_used, settled_totals
-from partnerclose.core.journal import build_journal
-from partnerclose.core.lines import Component
+from partnerclose.core.journal import JournalRow, build_journal
+from partnerclose.core.lines import Component, Line
 from partnerclose.core.money import round_money
 from partnerclose.core.opening import starting_state
 from partnerclose.core.payment import payment_rows
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, did_you_mean, has_errors, sort_key
-from partnerclose.core.records import HOST
+from partnerclose.core.records import HOST, Program
 from partnerclose.core.scenario import (
     Scenario,
     ScenarioClose,
@@ -370,6 +370,8 @@ def run_close(
     `corrections` (rules.md P3): replayed from their kept inputs, the differences
     settled in `period` as `prior_period_adjustment` lines; a final close records the
     restated versions with it, a draft records none of them."""
+    # The stages in order, each exit a refusal or an outcome: long because a close has
+    # that many steps, each a call; their values pass between them in one place here.
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     out = out or default_output(program_path, period)
@@ -388,25 +390,9 @@ def run_close(
 
     try:
         check_not_an_input(out, protected_paths(program_path, partner_folder, ledger_path))
-        report(Stage.READ, 0, 1)
-        read_progress = lambda done, total: report(Stage.READ, done, total)  # noqa: E731
-        with collector_paused():  # millions of lasting records: see collector.py
-            if grids is None:
-                raw = read_inputs(
-                    program_path, period, progress=read_progress, partner_folder=partner_folder
-                )
-            else:
-                raw = read_inputs_from_grids(
-                    grids,
-                    program_path.parent,
-                    period,
-                    progress=read_progress,
-                    partner_folder=partner_folder,
-                )
-        lap(Stage.READ)
-        report(Stage.VALIDATE, 0, 1)
-        with collector_paused():
-            inputs = validate_inputs(raw, allow_empty=allow_empty)
+        inputs = _read_and_validate(
+            program_path, period, grids, partner_folder, allow_empty, report, lap
+        )
         if not inputs.ok or inputs.program is None:
             return CloseOutcome(
                 Status.INVALID,
@@ -421,10 +407,8 @@ def run_close(
         with open_ledger(ledger_path, program_path) as ledger:
             recover_outputs(ledger)  # what killed closes left half done
             ledger.check_close(period, final)
-            with collector_paused():  # a year of paid deals, kept for the close
-                stored = ledger.load_state(period)
-                carried = _carried_state(ledger, stored)
-            replayed = _replay(ledger, period, restate, corrections, program.settings.decimals)
+            start = _start(ledger, program, period, restate, corrections)
+            stored, carried, replayed = start.stored, start.carried, start.replayed
             if replayed is not None and not replayed.ok:
                 return CloseOutcome(
                     Status.INVALID,
@@ -435,36 +419,16 @@ def run_close(
                     inputs,
                     timings=timings,
                 )
-            if replayed is not None and replayed.state is not None:
-                carried = replayed.state  # P3: the close starts from the restated state
-            # O1: the opening balances stand in for a final close before the first one
-            prior, opening_problems = starting_state(
-                program, period, carried, _final_before(ledger, period)
-            )
-            opening_problems += final_period_problems(program, period, ledger.final_periods())
+            prior, opening_problems = start.prior, start.problems
             lap(Stage.VALIDATE)
             report(Stage.COMPUTE, 0, 1)
-            with collector_paused():
-                result = compute_close(
-                    program,
-                    period,
-                    inputs.data,
-                    prior,
-                    replayed.adjustments if replayed is not None else (),
-                )
-            journal, journal_problems = build_journal(
-                str(period),
-                period.last_day.isoformat(),
-                result.lines,
-                program.accounts,
-                _program_file(inputs),
-                result.settlement,
-            )
-            problems = tuple(
-                sorted(
-                    (*inputs.problems, *opening_problems, *result.problems, *journal_problems),
-                    key=sort_key,
-                )
+            result, journal, problems = _compute(
+                program,
+                period,
+                inputs,
+                prior,
+                replayed.adjustments if replayed is not None else (),
+                opening_problems,
             )
             lap(Stage.COMPUTE)
             if has_errors(result.problems):
@@ -485,39 +449,26 @@ def run_close(
                 _program_file(inputs) or program_path.name,
                 program.settings.decimals,
             )
-            problems = tuple(sorted((*problems, *revision.problems), key=sort_key))
-            fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
-            ytd_before = ledger.totals_between(fiscal_start, period)
-            last_period = ledger.totals_between(period.shift(-1), period)
-            earlier = ledger.final_line_amounts(fiscal_start, period, foreign_settlers(program))
-            ytd_settled, rate_gaps = settled_totals(program, period, earlier)
-            last_settled, _ = settled_totals(
-                program, period, (row for row in earlier if row[0] == str(period.shift(-1)))
+            context = _close_context(
+                ledger,
+                CloseContext(
+                    program,
+                    period,
+                    final,
+                    inputs,
+                    result,
+                    {},
+                    tuple(journal),
+                    tuple(sorted((*problems, *revision.problems), key=sort_key)),
+                    now(),
+                    report,
+                    current_user(),
+                    revision.version,
+                    revision.replaced_nets,
+                    prior=prior,
+                ),
             )
-            problems = tuple(sorted((*problems, *rate_gaps), key=sort_key))
-            decision = ledger.approval(period).decision
-            approved = decision is not None and decision.approved
-            context = CloseContext(
-                program,
-                period,
-                final,
-                inputs,
-                result,
-                ytd_before,
-                tuple(journal),
-                problems,
-                now(),
-                report,
-                current_user(),
-                revision.version,
-                revision.replaced_nets,
-                last_period=last_period,
-                approved_by=decision.user if decision is not None and approved else "",
-                approved_at=decision.at if decision is not None and approved else "",
-                prior=prior,
-                ytd_before_settled=ytd_settled,
-                last_period_settled=last_settled,
-            )
+            problems = context.problems
             versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(
                 context,
@@ -543,7 +494,7 @@ def run_close(
             ledger_path,
             run_id,
             timings,
-            last_period,
+            context.last_period,
         )
     except CancelledError:
         return CloseOutcome(Status.CANCELLED, "cancelled; nothing was written", timings=timings)
@@ -551,6 +502,120 @@ def run_close(
         return CloseOutcome(Status.REFUSED, str(exc), ledger=ledger_path, timings=timings)
     except OutputsNotInPlaceError as exc:
         return CloseOutcome(Status.FAILED, str(exc), ledger=ledger_path, timings=timings)
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """Where a close starts from: the ledger's state before the period, the state
+    carried into it (restated by P3 when asked), the replay, and the state the engines
+    start from with the opening balances (O1), with their problems."""
+
+    stored: StoredState
+    carried: CloseState
+    replayed: Replay | None
+    prior: CloseState
+    problems: list[Problem]
+
+
+def _start(
+    ledger: Ledger,
+    program: Program,
+    period: Period,
+    restate: Sequence[Period],
+    corrections: Path | None,
+) -> _Start:
+    """The state a close of `period` starts from (see `_Start`)."""
+    with collector_paused():  # a year of paid deals, kept for the close
+        stored = ledger.load_state(period)
+        carried = _carried_state(ledger, stored)
+    replayed = _replay(ledger, period, restate, corrections, program.settings.decimals)
+    if replayed is not None and replayed.ok and replayed.state is not None:
+        carried = replayed.state  # P3: the close starts from the restated state
+    # O1: the opening balances stand in for a final close before the first one
+    prior, problems = starting_state(program, period, carried, _final_before(ledger, period))
+    problems += final_period_problems(program, period, ledger.final_periods())
+    return _Start(stored, carried, replayed, prior, problems)
+
+
+def _read_and_validate(
+    program_path: Path,
+    period: Period,
+    grids: WorkbookGrids | None,
+    partner_folder: Path | None,
+    allow_empty: bool,
+    report: Callable[[Stage, int, int], None],
+    lap: Callable[[Stage], None],
+) -> Inputs:
+    """The read and validate stages: the period's inputs, from files or an open workbook."""
+    report(Stage.READ, 0, 1)
+
+    def read_progress(done: int, total: int) -> None:
+        report(Stage.READ, done, total)
+
+    with collector_paused():  # millions of lasting records: see collector.py
+        if grids is None:
+            raw = read_inputs(
+                program_path, period, progress=read_progress, partner_folder=partner_folder
+            )
+        else:
+            raw = read_inputs_from_grids(
+                grids,
+                program_path.parent,
+                period,
+                progress=read_progress,
+                partner_folder=partner_folder,
+            )
+    lap(Stage.READ)
+    report(Stage.VALIDATE, 0, 1)
+    with collector_paused():
+        return validate_inputs(raw, allow_empty=allow_empty)
+
+
+def _compute(
+    program: Program,
+    period: Period,
+    inputs: Inputs,
+    prior: CloseState,
+    adjustments: Sequence[Line],
+    opening_problems: Sequence[Problem],
+) -> tuple[CloseResult, list[JournalRow], tuple[Problem, ...]]:
+    """The compute stage: the close, its journal, and every problem so far, sorted."""
+    with collector_paused():
+        result = compute_close(program, period, inputs.data, prior, adjustments)
+    journal, journal_problems = build_journal(
+        str(period),
+        period.last_day.isoformat(),
+        result.lines,
+        program.accounts,
+        _program_file(inputs),
+        result.settlement,
+    )
+    problems = (*inputs.problems, *opening_problems, *result.problems, *journal_problems)
+    return result, journal, tuple(sorted(problems, key=sort_key))
+
+
+def _close_context(ledger: Ledger, context: CloseContext) -> CloseContext:
+    """`context` with what the ledger knows of the partners' year: year to date and last
+    period (in the program currency, and in each foreign partner's currency, X2), and the
+    draft's approval for the close pack's sign-off."""
+    program, period = context.program, context.period
+    fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
+    earlier = ledger.final_line_amounts(fiscal_start, period, foreign_settlers(program))
+    ytd_settled, rate_gaps = settled_totals(program, period, earlier)
+    last_month = str(period.shift(-1))
+    last_settled, _ = settled_totals(program, period, (r for r in earlier if r[0] == last_month))
+    decision = ledger.approval(period).decision
+    approved = decision is not None and decision.approved
+    return replace(
+        context,
+        ytd_before=ledger.totals_between(fiscal_start, period),
+        last_period=ledger.totals_between(period.shift(-1), period),
+        ytd_before_settled=ytd_settled,
+        last_period_settled=last_settled,
+        problems=tuple(sorted((*context.problems, *rate_gaps), key=sort_key)),
+        approved_by=decision.user if decision is not None and approved else "",
+        approved_at=decision.at if decision is not None and approved else "",
+    )
 
 
 def _replay(
