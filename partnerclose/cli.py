@@ -395,6 +395,11 @@ def _allow_empty(command: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: one declaration per command, in the order `--help` lists them.
+
+    Long on purpose: argparse's declarations are the documentation of each option; a
+    table of them would be no shorter and harder to read.
+    """
     parser = argparse.ArgumentParser(
         prog="partnerclose",
         description="Monthly partner close: cost sharing, revenue share, co-marketing and "

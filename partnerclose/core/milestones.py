@@ -354,6 +354,12 @@ def _compute_one(
     release: _Release,
     books: _Books,
 ) -> MilestoneDetail:
+    """M1–M5 for one milestone, in the spec's order, against the close's running books.
+
+    Long on purpose: the rules apply in sequence to one milestone's amounts (payout,
+    accrual, budget, hold, deferral, release), each step reading the last; split, the
+    pieces would pass all of them back and forth.
+    """
     mid = m.milestone_id
     accrued_before = books.accrued.get(mid, ZERO)
     base = MilestoneDetail(

@@ -397,6 +397,11 @@ def _parse_sheet(
     area: str | None,
     titles: str | None,
 ) -> SheetTemplate:
+    """One template sheet read once: its cells, styles, rows, merges and parts.
+
+    Long on purpose: a single pass over the sheet's XML, in document order, keeps
+    what each later fill needs; the pieces it fills are local to the pass.
+    """
     data = parts.get(part)
     if data is None:
         raise UnsupportedTemplateError(f"{part} is missing")
