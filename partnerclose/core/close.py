@@ -16,7 +16,8 @@ from itertools import groupby
 from operator import attrgetter
 
 from partnerclose.core.adjustments import adjustment_lines
-from partnerclose.core.costs import CostResult, CostState, compute_costs
+from partnerclose.core.cost_model import CostResult, CostState
+from partnerclose.core.costs import compute_costs
 from partnerclose.core.currency import SettlementRate, convert_inputs, settlement_rates
 from partnerclose.core.key_figures import (
     KeyFigureInputs,

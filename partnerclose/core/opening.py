@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from partnerclose.core.close import CloseState
-from partnerclose.core.costs import CostState
+from partnerclose.core.cost_model import CostState
 from partnerclose.core.milestones import MilestoneState
 from partnerclose.core.money import ZERO, round_money, to_program_currency
 from partnerclose.core.period import Period

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from partnerclose.core.close import CloseState
-from partnerclose.core.costs import CostState
+from partnerclose.core.cost_model import CostState
 from partnerclose.core.milestones import MilestoneState
 from partnerclose.core.period import Period
 from partnerclose.core.records import DealType

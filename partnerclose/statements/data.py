@@ -24,7 +24,7 @@ from typing import cast
 from partnerclose import __version__
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, pool_of_item
-from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
+from partnerclose.core.cost_model import PoolDetail, PoolParticipantDetail
 from partnerclose.core.currency import SettlementRate
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of

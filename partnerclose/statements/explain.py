@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from partnerclose.core.close import pool_of_item
-from partnerclose.core.costs import PoolDetail, PoolParticipantDetail
+from partnerclose.core.cost_model import PoolDetail, PoolParticipantDetail
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.records import Basis

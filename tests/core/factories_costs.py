@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal as D
 
-from partnerclose.core.costs import CostResult
+from partnerclose.core.cost_model import CostResult
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.period import Period
 from partnerclose.core.records import (

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from partnerclose.core.costs import CostResult, CostState, compute_costs
+from partnerclose.core.cost_model import CostResult, CostState
+from partnerclose.core.costs import compute_costs
 from partnerclose.core.lines import Component
 from partnerclose.core.problems import Severity
 from partnerclose.core.records import HOST, Basis, Loc, Pool

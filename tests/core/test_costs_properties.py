@@ -12,7 +12,8 @@ from typing import TypeVar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partnerclose.core.costs import CostResult, CostState, compute_costs
+from partnerclose.core.cost_model import CostResult, CostState
+from partnerclose.core.costs import compute_costs
 from partnerclose.core.lines import Component
 from partnerclose.core.period import Period
 from partnerclose.core.records import (
