@@ -162,13 +162,14 @@ def cmd_close(args: argparse.Namespace) -> int:
     result = outcome.result
     partners = [p for p in result.participants if p != HOST]
     total = sum((result.net(p) for p in partners), Decimal(0))
-    decimals = (
-        outcome.inputs.program.settings.decimals
-        if outcome.inputs and (outcome.inputs.program)
-        else 2
+    settings = (
+        outcome.inputs.program.settings if outcome.inputs and outcome.inputs.program else None
     )
+    decimals = settings.decimals if settings else 2
     direction = "payable to partners" if total >= 0 else "due from partners"
-    shown = f"{round_money(abs(total), decimals):,.{decimals}f}"
+    # in the program currency (the journal's): partners in others are paid its equivalent
+    code = f"{settings.currency} " if settings else ""
+    shown = f"{code}{round_money(abs(total), decimals):,.{decimals}f}"
     print(
         f"Closed {args.period} ({'final' if args.final else 'draft'}): {len(partners)} "
         f"partners, {len(result.lines)} lines; net {direction} {shown}"

@@ -192,16 +192,17 @@ def close_summary(outcome: CloseOutcome, final: bool) -> str:
     result = outcome.result
     if result is None:
         return outcome.message
-    decimals = 2
+    decimals, code = 2, ""
     if outcome.inputs is not None and outcome.inputs.program is not None:
         decimals = outcome.inputs.program.settings.decimals
+        code = f"{outcome.inputs.program.settings.currency} "  # the program currency
     partners = [p for p in result.participants if p != HOST]
     total = sum((result.net(p) for p in partners), Decimal(0))
     direction = "payable to partners" if total >= 0 else "due from partners"
     kind = "final" if final else "draft"
     return (
         f"Closed {result.period} ({kind}): {plural(len(partners), 'partner')}, "
-        f"{plural(len(result.lines), 'line')}; net {direction} {money(abs(total), decimals)}."
+        f"{plural(len(result.lines), 'line')}; net {direction} {code}{money(abs(total), decimals)}."
     )
 
 

@@ -161,7 +161,7 @@ def test_a_draft_close_shows_the_review(demo_program):
     assert view.pages[-1] is Page.REVIEW
     assert view.confirms == []  # a draft asks nothing
     assert view.statuses[-1] == (
-        "Closed 2026-10 (draft): 11 partners, 130 lines; net payable to partners 143,293.30."
+        "Closed 2026-10 (draft): 11 partners, 130 lines; net payable to partners USD 143,293.30."
     )
     assert (demo_program.parent / "close-2026-10" / "lines.csv").is_file()
     stages = {s.stage_text for s in view.progress if s is not None}
