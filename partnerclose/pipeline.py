@@ -441,6 +441,8 @@ def run_close(
                     timings=timings,
                 )
             kept = kept_files(inputs, program_path, grids)
+            if replayed is not None:  # P3: the corrected files, so the approval covers them
+                kept = replace(kept, entries=(*kept.entries, *replayed.corrections))
             revision = revision_of(
                 ledger,
                 period,

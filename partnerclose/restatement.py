@@ -41,6 +41,8 @@ RULE = "P3"
 
 SAVED_FOLDER = "saved"  # the add-in's workbook as saved, beside the values it closed from
 PARTNERS_FOLDER = "partners"  # partner workbooks that were not below the program's folder
+CORRECTIONS_FOLDER = "corrections"  # a restatement's corrected workbooks (P3)
+CORRECTION = "correction"  # their role among a run's kept inputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,11 @@ def _place(entry: KeptInput, program_dir: Path | None, folder: Path) -> Path:
         return folder / name
     if entry.role == "program-saved":
         return folder / SAVED_FOLDER / name
+    if entry.role == CORRECTION:  # never among the partner workbooks of the period
+        recorded = entry.path
+        where = PureWindowsPath(recorded) if "\\" in recorded else PurePath(recorded)
+        within = where.parent.name  # the <period>/ folder of the corrections, if any
+        return folder / CORRECTIONS_FOLDER / (within if _is_period(within) else "") / name
     if program_dir is not None:
         try:
             relative = Path(entry.path).parent.relative_to(program_dir)
@@ -108,6 +115,14 @@ def _place(entry: KeptInput, program_dir: Path | None, folder: Path) -> Path:
         if relative is not None and (relative.parts or beside) and ".." not in relative.parts:
             return folder / relative / name
     return folder / PARTNERS_FOLDER / name
+
+
+def _is_period(text: str) -> bool:
+    try:
+        Period.parse(text)
+    except ValueError:
+        return False
+    return True
 
 
 def final_run(ledger: Ledger, period: Period) -> RunInfo | None:
@@ -194,6 +209,9 @@ class Replay:
     adjustments: tuple[Line, ...] = ()  # P's prior_period_adjustment lines
     problems: tuple[Problem, ...] = ()
     restated: tuple[Period, ...] = ()  # the periods asked for
+    # (path, role "correction", SHA-256) of each corrected file the replay used: kept
+    # with the close of P, so that its approval covers the restatement too
+    corrections: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -286,8 +304,27 @@ def replay(
         prior = recomputed.result.next_state
     state = prior if prior is not None else load_close_state(ledger.load_state(period))
     return Replay(
-        tuple(done), state, tuple(adjustment_lines(period, done, decimals)), (), tuple(wanted)
+        tuple(done),
+        state,
+        tuple(adjustment_lines(period, done, decimals)),
+        (),
+        tuple(wanted),
+        _correction_entries(corrections, wanted),
     )
+
+
+def _correction_entries(
+    folder: Path, periods: Sequence[Period]
+) -> tuple[tuple[str, str, str], ...]:
+    """The corrected files of a replay as kept inputs (role `correction`), once each."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for q in periods:
+        where = folder / str(q) if (folder / str(q)).is_dir() else folder
+        for name in sorted(corrections_of(folder, [q])[q]):
+            path = where / name
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            seen.setdefault(str(path), (str(path), CORRECTION, digest))
+    return tuple(seen.values())
 
 
 def _check_replacements(

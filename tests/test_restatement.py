@@ -404,3 +404,49 @@ def test_a_partner_gone_since_still_gets_its_restatement_and_a_statement(tmp_pat
     ws = load_workbook(statement)["Statement"]
     assert ws["G10"].value == 1800  # the net, payable to P002
     assert ws["B10"].value == "Amount payable to you"
+
+
+def test_an_approved_draft_covers_its_restatement_and_only_it(tmp_path, monkeypatch, capsys):
+    """With approval_required, the corrected files are inputs of the close of October: a
+    draft approved without the restatement does not let a final close restate September,
+    and the corrections end up among the close's kept inputs (inputs, verify)."""
+    program = pc_program()
+    program["Program"].append(["approval_required", "Y"])
+    path = write_workbook(tmp_path / "program.xlsx", program)
+    write_month(tmp_path, SEP, {"P001": 100, "P002": 300})
+    ledger = ["--ledger", str(tmp_path / "ledger.sqlite")]
+    restate = ["--restate", "2026-09", "--corrections", str(tmp_path / "corrections")]
+
+    def as_user(name: str) -> None:
+        monkeypatch.setenv("LOGNAME", name)
+
+    def run(*args: str) -> int:
+        return main([args[0], str(path), *args[1:], *ledger])
+
+    for period in ("2026-09",):  # September: drafted, approved, closed final
+        as_user("alice")
+        assert run("close", "--period", period) == 0
+        as_user("bob")
+        assert run("approve", "--period", period) == 0
+        as_user("alice")
+        assert run("close", "--period", period, "--final") == 0
+    write_month(tmp_path, OCT, {"P001": 100, "P002": 300})
+    write_workbook(tmp_path / "corrections" / f"P001_{SEP}.xlsx", partner_book("P001", SEP, 200))
+    assert run("close", "--period", "2026-10") == 0  # a draft without the restatement
+    as_user("bob")
+    assert run("approve", "--period", "2026-10") == 0
+    as_user("alice")
+    capsys.readouterr()
+    assert run("close", "--period", "2026-10", "--final", *restate) == 3
+    err = capsys.readouterr().err
+    assert "the inputs changed since the draft (run 3) was approved: P001_2026-09.xlsx" in err
+    # A draft with the restatement, approved, closes final with it.
+    assert run("close", "--period", "2026-10", *restate) == 0
+    as_user("bob")
+    assert run("approve", "--period", "2026-10") == 0
+    as_user("alice")
+    assert run("close", "--period", "2026-10", "--final", *restate) == 0, capsys.readouterr()
+    out_dir = tmp_path / "october-inputs"
+    assert run("inputs", "--period", "2026-10", "--out", str(out_dir)) == 0
+    assert (out_dir / "corrections" / f"P001_{SEP}.xlsx").is_file()
+    assert run("verify", "--period", "2026-10") == 0, capsys.readouterr()
