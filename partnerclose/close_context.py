@@ -59,3 +59,7 @@ class CloseContext:
     # currency: each earlier line at its own period's closing rate (rules.md X2)
     ytd_before_settled: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)
     last_period_settled: Mapping[str, Mapping[Component, Decimal]] = field(default_factory=dict)
+    # P3: (partner, item of a prior_period_adjustment) -> (amount recorded, restated)
+    restated_amounts: Mapping[tuple[str, str], tuple[Decimal, Decimal]] = field(
+        default_factory=dict
+    )

@@ -81,7 +81,7 @@ from partnerclose.reading.inputs import (
     read_inputs_from_grids,
     validate_inputs,
 )
-from partnerclose.restatement import Replay, RestatedPeriod, replay
+from partnerclose.restatement import Replay, RestatedPeriod, replay, restated_amounts
 from partnerclose.statements.writers import (
     write_close_pack,
     write_statements,
@@ -468,6 +468,9 @@ def run_close(
                     revision.version,
                     revision.replaced_nets,
                     prior=prior,
+                    restated_amounts=(
+                        restated_amounts(replayed.periods) if replayed is not None else {}
+                    ),
                 ),
             )
             problems = context.problems

@@ -446,6 +446,21 @@ def adjustment_lines(
     return lines
 
 
+def restated_amounts(
+    restated: Sequence[RestatedPeriod],
+) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+    """(partner, item of its prior_period_adjustment) -> (amount recorded, amount
+    restated): what the statement's Corrections section shows beside the difference."""
+    found: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    for one in restated:
+        recorded, restated_sums = _sums(one.recorded), _sums(one.result.lines)
+        for key in [*recorded, *(k for k in restated_sums if k not in recorded)]:
+            partner_id, component = key
+            old, new = recorded.get(key, Decimal(0)), restated_sums.get(key, Decimal(0))
+            found[partner_id, f"{one.period} {component.value}"] = (old, new)
+    return found
+
+
 def _sums(lines: Sequence[Line]) -> dict[tuple[str, Component], Decimal]:
     sums: dict[tuple[str, Component], Decimal] = {}
     for line in lines:

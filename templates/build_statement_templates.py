@@ -906,8 +906,30 @@ def build_statement() -> Workbook:
 
     # 7 Corrections (P2, P3): lines of the adjustment components, when the close has them.
     _section(s, 92, "7   Corrections")
-    s.row(93, LINE_HEADER)
-    _line_row(s, 94, "corrections", "No corrections this period.")
+    # a restated period's amount as recorded and as restated (P3), and the difference
+    s.row(
+        93,
+        (
+            ("B", "Item", "PC Header"),
+            ("C", "How it was made", "PC Header", "F"),
+            ("G", "Recorded ({{ program.currency }})", "PC Header right"),
+            ("H", "Restated ({{ program.currency }})", "PC Header right"),
+            ("I", "Status", "PC Header status", "J"),
+            ("K", "Amount", "PC Header right"),  # P3: the difference
+        ),
+    )
+    s.row(
+        94,
+        (
+            ("A", '{{#table corrections empty="No corrections this period."}}', "PC Marker"),
+            ("B", "{{ line.title }}", "PC Text"),
+            ("C", "{{ line.explanation }}", "PC Text small", "F"),
+            ("G", "{{ line.recorded }}", "PC Money"),
+            ("H", "{{ line.restated }}", "PC Money"),
+            ("I", "{{ line.status }}", "PC Status", "J"),
+            ("K", "{{ line.amount }}", "PC Amount"),
+        ),
+    )
     s.row(
         95, (("B", "Total corrections", "PC Total label", "J"), ("K", "=SUM(K94:K94)", "PC Total"))
     )

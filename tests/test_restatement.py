@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import csv
+import shutil
+import subprocess
 import tempfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -404,6 +406,18 @@ def test_a_partner_gone_since_still_gets_its_restatement_and_a_statement(tmp_pat
     ws = load_workbook(statement)["Statement"]
     assert ws["G10"].value == 1800  # the net, payable to P002
     assert ws["B10"].value == "Amount payable to you"
+    [row] = [c.row for c in ws["B"] if c.value == "2026-09 cost share restated"]
+    # Corrections: recorded -9,000.00, restated -7,200.00, difference 1,800.00
+    assert [ws.cell(row, column).value for column in (7, 8, 11)] == [-9000, -7200, 1800]
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(
+            ["pdftotext", "-raw", str(statement.with_suffix(".pdf")), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        assert "2026-09 cost share restated" in pdf
+        assert "(9,000.00) (7,200.00)" in pdf
 
 
 def test_an_approved_draft_covers_its_restatement_and_only_it(tmp_path, monkeypatch, capsys):

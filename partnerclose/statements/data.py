@@ -85,6 +85,7 @@ SECTION_KEYS: Mapping[Section, str] = {
 
 
 _money_text = money_text  # the name milestone_why uses
+_COMPONENT_VALUES = frozenset(c.value for c in Component)
 
 
 def shown_rate(value: Decimal | None) -> Decimal | None:
@@ -322,11 +323,16 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             return deal_text(deals[line.item], decimals)
         return explanation(line, by_pool.get(pool_of_item(line.item)), decimals)
 
+    def line_key(line: Line) -> tuple[str, str]:
+        return line.partner_id, line.item
+
     all_lines = Table.of_rows(
         "line",
         LineRow,
         (
-            _line_row(x, a, pool_names, explain(x), decimals)
+            _line_row(
+                x, a, pool_names, explain(x), decimals, context.restated_amounts.get(line_key(x))
+            )
             for x, a in zip(lines, amounts, strict=True)
         ),
     )
@@ -528,9 +534,15 @@ def _detail_notes(program_currency: str, settlement: str, foreign: bool) -> dict
 
 
 def _line_row(
-    line: Line, amount: Decimal, pool_names: Mapping[str, str], explained: str, decimals: int
+    line: Line,
+    amount: Decimal,
+    pool_names: Mapping[str, str],
+    explained: str,
+    decimals: int,
+    restated: tuple[Decimal, Decimal] | None = None,
 ) -> LineRow:
     credit = line.component is Component.IN_KIND_CREDIT
+    corrected = restated if line.component is Component.PRIOR_PERIOD_ADJUSTMENT else None
     return LineRow(
         component=line.component.value,
         kind=COMPONENT_LABELS[line.component],
@@ -546,6 +558,8 @@ def _line_row(
         status=readable(line.status, decimals),
         rule=line.rule,
         program_amount=line.amount,
+        recorded=corrected[0] if corrected else None,
+        restated=corrected[1] if corrected else None,
     )
 
 
@@ -554,6 +568,10 @@ def line_title(line: Line, pool_names: Mapping[str, str]) -> str:
     component = line.component
     if component is Component.ADJUSTMENT:  # P2: its reason
         return f"Adjustment · {line.description}"
+    if component is Component.PRIOR_PERIOD_ADJUSTMENT:  # P3: the period and what it corrects
+        period, _, corrected = line.item.partition(" ")
+        named = Component(corrected).label.lower() if corrected in _COMPONENT_VALUES else corrected
+        return f"{period} {named} restated"
     if component is Component.COST_SHARE:
         pool = pool_of_item(line.item)
         part = line.item[len(pool) + 1 :]

@@ -426,6 +426,14 @@ LINE_COLUMNS = (
     Column("Status", "status", 0.12),
     Column("Amount", "amount", 0.14, "amount"),
 )
+CORRECTION_COLUMNS = (  # P3: as recorded, as restated (program currency), the difference
+    Column("Item", "title", 0.2),
+    Column("How it was made", "explanation", 0.32),
+    Column("Recorded", "recorded", 0.11, "program"),
+    Column("Restated", "restated", 0.11, "program"),
+    Column("Status", "status", 0.12),
+    Column("Amount", "amount", 0.14, "amount"),  # P3: the difference
+)
 POOL_COLUMNS = (
     Column("Pool", "label", 0.22),
     Column("Driver", "driver", 0.14),
@@ -661,7 +669,7 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
     _section(layout, "7   Corrections")
     _table(
         layout,
-        LINE_COLUMNS,
+        CORRECTION_COLUMNS,
         t["corrections"],
         "No corrections this period.",
         total="Total corrections",

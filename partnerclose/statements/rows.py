@@ -58,6 +58,9 @@ class LineRow:
     status: str
     rule: str
     program_amount: Value  # the line's amount in the program currency
+    # P3: the corrected amount as recorded and as restated (program currency); else None
+    recorded: Value = None
+    restated: Value = None
 
 
 @dataclass(frozen=True, slots=True)

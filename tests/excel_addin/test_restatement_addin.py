@@ -39,11 +39,12 @@ def test_a_draft_close_from_the_ribbon_restates_a_closed_month(
         ("P002", "2026-09 cost_share", "1800.00"),
     ]
     ws = worksheet(book, "Stmt P001")
-    [row] = [c.row for c in ws["B"] if c.value == "Prior-period adjustment"]
-    # the Corrections section: how it was made (the restated period, recorded and
-    # restated amounts) and the amount charged to P001
+    [row] = [c.row for c in ws["B"] if c.value == "2026-09 cost share restated"]
+    # the Corrections section: how it was made, the amount recorded and restated (the
+    # program currency), and the difference charged to P001
     assert ws.cell(row, 3).value == (
         "2026-09 cost share restated: Usage corrected in P001_2026-09.xlsx "
         "(recorded -3,000.00, restated -4,800.00)"
     )
+    assert (ws.cell(row, 7).value, ws.cell(row, 8).value) == (-3000, -4800)
     assert ws.cell(row, 11).value == -1800

@@ -88,7 +88,7 @@ def test_a_tables_columns_are_its_rows_fields():
     table = Table.of_rows("line", LineRow, [line])
     assert table.fields == tuple(f.name for f in dataclasses.fields(LineRow))
     assert table.rows == (
-        ("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2", 5),
+        ("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2", 5, None, None),
     )
     with pytest.raises(DataError, match="a ParticipantRow among LineRows"):
         Table.of_rows("line", LineRow, [line, ParticipantRow(*["x"] * 21)])
