@@ -1,7 +1,11 @@
 """Benchmark restatement (quality.md revision 2): restating one period and closing the
 next, against one close.
 
-    python -m benchmarks.restatement [--partners 200] [--json]
+    python -m benchmarks.restatement [--partners 200] [--deals N --usage N --pools N
+        --milestones N] [--json]
+
+With `--partners 1000 --deals 1000000 --usage 200000 --pools 50 --milestones 3000` the
+program is quality.md's large program (the sizes of `benchmarks.run`).
 
 Writes the demo program (`partnerclose demo`) at the given size, closes October final
 (one close, timed), writes November's partner workbooks, corrects one October partner
@@ -47,10 +51,23 @@ def correct_one(partners: list[Path], folder: Path) -> Path:
     raise SystemExit("no partner workbook has a Usage row to correct")
 
 
-def run(partners: int, work: Path) -> dict[str, float | int | str | bool]:
+def run(
+    partners: int, work: Path, sizes: dict[str, int | None] | None = None
+) -> dict[str, float | int | str | bool]:
+    """Close October, then restate it and close November; the two times and their ratio."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    program = write_demo(work, partners=partners, period=OCT, seed=7)
+    given = {k: v for k, v in (sizes or {}).items() if v is not None}
+    program = write_demo(
+        work,
+        partners=partners,
+        period=OCT,
+        seed=7,
+        deals=given.get("deals"),
+        usage_rows=given.get("usage_rows"),
+        pools=given.get("pools"),
+        milestones=given.get("milestones"),
+    )
     october = sorted(p for p in work.rglob("*.xlsx") if p != program)
     start = time.perf_counter()
     first = run_close(program, OCT, final=True)
@@ -67,6 +84,7 @@ def run(partners: int, work: Path) -> dict[str, float | int | str | bool]:
     adjustments = [line for line in second.result.lines if line.rule == "P3"]
     return {
         "partners": partners,
+        **given,
         "corrected workbook": corrected.name,
         "one close s": round(one_close, 2),
         "restatement + next close s": round(restated, 2),
@@ -80,9 +98,20 @@ def run(partners: int, work: Path) -> dict[str, float | int | str | bool]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.restatement")
     parser.add_argument("--partners", type=int, default=200)
+    parser.add_argument("--deals", type=int, default=None)
+    parser.add_argument("--usage", type=int, default=None, help="usage rows")
+    parser.add_argument("--pools", type=int, default=None)
+    parser.add_argument("--milestones", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    figures = run(args.partners, ROOT / "benchmarks" / ".data" / f"restatement-{args.partners}")
+    sizes = {
+        "deals": args.deals,
+        "usage_rows": args.usage,
+        "pools": args.pools,
+        "milestones": args.milestones,
+    }
+    name = "-".join(str(v) for v in (args.partners, *sizes.values()) if v is not None)
+    figures = run(args.partners, ROOT / "benchmarks" / ".data" / f"restatement-{name}", sizes)
     print(f"restatement: demo program, {args.partners} partners")
     for name, value in figures.items():
         print(f"  {name:<30} {value}")
