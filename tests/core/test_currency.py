@@ -374,3 +374,16 @@ def test_rates_used_as_the_ledger_keeps_them() -> None:
 
 def test_rates_used_of_a_one_currency_close_is_empty() -> None:
     assert rates_used(program(rates=()), OCT) == {}
+
+
+def test_a_campaign_of_a_partner_whose_rate_is_missing_names_the_campaign() -> None:
+    row = campaign("C9", "100.00", partner_id="P002", row=4)
+    problems = check_currencies(program(rates=(EUR,)), OCT, PeriodData(campaigns=(row,)), CODES)
+    # the partner's own row, then the campaign's (P002 settles in JPY: no JPY rate)
+    assert [(p.sheet, p.message.split(";")[0]) for p in problems] == [
+        (
+            "Partners",
+            "no FxRates row for JPY in 2026-10 (needed for partner P002, which settles in it)",
+        ),
+        ("Campaigns", "no FxRates row for JPY in 2026-10 (needed for campaign C9)"),
+    ]

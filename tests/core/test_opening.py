@@ -284,3 +284,9 @@ def test_after_a_final_close_the_ledger_wins_and_the_sheets_are_ignored() -> Non
 
 def test_a_program_without_opening_rows_starts_from_the_ledger() -> None:
     assert starting_state(program(), OCT, LEDGER, None) == (LEDGER, [])
+
+
+def test_a_missing_rate_is_said_once_at_the_deal_not_again_as_a_short_volume() -> None:
+    deal = opening_deal("D-E", date(2026, 9, 10), "50000.00", "10.00", currency="EUR", row=3)
+    row = balance("P001", OpeningKind.YTD_VOLUME, "100.00")  # less than the deal, in any rate
+    assert [cell for cell, _ in messages(program(row, deals=(deal,)))] == ["H3"]
