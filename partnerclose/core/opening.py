@@ -81,8 +81,8 @@ def _check_volumes(program: Program, period: Period) -> list[Problem]:
         return []  # a missing rate is reported at its deal
     problems = []
     for row in program.opening_balances:
-        if row.balance is not OpeningKind.YTD_VOLUME:
-            continue
+        if row.balance is not OpeningKind.YTD_VOLUME or row.amount < 0:
+            continue  # a negative volume is reported as such (_check_balances)
         in_deals = _fiscal_deal_volume(program, period, row.partner_id)
         if row.amount < in_deals:
             problems.append(
