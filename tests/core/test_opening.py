@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from partnerclose.core.close import CloseState
-from partnerclose.core.costs import CostState
+from partnerclose.core.cost_model import CostState
 from partnerclose.core.lines import Component
 from partnerclose.core.milestones import MilestoneState
 from partnerclose.core.opening import check_opening, opening_state, starting_state
