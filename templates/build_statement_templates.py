@@ -416,12 +416,31 @@ def _total(s: Sheet, row: int, label: str, formula: str, ytd_key: str) -> None:
 
 
 def build_statement() -> Workbook:
+    """The partner statement template: one sheet, its blocks top to bottom."""
     workbook = _new_workbook()
     ws = _first_sheet(workbook, "Statement")
     s = Sheet(ws, 11)
     s.widths(STATEMENT_WIDTHS)
+    _statement_band(s)
+    _statement_facts(s)
+    _net_box(s)
+    _settlement_summary(s)
+    _summary_chart(s)
+    _cost_sharing(s)
+    _reserve_fund(s)
+    _revenue_share(s)
+    _co_marketing(s)
+    _milestones(s)
+    _key_figures(s)
+    _scorecard(s)
+    _corrections(s)
+    _payment(s)
+    _statement_footer(s)
+    return workbook
 
-    # Band (rows 1-2 repeat on every printed page).
+
+def _statement_band(s: Sheet) -> None:
+    """The band: program, partner and period (rows 1-2 repeat on every printed page)."""
     s.fill_row(1, "PC Band")
     s.put("B1", "{{ program.name }}", "PC Band")
     s.put("H1", "PARTNER STATEMENT", "PC Band right", merge="K1")
@@ -432,6 +451,10 @@ def build_statement() -> Workbook:
     s.height(2, 18)
     s.height(3, 8)
 
+
+def _statement_facts(s: Sheet) -> None:
+    """The statement number and due date, and the partner's facts beside them."""
+    ws = s.ws
     # Statement number and due date beside the partner block (no logo placeholder: a
     # program's `logo` is placed by the PDF; finance may add a picture to this template).
     s.put("B4", "Statement number", "PC Label")
@@ -471,7 +494,10 @@ def build_statement() -> Workbook:
     )
     s.height(9, 10)
 
-    # The net settlement, prominent.
+
+def _net_box(s: Sheet) -> None:
+    """The net settlement, prominent, with the payment in words and notices below."""
+    ws = s.ws
     box = Border(top=strong, bottom=strong, left=strong, right=strong)
     s.put("B10", "{{ net.label }}", "PC Net label", merge="F12")
     s.put("G10", "{{ net.amount }}", "PC Net amount", merge="K12")
@@ -489,7 +515,9 @@ def build_statement() -> Workbook:
     # Empty unless this statement replaces an earlier one, or the partner sent no data.
     s.put("B14", "{{ statement.revision }}{{ submission.note }}", "PC Notice", merge="K14")
 
-    # Summary by section, with a chart beside it.
+
+def _settlement_summary(s: Sheet) -> None:
+    """The settlement summary by section, with the net settlement below it."""
     s.put("B15", "Settlement summary", "PC Heading", merge="F15")
     s.row(
         16,
@@ -539,6 +567,11 @@ def build_statement() -> Workbook:
         merge="K23",
     )
     s.height(23, 30)
+
+
+def _summary_chart(s: Sheet) -> None:
+    """The chart of this period by section, beside the summary."""
+    ws = s.ws
     s.put("H15", "This period by section", "PC Heading", merge="K15")
     for c in "GHIJK":
         ws[f"{c}15"].style = "PC Heading"
@@ -565,7 +598,9 @@ def build_statement() -> Workbook:
     series.invertIfNegative = False
     ws.add_chart(chart, "H16")
 
-    # 1 Cost sharing.
+
+def _cost_sharing(s: Sheet) -> None:
+    """Section 1, cost sharing: the share of each pool and the cost-sharing lines."""
     _section(s, 24, "1   Cost sharing")
     s.put("B25", "Your share of each pool{{ pools.currency_note }}", "PC Caption")
     s.row(
@@ -611,7 +646,9 @@ def build_statement() -> Workbook:
     _total(s, 32, "Total cost sharing", "=SUM(K31:K31)", "cost_sharing")
     s.height(34, 10)
 
-    # 2 Reserve fund.
+
+def _reserve_fund(s: Sheet) -> None:
+    """Section 2, reserve fund: its lines, the fund this period and the partner's part."""
     _section(s, 35, "2   Reserve fund")
     s.row(36, LINE_HEADER)
     _line_row(s, 37, "reserve_lines", "No reserve lines this period.")
@@ -669,7 +706,9 @@ def build_statement() -> Workbook:
     )
     s.height(47, 10)
 
-    # 3 Revenue share.
+
+def _revenue_share(s: Sheet) -> None:
+    """Section 3, revenue share: the plan, the deals, true-ups and clawbacks."""
     _section(s, 48, "3   Revenue share")
     s.row(
         49,
@@ -729,7 +768,9 @@ def build_statement() -> Workbook:
     _total(s, 59, "Total revenue share", "=SUM(K54:K54)+SUM(K58:K58)", "revenue_share")
     s.height(61, 10)
 
-    # 4 Co-marketing.
+
+def _co_marketing(s: Sheet) -> None:
+    """Section 4, co-marketing: the co-funding terms and the campaigns reimbursed."""
     _section(s, 62, "4   Co-marketing")
     s.row(
         63,
@@ -768,7 +809,9 @@ def build_statement() -> Workbook:
     _total(s, 66, "Total co-marketing", "=SUM(K65:K65)", "co_marketing")
     s.height(68, 10)
 
-    # 5 Milestones: two rows per milestone (figures, then why).
+
+def _milestones(s: Sheet) -> None:
+    """Section 5, milestones: two rows per milestone (figures, then why)."""
     _section(s, 69, "5   Milestones{{ milestones.currency_note }}")
     s.row(
         70,
@@ -805,7 +848,9 @@ def build_statement() -> Workbook:
     _total(s, 73, "Total milestones (paid and released)", "=SUM(J71:K72)", "milestones")
     s.height(75, 10)
 
-    # 6 Key figures (K1) and the scorecard (S1).
+
+def _key_figures(s: Sheet) -> None:
+    """Section 6: the key figures (K1), two label/value pairs a row."""
     _section(s, 76, "6   Key figures and scorecard")
     figures = (
         (
@@ -860,6 +905,11 @@ def build_statement() -> Workbook:
             ),
         )
         s.height(r, 15)
+
+
+def _scorecard(s: Sheet) -> None:
+    """The scorecard (S1): each metric, the overall score, its flags."""
+    ws = s.ws
     s.height(84, 6)
     s.put("B85", "Scorecard", "PC Caption")
     s.row(
@@ -904,7 +954,9 @@ def build_statement() -> Workbook:
     )
     s.height(91, 10)
 
-    # 7 Corrections (P2, P3): lines of the adjustment components, when the close has them.
+
+def _corrections(s: Sheet) -> None:
+    """Section 7, corrections (P2, P3): the lines of the adjustment components."""
     _section(s, 92, "7   Corrections")
     # a restated period's amount as recorded and as restated (P3), and the difference
     s.row(
@@ -935,7 +987,9 @@ def build_statement() -> Workbook:
     )
     s.height(96, 10)
 
-    # Payment: number, due date, what is paid or due in words, where to pay, whom to ask.
+
+def _payment(s: Sheet) -> None:
+    """The payment: number, due date, what is paid or due, where to pay, whom to ask."""
     s.put("B97", "Payment", "PC Heading", merge="K97")
     s.row(
         98,
@@ -957,6 +1011,11 @@ def build_statement() -> Workbook:
     )
     s.put("B101", "{{ payment.contact }}", "PC Note", merge="K101")
     s.height(102, 10)
+
+
+def _statement_footer(s: Sheet) -> None:
+    """Where the figures come from, and the page setup."""
+    ws = s.ws
     s.put(
         "B103",
         "Produced by PartnerClose {{ version }} from the {{ close.kind }} close of {{ period }}. "
@@ -969,7 +1028,6 @@ def build_statement() -> Workbook:
     _page(ws, 103, "K")
     ws.row_breaks.append(Break(id=47))  # revenue share starts page 2
     ws.freeze_panes = None
-    return workbook
 
 
 # --- the close pack ---------------------------------------------------------------------

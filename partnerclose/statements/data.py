@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,23 +29,31 @@ from partnerclose.core.currency import SettlementRate
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of
 from partnerclose.core.milestones import MilestoneDetail
-from partnerclose.core.money import ZERO, round_money
-from partnerclose.core.payment import compact_account, due_date, statement_number
+from partnerclose.core.money import ZERO
 from partnerclose.core.period import Period
-from partnerclose.core.records import Basis, Partner, Settings
+from partnerclose.core.records import Partner, Settings
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
 from partnerclose.statements.currency import section_notes, settlement_scalars
+from partnerclose.statements.detail_rows import (
+    COMPONENT_LABELS,
+    MISSING,
+    deal_rows,
+    line_row,
+    milestone_row,
+    pool_rows,
+    same_currency,
+    score_rows,
+    shown_rate,
+    true_up_rows,
+)
 from partnerclose.statements.explain import (
-    FACTOR_PLACES,
     deal_text,
     explanation,
     money_text,
     number_text,
-    percent_text,
-    readable,
     reserve_text,
 )
-from partnerclose.statements.labels import key_figure_label
+from partnerclose.statements.payment_block import masked_account, payment_scalars
 from partnerclose.statements.rows import (
     ComponentRow,
     DealRow,
@@ -58,11 +66,33 @@ from partnerclose.statements.rows import (
 )
 from partnerclose.statements.values import Fill, Table, Value
 
+# COMPONENT_LABELS, MISSING (detail_rows.py), masked_account (payment_block.py) and
+# number_text (explain.py) are re-exported: the close pack, template_api and tests
+# import them from here.
+__all__ = [
+    "COMPONENT_LABELS",
+    "CORRECTIONS",
+    "DUE",
+    "MISSING",
+    "PAYABLE",
+    "SECTION_COMPONENTS",
+    "SECTION_KEYS",
+    "SECTION_LABELS",
+    "CloseIndex",
+    "common_scalars",
+    "index_close",
+    "masked_account",
+    "no_data_note",
+    "number_text",
+    "period_label",
+    "run_time",
+    "section_note",
+    "statement_fill",
+]
+
 PAYABLE = "Amount payable to you"
 DUE = "Amount due from you"
-MISSING = "n/a"  # a key figure that cannot be computed (K1: missing, not 0)
 
-COMPONENT_LABELS: Mapping[Component, str] = {c: c.label for c in Component}
 SECTION_LABELS: Mapping[Section, str] = {
     Section.COST_SHARING: "Cost sharing",
     Section.RESERVE_FUND: "Reserve fund",
@@ -82,15 +112,6 @@ SECTION_COMPONENTS: Mapping[Section, tuple[Component, ...]] = {
 SECTION_KEYS: Mapping[Section, str] = {
     s: s.value.replace(" ", "_").replace("-", "_") for s in Section
 }
-
-
-_money_text = money_text  # the name milestone_why uses
-_COMPONENT_VALUES = frozenset(c.value for c in Component)
-
-
-def shown_rate(value: Decimal | None) -> Decimal | None:
-    """A rate or factor in a cell of a statement: 4 decimals at most (outputs.md)."""
-    return None if value is None else round_money(value, FACTOR_PLACES)
 
 
 def period_label(period: Period) -> str:
@@ -185,121 +206,191 @@ def index_close(result: CloseResult) -> CloseIndex:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """A partner's lines with their amounts in the statement's currency, and its year
+    to date before the period and last period's totals by component in that currency."""
+
+    lines: tuple[Line, ...]
+    amounts: tuple[Decimal, ...]
+    rate: SettlementRate | None
+    foreign: bool  # the partner settles in another currency than the program's
+    settle: Callable[[Decimal], Decimal]
+    ytd_before: Mapping[Component, Decimal]
+    last: Mapping[Component, Decimal]
+
+
 def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | None = None) -> Fill:
     """Everything `templates/statement.xlsx` can show for one partner.
 
     Pass the `index` of the close when building many statements.
     """
-    program = context.program
     index = index or index_close(context.result)
-    decimals = program.settings.decimals
-    partner = next((p for p in program.partners if p.partner_id == partner_id), None)
-    lines = index.lines.get(partner_id, ())
-    pool_names = {pool.pool_id: pool.name for pool in program.pools}
+    partner = next((p for p in context.program.partners if p.partner_id == partner_id), None)
+    settled = _statement_currency(context, partner_id, index.lines.get(partner_id, ()))
+    scalars = _summary_scalars(context, partner, partner_id, settled)
+    sections, section_scalars = _sections(context, partner_id, settled)
+    scalars.update(section_scalars)
+    scalars.update(_detail_scalars(context, partner, partner_id, settled))
+    return Fill(scalars, _tables(context, partner_id, index, settled, sections))
+
+
+def _statement_currency(
+    context: CloseContext, partner_id: str, lines: tuple[Line, ...]
+) -> _Settled:
+    """The currency of the statement and the partner's amounts in it."""
     # X2: a partner in another currency sees every line, total and balance in it;
     # the tables of the rules' inputs (pools, deals, milestones) keep the program's.
     rate = context.result.settlement_of(partner_id)
-    foreign = rate is not None and rate.currency != program.settings.currency
-    settle = rate.settle if rate is not None and foreign else _same
-    amounts = [settle(line.amount) for line in lines]
+    foreign = rate is not None and rate.currency != context.program.settings.currency
+    settle = rate.settle if rate is not None and foreign else same_currency
     if foreign:
         ytd_before = context.ytd_before_settled.get(partner_id, {})
         last = context.last_period_settled.get(partner_id, {})
     else:
         ytd_before = context.ytd_before.get(partner_id, {})
         last = context.last_period.get(partner_id, {})
-    net = sum(amounts, ZERO)
-    net_ytd = net + sum(ytd_before.values(), ZERO)
+    amounts = tuple(settle(line.amount) for line in lines)
+    return _Settled(lines, amounts, rate, foreign, settle, ytd_before, last)
+
+
+def _summary_scalars(
+    context: CloseContext, partner: Partner | None, partner_id: str, settled: _Settled
+) -> dict[str, Value]:
+    """The statement's header, currency, payment block and net, by dotted name."""
+    program_currency = context.program.settings.currency
+    net = sum(settled.amounts, ZERO)
     scalars = common_scalars(context)
     scalars.update(_partner_scalars(partner, partner_id))
     scalars.update(_submission_scalars(context, partner_id))
-    scalars.update(settlement_scalars(context.result, partner_id, program.settings.currency))
-    if rate is not None and foreign:
-        scalars["currency"] = rate.currency
-        scalars["currency.decimals"] = rate.decimals
-    net_last = sum(last.values(), ZERO)
+    scalars.update(settlement_scalars(context.result, partner_id, program_currency))
+    if settled.rate is not None and settled.foreign:
+        scalars["currency"] = settled.rate.currency
+        scalars["currency.decimals"] = settled.rate.decimals
     scalars.update(
-        _payment_scalars(context, partner, partner_id, net, context.result.net(partner_id), scalars)
+        payment_scalars(context, partner, partner_id, net, context.result.net(partner_id), scalars)
     )
-    scalars.update(
-        {
-            "net.last_period": net_last,
-            "net.change": net - net_last,
-            "last_period.label": period_label(context.period.shift(-1)),
-        }
-    )
-    scalars.update(
-        {
-            "net.amount": abs(net),
-            "net.signed": net,
-            "net.label": DUE if net < 0 else PAYABLE,
-            "net.ytd": net_ytd,
-            "net.lines": len(lines),
-        }
-    )
-    by_component: dict[Component, list[Decimal]] = defaultdict(list)
-    for line, amount in zip(lines, amounts, strict=True):
-        by_component[line.component].append(amount)
-    totals = {c: sum(mine, ZERO) for c, mine in by_component.items()}
-    sections: list[SectionRow] = []
-    ytd_of: dict[Section, Decimal] = {}
+    scalars.update(_net_scalars(context, settled, net))
+    return scalars
+
+
+def _net_scalars(context: CloseContext, settled: _Settled, net: Decimal) -> dict[str, Value]:
+    """The net of the period (in words and signed), last period's and the year's."""
+    net_last = sum(settled.last.values(), ZERO)
+    return {
+        "net.last_period": net_last,
+        "net.change": net - net_last,
+        "last_period.label": period_label(context.period.shift(-1)),
+        "net.amount": abs(net),
+        "net.signed": net,
+        "net.label": DUE if net < 0 else PAYABLE,
+        "net.ytd": net + sum(settled.ytd_before.values(), ZERO),
+        "net.lines": len(settled.lines),
+    }
+
+
+def _sections(
+    context: CloseContext, partner_id: str, settled: _Settled
+) -> tuple[list[SectionRow], dict[str, Value]]:
+    """The summary's rows, one per section, and the sections' scalars."""
+    settings = context.program.settings
+    rows: list[SectionRow] = []
+    scalars: dict[str, Value] = {}
     for section in Section:
-        # P2: adjustments too
-        mine = [a for line, a in zip(lines, amounts, strict=True) if section_of(line) is section]
-        count = len(mine)
-        total = sum(mine, ZERO)
-        program_total = sum((x.amount for x in lines if section_of(x) is section), ZERO)
-        before = sum((a for c, a in ytd_before.items() if SECTION_OF[c] is section), ZERO)
-        last_total = sum((a for c, a in last.items() if SECTION_OF[c] is section), ZERO)
-        key = SECTION_KEYS[section]
-        ytd_of[section] = before + total
-        scalars.update(
-            {
-                f"{key}.total": total,
-                f"{key}.ytd_before": before,
-                f"{key}.ytd": before + total,
-                f"{key}.lines": count,
-                f"{key}.last_period": last_total,
-                f"{key}.change": total - last_total,
-                f"{key}.note": (
-                    section_note(program_total, rate, program.settings)
-                    if rate is not None and foreign and count
-                    else ""
-                ),
-            }
-        )
-        sections.append(
-            SectionRow(
-                key=key,
-                name=SECTION_LABELS[section],
-                total=total,
-                ytd_before=before,
-                ytd=before + total,
-                lines=count,
-                last_period=last_total,
-                change=total - last_total,
-            )
-        )
+        row, figures = _section(section, settled, settings)
+        rows.append(row)
+        scalars.update(figures)
     scalars["settlement.sections"] = section_notes(
         context.result,
         partner_id,
-        program.settings.currency,
+        settings.currency,
         [
             (
                 SECTION_LABELS[section],
-                [line.amount for line in lines if section_of(line) is section],
+                [line.amount for line in settled.lines if section_of(line) is section],
             )
             for section in Section
         ],
     )
+    scalars.update(_milestones_and_other(scalars))
+    return rows, scalars
+
+
+def _section(
+    section: Section, settled: _Settled, settings: Settings
+) -> tuple[SectionRow, dict[str, Value]]:
+    """A section's row of the summary and its scalars (`cost_sharing.total`, ...)."""
+    lines, rate = settled.lines, settled.rate
+    # P2: adjustments too
+    mine = [
+        a for line, a in zip(lines, settled.amounts, strict=True) if section_of(line) is section
+    ]
+    count = len(mine)
+    total = sum(mine, ZERO)
+    program_total = sum((x.amount for x in lines if section_of(x) is section), ZERO)
+    before = sum((a for c, a in settled.ytd_before.items() if SECTION_OF[c] is section), ZERO)
+    last_total = sum((a for c, a in settled.last.items() if SECTION_OF[c] is section), ZERO)
+    key = SECTION_KEYS[section]
+    scalars: dict[str, Value] = {
+        f"{key}.total": total,
+        f"{key}.ytd_before": before,
+        f"{key}.ytd": before + total,
+        f"{key}.lines": count,
+        f"{key}.last_period": last_total,
+        f"{key}.change": total - last_total,
+        f"{key}.note": (
+            section_note(program_total, rate, settings)
+            if rate is not None and settled.foreign and count
+            else ""
+        ),
+    }
+    row = SectionRow(
+        key=key,
+        name=SECTION_LABELS[section],
+        total=total,
+        ytd_before=before,
+        ytd=before + total,
+        lines=count,
+        last_period=last_total,
+        change=total - last_total,
+    )
+    return row, scalars
+
+
+def _milestones_and_other(scalars: Mapping[str, Value]) -> dict[str, Value]:
+    """The summary's last row, the sum of sections milestones and other."""
     # The summary's last row: milestones and the adjustments of sections milestones and
     # other (rules.md P2), which the Corrections section lists.
     both = (SECTION_KEYS[Section.MILESTONES], SECTION_KEYS[Section.OTHER])
-    for field_name in ("total", "last_period", "change", "ytd"):
-        scalars[f"milestones_and_other.{field_name}"] = sum(
+    return {
+        f"milestones_and_other.{field_name}": sum(
             (cast(Decimal, scalars[f"{key}.{field_name}"]) for key in both), ZERO
         )
-    components = [
+        for field_name in ("total", "last_period", "change", "ytd")
+    }
+
+
+def _detail_scalars(
+    context: CloseContext, partner: Partner | None, partner_id: str, settled: _Settled
+) -> dict[str, Value]:
+    """The scalars of the detail sections: currency notes, reserve, revenue, key figures."""
+    settlement = settled.rate.currency if settled.rate else ""
+    scalars = _detail_notes(context.program.settings.currency, settlement, settled.foreign)
+    scalars.update(_reserve_scalars(context, partner_id))
+    scalars.update(_revenue_scalars(context, partner_id, partner))
+    scalars.update(_key_figure_scalars(context, partner_id))
+    scalars.update(_scorecard_scalars(context, partner_id))
+    return scalars
+
+
+def _component_rows(settled: _Settled) -> list[ComponentRow]:
+    """The partner's total of each component it has this period or this year."""
+    by_component: dict[Component, list[Decimal]] = defaultdict(list)
+    for line, amount in zip(settled.lines, settled.amounts, strict=True):
+        by_component[line.component].append(amount)
+    totals = {c: sum(mine, ZERO) for c, mine in by_component.items()}
+    ytd_before = settled.ytd_before
+    return [
         ComponentRow(
             key=component.value,
             name=COMPONENT_LABELS[component],
@@ -311,53 +402,31 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
         for component in Component
         if component in by_component or component in ytd_before
     ]
-    my_pools = index.pools.get(partner_id, ())
-    by_pool = {pool.pool_id: (pool, me) for pool, me in my_pools}
-    deals = {deal.deal_id: deal for deal in index.deals.get(partner_id, ())}
 
-    def explain(line: Line) -> str:
-        if line.component is Component.RESERVE_CONTRIBUTION:
-            fixed = program.settings.reserve_fixed_contribution
-            return reserve_text(line, my_pools, fixed, decimals)
-        if line.component is Component.REVENUE_SHARE and line.item in deals:
-            return deal_text(deals[line.item], decimals)
-        return explanation(line, by_pool.get(pool_of_item(line.item)), decimals)
 
-    def line_key(line: Line) -> tuple[str, str]:
-        return line.partner_id, line.item
-
-    all_lines = Table.of_rows(
-        "line",
-        LineRow,
-        (
-            _line_row(
-                x, a, pool_names, explain(x), decimals, context.restated_amounts.get(line_key(x))
-            )
-            for x, a in zip(lines, amounts, strict=True)
-        ),
-    )
+def _tables(
+    context: CloseContext,
+    partner_id: str,
+    index: CloseIndex,
+    settled: _Settled,
+    sections: list[SectionRow],
+) -> dict[str, Table]:
+    """The statement's tables by name: the summary's, the lines' and the details'."""
+    decimals = context.program.settings.decimals
+    lines, settle = settled.lines, settled.settle
+    all_lines = _line_table(context, partner_id, index, settled)
 
     def section_lines(section: Section, *components: Component) -> Table:
         """The rows of `all_lines` (built once) of a section, or of some of its components."""
-        chosen = tuple(
-            row
-            for row, line in zip(all_lines.rows, lines, strict=True)
-            if section_of(line) is section and (not components or line.component in components)
-        )
-        return Table(all_lines.item, all_lines.fields, chosen)
+        return _section_lines(all_lines, lines, section, components)
 
-    scalars.update(_detail_notes(program.settings.currency, rate.currency if rate else "", foreign))
-    scalars.update(_reserve_scalars(context, partner_id))
-    scalars.update(_revenue_scalars(context, partner_id, partner))
-    scalars.update(_key_figure_scalars(context, partner_id))
-    scalars.update(_scorecard_scalars(context, partner_id))
-    tables = {
+    my_pools = index.pools.get(partner_id, ())
+    shock = context.program.settings.shock_factor
+    return {
         "sections": Table.of_rows("section", SectionRow, sections),
-        "components": Table.of_rows("component", ComponentRow, components),
+        "components": Table.of_rows("component", ComponentRow, _component_rows(settled)),
         "lines": all_lines,
-        "pools": Table.of_rows(
-            "pool", PoolRow, _pool_rows(index, partner_id, decimals, lines, settle)
-        ),
+        "pools": Table.of_rows("pool", PoolRow, pool_rows(my_pools, decimals, lines, settle)),
         "cost_lines": section_lines(Section.COST_SHARING),
         "reserve_lines": section_lines(Section.RESERVE_FUND),
         "revenue_lines": section_lines(Section.REVENUE_SHARE),
@@ -369,107 +438,96 @@ def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | N
             Component.ADJUSTMENT,
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
-        "corrections": Table(
-            all_lines.item,
-            all_lines.fields,
-            tuple(
-                row
-                for row, line in zip(all_lines.rows, lines, strict=True)
-                if line.component in CORRECTIONS
-                # an adjustment of another section is listed in that section's table
-                and section_of(line) in (Section.MILESTONES, Section.OTHER)
-            ),
-        ),
+        "corrections": _corrections(all_lines, lines),
         "milestone_lines": section_lines(Section.MILESTONES),
-        "deals": Table.of_rows("deal", DealRow, _deal_rows(index, partner_id, decimals, settle)),
+        "deals": Table.of_rows(
+            "deal", DealRow, deal_rows(index.deals.get(partner_id, ()), decimals, settle)
+        ),
         "true_ups": Table.of_rows(
-            "true_up",
-            TrueUpRow,
-            (
-                TrueUpRow(
-                    deal_id=t.deal_id,
-                    amount=t.amount,
-                    rate=t.rate,
-                    due=t.due,
-                    paid_before=t.paid_before,
-                    delta=t.delta,
-                )
-                for t in index.true_ups.get(partner_id, ())
-            ),
+            "true_up", TrueUpRow, true_up_rows(index.true_ups.get(partner_id, ()))
         ),
         "milestones": Table.of_rows(
             "milestone",
             MilestoneRow,
             (
-                _milestone_row(d, decimals, program.settings.shock_factor, settle)
+                milestone_row(d, decimals, shock, settle)
                 for d in index.milestones.get(partner_id, ())
             ),
         ),
-        "scorecard": Table.of_rows("metric", ScoreRow, _score_rows(context, partner_id)),
+        "scorecard": Table.of_rows("metric", ScoreRow, score_rows(context, partner_id)),
     }
-    return Fill(scalars, tables)
 
 
-def masked_account(account: str) -> str:
-    """A bank account as a statement shows it: its last 4 characters ("ending 4321")."""
-    plain = compact_account(account)
-    return f"ending {plain[-4:]}" if plain else ""
-
-
-def _payment_scalars(
-    context: CloseContext,
-    partner: Partner | None,
-    partner_id: str,
-    net: Decimal,
-    own: Decimal,
-    scalars: Mapping[str, Value],
-) -> dict[str, Value]:
-    """The payment block: the statement's number and version, the due date, what is
-    paid or due in words (`net`, in the settlement currency), where to pay and whom
-    to ask; and a revision's note (`own`, the net in the program currency, as the
-    ledger keeps the replaced statement's)."""
-    settings = context.program.settings
-    version = context.statement_version
-    number = statement_number(partner_id, context.period, version)
-    due = due_date(context.period, settings.payment_terms_days)
-    currency = str(scalars["currency"])
-    amount = f"{currency} {money_text(abs(net), int(str(scalars['currency.decimals'])))}"
-    decimals = settings.decimals
-    by = f" by {due.day} {calendar.month_name[due.month]} {due.year}" if due else ""
-    account = masked_account(partner.bank_account if partner else "")
-    if net > 0:
-        where = f"your account {account}" if account else "your account on file"
-        text = f"We will pay {amount} to {where}{by}."
-    elif net < 0:
-        to = f" to {settings.remit_to}" if settings.remit_to else ""
-        text = f"Please pay {amount}{to}{by}, quoting {number}."
-    else:
-        text = "Nothing is paid or due for this period."
-    revision = ""
-    replaced = context.replaced_nets.get(partner_id)
-    if version > 1:
-        before = replaced if replaced is not None else ZERO
-        change = own - before
-        revision = (
-            f"Revised statement: replaces "
-            f"{statement_number(partner_id, context.period, version - 1)}. "
-            f"Net then {settings.currency} {money_text(before, decimals)}, now "
-            f"{settings.currency} {money_text(own, decimals)}: change "
-            f"{'+' if change > 0 else ''}{money_text(change, decimals)}."
-        )
-    return {
-        "statement.number": number,
-        "statement.version": version,
-        "statement.revision": revision,
-        "payment.due_date": due,
-        "payment.text": text,
-        "payment.account": account,
-        "payment.remit_to": settings.remit_to if net < 0 else "",
-        "payment.remit_label": "Pay to" if net < 0 and settings.remit_to else "",
-        "payment.contact": (
-            f"Questions about this statement: {settings.contact}" if settings.contact else ""
+def _line_table(
+    context: CloseContext, partner_id: str, index: CloseIndex, settled: _Settled
+) -> Table:
+    """Every line of the partner, explained, in the statement's currency."""
+    program = context.program
+    decimals = program.settings.decimals
+    pool_names = {pool.pool_id: pool.name for pool in program.pools}
+    explain = _explainer(context, partner_id, index)
+    return Table.of_rows(
+        "line",
+        LineRow,
+        (
+            line_row(
+                x, a, pool_names, explain(x), decimals, context.restated_amounts.get(_line_key(x))
+            )
+            for x, a in zip(settled.lines, settled.amounts, strict=True)
         ),
-    }
+    )
+
+
+def _line_key(line: Line) -> tuple[str, str]:
+    """A line's key in the close's restated amounts."""
+    return line.partner_id, line.item
+
+
+def _explainer(context: CloseContext, partner_id: str, index: CloseIndex) -> Callable[[Line], str]:
+    """The sentence that explains a line of the partner, from the engines' details."""
+    settings = context.program.settings
+    decimals = settings.decimals
+    my_pools = index.pools.get(partner_id, ())
+    by_pool = {pool.pool_id: (pool, me) for pool, me in my_pools}
+    deals = {deal.deal_id: deal for deal in index.deals.get(partner_id, ())}
+
+    def explain(line: Line) -> str:
+        """Why a line comes to its amount."""
+        if line.component is Component.RESERVE_CONTRIBUTION:
+            fixed = settings.reserve_fixed_contribution
+            return reserve_text(line, my_pools, fixed, decimals)
+        if line.component is Component.REVENUE_SHARE and line.item in deals:
+            return deal_text(deals[line.item], decimals)
+        return explanation(line, by_pool.get(pool_of_item(line.item)), decimals)
+
+    return explain
+
+
+def _section_lines(
+    all_lines: Table, lines: tuple[Line, ...], section: Section, components: tuple[Component, ...]
+) -> Table:
+    """The rows of `all_lines` of a section, or of some of its components."""
+    chosen = tuple(
+        row
+        for row, line in zip(all_lines.rows, lines, strict=True)
+        if section_of(line) is section and (not components or line.component in components)
+    )
+    return Table(all_lines.item, all_lines.fields, chosen)
+
+
+def _corrections(all_lines: Table, lines: tuple[Line, ...]) -> Table:
+    """The corrections section: the adjustments of sections milestones and other."""
+    return Table(
+        all_lines.item,
+        all_lines.fields,
+        tuple(
+            row
+            for row, line in zip(all_lines.rows, lines, strict=True)
+            if line.component in CORRECTIONS
+            # an adjustment of another section is listed in that section's table
+            and section_of(line) in (Section.MILESTONES, Section.OTHER)
+        ),
+    )
 
 
 def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Value]:
@@ -494,11 +552,6 @@ def _submission_scalars(context: CloseContext, partner_id: str) -> dict[str, Val
         "submission.received": "no" if missing else "yes",
         "submission.note": no_data_note(context.period) if missing else "",
     }
-
-
-def _same(amount: Decimal) -> Decimal:
-    """A line's amount for a partner in the program currency: itself."""
-    return amount
 
 
 def section_note(total: Decimal, rate: SettlementRate, settings: Settings) -> str:
@@ -531,280 +584,6 @@ def _detail_notes(program_currency: str, settlement: str, foreign: bool) -> dict
         ),
         "reserve.currency_note": f" (in {program_currency}, the program currency)",
     }
-
-
-def _line_row(
-    line: Line,
-    amount: Decimal,
-    pool_names: Mapping[str, str],
-    explained: str,
-    decimals: int,
-    restated: tuple[Decimal, Decimal] | None = None,
-) -> LineRow:
-    credit = line.component is Component.IN_KIND_CREDIT
-    corrected = restated if line.component is Component.PRIOR_PERIOD_ADJUSTMENT else None
-    return LineRow(
-        component=line.component.value,
-        kind=COMPONENT_LABELS[line.component],
-        item=line.item,
-        title=line_title(line, pool_names),
-        description=readable(line.description, decimals),
-        explanation=explained,
-        quantity=line.quantity,
-        # In-kind credits carry a unit value where other lines carry a rate or share.
-        rate=None if credit else shown_rate(line.rate),
-        unit_value=line.rate if credit else None,
-        amount=amount,
-        status=readable(line.status, decimals),
-        rule=line.rule,
-        program_amount=line.amount,
-        recorded=corrected[0] if corrected else None,
-        restated=corrected[1] if corrected else None,
-    )
-
-
-def line_title(line: Line, pool_names: Mapping[str, str]) -> str:
-    """A short name for a line on a statement."""
-    component = line.component
-    if component is Component.ADJUSTMENT:  # P2: its reason
-        return f"Adjustment · {line.description}"
-    if component is Component.PRIOR_PERIOD_ADJUSTMENT:  # P3: the period and what it corrects
-        period, _, corrected = line.item.partition(" ")
-        named = Component(corrected).label.lower() if corrected in _COMPONENT_VALUES else corrected
-        return f"{period} {named} restated"
-    if component is Component.COST_SHARE:
-        pool = pool_of_item(line.item)
-        part = line.item[len(pool) + 1 :]
-        name = pool_names.get(pool, pool)
-        return f"{name} · {part} part" if part else name
-    if component is Component.GUARDRAIL:
-        return f"Guardrail · {pool_names.get(line.item, line.item)}"
-    if component is Component.IN_KIND_CREDIT:
-        return f"In-kind credit · {line.item}"
-    if component in (Component.TRUE_UP, Component.REVENUE_CAP):
-        return f"{COMPONENT_LABELS[component]} · plan {line.item}"
-    if component is Component.CLAWBACK:
-        return f"Clawback · {line.item}"
-    if component is Component.REVENUE_SHARE:
-        return f"Deal {line.item}"
-    if component is Component.MDF:
-        return f"{line.description} ({line.item})" if line.description else line.item
-    if component in (Component.MILESTONE_RELEASE, Component.DEFERRED_RELEASE):
-        return f"{line.item} · {COMPONENT_LABELS[component].lower()}"
-    if component is Component.MILESTONE:
-        return f"{line.item} · {line.description}" if line.description else line.item
-    return COMPONENT_LABELS[component]
-
-
-def _driver(pool: PoolDetail) -> str:
-    used = {s.used_basis for s in pool.splits}
-    if pool.basis is Basis.HYBRID and pool.base_share is not None:
-        base = round_money(pool.base_share * 100, 0)
-        return f"hybrid {base}/{100 - base}" + (f", {pool.unit}" if pool.unit else "")
-    text = pool.basis.value
-    if used and pool.basis not in used:
-        text += " → " + ", ".join(sorted(b.value for b in used))
-    if Basis.USAGE in (used or {pool.basis}) and pool.unit:
-        text += f", {pool.unit}"
-    return text
-
-
-def _cushion(pool: PoolDetail, me: PoolParticipantDetail, decimals: int) -> Decimal:
-    """The partner's part of the pool's C5 draw: what the draw spared it (display)."""
-    if pool.draw == 0 or pool.allocable == 0:
-        return ZERO
-    amounts = {s.part: s.amount for s in pool.splits}
-    spared = sum(
-        (
-            pool.draw * amounts.get(part.part, ZERO) / pool.allocable * part.share
-            for part in me.parts
-        ),
-        ZERO,
-    )
-    return round_money(spared, decimals)
-
-
-def _pool_rows(
-    index: CloseIndex,
-    partner_id: str,
-    decimals: int,
-    lines: Iterable[Line] = (),
-    settle: Callable[[Decimal], Decimal] = _same,
-) -> Iterable[PoolRow]:
-    """The partner's part of each pool; its cost and guardrail the sums of its lines
-    of the pool in the settlement currency (so the net cost adds up on the page)."""
-    settled: dict[tuple[str, Component], Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        if line.component in (Component.COST_SHARE, Component.GUARDRAIL):
-            settled[pool_of_item(line.item), line.component] += settle(line.amount)
-    for pool, me in index.pools.get(partner_id, ()):
-        share = me.allocation / pool.allocable if pool.allocable else ZERO
-        if settle is _same:
-            cost, guardrail = -me.allocation, me.guardrail
-        else:
-            cost = settled[pool.pool_id, Component.COST_SHARE]
-            guardrail = settled[pool.pool_id, Component.GUARDRAIL]
-        credit = settle(me.in_kind_credit)
-        yield PoolRow(
-            id=pool.pool_id,
-            name=pool.name,
-            label=f"{pool.name} ({pool.pool_id})",
-            basis=pool.basis.value,
-            driver=_driver(pool),
-            unit=pool.unit,
-            units=me.usage_units,
-            capacity=me.committed_capacity,
-            utilization=shown_rate(me.utilization),
-            share=shown_rate(share),
-            tier_factor=shown_rate(me.tier_factor),
-            wind_down_factor=shown_rate(me.wind_down_factor),
-            cushion=settle(_cushion(pool, me, decimals)),
-            cost=cost,
-            guardrail=guardrail,
-            credit=credit,
-            net=cost + guardrail + credit,
-            pool_amount=pool.amount,
-            draw=pool.draw,
-            allocable=pool.allocable,
-        )
-
-
-def _deal_rows(
-    index: CloseIndex,
-    partner_id: str,
-    decimals: int,
-    settle: Callable[[Decimal], Decimal] = _same,
-) -> Iterable[DealRow]:
-    """Each deal, and below a deal that spans brackets one row per bracket (its
-    range of the year's volume, rate with the product bonus, and amount)."""
-    for deal in index.deals.get(partner_id, ()):
-        spans = len(deal.parts) > 1
-        yield DealRow(
-            kind="deal",
-            id=deal.deal_id,
-            customer=deal.customer,
-            product=deal.product,
-            close_date=deal.close_date,
-            type=deal.paid_type.value,
-            reported_type=deal.reported_type.value,
-            registered="Yes" if deal.registered else "No",
-            amount=deal.amount,
-            rate=None if spans else shown_rate(deal.rate),
-            bonus_rate=deal.bonus_rate,
-            bracket_share=None,
-            share=settle(deal.share),  # the deal's line, in the settlement currency
-            status=readable(deal.status, decimals),
-            explanation=deal_text(deal, decimals),
-        )
-        if not spans:
-            continue
-        for part in deal.parts:
-            rate = part.rate + deal.bonus_rate
-            bonus = f" + {percent_text(deal.bonus_rate)} bonus" if deal.bonus_rate else ""
-            yield DealRow(
-                kind="bracket",
-                id="",
-                customer=(
-                    f"  {money_text(part.start, decimals)} – {money_text(part.end, decimals)}"
-                ),
-                product="",
-                close_date=None,
-                type="",
-                reported_type="",
-                registered="",
-                amount=part.amount,
-                rate=shown_rate(rate),
-                bonus_rate=deal.bonus_rate,
-                bracket_share=round_money(part.amount * rate, decimals),
-                share=None,
-                status=f"bracket {percent_text(part.rate)}{bonus}",
-                explanation=(
-                    f"{money_text(part.amount, decimals)} × {percent_text(rate)} of the year's "
-                    f"volume {money_text(part.start, decimals)} – {money_text(part.end, decimals)}"
-                ),
-            )
-
-
-def _milestone_row(
-    detail: MilestoneDetail,
-    decimals: int,
-    shock: Decimal,
-    settle: Callable[[Decimal], Decimal] = _same,
-) -> MilestoneRow:
-    """A milestone's figures in the program currency; what it pays and releases (its
-    lines) in the settlement currency."""
-    released = settle(detail.released_held) + settle(detail.released_deferred)
-    paid = settle(detail.paid)
-    return MilestoneRow(
-        id=detail.milestone_id,
-        metric=detail.metric,
-        title=f"{detail.milestone_id} · {detail.metric.replace('_', ' ')}",
-        phase=detail.phase_id,
-        curve=detail.curve.value,
-        recurrence=detail.recurrence.value,
-        actual=detail.actual,
-        floor=detail.floor,
-        target=detail.target,
-        cap=detail.cap,
-        floor_payout=detail.floor_payout,
-        target_payout=detail.target_payout,
-        max_payout=detail.max_payout,
-        payout=detail.payout,
-        due=detail.due,
-        paid=paid,
-        held=detail.held,
-        deferred=detail.deferred,
-        not_paid=detail.not_paid,
-        released=released,
-        released_held=detail.released_held,
-        released_deferred=detail.released_deferred,
-        held_total=detail.held_after,
-        deferred_total=detail.deferred_after,
-        amount=paid + released,
-        verified="Yes" if detail.verified or detail.computed_metric else "No",
-        status=detail.status,
-        why=milestone_why(detail, decimals, shock),
-    )
-
-
-def milestone_why(detail: MilestoneDetail, decimals: int, shock: Decimal) -> str:
-    """Why a milestone pays what it pays, in one sentence for the statement."""
-
-    def money(value: Decimal) -> str:
-        return _money_text(value, decimals)
-
-    parts = []
-    if not detail.computed:
-        parts.append(detail.status or "not computed this period")
-    elif detail.actual is None:
-        parts.append("no value reported for the metric: nothing paid or accrued")
-    else:
-        parts.append(
-            f"{detail.metric.replace('_', ' ')} {number_text(detail.actual)} "
-            f"gives {money(detail.payout)} on the {detail.curve.value} curve"
-        )
-        if detail.retention_multiplier is not None:
-            parts.append(f"retention guard ×{number_text(detail.retention_multiplier)}")
-        if detail.accrued_before:
-            parts.append(f"{money(detail.accrued_before)} accrued before, {money(detail.due)} due")
-    if detail.held:
-        reason = "disputed" if detail.disputed else "pending verification"
-        parts.append(f"{money(detail.held)} held ({reason})")
-    if detail.not_paid:
-        parts.append(f"{money(detail.not_paid)} over the phase budget, not paid")
-    if detail.deferred:
-        parts.append(f"{money(detail.deferred)} deferred (shock factor {number_text(shock)})")
-    if detail.released_held:
-        parts.append(f"{money(detail.released_held)} held before is released")
-    if detail.released_deferred:
-        parts.append(f"{money(detail.released_deferred)} deferred before is released")
-    if detail.held_after:
-        parts.append(f"{money(detail.held_after)} held in all")
-    if detail.deferred_after:
-        parts.append(f"{money(detail.deferred_after)} deferred in all")
-    text = "; ".join(parts)
-    status = detail.status
-    return f"{status.capitalize()}: {text}." if status and detail.computed else f"{text}."
 
 
 def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
@@ -866,17 +645,3 @@ def _scorecard_scalars(context: CloseContext, partner_id: str) -> dict[str, Valu
         "scorecard.flags": ", ".join(card.flags) if card.flags else "none",
         "scorecard.missing": ", ".join(card.missing),
     }
-
-
-def _score_rows(context: CloseContext, partner_id: str) -> Iterable[ScoreRow]:
-    card = context.result.scorecards.scorecards.get(partner_id)
-    for metric in card.metrics if card else ():
-        yield ScoreRow(
-            metric=metric.metric,
-            label=key_figure_label(metric.metric),
-            weight=metric.weight,
-            worst=metric.worst,
-            best=metric.best,
-            value=metric.value if metric.value is not None else MISSING,
-            score=metric.score if metric.score is not None else MISSING,
-        )

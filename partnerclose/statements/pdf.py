@@ -11,7 +11,7 @@ page knows the page count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -466,22 +466,64 @@ MILESTONE_COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    """What each block of a statement draws from: the fill's scalars and tables, the
+    statement's currency and decimals, and the layout the blocks are added to."""
+
+    s: Mapping[str, Value]
+    t: Mapping[str, Table]
+    currency: str
+    money: Decimals
+    layout: Layout
+
+    def note(self, key: str) -> str:
+        """A section's total in the program currency (X2)."""
+        return str(self.s.get(f"{key}.note", ""))
+
+    def detail(self, key: str) -> str:
+        """Which currency a detail table's amounts are in."""
+        return str(self.s.get(f"{key}.currency_note", ""))
+
+    def ytd(self, key: str) -> None:
+        """A section's fiscal year to date, in small grey type under its total."""
+        text = f"Fiscal year to date, {self.s.get('ytd.label', '')}"
+        value = f"{self.currency} {amount_text(self.s.get(f'{key}.ytd'), self.money.settled)}"
+
+        def draw(c: Canvas, y: float) -> None:
+            """The label at the left, the amount at the right."""
+            _text(c, MARGIN + 2, y - 8, text, ITALIC, 7, GREY)
+            _text(c, MARGIN + INNER - 2, y - 8, value, ITALIC, 7, GREY, True)
+
+        self.layout.add(11, draw)
+
+
 def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
     """The statement of `fill` as PDF bytes (see the module's docstring)."""
     _register_fonts()
     s = fill.scalars
-    t = fill.tables
     currency = str(s.get("currency", ""))
-    draft = s.get("close.status") != "FINAL"
     money = Decimals(_int(s.get("currency.decimals")), _int(s.get("program.decimals")))
+    doc = _Doc(s, fill.tables, currency, money, Layout((_band(s),)))
+    _header(doc, logo)
+    _summary(doc)
+    _cost_sharing(doc)
+    _reserve_fund(doc)
+    _revenue_share(doc)
+    _co_marketing(doc)
+    _milestones(doc)
+    _key_figures(doc)
+    _corrections(doc)
+    _payment(doc)
+    return _draw(doc.layout, f"{s.get('partner.id', '')}.pdf", str(s.get("statement.number", "")))
 
-    def note(key: str) -> str:  # a section's total in the program currency (X2)
-        return str(s.get(f"{key}.note", ""))
 
-    def detail(key: str) -> str:  # which currency a detail table's amounts are in
-        return str(s.get(f"{key}.currency_note", ""))
+def _band(s: Mapping[str, Value]) -> Callable[[Canvas], None]:
+    """The head of every page: the DRAFT watermark, the program and the partner."""
+    draft = s.get("close.status") != "FINAL"
 
     def band(c: Canvas) -> None:
+        """The watermark on drafts, then the navy band and the pale one below it."""
         if draft:
             c.saveState()
             c.setFillColor(WATERMARK)
@@ -512,11 +554,17 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         )
         _text(c, MARGIN + INNER - 6, TOP - 32, when, REGULAR, 8, NAVY, True)
 
-    layout = Layout((band,))
+    return band
+
+
+def _header(doc: _Doc, logo: Path | None) -> None:
+    """The logo when there is one, and the statement's facts."""
+    s, layout = doc.s, doc.layout
     if logo is not None and logo.is_file():
         image = str(logo)
 
         def place_logo(c: Canvas, y: float) -> None:
+            """The program's logo at the left, 120 by 36 points at most."""
             c.drawImage(image, MARGIN, y - 40, 120, 36, preserveAspectRatio=True, anchor="w")
 
         layout.add(44, place_logo)
@@ -526,7 +574,7 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
             ("Partner", str(s.get("partner.name", ""))),
             ("Period", str(s.get("period.label", ""))),
             ("Statement number", str(s.get("statement.number", ""))),
-            ("Currency", currency),
+            ("Currency", doc.currency),
             ("Plan", str(s.get("partner.plan", ""))),
             ("Date produced", _plain(s.get("produced"))),
             ("Due date", _plain(s.get("payment.due_date"))),
@@ -534,7 +582,13 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         ),
     )
 
+
+def _summary(doc: _Doc) -> None:
+    """The net box, the payment and revision notes, and the settlement summary."""
+    s, layout, currency, money = doc.s, doc.layout, doc.currency, doc.money
+
     def net(c: Canvas, y: float) -> None:
+        """The net's label at the left, the amount large at the right."""
         c.setFillColor(PALE)
         c.setStrokeColor(NAVY)
         c.rect(MARGIN, y - 30, INNER, 28, stroke=1, fill=1)
@@ -566,24 +620,18 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
             Column("Change", "change", 0.15, "amount"),
             Column("Year to date", "ytd", 0.15, "amount"),
         ),
-        t["sections"],
+        doc.t["sections"],
         "",
         decimals=money,
     )
     _total(layout, "Net settlement", s.get("net.signed"), currency, money.settled)
 
-    def ytd(key: str) -> None:
-        text = f"Fiscal year to date, {s.get('ytd.label', '')}"
-        value = f"{currency} {amount_text(s.get(f'{key}.ytd'), money.settled)}"
 
-        def draw(c: Canvas, y: float) -> None:
-            _text(c, MARGIN + 2, y - 8, text, ITALIC, 7, GREY)
-            _text(c, MARGIN + INNER - 2, y - 8, value, ITALIC, 7, GREY, True)
-
-        layout.add(11, draw)
-
+def _cost_sharing(doc: _Doc) -> None:
+    """Section 1: the partner's share of each pool, and the cost-sharing lines."""
+    layout, t, money = doc.layout, doc.t, doc.money
     _section(layout, "1   Cost sharing")
-    _caption(layout, f"Your share of each pool{detail('pools')}")
+    _caption(layout, f"Your share of each pool{doc.detail('pools')}")
     _table(layout, POOL_COLUMNS, t["pools"], "No cost pools this period.", decimals=money)
     _caption(layout, "Cost-sharing lines")
     _table(
@@ -591,23 +639,29 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         LINE_COLUMNS,
         t["cost_lines"],
         "No cost lines this period.",
-        total=f"Total cost sharing{note('cost_sharing')}",
+        total=f"Total cost sharing{doc.note('cost_sharing')}",
         decimals=money,
     )
-    ytd("cost_sharing")
+    doc.ytd("cost_sharing")
+
+
+def _reserve_fund(doc: _Doc) -> None:
+    """Section 2: the reserve lines, and the fund's balances this period."""
+    s, layout, money = doc.s, doc.layout, doc.money
     _section(layout, "2   Reserve fund")
     _table(
         layout,
         LINE_COLUMNS,
-        t["reserve_lines"],
+        doc.t["reserve_lines"],
         "No reserve lines this period.",
-        total=f"Total reserve fund{note('reserve_fund')}",
+        total=f"Total reserve fund{doc.note('reserve_fund')}",
         decimals=money,
     )
-    ytd("reserve_fund")
-    _caption(layout, f"The fund this period{detail('reserve')}")
+    doc.ytd("reserve_fund")
+    _caption(layout, f"The fund this period{doc.detail('reserve')}")
 
     def fund(key: str) -> str:
+        """A figure of the fund, in the program currency."""
         return amount_text(s.get(key), money.program)
 
     _facts(
@@ -619,8 +673,13 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
             ("Your equity in the fund", fund("reserve.equity")),
         ),
     )
+
+
+def _revenue_share(doc: _Doc) -> None:
+    """Section 3: the deals, then true-ups, clawbacks and the period cap."""
+    layout, t, money = doc.layout, doc.t, doc.money
     _section(layout, "3   Revenue share")
-    _caption(layout, f"Deals{detail('deals')}")
+    _caption(layout, f"Deals{doc.detail('deals')}")
     _table(layout, DEAL_COLUMNS, t["deals"], "No deals paid this period.", decimals=money)
     _caption(layout, "True-ups, clawbacks and the period cap")
     _table(
@@ -632,49 +691,73 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
     )
     _total(
         layout,
-        f"Total revenue share{note('revenue_share')}",
-        s.get("revenue_share.total"),
-        currency,
+        f"Total revenue share{doc.note('revenue_share')}",
+        doc.s.get("revenue_share.total"),
+        doc.currency,
         money.settled,
     )
-    ytd("revenue_share")
-    _section(layout, "4   Co-marketing")
+    doc.ytd("revenue_share")
+
+
+def _co_marketing(doc: _Doc) -> None:
+    """Section 4: the co-marketing (MDF) lines."""
+    _section(doc.layout, "4   Co-marketing")
     _table(
-        layout,
+        doc.layout,
         LINE_COLUMNS,
-        t["mdf_lines"],
+        doc.t["mdf_lines"],
         "No reimbursement this period.",
-        total=f"Total co-marketing{note('co_marketing')}",
-        decimals=money,
+        total=f"Total co-marketing{doc.note('co_marketing')}",
+        decimals=doc.money,
     )
-    ytd("co_marketing")
-    _section(layout, f"5   Milestones{detail('milestones')}")
-    _table(layout, MILESTONE_COLUMNS, t["milestones"], "No milestones this period.", decimals=money)
+    doc.ytd("co_marketing")
+
+
+def _milestones(doc: _Doc) -> None:
+    """Section 5: each milestone, and what is paid and released."""
+    layout, money = doc.layout, doc.money
+    _section(layout, f"5   Milestones{doc.detail('milestones')}")
+    _table(
+        layout, MILESTONE_COLUMNS, doc.t["milestones"], "No milestones this period.", decimals=money
+    )
     _total(
         layout,
-        f"Total milestones (paid and released){note('milestones')}",
-        s.get("milestones.total"),
-        currency,
+        f"Total milestones (paid and released){doc.note('milestones')}",
+        doc.s.get("milestones.total"),
+        doc.currency,
         money.settled,
     )
-    ytd("milestones")
-    _section(layout, "6   Key figures and scorecard")
+    doc.ytd("milestones")
+
+
+def _key_figures(doc: _Doc) -> None:
+    """Section 6: the overall score and its flags."""
+    _section(doc.layout, "6   Key figures and scorecard")
     _facts(
-        layout,
+        doc.layout,
         (
-            ("Overall score", number_cell(s.get("scorecard.score"))),
-            ("Flags", str(s.get("scorecard.flags", ""))),
+            ("Overall score", number_cell(doc.s.get("scorecard.score"))),
+            ("Flags", str(doc.s.get("scorecard.flags", ""))),
         ),
     )
-    _section(layout, "7   Corrections")
+
+
+def _corrections(doc: _Doc) -> None:
+    """Section 7: the corrections (P2/P3), as recorded, as restated and the difference."""
+    _section(doc.layout, "7   Corrections")
     _table(
-        layout,
+        doc.layout,
         CORRECTION_COLUMNS,
-        t["corrections"],
+        doc.t["corrections"],
         "No corrections this period.",
         total="Total corrections",
-        decimals=money,
+        decimals=doc.money,
     )
+
+
+def _payment(doc: _Doc) -> None:
+    """The payment block, whom to ask, and where the figures come from."""
+    s, layout = doc.s, doc.layout
     _caption(layout, "Payment")
     _note(layout, str(s.get("payment.text", "")), BOLD, 8.5, NAVY)
     if s.get("payment.remit_to"):
@@ -686,7 +769,6 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
         f"of {s.get('period', '')}. Every amount on this statement is a settlement line of that "
         "close or a sum of lines; lines.csv and the close pack list each line with its rule.",
     )
-    return _draw(layout, f"{s.get('partner.id', '')}.pdf", str(s.get("statement.number", "")))
 
 
 def _int(value: Value) -> int:
