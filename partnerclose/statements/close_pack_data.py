@@ -217,6 +217,7 @@ def change_rows(context: CloseContext) -> list[ChangeRow]:
         last = context.last_period.get(pid, {})
 
         def section(amounts: dict[Component, object], which: Section) -> object:
+            """The sum of the Decimal amounts of one section."""
             return sum(
                 (
                     a
