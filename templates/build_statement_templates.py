@@ -101,6 +101,7 @@ def _style(
     indent: int = 0,
     shrink: bool = False,
 ) -> NamedStyle:
+    """A named cell style of the templates."""
     style = NamedStyle(name=name)
     style.font = Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
     style.number_format = fmt
@@ -308,6 +309,7 @@ class Sheet:
 
 
 def _new_workbook() -> Workbook:
+    """An empty workbook with the templates' styles and fixed properties."""
     workbook = Workbook()
     for style in STYLES.values():
         workbook.add_named_style(style)
@@ -319,6 +321,7 @@ def _new_workbook() -> Workbook:
 
 
 def _first_sheet(workbook: Workbook, title: str) -> Worksheet:
+    """The new workbook's first sheet, named `title`."""
     sheet = workbook.active
     if not isinstance(sheet, Worksheet):
         raise TypeError("a new workbook starts with a worksheet")
@@ -327,6 +330,7 @@ def _first_sheet(workbook: Workbook, title: str) -> Worksheet:
 
 
 def _page(ws: Worksheet, last_row: int, last_column: str, *, landscape: bool = False) -> None:
+    """The print setup: A4 fit to width, the band repeated, file name and page in the footer."""
     ws.print_area = f"A1:{last_column}{last_row}"
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -373,6 +377,7 @@ LINE_HEADER = (
 
 
 def _line_row(s: Sheet, row: int, table: str, empty: str) -> None:
+    """The template row of a table of statement lines."""
     s.row(
         row,
         (
@@ -397,12 +402,14 @@ def _axis_text() -> RichText:
 
 
 def _section(s: Sheet, row: int, title: str) -> None:
+    """A numbered section's title across the sheet."""
     s.fill_row(row, "PC Section", first="B")
     s.put(f"B{row}", title, "PC Section")
     s.height(row, 19)
 
 
 def _total(s: Sheet, row: int, label: str, formula: str, ytd_key: str) -> None:
+    """A section's total row and its fiscal year to date below it."""
     # `.note`: the section in the program currency and the rate, for a partner in another
     note = f"{{{{ {ytd_key}.note }}}}"
     s.row(row, (("B", label + note, "PC Total label", "J"), ("K", formula, "PC Total")))
@@ -1034,6 +1041,7 @@ def _statement_footer(s: Sheet) -> None:
 
 
 def _band(s: Sheet, title: str, last: str) -> None:
+    """A close pack sheet's band: the program and the sheet's title."""
     s.fill_row(1, "PC Band")
     s.put("B1", "{{ program.name }}", "PC Band")
     s.put(f"{last}1", title, "PC Band right")
@@ -1447,12 +1455,14 @@ def _currencies(workbook: Workbook) -> None:
 
 
 def _letter(column: int) -> str:
+    """A column's letter."""
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(column)
 
 
 def build_close_pack() -> Workbook:
+    """The close pack template: one sheet per part of the close."""
     workbook = _new_workbook()
     _summary(workbook)
     _changes(workbook)
@@ -1465,6 +1475,7 @@ def build_close_pack() -> Workbook:
 
 
 def build(folder: Path = HERE) -> tuple[Path, Path]:
+    """Both templates written into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     statement, close_pack = folder / STATEMENT, folder / CLOSE_PACK
     save(build_statement(), statement, BUILT)

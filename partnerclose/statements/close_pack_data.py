@@ -9,7 +9,7 @@ docs/templates.md and with the labels the statements use.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import cast
 
@@ -39,17 +39,71 @@ from partnerclose.statements.rows import (
     PoolCheckRow,
     ProblemRow,
 )
-from partnerclose.statements.values import Fill, Table
+from partnerclose.statements.values import Fill, Table, Value
 
 
 def close_pack_fill(context: CloseContext) -> Fill:
     """Everything `templates/close_pack.xlsx` can show about the whole close."""
     program, result = context.program, context.result
-    names = {p.partner_id: p for p in program.partners}
     totals = result.totals()
+    participants = _participant_rows(context, totals)
+    problems = _problem_rows(context)
+    scalars = common_scalars(context)
+    scalars.update(_close_scalars(context, len(participants), problems))
+    tables = {
+        "participants": Table.of_rows("participant", ParticipantRow, participants),
+        "changes": Table.of_rows("change", ChangeRow, change_rows(context)),
+        "pools": Table.of_rows("pool", PoolCheckRow, _pool_check_rows(result)),
+        "accounts": Table.of_rows("account", AccountRow, _account_rows(context)),
+        "problems": Table.of_rows("problem", ProblemRow, problems),
+        "files": Table.of_rows("file", FileRow, _file_rows(context)),
+        "key_figures": Table.of_rows("figure", KeyFigureRow, _key_figure_rows(result)),
+        **close_pack_tables(program, context.period, result),
+        "components": Table.of_rows("component", ComponentTotalRow, _component_total_rows(totals)),
+    }
+    return Fill(scalars, tables)
+
+
+def _close_scalars(
+    context: CloseContext, participants: int, problems: list[ProblemRow]
+) -> dict[str, Value]:
+    """The close's own scalars: its files and run, the reserve, counts and sign-off."""
+    movement = context.result.costs.reserve
+    program_files = [f for f in context.inputs.files if f.role == "program"]
+    return {
+        "program.file": str(program_files[0].path) if program_files else "(open workbook)",
+        "run.user": context.user,
+        "run.started_at": context.started_at,
+        "reserve.opening": movement.opening,
+        "reserve.draws": movement.draws,
+        "reserve.contributions": movement.contributions,
+        "reserve.refunds": movement.refunds,
+        "reserve.closing": movement.closing,
+        "reserve.cap": movement.cap,
+        "participants.count": participants,
+        "lines.count": len(context.result.lines),
+        "problems.count": len(problems),
+        "problems.warnings": sum(p.severity == "warning" for p in problems),
+        "problems.infos": sum(p.severity == "info" for p in problems),
+        # The sign-off block: prepared by the run's user; approved from the ledger's
+        # approval records (blank lines to sign when there is none).
+        "signoff.prepared_by": context.user,
+        "signoff.prepared_on": run_time(context.started_at).date(),
+        "signoff.approved_by": context.approved_by,
+        "signoff.approved_on": (
+            run_time(context.approved_at).date() if context.approved_at else None
+        ),
+    }
+
+
+def _participant_rows(
+    context: CloseContext, totals: Mapping[str, Mapping[Component, Decimal]]
+) -> list[ParticipantRow]:
+    """Each participant of the close (the host too): its net, lines and components."""
+    names = {p.partner_id: p for p in context.program.partners}
+    counts = Counter(line.partner_id for line in context.result.lines)
     participants = []
-    counts = Counter(line.partner_id for line in result.lines)
-    for pid in result.participants:
+    for pid in context.result.participants:
         partner = names.get(pid)
         by_component = totals.get(pid, {})
         participants.append(
@@ -62,8 +116,13 @@ def close_pack_fill(context: CloseContext) -> Fill:
                 **{c.value: by_component.get(c, ZERO) for c in Component},
             )
         )
+    return participants
+
+
+def _pool_check_rows(result: CloseResult) -> list[PoolCheckRow]:
+    """Each pool's check: its amount less the draw against the sum of its lines."""
     pools = {pool.pool_id: pool for pool in result.costs.pools}
-    checks = [
+    return [
         PoolCheckRow(
             id=check.pool_id,
             name=pools[check.pool_id].name if check.pool_id in pools else check.pool_id,
@@ -77,7 +136,12 @@ def close_pack_fill(context: CloseContext) -> Fill:
         )
         for check in result.pool_checks
     ]
-    accounts = [
+
+
+def _account_rows(context: CloseContext) -> list[AccountRow]:
+    """Each partner's reserve account this period."""
+    names = {p.partner_id: p for p in context.program.partners}
+    return [
         AccountRow(
             partner_id=a.partner_id,
             name=names[a.partner_id].name if a.partner_id in names else a.partner_id,
@@ -88,9 +152,13 @@ def close_pack_fill(context: CloseContext) -> Fill:
             equity=a.equity,
             exit="exit month" if a.exit_month else "",
         )
-        for a in result.costs.accounts
+        for a in context.result.costs.accounts
     ]
-    problems = [
+
+
+def _problem_rows(context: CloseContext) -> list[ProblemRow]:
+    """Each problem of the close's inputs, with its file, sheet and cell."""
+    return [
         ProblemRow(
             severity=p.severity.value,
             location=p.location,
@@ -102,63 +170,29 @@ def close_pack_fill(context: CloseContext) -> Fill:
         )
         for p in context.problems
     ]
-    files = [
+
+
+def _file_rows(context: CloseContext) -> list[FileRow]:
+    """Each input file of the close, with its role and SHA-256."""
+    return [
         FileRow(name=f.path.name, path=str(f.path), role=f.role, sha256=f.sha256)
         for f in context.inputs.files
     ]
-    movement = result.costs.reserve
-    program_files = [f for f in context.inputs.files if f.role == "program"]
-    scalars = common_scalars(context)
-    scalars.update(
-        {
-            "program.file": str(program_files[0].path) if program_files else "(open workbook)",
-            "run.user": context.user,
-            "run.started_at": context.started_at,
-            "reserve.opening": movement.opening,
-            "reserve.draws": movement.draws,
-            "reserve.contributions": movement.contributions,
-            "reserve.refunds": movement.refunds,
-            "reserve.closing": movement.closing,
-            "reserve.cap": movement.cap,
-            "participants.count": len(participants),
-            "lines.count": len(result.lines),
-            "problems.count": len(problems),
-            "problems.warnings": sum(p.severity == "warning" for p in problems),
-            "problems.infos": sum(p.severity == "info" for p in problems),
-            # The sign-off block: prepared by the run's user; approved from the ledger's
-            # approval records (blank lines to sign when there is none).
-            "signoff.prepared_by": context.user,
-            "signoff.prepared_on": run_time(context.started_at).date(),
-            "signoff.approved_by": context.approved_by,
-            "signoff.approved_on": (
-                run_time(context.approved_at).date() if context.approved_at else None
-            ),
-        }
+
+
+def _component_total_rows(
+    totals: Mapping[str, Mapping[Component, Decimal]],
+) -> Iterable[ComponentTotalRow]:
+    """Each component's total over every participant."""
+    return (
+        ComponentTotalRow(
+            key=c.value,
+            name=COMPONENT_LABELS[c],
+            section=SECTION_LABELS[SECTION_OF[c]],
+            total=sum((t.get(c, ZERO) for t in totals.values()), ZERO),
+        )
+        for c in Component
     )
-    tables = {
-        "participants": Table.of_rows("participant", ParticipantRow, participants),
-        "changes": Table.of_rows("change", ChangeRow, change_rows(context)),
-        "pools": Table.of_rows("pool", PoolCheckRow, checks),
-        "accounts": Table.of_rows("account", AccountRow, accounts),
-        "problems": Table.of_rows("problem", ProblemRow, problems),
-        "files": Table.of_rows("file", FileRow, files),
-        "key_figures": Table.of_rows("figure", KeyFigureRow, _key_figure_rows(result)),
-        **close_pack_tables(program, context.period, result),
-        "components": Table.of_rows(
-            "component",
-            ComponentTotalRow,
-            (
-                ComponentTotalRow(
-                    key=c.value,
-                    name=COMPONENT_LABELS[c],
-                    section=SECTION_LABELS[SECTION_OF[c]],
-                    total=sum((t.get(c, ZERO) for t in totals.values()), ZERO),
-                )
-                for c in Component
-            ),
-        ),
-    }
-    return Fill(scalars, tables)
 
 
 def _key_figure_rows(result: CloseResult) -> Iterable[KeyFigureRow]:
@@ -183,6 +217,7 @@ def change_rows(context: CloseContext) -> list[ChangeRow]:
         last = context.last_period.get(pid, {})
 
         def section(amounts: dict[Component, object], which: Section) -> object:
+            """The sum of the Decimal amounts of one section."""
             return sum(
                 (
                     a

@@ -115,10 +115,12 @@ SECTION_KEYS: Mapping[Section, str] = {
 
 
 def period_label(period: Period) -> str:
+    """A period as a statement names it: "October 2026"."""
     return f"{calendar.month_name[period.month]} {period.year}"
 
 
 def _short_period(period: Period) -> str:
+    """A period in short: "Oct 2026"."""
     return f"{calendar.month_abbr[period.month]} {period.year}"
 
 
@@ -181,6 +183,7 @@ class CloseIndex:
 
 
 def index_close(result: CloseResult) -> CloseIndex:
+    """The close's lines and details grouped by participant (see `CloseIndex`)."""
     lines: dict[str, list[Line]] = defaultdict(list)
     for line in result.lines:
         lines[line.partner_id].append(line)
@@ -531,6 +534,7 @@ def _corrections(all_lines: Table, lines: tuple[Line, ...]) -> Table:
 
 
 def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Value]:
+    """The partner's name, contact, plan and status."""
     return {
         "partner.id": partner_id,
         "partner.name": partner.name if partner else partner_id,
@@ -542,6 +546,7 @@ def _partner_scalars(partner: Partner | None, partner_id: str) -> dict[str, Valu
 
 
 def no_data_note(period: Period) -> str:
+    """The notice of a statement whose partner sent no data for the period."""
     return f"We received no data from you for {period_label(period)}."
 
 
@@ -587,6 +592,7 @@ def _detail_notes(program_currency: str, settlement: str, foreign: bool) -> dict
 
 
 def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    """The reserve fund's movement this period and the partner's part of it."""
     costs = context.result.costs
     movement = costs.reserve
     account = next((a for a in costs.accounts if a.partner_id == partner_id), None)
@@ -610,6 +616,7 @@ def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]
 def _revenue_scalars(
     context: CloseContext, partner_id: str, partner: Partner | None
 ) -> dict[str, Value]:
+    """The partner's revenue-share plan, mode, volumes and caps."""
     revenue = context.result.revenue.partners.get(partner_id)
     plan = next((p for p in context.program.plans if partner and p.plan == partner.plan), None)
     return {
@@ -628,6 +635,7 @@ def _revenue_scalars(
 
 
 def _key_figure_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    """The partner's key figures (K1), "n/a" for one that cannot be computed."""
     figures = context.result.key_figures.get(partner_id, {})
     shown = {
         name: shown_rate(value) if isinstance(value, Decimal) else value
@@ -637,6 +645,7 @@ def _key_figure_scalars(context: CloseContext, partner_id: str) -> dict[str, Val
 
 
 def _scorecard_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
+    """The partner's overall score (S1), its flags and the metrics not scored."""
     card = context.result.scorecards.scorecards.get(partner_id)
     if card is None:
         return {"scorecard.score": MISSING, "scorecard.flags": "", "scorecard.missing": ""}

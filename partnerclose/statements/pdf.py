@@ -159,18 +159,21 @@ def amount_text(value: Value, decimals: int = 2) -> str:
 
 
 def rate_text(value: Value) -> str:
+    """A rate as a percentage with 2 decimals at most: "12.5%"."""
     if isinstance(value, Decimal):
         return f"{(value * 100).quantize(Decimal('0.01')).normalize():f}%"
     return "" if value is None else _plain(value)
 
 
 def number_cell(value: Value) -> str:
+    """A number with 2 decimals and grouped thousands."""
     if isinstance(value, Decimal):
         return f"{value.quantize(Decimal('0.01')):,f}"
     return "" if value is None else _plain(value)
 
 
 def _plain(value: Value) -> str:
+    """A value as plain text: dates as "2 November 2026"."""
     if isinstance(value, datetime):
         return value.strftime("%d %B %Y").lstrip("0")
     if isinstance(value, date):
@@ -220,6 +223,7 @@ def _text(
     color: Color = BLACK,
     right: bool = False,
 ) -> None:
+    """One string at (x, y), right-aligned at x when `right`."""
     _texts(c, ((x, y, text, font, size, color, right),))
 
 
@@ -263,6 +267,7 @@ def _texts(c: Canvas, pieces: Iterable[Piece]) -> None:
 
 
 def _section(layout: Layout, title: str) -> None:
+    """A section's title in a navy band, on a new page when little room is left."""
     layout.room(60)
 
     def draw(c: Canvas, y: float) -> None:
@@ -274,12 +279,14 @@ def _section(layout: Layout, title: str) -> None:
 
 
 def _caption(layout: Layout, title: str) -> None:
+    """A table's caption in bold navy."""
     layout.add(13, lambda c, y: _text(c, MARGIN, y - 9, title, BOLD, 8.5, NAVY))
 
 
 def _note(
     layout: Layout, text: str, font: str = ITALIC, size: float = 7, color: Color = GREY
 ) -> None:
+    """A note wrapped to the inner width; nothing when the text is empty."""
     if not text:
         return
     lines = _wrap(_plain(text), font, size, INNER)
@@ -301,6 +308,7 @@ class Decimals:
 
 
 def _cell(column: Column, value: Value, decimals: Decimals) -> str:
+    """A table cell's text, formatted by its column's kind."""
     if column.kind == "amount":
         return amount_text(value, decimals.settled)
     if column.kind == "program":
@@ -385,6 +393,8 @@ def _table(
 
 
 def _total(layout: Layout, label: str, value: Value, currency: str = "", decimals: int = 2) -> None:
+    """A total line: the label at the left, the amount at the right."""
+
     def draw(c: Canvas, y: float) -> None:
         c.setStrokeColor(RULE)
         c.line(MARGIN, y, MARGIN + INNER, y)
@@ -403,6 +413,7 @@ def _total(layout: Layout, label: str, value: Value, currency: str = "", decimal
 
 
 def _facts(layout: Layout, pairs: Iterable[tuple[str, str]]) -> None:
+    """Label/value pairs, two to a row."""
     items = list(pairs)
     for i in range(0, len(items), 2):
         chunk = items[i : i + 2]
@@ -777,6 +788,7 @@ def _int(value: Value) -> int:
 
 
 def _draw(layout: Layout, name: str, title: str) -> bytes:
+    """The laid-out pages drawn to PDF bytes, each with its file name and page x of y."""
     out = BytesIO()
     font: Any = REGULAR  # the stubs call the initial font name a float
     canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=font, pageCompression=0)
