@@ -44,7 +44,6 @@ import xlwings as xw
 from excel_addin.calls import as_rows, autofit_rows, range_values
 from excel_addin.cells import Box, box_address, from_excel, to_excel
 from partnerclose.template_api import (
-    CURRENCY,
     CellValue,
     Formula,
     RowInsert,
@@ -63,8 +62,7 @@ class PreparedTemplate:
     """
 
     content: SheetContent
-    currency: str | None
-    # the (placeholder, text, decimals) the working copy has already
+    # the number formats' (placeholder, text, decimals) the working copy has already
     replacements: tuple[tuple[str, str, int], ...] = ()
 
 
@@ -93,8 +91,6 @@ class XlwingsSheet:
         prepared = self.prepared
         if prepared is not None and (placeholder, text, decimals) in prepared.replacements:
             return  # the sheet is a copy of a template that has it already
-        if prepared is not None and placeholder == CURRENCY and prepared.currency == text:
-            return
         replace_number_formats(self.sheet, self.read(), placeholder, text, decimals)
 
     def insert_rows(self, inserts: Sequence[RowInsert]) -> None:
@@ -232,13 +228,10 @@ def _row_runs(cells: Sequence[tuple[int, int]]) -> Iterator[Box]:
 
 
 def prepare_template(
-    sheet: xw.Sheet,
-    currency: str | None,
-    title: str,
-    replacements: Sequence[tuple[str, str, int]] = (),
+    sheet: xw.Sheet, title: str, replacements: Sequence[tuple[str, str, int]] = ()
 ) -> PreparedTemplate:
-    """Read a (working copy of a) template sheet once and give it the currency
-    (and every other number-format replacement all its statements share).
+    """Read a (working copy of a) template sheet once and give its number formats the
+    `replacements` (placeholder, text, decimals) that all its statements share.
 
     `title` names the template in messages; formulas that name the sheet itself
     lose the name, so that they keep pointing at whichever copy holds them.
@@ -246,11 +239,9 @@ def prepare_template(
     content = read_content(sheet, title)
     own = sheet.name
     content = replace(content, cells=_unqualified_cells(content.cells, own))
-    if currency is not None:
-        replace_number_formats(sheet, content, CURRENCY, currency)
     for placeholder, text, decimals in replacements:
         replace_number_formats(sheet, content, placeholder, text, decimals)
-    return PreparedTemplate(content, currency, tuple(replacements))
+    return PreparedTemplate(content, tuple(replacements))
 
 
 def _unqualified_cells(

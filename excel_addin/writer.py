@@ -29,8 +29,10 @@ from excel_addin.sheet import XlwingsSheet, prepare_template
 from excel_addin.workbook import ensure_statement_template
 from partnerclose.api import CloseContext, Stage
 from partnerclose.template_api import (
+    common_scalars,
     fill_sheet,
     foreign_settlers,
+    format_replacements,
     index_close,
     statement_fill,
     statement_partners,
@@ -71,22 +73,11 @@ class WorkbookWriter:
         work = self.swap.add(Kind.WORK, "", None, source=template)
         if not work.visible:
             work.visible = True  # a hidden template gives hidden copies
-        settings = context.program.settings
-        if foreign_settlers(context.program):
-            # X2: each partner's statement gets its own currency; the copy keeps the
-            # placeholders and every statement puts in its currency and decimals.
-            prepared = prepare_template(work, None, template.name)
-        else:
-            prepared = prepare_template(
-                work,
-                None,
-                template.name,
-                (
-                    ("currency", settings.currency, settings.decimals),
-                    ("currency.blank", "", settings.decimals),
-                    ("program.currency", settings.currency, settings.decimals),
-                ),
-            )
+        # Every statement in the program currency: the copy gets its number formats once.
+        # With partners in other currencies (X2) it keeps the placeholders, and each
+        # statement puts in its own currency and decimals.
+        shared = {} if foreign_settlers(context.program) else common_scalars(context)
+        prepared = prepare_template(work, template.name, format_replacements(shared))
         index = index_close(context.result)
         total = len(partners)
         for done, pid in enumerate(partners, start=1):

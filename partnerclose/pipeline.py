@@ -451,29 +451,34 @@ def run_close(
                 _program_file(inputs) or program_path.name,
                 program.settings.decimals,
             )
-            context = _close_context(
-                ledger,
-                CloseContext(
-                    program,
-                    period,
-                    final,
-                    inputs,
-                    result,
-                    {},
-                    tuple(journal),
-                    tuple(sorted((*problems, *revision.problems), key=sort_key)),
-                    now(),
-                    report,
-                    current_user(),
-                    revision.version,
-                    revision.replaced_nets,
-                    prior=prior,
-                    restated_amounts=(
-                        restated_amounts(replayed.periods) if replayed is not None else {}
-                    ),
+            history = _history(ledger, program, period)
+            problems = tuple(
+                sorted((*problems, *revision.problems, *history.problems), key=sort_key)
+            )
+            context = CloseContext(
+                program,
+                period,
+                final,
+                inputs,
+                result,
+                history.ytd_before,
+                tuple(journal),
+                problems,
+                now(),
+                report,
+                current_user(),
+                revision.version,
+                revision.replaced_nets,
+                last_period=history.last_period,
+                approved_by=history.approved_by,
+                approved_at=history.approved_at,
+                prior=prior,
+                ytd_before_settled=history.ytd_before_settled,
+                last_period_settled=history.last_period_settled,
+                restated_amounts=(
+                    restated_amounts(replayed.periods) if replayed is not None else {}
                 ),
             )
-            problems = context.problems
             versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(
                 context,
@@ -534,7 +539,9 @@ def _start(
         stored = ledger.load_state(period)
         carried = _carried_state(ledger, stored)
     replayed = _replay(ledger, period, restate, corrections, program.settings.decimals)
-    if replayed is not None and replayed.ok and replayed.state is not None:
+    if replayed is not None and not replayed.ok:
+        return _Start(stored, carried, replayed, carried, [])  # refused: nothing to start
+    if replayed is not None and replayed.state is not None:
         carried = replayed.state  # P3: the close starts from the restated state
     # O1: the opening balances stand in for a final close before the first one
     prior, problems = starting_state(program, period, carried, _final_before(ledger, period))
@@ -599,27 +606,41 @@ def _compute(
     return result, journal, tuple(sorted(problems, key=sort_key))
 
 
-def _close_context(ledger: Ledger, context: CloseContext) -> CloseContext:
-    """`context` with what the ledger knows of the partners' year: year to date and last
-    period (in the program currency, and in each foreign partner's currency, X2), and the
-    draft's approval for the close pack's sign-off."""
-    program, period = context.program, context.period
+Totals = Mapping[str, Mapping[Component, Decimal]]  # participant -> component -> Σ lines
+
+
+@dataclass(frozen=True, slots=True)
+class _History:
+    """What the ledger knows of the partners' year before a close: year to date and last
+    period (in the program currency, and in each foreign partner's currency, X2), the
+    draft's approval for the close pack's sign-off, and the rates it missed."""
+
+    ytd_before: Totals
+    last_period: Totals
+    ytd_before_settled: Totals
+    last_period_settled: Totals
+    approved_by: str
+    approved_at: str
+    problems: list[Problem]
+
+
+def _history(ledger: Ledger, program: Program, period: Period) -> _History:
+    """The `_History` of a close of `period`."""
     fiscal_start = period.fiscal_year_start(program.settings.fiscal_year_start)
     earlier = ledger.final_line_amounts(fiscal_start, period, foreign_settlers(program))
     ytd_settled, rate_gaps = settled_totals(program, period, earlier)
     last_month = str(period.shift(-1))
     last_settled, _ = settled_totals(program, period, (r for r in earlier if r[0] == last_month))
     decision = ledger.approval(period).decision
-    approved = decision is not None and decision.approved
-    return replace(
-        context,
-        ytd_before=ledger.totals_between(fiscal_start, period),
-        last_period=ledger.totals_between(period.shift(-1), period),
-        ytd_before_settled=ytd_settled,
-        last_period_settled=last_settled,
-        problems=tuple(sorted((*context.problems, *rate_gaps), key=sort_key)),
-        approved_by=decision.user if decision is not None and approved else "",
-        approved_at=decision.at if decision is not None and approved else "",
+    approved = decision if decision is not None and decision.approved else None
+    return _History(
+        ledger.totals_between(fiscal_start, period),
+        ledger.totals_between(period.shift(-1), period),
+        ytd_settled,
+        last_settled,
+        approved.user if approved else "",
+        approved.at if approved else "",
+        rate_gaps,
     )
 
 

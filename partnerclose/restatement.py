@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePath, PureWindowsPath
@@ -309,21 +309,21 @@ def replay(
         tuple(adjustment_lines(period, done, decimals)),
         (),
         tuple(wanted),
-        _correction_entries(corrections, wanted),
+        _correction_entries(corrections, files),
     )
 
 
 def _correction_entries(
-    folder: Path, periods: Sequence[Period]
+    folder: Path, files: Mapping[Period, Mapping[str, bytes]]
 ) -> tuple[tuple[str, str, str], ...]:
-    """The corrected files of a replay as kept inputs (role `correction`), once each."""
+    """The corrected files of a replay (`corrections_of`, already read) as kept inputs
+    (role `correction`), once each."""
     seen: dict[str, tuple[str, str, str]] = {}
-    for q in periods:
+    for q, named in files.items():
         where = folder / str(q) if (folder / str(q)).is_dir() else folder
-        for name in sorted(corrections_of(folder, [q])[q]):
-            path = where / name
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            seen.setdefault(str(path), (str(path), CORRECTION, digest))
+        for name, content in sorted(named.items()):
+            path = str(where / name)
+            seen.setdefault(path, (path, CORRECTION, hashlib.sha256(content).hexdigest()))
     return tuple(seen.values())
 
 
@@ -422,27 +422,22 @@ def adjustment_lines(
     """P3: per restated period, partner and component, restated − recorded as a line
     `prior_period_adjustment` of `period` (item "2026-09 cost_share"); none for 0."""
     lines: list[Line] = []
-    for one in restated:
-        recorded = _sums(one.recorded)
-        restated_sums = _sums(one.result.lines)
-        for key in [*recorded, *(k for k in restated_sums if k not in recorded)]:
-            old, new = recorded.get(key, Decimal(0)), restated_sums.get(key, Decimal(0))
-            if old == new:
-                continue
-            partner_id, component = key
-            label = component.label.lower()
-            lines.append(
-                Line(
-                    str(period),
-                    partner_id,
-                    Component.PRIOR_PERIOD_ADJUSTMENT,
-                    f"{one.period} {component.value}",
-                    new - old,
-                    RULE,
-                    f"{one.period} {label} restated: {one.cause} (recorded "
-                    f"{_shown(old, decimals)}, restated {_shown(new, decimals)})",
-                )
+    for one, partner_id, component, old, new in _restated_totals(restated):
+        if old == new:
+            continue
+        label = component.label.lower()
+        lines.append(
+            Line(
+                str(period),
+                partner_id,
+                Component.PRIOR_PERIOD_ADJUSTMENT,
+                _item(one, component),
+                new - old,
+                RULE,
+                f"{one.period} {label} restated: {one.cause} (recorded "
+                f"{_shown(old, decimals)}, restated {_shown(new, decimals)})",
             )
+        )
     return lines
 
 
@@ -451,14 +446,27 @@ def restated_amounts(
 ) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
     """(partner, item of its prior_period_adjustment) -> (amount recorded, amount
     restated): what the statement's Corrections section shows beside the difference."""
-    found: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    return {
+        (partner_id, _item(one, component)): (old, new)
+        for one, partner_id, component, old, new in _restated_totals(restated)
+    }
+
+
+def _restated_totals(
+    restated: Sequence[RestatedPeriod],
+) -> Iterator[tuple[RestatedPeriod, str, Component, Decimal, Decimal]]:
+    """Per restated period, partner and component: the total recorded and restated."""
     for one in restated:
         recorded, restated_sums = _sums(one.recorded), _sums(one.result.lines)
         for key in [*recorded, *(k for k in restated_sums if k not in recorded)]:
             partner_id, component = key
             old, new = recorded.get(key, Decimal(0)), restated_sums.get(key, Decimal(0))
-            found[partner_id, f"{one.period} {component.value}"] = (old, new)
-    return found
+            yield one, partner_id, component, old, new
+
+
+def _item(one: RestatedPeriod, component: Component) -> str:
+    """The item of a prior_period_adjustment: "2026-09 cost_share"."""
+    return f"{one.period} {component.value}"
 
 
 def _sums(lines: Sequence[Line]) -> dict[tuple[str, Component], Decimal]:

@@ -8,16 +8,20 @@ everything else in `partnerclose.statements` may change.
 """
 
 from partnerclose.core.currency import foreign_settlers
-from partnerclose.statements.data import COMPONENT_LABELS, index_close, statement_fill
-from partnerclose.statements.plan import CURRENCY, fill_sheet
+from partnerclose.statements.data import (
+    COMPONENT_LABELS,
+    common_scalars,
+    index_close,
+    statement_fill,
+)
+from partnerclose.statements.plan import fill_sheet, format_replacements
 from partnerclose.statements.sheet import RowInsert, SheetContent
-from partnerclose.statements.template import column_letter, replace_in_format, replace_placeholder
+from partnerclose.statements.template import column_letter, replace_in_format
 from partnerclose.statements.values import MAX_TEXT, CellValue, Formula, Text, clean_text
 from partnerclose.statements.writers import STATEMENT_TEMPLATE, TEMPLATES, statement_partners
 
 __all__ = [
     "COMPONENT_LABELS",
-    "CURRENCY",
     "MAX_TEXT",
     "STATEMENT_TEMPLATE",
     "TEMPLATES",
@@ -28,11 +32,12 @@ __all__ = [
     "Text",
     "clean_text",
     "column_letter",
+    "common_scalars",
     "fill_sheet",
     "foreign_settlers",
+    "format_replacements",
     "index_close",
     "replace_in_format",
-    "replace_placeholder",
     "statement_fill",
     "statement_partners",
 ]

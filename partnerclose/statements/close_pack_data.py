@@ -26,6 +26,7 @@ from partnerclose.statements.data import (
     SECTION_KEYS,
     SECTION_LABELS,
     common_scalars,
+    reserve_movement_scalars,
     run_time,
 )
 from partnerclose.statements.labels import key_figure_label
@@ -74,12 +75,7 @@ def _close_scalars(
         "program.file": str(program_files[0].path) if program_files else "(open workbook)",
         "run.user": context.user,
         "run.started_at": context.started_at,
-        "reserve.opening": movement.opening,
-        "reserve.draws": movement.draws,
-        "reserve.contributions": movement.contributions,
-        "reserve.refunds": movement.refunds,
-        "reserve.closing": movement.closing,
-        "reserve.cap": movement.cap,
+        **reserve_movement_scalars(movement),
         "participants.count": participants,
         "lines.count": len(context.result.lines),
         "problems.count": len(problems),

@@ -25,6 +25,7 @@ from partnerclose import __version__
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import CloseResult, pool_of_item
 from partnerclose.core.cost_model import PoolDetail, PoolParticipantDetail
+from partnerclose.core.cost_reserve import ReserveMovement
 from partnerclose.core.currency import SettlementRate
 from partnerclose.core.key_figures import KEY_FIGURE_NAMES
 from partnerclose.core.lines import SECTION_OF, Component, Line, Section, section_of
@@ -85,6 +86,7 @@ __all__ = [
     "no_data_note",
     "number_text",
     "period_label",
+    "reserve_movement_scalars",
     "run_time",
     "section_note",
     "statement_fill",
@@ -591,6 +593,19 @@ def _detail_notes(program_currency: str, settlement: str, foreign: bool) -> dict
     }
 
 
+def reserve_movement_scalars(movement: ReserveMovement) -> dict[str, Value]:
+    """The reserve fund's movement this period (C5, C8, C9), as statements and the close
+    pack show it."""
+    return {
+        "reserve.opening": movement.opening,
+        "reserve.draws": movement.draws,
+        "reserve.contributions": movement.contributions,
+        "reserve.refunds": movement.refunds,
+        "reserve.closing": movement.closing,
+        "reserve.cap": movement.cap,
+    }
+
+
 def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]:
     """The reserve fund's movement this period and the partner's part of it."""
     costs = context.result.costs
@@ -599,12 +614,7 @@ def _reserve_scalars(context: CloseContext, partner_id: str) -> dict[str, Value]
     to_date = costs.contributions_to_date.get(partner_id, ZERO)
     everyone = sum(costs.contributions_to_date.values(), ZERO)
     return {
-        "reserve.opening": movement.opening,
-        "reserve.draws": movement.draws,
-        "reserve.contributions": movement.contributions,
-        "reserve.refunds": movement.refunds,
-        "reserve.closing": movement.closing,
-        "reserve.cap": movement.cap,
+        **reserve_movement_scalars(movement),
         "reserve.your_contribution": account.contribution if account else ZERO,
         "reserve.your_refund": account.refund if account else ZERO,
         "reserve.your_contributions": to_date,

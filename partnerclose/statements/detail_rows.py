@@ -158,11 +158,8 @@ def pool_rows(
             settled[pool_of_item(line.item), line.component] += settle(line.amount)
     for pool, me in my_pools:
         share = me.allocation / pool.allocable if pool.allocable else ZERO
-        if settle is same_currency:
-            cost, guardrail = -me.allocation, me.guardrail
-        else:
-            cost = settled[pool.pool_id, Component.COST_SHARE]
-            guardrail = settled[pool.pool_id, Component.GUARDRAIL]
+        cost = settled[pool.pool_id, Component.COST_SHARE]
+        guardrail = settled[pool.pool_id, Component.GUARDRAIL]
         credit = settle(me.in_kind_credit)
         yield PoolRow(
             id=pool.pool_id,

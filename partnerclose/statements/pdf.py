@@ -26,6 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from partnerclose.statements.template import decimals_of
 from partnerclose.statements.values import Fill, Table, Value
 
 FONTS = Path(reportlab.__file__).resolve().parent / "fonts"
@@ -496,6 +497,12 @@ class _Doc:
         """Which currency a detail table's amounts are in."""
         return str(self.s.get(f"{key}.currency_note", ""))
 
+    def total(self, label: str, key: str) -> None:
+        """A section's total with its program-currency note, then its year to date."""
+        amount = self.s.get(f"{key}.total")
+        _total(self.layout, f"{label}{self.note(key)}", amount, self.currency, self.money.settled)
+        self.ytd(key)
+
     def ytd(self, key: str) -> None:
         """A section's fiscal year to date, in small grey type under its total."""
         text = f"Fiscal year to date, {self.s.get('ytd.label', '')}"
@@ -514,7 +521,9 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
     _register_fonts()
     s = fill.scalars
     currency = str(s.get("currency", ""))
-    money = Decimals(_int(s.get("currency.decimals")), _int(s.get("program.decimals")))
+    money = Decimals(
+        decimals_of(s.get("currency.decimals")), decimals_of(s.get("program.decimals"))
+    )
     doc = _Doc(s, fill.tables, currency, money, Layout((_band(s),)))
     _header(doc, logo)
     _summary(doc)
@@ -700,14 +709,7 @@ def _revenue_share(doc: _Doc) -> None:
         "No adjustments this period.",
         decimals=money,
     )
-    _total(
-        layout,
-        f"Total revenue share{doc.note('revenue_share')}",
-        doc.s.get("revenue_share.total"),
-        doc.currency,
-        money.settled,
-    )
-    doc.ytd("revenue_share")
+    doc.total("Total revenue share", "revenue_share")
 
 
 def _co_marketing(doc: _Doc) -> None:
@@ -731,14 +733,7 @@ def _milestones(doc: _Doc) -> None:
     _table(
         layout, MILESTONE_COLUMNS, doc.t["milestones"], "No milestones this period.", decimals=money
     )
-    _total(
-        layout,
-        f"Total milestones (paid and released){doc.note('milestones')}",
-        doc.s.get("milestones.total"),
-        doc.currency,
-        money.settled,
-    )
-    doc.ytd("milestones")
+    doc.total("Total milestones (paid and released)", "milestones")
 
 
 def _key_figures(doc: _Doc) -> None:
@@ -780,11 +775,6 @@ def _payment(doc: _Doc) -> None:
         f"of {s.get('period', '')}. Every amount on this statement is a settlement line of that "
         "close or a sum of lines; lines.csv and the close pack list each line with its rule.",
     )
-
-
-def _int(value: Value) -> int:
-    """A currency's decimals from a scalar; 2 when the fill does not say."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else 2
 
 
 def _draw(layout: Layout, name: str, title: str) -> bytes:

@@ -33,6 +33,7 @@ from partnerclose.statements.template import (
     Placeholder,
     TableRegion,
     Template,
+    decimals_of,
     parse_template,
 )
 from partnerclose.statements.values import (
@@ -57,9 +58,13 @@ FORMAT_PLACEHOLDERS = {
 }
 
 
-def _decimals(value: object) -> int:
-    """A currency's decimals from a scalar; 2 when a fill does not say."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else 2
+def format_replacements(scalars: Mapping[str, Value]) -> tuple[tuple[str, str, int], ...]:
+    """The (placeholder, text, decimals) of the number formats that `scalars` fill."""
+    return tuple(
+        (placeholder, text, decimals_of(scalars.get(decimals)))
+        for placeholder, decimals in FORMAT_PLACEHOLDERS.items()
+        if isinstance(text := scalars.get(placeholder), str)
+    )
 
 
 DEFAULT_MAX_BLOCKS = 4
@@ -229,11 +234,7 @@ def build_plan(
                 writes[rows.first(target.row), target.column] = Text(marked.empty_text)
 
     operations: list[Operation] = []
-    replacements = tuple(
-        (placeholder, text, _decimals(fill.scalars.get(decimals)))
-        for placeholder, decimals in FORMAT_PLACEHOLDERS.items()
-        if isinstance(text := fill.scalars.get(placeholder), str)
-    )
+    replacements = format_replacements(fill.scalars)
     if replacements:
         operations.append(ReplaceInNumberFormats(replacements))
     growing = [(marked, regions[marked.name]) for marked in template.regions]

@@ -59,6 +59,11 @@ def replace_placeholder(text: str, name: str, value: str) -> str:
 TWO_DECIMALS = "#,##0.00"
 
 
+def decimals_of(value: object) -> int:
+    """A currency's decimals from a fill's scalar (`currency.decimals`); 2 when absent."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 2
+
+
 def replace_in_format(code: str, name: str, value: str, decimals: int = 2) -> str:
     """A number format with `{{ name }}` replaced by `value`; when it had one, its
     amounts shown to `decimals` places, the currency's minor units (JPY 0, KWD 3)."""

@@ -105,7 +105,7 @@ def _fill_live(excel: FakeExcel, template: Path, fill: Fill) -> Worksheet:
     book = excel.open(template)
     swap = SheetSwap(book, set(Kind), made_sheets(book))
     work = swap.add(Kind.WORK, "", None, source=book.sheets["Statement"])
-    prepared = prepare_template(work, "EUR", "Statement")
+    prepared = prepare_template(work, "Statement", (("currency", "EUR", 2),))
     sheet = swap.add(Kind.STATEMENT, "P001", swap.allocate("Stmt P001"), source=work)
     excel.app.ops.clear()
     fill_sheet(XlwingsSheet(sheet, prepared), fill, max_blocks=1)
@@ -178,7 +178,7 @@ def test_a_prepared_template_has_the_currency_and_no_own_sheet_names(
 ) -> None:
     book = excel.open(_template(tmp_path / "template.xlsx"))
     sheet = book.sheets["Statement"]
-    prepared = prepare_template(sheet, "EUR", "Statement")
+    prepared = prepare_template(sheet, "Statement", (("currency", "EUR", 2),))
     ws = sheet.impl.ws
     assert ws["C4"].number_format == '"EUR" #,##0.00'
     assert ws["D5"].number_format == '"EUR" #,##0.00'
