@@ -15,10 +15,12 @@ the number formats, and a date format for a date written into a cell without one
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import accumulate
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
@@ -149,9 +151,11 @@ def _mover(inserts: Sequence[RowInsert]) -> Callable[[int], int] | None:
     points = sorted((i.before, i.count) for i in inserts if i.count > 0)
     if not points:
         return None
+    befores = [before for before, _ in points]
+    above = [0, *accumulate(count for _, count in points)]  # rows inserted above
 
     def moved(row: int) -> int:
-        return row + sum(count for before, count in points if before <= row)
+        return row + above[bisect_right(befores, row)]
 
     return moved
 
