@@ -11,6 +11,7 @@ from __future__ import annotations
 from partnerclose.ledger.schema import (
     CHAIN_MIGRATION,
     INPUTS_MIGRATION,
+    LINES_INDEX,
     MIGRATIONS,
     SENDS_COLUMNS,
     SENDS_INDEX,
@@ -80,6 +81,8 @@ SERVER_MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "run_id BIGINT NOT NULL REFERENCES runs (run_id)," + SENDS_COLUMNS,
         SENDS_INDEX,
     ),
+    # 8: lines without their (run_id, seq) key, found by run_id (as on SQLite).
+    ("ALTER TABLE lines DROP CONSTRAINT IF EXISTS lines_pkey", LINES_INDEX),
 )
 
 assert len(SERVER_MIGRATIONS) == len(MIGRATIONS), "one server migration per SQLite migration"

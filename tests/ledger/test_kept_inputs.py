@@ -212,7 +212,7 @@ def test_a_schema_5_ledger_is_migrated_and_its_old_runs_say_their_bytes_were_not
         assert [k.kept for k in reader.run_inputs(1)] == [False]
         assert reader.verify() == []
     with Ledger(path) as ledger:
-        assert schema_version(path) == LATEST == 7
+        assert schema_version(path) == LATEST == 8
         assert ledger.verify() == []
         assert [k.kept for k in ledger.run_inputs(1)] == [False]
     assert main(["inputs", str(program), "--period", "2026-10", "--out", str(tmp_path / "x")]) == 3
@@ -233,7 +233,7 @@ def test_a_schema_5_ledger_on_either_backend_is_migrated_and_keeps_new_runs_inpu
     data = b"PK november"
     inputs = [("/x/program.xlsx", "program", sha(data))]
     with open_ledger(ledger_at, PROGRAM) as ledger:
-        assert schema_version(ledger_at) == LATEST == 7
+        assert schema_version(ledger_at) == LATEST == 8
         assert ledger.verify() == []  # the old run's hash is unchanged
         new_run = record(
             ledger,

@@ -67,5 +67,6 @@ def test_a_schema_5_ledger_is_migrated_to_send_records(ledger_at):
     with open_ledger(ledger_at, PROGRAM) as ledger:
         ledger.record_send(_send(run_id, "P001", "sent"))
         assert [s.event for s in ledger.sends(OCT)] == ["sent"]
-    assert schema_version(ledger_at) == LATEST == SENDS_SCHEMA == 7
+    assert schema_version(ledger_at) == LATEST == 8
+    assert SENDS_SCHEMA == 7
     assert _verify(ledger_at) == []
