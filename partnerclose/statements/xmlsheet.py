@@ -634,13 +634,29 @@ class XmlSheet:
 
     # --- the sheet's XML -------------------------------------------------------------------
 
+    def _covering(self, dimension: Ref) -> Ref:
+        """`dimension` grown to every row and column that has a cell: rows added below the
+        template's last row (a table at the end of a sheet) must be inside it, or a reader
+        that trusts the dimension (openpyxl's read-only mode) stops at the old last row."""
+        if isinstance(dimension, str):
+            return dimension
+        top, left, bottom, right = dimension
+        filled = [number for number, row in self.rows.items() if row.cells]
+        if not filled:
+            return dimension
+        columns = [column for number in filled for column in self.rows[number].cells]
+        bottom = max(bottom, *filled)
+        if left is None or right is None:
+            return (min(top, *filled), None, bottom, None)
+        return (min(top, *filled), min(left, *columns), bottom, max(right, *columns))
+
     def render(self) -> bytes:
         template = self.template
         out: list[str] = []
         if template.dimension is not None and self.dimension is not None:
             before, after = template.dimension
             out.append(before)
-            out.append(_ref_text(self.dimension))
+            out.append(_ref_text(self._covering(self.dimension)))
             out.append(after)
         else:
             out.append(template.head)
