@@ -644,11 +644,13 @@ class XmlSheet:
         filled = [number for number, row in self.rows.items() if row.cells]
         if not filled:
             return dimension
-        columns = [column for number in filled for column in self.rows[number].cells]
         bottom = max(bottom, *filled)
         if left is None or right is None:
             return (min(top, *filled), None, bottom, None)
-        return (min(top, *filled), min(left, *columns), bottom, max(right, *columns))
+        rows = self.rows
+        first = min(min(rows[number].cells) for number in filled)
+        last = max(max(rows[number].cells) for number in filled)
+        return (min(top, *filled), min(left, first), bottom, max(right, last))
 
     def render(self) -> bytes:
         template = self.template
@@ -672,10 +674,10 @@ class XmlSheet:
             known = template_texts.get(id(row.attrs))
             if known is not None and known[0] is row.attrs:
                 attrs = known[1]
+            elif id(row.attrs) in texts:
+                attrs = texts[id(row.attrs)]
             else:
-                attrs = texts.get(id(row.attrs))
-                if attrs is None:
-                    attrs = texts[id(row.attrs)] = _attribute_text(row.attrs)
+                attrs = texts[id(row.attrs)] = _attribute_text(row.attrs)
             if not row.cells:
                 out.append(f'<row r="{number}"{attrs}/>')
                 continue
