@@ -404,6 +404,15 @@ class SheetTemplate:
     anchors: tuple[int, ...]  # 0-based rows of drawing anchors
     charts: tuple[Chart, ...]
     widths: dict[tuple[int, int], float] = field(default_factory=dict)  # a cache
+    # id of a template row's attributes -> (them, their XML): every fill writes them
+    attribute_texts: dict[int, tuple[dict[str, str], str]] = field(default_factory=dict)
+
+    def row_attributes(self) -> dict[int, tuple[dict[str, str], str]]:
+        """The XML of the template rows' attributes, by the id of their dict (once)."""
+        if not self.attribute_texts:
+            for row in self.rows.values():
+                self.attribute_texts[id(row.attrs)] = (row.attrs, _attribute_text(row.attrs))
+        return self.attribute_texts
 
     def column_width(self, column: int) -> float:
         return next(
@@ -635,11 +644,13 @@ class XmlSheet:
         filled = [number for number, row in self.rows.items() if row.cells]
         if not filled:
             return dimension
-        columns = [column for number in filled for column in self.rows[number].cells]
         bottom = max(bottom, *filled)
         if left is None or right is None:
             return (min(top, *filled), None, bottom, None)
-        return (min(top, *filled), min(left, *columns), bottom, max(right, *columns))
+        rows = self.rows
+        first = min(min(rows[number].cells) for number in filled)
+        last = max(max(rows[number].cells) for number in filled)
+        return (min(top, *filled), min(left, first), bottom, max(right, last))
 
     def render(self) -> bytes:
         template = self.template
@@ -653,16 +664,20 @@ class XmlSheet:
             out.append(template.head)
         letters = _LETTERS
         texts: dict[int, str] = {}  # rows of a region share their attributes: render once
+        template_texts = template.row_attributes()
         openings: dict[int, str] = {}  # column -> '<c r="B'
         styled: dict[int, str] = {}  # style -> '" s="12"' (0: '"')
         for number in sorted(self.rows):
             row = self.rows[number]
             if not row.cells and not row.attrs:
                 continue
-            attrs = texts.get(id(row.attrs))
-            if attrs is None:
-                attrs = "".join(f' {k}="{escape_attribute(v)}"' for k, v in row.attrs.items())
-                texts[id(row.attrs)] = attrs
+            known = template_texts.get(id(row.attrs))
+            if known is not None and known[0] is row.attrs:
+                attrs = known[1]
+            elif id(row.attrs) in texts:
+                attrs = texts[id(row.attrs)]
+            else:
+                attrs = texts[id(row.attrs)] = _attribute_text(row.attrs)
             if not row.cells:
                 out.append(f'<row r="{number}"{attrs}/>')
                 continue
@@ -718,6 +733,11 @@ _LETTERS = ("", *(column_letter(c) for c in range(1, 703)))  # A..ZZ
 _HEIGHT = ("ht", "customHeight")
 _NONE: frozenset[int] = frozenset()
 _NO_ATTRIBUTES: dict[str, str] = {}  # never changed: shared by rows without attributes
+
+
+def _attribute_text(attrs: Mapping[str, str]) -> str:
+    """A row's attributes as XML (after its `r`)."""
+    return "".join(f' {k}="{escape_attribute(v)}"' for k, v in attrs.items())
 
 
 def _number(value: Decimal | float) -> str:
