@@ -6,7 +6,9 @@ program's name and colours, its logo when the Program sheet names one, page
 text (numbers can be copied) and a DRAFT watermark on drafts.
 
 Layout is computed first (pages of drawing steps), then drawn, so that every
-page knows the page count.
+page knows the page count. Text is written as PDF operators directly (ReportLab's
+font subsets, its escaping and its operators), a table's rows one string each with
+every distinct cell made once (`_Cells`): a partner with 600 deals has 11 pages.
 """
 
 from __future__ import annotations
@@ -429,7 +431,6 @@ class _Cells:
         xs = [MARGIN]
         for column in columns:
             xs.append(xs[-1] + column.width * INNER)
-
         self.places = [
             (xs[i + 1] - 2, True) if column.kind != "text" else (xs[i] + 2, False)
             for i, column in enumerate(columns)
