@@ -587,7 +587,7 @@ class XmlSheet:
                         needed = font[1]  # it fits on one line, as most do
                     else:
                         needed = cell_height(text, True, font[2], width_of(column, right))
-                height = max(height, needed)
+                height = needed if needed > height else height
             base = row.attrs if row is not None else _NO_ATTRIBUTES
             key = (id(base), round(height or EMPTY_ROW_HEIGHT, 2))
             attrs = fitted.get(key)
