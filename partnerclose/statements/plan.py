@@ -247,7 +247,7 @@ def build_plan(
             top = rows.first(region.first)
             bottom = top + region.height - 1
             operations.append(CopyRowFormats((top, bottom), (bottom + 1, bottom + region.extra)))
-    merged = _final_merges(content.merged, rows)
+    merged = _final_merges(compiled.merges, regions, rows)
     operations.extend(_blocks(writes, statics, merged, max_blocks))
     if regions:
         operations.append(
@@ -306,7 +306,8 @@ class _Compiled:
     """What every fill of a parsed template shares: each cell's region, and the names
     its placeholders need (a fill that has them all passes `Template.check`)."""
 
-    def __init__(self, template: Template) -> None:
+    def __init__(self, template: Template, merged: Sequence[Box]) -> None:
+        self.merges = tuple((box, _within(template, box)) for box in merged)
         cells: list[tuple[CellTemplate, str | None]] = []
         needs: dict[tuple[str | None, str, str, str], None] = {}
         for cell in template.cells.values():
@@ -346,6 +347,12 @@ class _Compiled:
         return self._first_items[key]
 
 
+def _within(template: Template, box: Box) -> str | None:
+    """The region a merged range lies within (it repeats with its rows), or None."""
+    region = template.region_of(box[0])
+    return region.name if region is not None and box[2] <= region.last else None
+
+
 def _parsed(content: SheetContent) -> tuple[Template, _Compiled]:
     """The template of `content`, parsed once per content object: a backend that
     reads its template once (the XML backend) has it parsed once too."""
@@ -353,7 +360,7 @@ def _parsed(content: SheetContent) -> tuple[Template, _Compiled]:
     if hit is not None and hit[0] is content:
         return hit[1], hit[2]
     template = parse_template(content)
-    compiled = _Compiled(template)
+    compiled = _Compiled(template, content.merged)
     if len(_PARSED) >= 16:
         _PARSED.clear()
     _PARSED[id(content)] = (content, template, compiled)
@@ -388,18 +395,22 @@ def _first_item_cell(template: Template, region: TableRegion, table: Table) -> C
 Box = tuple[int, int, int, int]  # top, left, bottom, right
 
 
-def _final_merges(merged: Sequence[Box], rows: RowMap) -> list[Box]:
-    """Merged ranges where they end up: template rows' merges repeat per copy."""
+def _final_merges(
+    merged: Sequence[tuple[Box, str | None]], regions: Mapping[str, Region], rows: RowMap
+) -> list[Box]:
+    """Merged ranges where they end up: template rows' merges repeat per copy (each
+    merge with the region it lies within, if any)."""
     result = []
-    for top, left, bottom, right in merged:
-        region = rows.region_of(top)
-        if region is not None and bottom <= region.last:
-            start = rows.first(top)
+    first = rows.first
+    for (top, left, bottom, right), name in merged:
+        if name is not None:
+            region = regions[name]
+            start = first(top)
             for copy in range(region.copies):
                 shift = copy * region.height
                 result.append((start + shift, left, start + shift + bottom - top, right))
         else:
-            result.append((rows.first(top), left, rows.last(bottom), right))
+            result.append((first(top), left, rows.last(bottom), right))
     return result
 
 
@@ -455,7 +466,8 @@ def _blocks(
         if i < len(costs):
             costs[i] = _waste(boxes[i], boxes[i + 1])
     boxes = _around_merges(boxes, merged)
-    return [_block(box, writes, statics) for box in boxes]
+    cells = {**statics, **writes}  # a write over a static; no write: what the cell holds
+    return [_block(box, cells) for box in boxes]
 
 
 def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
@@ -485,21 +497,15 @@ def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
     return boxes
 
 
-_GAP = object()  # no write at a cell (None is a write: an empty cell)
-
-
-def _block(
-    box: Box,
-    writes: Mapping[tuple[int, int], CellValue],
-    statics: Mapping[tuple[int, int], CellValue],
-) -> WriteBlock:
+def _block(box: Box, cells: Mapping[tuple[int, int], CellValue]) -> WriteBlock:
+    """The values of `box`: `cells` holds the writes over the statics (a gap: None)."""
     top, left, bottom, right = box
     columns = range(left, right + 1)
-    values = []
-    for row in range(top, bottom + 1):
-        line: list[CellValue] = []
-        for column in columns:
-            value = writes.get((row, column), _GAP)
-            line.append(statics.get((row, column)) if value is _GAP else value)  # type: ignore[arg-type]
-        values.append(tuple(line))
-    return WriteBlock(top, left, tuple(values))
+    get = cells.get
+    return WriteBlock(
+        top,
+        left,
+        tuple(
+            [tuple([get((row, column)) for column in columns]) for row in range(top, bottom + 1)]
+        ),
+    )

@@ -404,6 +404,8 @@ class SheetTemplate:
     anchors: tuple[int, ...]  # 0-based rows of drawing anchors
     charts: tuple[Chart, ...]
     widths: dict[tuple[int, int], float] = field(default_factory=dict)  # a cache
+    # (style, text) -> the cell's XML: the sheet's labels, written once per process
+    text_cells: dict[tuple[int, str], Cell] = field(default_factory=dict)
     # id of a template row's attributes -> (them, their XML): every fill writes them
     attribute_texts: dict[int, tuple[dict[str, str], str]] = field(default_factory=dict)
 
@@ -516,6 +518,9 @@ class XmlSheet:
         covered = self.covered()
         rows = self.rows
         make = self._cell
+        texts = self.template.text_cells
+        if len(texts) > _MAX_TEXT_CELLS:
+            texts.clear()
         for i, line in enumerate(values):
             number = top + i
             row = rows.get(number)
@@ -535,6 +540,12 @@ class XmlSheet:
                 style = existing[0] if existing is not None else 0
                 if type(value) is Decimal:  # the most common value: as `_cell` writes it
                     cells[column] = (style, f' t="n"><v>{_number(value)}</v></c>', value)
+                elif type(value) is Text:  # labels repeat in every fill: written once
+                    key = (style, value.value)
+                    cell = texts.get(key)
+                    if cell is None:
+                        cell = texts[key] = make(style, value)
+                    cells[column] = cell
                 else:
                     cells[column] = make(style, value)
 
@@ -576,7 +587,7 @@ class XmlSheet:
                         needed = font[1]  # it fits on one line, as most do
                     else:
                         needed = cell_height(text, True, font[2], width_of(column, right))
-                height = max(height, needed)
+                height = needed if needed > height else height
             base = row.attrs if row is not None else _NO_ATTRIBUTES
             key = (id(base), round(height or EMPTY_ROW_HEIGHT, 2))
             attrs = fitted.get(key)
@@ -731,6 +742,7 @@ class XmlSheet:
 
 _LETTERS = ("", *(column_letter(c) for c in range(1, 703)))  # A..ZZ
 _HEIGHT = ("ht", "customHeight")
+_MAX_TEXT_CELLS = 50_000  # texts of cells remembered per template sheet (deals' vary)
 _NONE: frozenset[int] = frozenset()
 _NO_ATTRIBUTES: dict[str, str] = {}  # never changed: shared by rows without attributes
 

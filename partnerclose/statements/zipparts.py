@@ -13,7 +13,7 @@ The bytes are the ones `zipfile.ZipFile(..., "w", ZIP_DEFLATED, compresslevel=le
 writes into a seekable file with `writestr` (the same raw deflate stream, the same
 headers, version 2.0, permissions rw-------, Unix as the creating system), so a
 package's bytes do not depend on which of the two wrote it
-(tests/statements/test_zipparts.py). Archives of 2 GiB or more, which would need
+(tests/statements/test_compiled.py). Archives of 2 GiB or more, which would need
 zip64 records, are refused (`ValueError`); a statement is never near that.
 """
 

@@ -12,9 +12,14 @@ import pytest
 
 from partnerclose.statements.data import index_close, statement_fill
 from partnerclose.statements.package import DEFAULT_LEVEL, fill_package, load_package
+from partnerclose.statements.plan import FillPlan, WriteBlock, build_plan
+from partnerclose.statements.template import TemplateError
+from partnerclose.statements.values import Fill, Table, Text
 from partnerclose.statements.writers import STATEMENT_TEMPLATE, statement_partners
 from partnerclose.statements.zipparts import deflate, write_zip
 from tests.statements.conftest import DemoClose
+from tests.statements.test_plan import fill as plan_fill
+from tests.statements.test_plan import template as plan_template
 from tests.statements.test_xlsx import data, template_bytes
 
 DATE_TIME = (2026, 11, 2, 9, 30, 0)
@@ -123,3 +128,61 @@ def test_a_changed_template_is_parsed_and_compressed_anew() -> None:
     with zipfile.ZipFile(io.BytesIO(original)) as archive:
         assert b"<t>=1+1</t>" in archive.read(sheet)
         assert b"Title:" not in archive.read(sheet)
+
+
+# --- the compiled template: what a fill works out once ---------------------------------------
+
+
+def test_every_fill_is_checked_against_the_compiled_template_not_only_the_first() -> None:
+    content = plan_template().read()
+    good = plan_fill()
+    assert build_plan(content, good).rows_added == 2 + 2  # 3 deals, 2 two-row milestones
+    no_net = Fill({k: v for k, v in good.scalars.items() if k != "net"}, dict(good.tables))
+    with pytest.raises(TemplateError, match=r'S!K1: unknown placeholder "net"'):
+        build_plan(content, no_net)
+    deals = good.tables["deals"]
+    without_amount = Table(deals.item, ("customer",), tuple(row[:1] for row in deals.rows))
+    short = Fill(dict(good.scalars), {**good.tables, "deals": without_amount})
+    with pytest.raises(TemplateError, match=r"S!C3: \"deal.amount\": the deals table has no"):
+        build_plan(content, short)
+    assert build_plan(content, good) == build_plan(content, good)  # and it fills again
+
+
+def test_merged_ranges_repeat_with_their_region_rows_and_no_block_cuts_one() -> None:
+    content = plan_template().read()  # B1:E1 above both tables, B7:E7 in the milestones'
+    plan = build_plan(content, plan_fill(deals=3, milestones=3))
+    # 3 deals: 2 rows more, so the two-row milestones region (rows 6-7) starts at row 8
+    # and its three copies take rows 8-9, 10-11, 12-13; B7:E7 repeats on 9, 11 and 13.
+    final = [(1, 2, 1, 5), (9, 2, 9, 5), (11, 2, 11, 5), (13, 2, 13, 5)]
+    cells = {(r, c): v for r, c, v in plan.writes()}
+    assert [cells[r, 2] for r in (8, 10, 12)] == [Text("M0"), Text("M1"), Text("M2")]
+    assert [cells[r, 2] for r in (9, 11, 13)] == [Text("Why: +SUM(1)")] * 3
+    for block in blocks(plan):
+        top, left, bottom, right = block.top, block.left, block.bottom, block.right
+        for m_top, m_left, m_bottom, m_right in final:
+            apart = m_top > bottom or top > m_bottom or m_left > right or left > m_right
+            inside = top <= m_top and m_bottom <= bottom and left <= m_left and m_right <= right
+            assert apart or inside, (block, (m_top, m_left, m_bottom, m_right))
+
+
+def blocks(plan: FillPlan) -> list[WriteBlock]:
+    return [op for op in plan.operations if isinstance(op, WriteBlock)]
+
+
+def test_text_cells_are_written_once_per_template_and_text() -> None:
+    package = load_package(template_bytes())
+    sheet = package.sheets[0]
+    sheet.text_cells.clear()  # the package may have filled statements before
+    fill_package(package, data(3), produced=PRODUCED)
+    [(style, body, shown)] = [v for (_, t), v in sheet.text_cells.items() if t == "Customer 1"]
+    assert body == ' t="inlineStr"><is><t>Customer 1</t></is></c>'
+    assert shown == "Customer 1"
+    # the next fill takes the cell from there, without writing it again
+    sheet.text_cells[style, "Customer 1"] = (style, "/>", "Customer 1")
+    written, _ = fill_package(package, data(3), produced=PRODUCED)
+    sheet.text_cells.clear()
+    with zipfile.ZipFile(io.BytesIO(written)) as archive:
+        xml = archive.read(sheet.part).decode()
+    assert f'<c r="B4" s="{style}"/>' in xml
+    assert "Customer 1" not in xml
+    assert "<t>Customer 2</t>" in xml
