@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Protocol, cast
 
 from partnerclose.core.lines import Component, Line
-from partnerclose.core.money import ZERO, quantum
+from partnerclose.core.money import ZERO
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import Deal, DealType, Mode, Partner
 from partnerclose.core.revenue_model import (
@@ -34,6 +34,7 @@ from partnerclose.core.revenue_pay import Payments
 from partnerclose.core.revenue_terms import Terms
 
 new_record = tuple.__new__  # a NamedTuple from its fields, in declaration order
+_DEAL_TYPES = {t.value: t for t in DealType}
 
 
 class EngineError(Exception):
@@ -109,7 +110,7 @@ class RowEngine(Protocol):
 
 def minor_units(amount: Decimal, decimals: int) -> int:
     """An amount of the currency as a whole number of its minor units (12.34 -> 1234)."""
-    return int(amount / quantum(decimals))
+    return int(amount.scaleb(decimals))
 
 
 def partner_slices(rows: EngineRows) -> dict[str, tuple[int, int]]:
@@ -229,7 +230,7 @@ def payments_from_rows(
     plan = terms.plan_of[deals[0].partner_id]
     rule = "R3" if plan.mode is Mode.MARGINAL else "R4"
     for i, deal in enumerate(deals, lo):
-        paid_type = DealType(rows.paid_type[i])
+        paid_type = _DEAL_TYPES[rows.paid_type[i]]
         if not terms.brackets_for(plan, paid_type):
             problems.append(
                 deal.loc.warning(

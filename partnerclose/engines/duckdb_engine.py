@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import duckdb
 import pyarrow as pa
 
@@ -18,11 +20,16 @@ class DuckDBEngine:
     def __init__(self, threads: int | None = None) -> None:
         """`threads`: DuckDB's worker threads (None: one per core)."""
         self.threads = threads
+        # seconds of the last run: building the tables, the SQL steps, the results back
+        self.timings: dict[str, float] = {}
 
     def run(self, request: RowRequest) -> EngineRows:
         """The rules' figures for `request` (rules_sql.steps), as the core's columns."""
+        clock = time.perf_counter()
         scales = scales_of(request)
         tables = input_tables(request, scales)
+        self.timings = {"tables": time.perf_counter() - clock}
+        clock = time.perf_counter()
         config: dict[str, str | bool | int | float | list[str]] = (
             {} if self.threads is None else {"threads": self.threads}
         )
@@ -38,4 +45,8 @@ class DuckDBEngine:
                 }
         except duckdb.Error as exc:
             raise EngineError(str(exc).splitlines()[0]) from exc
-        return engine_rows(results, request.terms.decimals)
+        self.timings["sql"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        rows = engine_rows(results, request.terms.decimals)
+        self.timings["back"] = time.perf_counter() - clock
+        return rows

@@ -234,14 +234,29 @@ def window_days(window: Window) -> tuple[date, date, date]:
     return window.first_day, window.last_day, window.fiscal_start
 
 
-# What the engine hands back, each SELECT in a fixed order (the core's R1 order).
+# What the engine hands back, each SELECT in a fixed order (the core's R1 order). Decimals
+# come back as their plain text (both engines write every digit of the scale): Python
+# reads text into Decimal twice as fast as Arrow's decimal128 into Decimal.
+def _text(*columns: str) -> str:
+    """Each column as text under its own name (order by a qualified name: the number)."""
+    return ", ".join(f"CAST({c} AS STRING) AS {c}" for c in columns)
+
+
 RESULTS = {
-    "deal_rows": """
-SELECT deal_id, partner_id, paid_type, ytd0, exact, share, point_rate, bonus
+    "deal_rows": f"""
+SELECT deal_id, partner_id, paid_type,
+       {_text("ytd0", "exact", "share", "point_rate", "bonus")}
 FROM deal_rows ORDER BY ord, seq""",
-    "parts": "SELECT deal_id, part_start, part_end, rate FROM parts ORDER BY ord, seq, part_start",
-    "dues": "SELECT deal_id, rate_now, due FROM dues",
-    "controls": """
-SELECT partner_id, ytd_before, n, volume, share_sum, checksum, gross, true_up_rows
+    "parts": f"""
+SELECT deal_id, {_text("part_start", "part_end", "rate")}
+FROM parts p ORDER BY p.ord, p.seq, p.part_start""",
+    "dues": f"SELECT deal_id, {_text('rate_now', 'due')} FROM dues",
+    "controls": f"""
+SELECT partner_id, n, true_up_rows,
+       {_text("ytd_before", "volume", "share_sum", "checksum", "gross")}
 FROM controls""",
 }
+DECIMAL_RESULTS = frozenset(
+    {"ytd0", "exact", "share", "point_rate", "bonus", "part_start", "part_end", "rate"}
+    | {"rate_now", "due", "ytd_before", "volume", "share_sum", "checksum", "gross"}
+)

@@ -8,6 +8,7 @@ no precision loss: a result past 38 digits is an error, never rounded).
 from __future__ import annotations
 
 import os
+import time
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -65,6 +66,8 @@ class SparkEngine:
     def __init__(self, session: SparkSession | None = None) -> None:
         """`session`: an existing session (a cluster's, or Spark Connect's); None: local[2]."""
         self._session = session
+        # seconds of the last run: building the tables, the SQL steps, the results back
+        self.timings: dict[str, float] = {}
 
     @property
     def session(self) -> SparkSession:
@@ -77,8 +80,11 @@ class SparkEngine:
         """The rules' figures for `request` (rules_sql.steps), as the core's columns."""
         from pyspark.errors import PySparkException
 
+        clock = time.perf_counter()
         scales = scales_of(request)
         tables = input_tables(request, scales)
+        self.timings = {"tables": time.perf_counter() - clock}
+        clock = time.perf_counter()
         spark = self.session
         for key, value in EXACT_CONF.items():
             spark.conf.set(key, value)
@@ -100,7 +106,11 @@ class SparkEngine:
         finally:
             for frame in cached:
                 frame.unpersist()
-        return engine_rows(results, request.terms.decimals)
+        self.timings["sql"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        rows = engine_rows(results, request.terms.decimals)
+        self.timings["back"] = time.perf_counter() - clock
+        return rows
 
 
 def _is_spark_error(exc: BaseException) -> bool:

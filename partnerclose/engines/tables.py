@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 import pyarrow as pa
 
@@ -20,7 +21,9 @@ from partnerclose.core.revenue_rows import (
     RowRequest,
     minor_units,
 )
-from partnerclose.engines.rules_sql import MAX_DIGITS, Scales, Window
+from partnerclose.engines.rules_sql import DECIMAL_RESULTS, MAX_DIGITS, Scales, Window
+
+new_part = tuple.__new__  # BracketPart from its fields, without NamedTuple's Python __new__
 
 
 def scale_of(values: Iterable[Decimal | None]) -> int:
@@ -132,17 +135,36 @@ def input_tables(request: RowRequest, scales: Scales) -> dict[str, pa.Table]:
     }
 
 
+def columns_of(table: pa.Table) -> dict[str, list[Any]]:
+    """A result table as Python lists, its decimal columns (text) read as Decimal."""
+    out: dict[str, list[Any]] = {}
+    for name in table.column_names:
+        column = table.column(name)
+        values = column.to_pylist()
+        if name in DECIMAL_RESULTS:
+            values = (
+                list(map(Decimal, values))
+                if column.null_count == 0
+                else [None if v is None else Decimal(v) for v in values]
+            )
+        out[name] = values
+    return out
+
+
 def engine_rows(results: Mapping[str, pa.Table], decimals: int) -> EngineRows:
     """An engine's four result tables (rules_sql.RESULTS) as the core's columns."""
-    deals = results["deal_rows"].to_pydict()
+    deals = columns_of(results["deal_rows"])
     parts: dict[str, list[BracketPart]] = {}
-    p = results["parts"].to_pydict()
+    p = columns_of(results["parts"])
     for deal_id, start, end, rate in zip(
         p["deal_id"], p["part_start"], p["part_end"], p["rate"], strict=True
     ):
-        parts.setdefault(deal_id, []).append(BracketPart(start, end, rate))
-    u = results["dues"].to_pydict()
-    c = results["controls"].to_pydict()
+        found = parts.get(deal_id)
+        if found is None:
+            found = parts[deal_id] = []
+        found.append(new_part(BracketPart, (start, end, rate)))
+    u = columns_of(results["dues"])
+    c = columns_of(results["controls"])
     for name, column in c.items():
         if any(v is None for v in column) and name != "gross":
             raise EngineError(f"its control totals came back empty (NULL) in {name}")
