@@ -138,10 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     program = program_of(args.partners)
     with collector_paused():  # as the pipeline runs them (partnerclose/collector.py)
         deals, state = deals_of(program, args.deals)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with collector_paused():
         core = compute_revenue(program, OCT, deals, (), state)
-    print(f"decimal core: {time.perf_counter() - start:.2f} s, {len(core.lines):,} lines")
+    print(
+        f"decimal core: {time.perf_counter() - start:.2f} s "
+        f"({time.process_time() - cpu:.2f} s CPU), {len(core.lines):,} lines"
+    )
     engines: list[RowEngine] = []
     if not args.no_duckdb:
         from partnerclose.engines.duckdb_engine import DuckDBEngine
@@ -156,14 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         engines.append(SparkEngine(session))
     for engine in engines:
         timed = Timed(engine)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with collector_paused():
             result = compute_revenue(program, OCT, deals, (), state, timed)
         total = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         same = result.lines == core.lines and result.deals == core.deals
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in getattr(engine, "timings", {}).items())
         print(
-            f"{engine.name}: {total:.2f} s in all, {timed.seconds:.2f} s in the engine "
+            f"{engine.name}: {total:.2f} s in all ({cpu:.2f} s CPU of this process), "
+            f"{timed.seconds:.2f} s in the engine "
             f"({parts}); lines identical to the core's: {same}"
         )
         if not same:

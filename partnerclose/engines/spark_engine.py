@@ -7,6 +7,7 @@ no precision loss: a result past 38 digits is an error, never rounded).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from typing import TYPE_CHECKING, Any
@@ -33,28 +34,32 @@ MASTER_VARIABLE = "PARTNERCLOSE_SPARK_MASTER"
 def local_session(cores: int = 2) -> SparkSession:
     """The session the rules run on, set for exact decimals.
 
-    The active one under spark-submit (a cluster's); else the master the environment
-    variable PARTNERCLOSE_SPARK_MASTER names (`spark://host:7077`, `yarn`); else local
-    mode with `cores` worker threads.
+    The active one under spark-submit (a cluster's); else a Spark Connect server when
+    SPARK_REMOTE names one (`sc://host:15002`); else the master PARTNERCLOSE_SPARK_MASTER
+    names (`spark://host:7077`, `yarn`); else local mode with `cores` worker threads.
     """
     from pyspark.sql import SparkSession  # (Java starts only when a Spark close asks for it)
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    builder: Any = SparkSession.builder
-    builder = (
-        builder.master(os.environ.get(MASTER_VARIABLE) or f"local[{cores}]")
-        .appName("partnerclose")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", str(cores))
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-    )
+    builder: Any = SparkSession.builder.appName("partnerclose")
+    remote = os.environ.get("SPARK_REMOTE")
+    if remote:  # Spark Connect: sc://host:15002
+        builder = builder.remote(remote)
+    else:
+        builder = (
+            builder.master(os.environ.get(MASTER_VARIABLE) or f"local[{cores}]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", str(cores))
+        )
+    builder = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true")
     for key, value in EXACT_CONF.items():
         builder = builder.config(key, value)
     session: SparkSession = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    if not remote:
+        session.sparkContext.setLogLevel("ERROR")
     return session
 
 
@@ -78,18 +83,21 @@ class SparkEngine:
 
     def run(self, request: RowRequest) -> EngineRows:
         """The rules' figures for `request` (rules_sql.steps), as the core's columns."""
-        from pyspark.errors import PySparkException
-
+        if importlib.util.find_spec("pyspark") is None:  # an optional dependency
+            raise EngineError(
+                "pyspark is not installed (pip install 'partnerclose[spark]'; it needs Java 17 "
+                "or later)"
+            )
         clock = time.perf_counter()
         scales = scales_of(request)
         tables = input_tables(request, scales)
         self.timings = {"tables": time.perf_counter() - clock}
         clock = time.perf_counter()
-        spark = self.session
-        for key, value in EXACT_CONF.items():
-            spark.conf.set(key, value)
         cached: list[Any] = []
         try:
+            spark = self.session
+            for key, value in EXACT_CONF.items():
+                spark.conf.set(key, value)
             for name, table in tables.items():
                 spark.createDataFrame(table).createOrReplaceTempView(name)
             for name, sql in steps(scales, window_of(request)):
@@ -99,7 +107,7 @@ class SparkEngine:
             results: dict[str, pa.Table] = {
                 name: spark.sql(sql).toArrow() for name, sql in RESULTS.items()
             }
-        except (PySparkException, Exception) as exc:
+        except Exception as exc:  # Spark's own errors (pyspark, py4j) become EngineError
             if not _is_spark_error(exc):
                 raise
             raise EngineError(_first_line(exc)) from exc
