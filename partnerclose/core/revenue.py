@@ -16,6 +16,7 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import cast
 
+from partnerclose.core.currency import period_rates
 from partnerclose.core.lines import Line, merge_sorted, sort_lines
 from partnerclose.core.money import ZERO
 from partnerclose.core.period import Period
@@ -232,7 +233,10 @@ def _run_engine(
         pid: sum(map(_AMOUNT, earlier.get(pid, ())), opening[pid]) for pid in terms.plan_of
     }
     try:
-        rows = engine.run(RowRequest(terms, deals, earlier, opening))
+        averages = {
+            code: rate.average for code, rate in period_rates(program, terms.period).items()
+        }
+        rows = engine.run(RowRequest(terms, deals, earlier, opening, averages))
     except EngineError as exc:
         failed = program.settings.loc.error(
             f"the {engine.name} engine could not compute the revenue share: {exc}; nothing "

@@ -15,7 +15,7 @@ does from its own (`payments_from_rows`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol, cast
 
@@ -45,15 +45,17 @@ class EngineError(Exception):
 class RowRequest:
     """What a row engine computes from: the period's terms and rows.
 
-    `deals` are every deal row of the period (the engine applies R1 itself); `earlier`
-    the deals paid in earlier periods of the fiscal year, by partner; `opening` each
-    partner's O1 volume brought in for this period.
+    `deals` are every deal row of the period (the engine applies R1 itself, and X1 to a
+    deal booked in another currency: from its `source_amount` at `averages`, the period's
+    average rate of each currency); `earlier` the deals paid in earlier periods of the
+    fiscal year, by partner; `opening` each partner's O1 volume brought in for this period.
     """
 
     terms: Terms
     deals: Sequence[Deal]
     earlier: Mapping[str, Sequence[PaidDeal]]
     opening: Mapping[str, Decimal]
+    averages: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,12 @@ class Scales:
     decimals: int
     volume: int
     rate: int
+    fx: int = 0  # X1: digits of the average rates
+
+    @property
+    def fx_type(self) -> str:
+        """X1's average rates (below 10^10)."""
+        return f"DECIMAL({10 + self.fx}, {self.fx})"
 
     @property
     def amount_type(self) -> str:
@@ -86,11 +92,15 @@ FROM tiers""",
         ),
         # R1: won deals of the period, and late ones of the fiscal year not paid yet (P1);
         # a repeated deal id counts once; an unregistered sourced or co-sell deal is paid
-        # as influenced.
+        # as influenced. X1: a deal in another currency (its `average` given) converted
+        # at the period's average rate, rounded once.
         (
             "eligible",
             f"""
-SELECT w.deal_id, w.partner_id, w.close_date, w.amount, w.product,
+SELECT w.deal_id, w.partner_id, w.close_date, w.product,
+       CASE WHEN w.average IS NULL THEN w.amount
+            ELSE CAST(ROUND(CAST(w.amount * w.average AS DECIMAL(38, {scales.volume + scales.fx})),
+                            {d}) AS {amt}) END AS amount,
        CASE WHEN w.deal_type IN ('sourced', 'co-sell') AND NOT w.registered
             THEN 'influenced' ELSE w.deal_type END AS paid_type
 FROM (

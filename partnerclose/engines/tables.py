@@ -40,6 +40,7 @@ def scales_of(request: RowRequest) -> Scales:
     volume = max(
         terms.decimals,
         scale_of(d.amount for d in request.deals),
+        scale_of(d.source_amount for d in request.deals),
         scale_of(p.amount for p in earlier),
         scale_of(p.paid for p in earlier),
         scale_of(request.opening.values()),
@@ -51,12 +52,13 @@ def scales_of(request: RowRequest) -> Scales:
         scale_of(p.gross_margin for p in terms.products.values()),
         scale_of(p.bonus_rate for p in earlier),
     )
-    if volume + rate > MAX_DIGITS:
+    fx = scale_of(request.averages.values())
+    if max(rate, fx) + volume > MAX_DIGITS:
         raise EngineError(
             f"amounts with {volume} and rates with {rate} decimal places need more than the "
             f"{MAX_DIGITS} an engine keeps exactly within DECIMAL(38)"
         )
-    return Scales(terms.decimals, volume, rate)
+    return Scales(terms.decimals, volume, rate, fx)
 
 
 def window_of(request: RowRequest) -> Window:
@@ -72,6 +74,8 @@ def input_tables(request: RowRequest, scales: Scales) -> dict[str, pa.Table]:
     amt = pa.decimal128(20 + scales.volume, scales.volume)
     rate = pa.decimal128(4 + scales.rate, scales.rate)
     deals = request.deals
+    fx = pa.decimal128(10 + scales.fx, scales.fx)
+    averages = request.averages
     partners = list(terms.plan_of.items())
     earlier = [p for pid, _ in partners for p in request.earlier.get(pid, ())]
     tiers: list[tuple[str, str, Decimal | None, Decimal]] = []
@@ -89,7 +93,13 @@ def input_tables(request: RowRequest, scales: Scales) -> dict[str, pa.Table]:
                 "deal_id": pa.array([d.deal_id for d in deals], pa.string()),
                 "partner_id": pa.array([d.partner_id for d in deals], pa.string()),
                 "close_date": pa.array([d.close_date for d in deals], pa.date32()),
-                "amount": pa.array([d.amount for d in deals], amt),
+                # X1: a deal in another currency as booked, with its average rate
+                "amount": pa.array(
+                    [d.amount if d.source_amount is None else d.source_amount for d in deals], amt
+                ),
+                "average": pa.array(
+                    [None if d.source_amount is None else averages[d.currency] for d in deals], fx
+                ),
                 "deal_type": pa.array([str(d.deal_type) for d in deals], pa.string()),
                 "registered": pa.array([d.registered for d in deals], pa.bool_()),
                 "product": pa.array([d.product for d in deals], pa.string()),

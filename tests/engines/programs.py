@@ -4,7 +4,7 @@ Marginal and retroactive plans (a deal type without tiers, a first bracket above
 bonus products with and without a gross margin, an unknown product, registered and
 unregistered sourced and co-sell deals, lost and open rows, deals without volume, a late
 deal of the fiscal year, earlier-period YTD from the ledger and from O1's opening volume,
-deals booked in another currency (converted by X1 before the rules run), a period cap
+deals booked in euros and yen (X1), a period cap
 and a margin limit.
 """
 
@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from partnerclose.core.currency import convert_inputs
 from partnerclose.core.period import Period
 from partnerclose.core.records import (
     Deal,
     DealStatus,
     DealType,
+    FxRate,
     Loc,
     Mode,
     Partner,
     PartnerStatus,
+    PeriodData,
     Plan,
     Product,
     Program,
@@ -106,7 +109,15 @@ def generate(rng: random.Random, partners: int = 4, deals: int = 30) -> Generate
         max_margin_share=D("0.3") if rng.random() < 0.5 else None,
     )
     program = Program(
-        settings, partners=members, plans=plans, revenue_tiers=tuple(tiers), products=products
+        settings,
+        partners=members,
+        plans=plans,
+        revenue_tiers=tuple(tiers),
+        products=products,
+        fx_rates=(
+            FxRate(OCT, "EUR", D("1.0800"), D("1.1000")),
+            FxRate(OCT, "JPY", D("0.006700"), D("0.006500"), decimals=0),
+        ),
     )
     fiscal = OCT.fiscal_year_start(settings.fiscal_year_start)
     coarse = rng.random() < 0.3  # every amount a multiple of 5,000: YTDs meet thresholds
@@ -152,7 +163,9 @@ def generate(rng: random.Random, partners: int = 4, deals: int = 30) -> Generate
         if i == 0 and fiscal < OCT:
             close = OCT.first_day - timedelta(days=3)  # a late deal of the fiscal year (P1)
         amount = D(0) if rng.random() < 0.05 else money(rng, 120000, coarse=coarse)
-        foreign = rng.random() < 0.15
+        currency = rng.choices(("", "EUR", "JPY"), weights=(17, 2, 1))[0]
+        if currency == "JPY":
+            amount = amount.scaleb(2).quantize(D(1))  # yen, whole: about as much in USD
         rows.append(
             Deal(
                 rng.choice(ids),
@@ -164,9 +177,11 @@ def generate(rng: random.Random, partners: int = 4, deals: int = 30) -> Generate
                 status,
                 registered=rng.random() < 0.7,
                 customer=rng.choice(("", "Contoso", "Fabrikam")),
-                currency="EUR" if foreign else "",
-                source_amount=(amount / D("1.08")).quantize(D("0.01")) if foreign else None,
+                currency=currency,
                 loc=Loc("partner.xlsx", "Deals", i + 2, COLUMNS),
             )
         )
-    return Generated(program, tuple(rows), state)
+    # X1 as a close applies it before the rules: the engines convert again from the
+    # booked amount (RowRequest.averages), and the control totals compare the two.
+    converted = convert_inputs(program, OCT, PeriodData(deals=tuple(rows))).deals
+    return Generated(program, converted, state)
