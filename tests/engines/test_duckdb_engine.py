@@ -260,3 +260,19 @@ def test_a_threshold_met_exactly_is_reached_on_duckdb() -> None:
         Component.REVENUE_SHARE: D("2400.00"),
         Component.TRUE_UP: D("3200.00"),
     }
+
+
+def test_rates_beyond_what_decimal_38_keeps_are_refused_at_the_engine_cell() -> None:
+    """Amounts with 2 and a rate with 9 decimal places need 11 digits: the engine refuses
+    (a located error, so the close stops) rather than round."""
+    program = make_program()
+    settings = replace(program.settings, loc=Loc("program.xlsx", "Program", 0, {"engine": "B9"}))
+    tiers = (replace(program.revenue_tiers[0], rate=D("0.100000001")), *program.revenue_tiers[1:])
+    program = replace(program, settings=settings, revenue_tiers=tiers)
+    result = compute_revenue(program, OCT, R_A_DEALS, (), YTD_90K, ENGINE)
+    (error,) = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert str(error) == (
+        "program.xlsx:Program!B9: the duckdb engine could not compute the revenue share: "
+        "amounts with 2 and rates with 9 decimal places need more than the 10 an engine "
+        "keeps exactly within DECIMAL(38); nothing was computed"
+    )
