@@ -25,6 +25,7 @@ from partnerclose.core.problems import Severity
 from partnerclose.core.records import Loc
 from partnerclose.core.revenue import RevenueResult, compute_revenue
 from partnerclose.core.revenue_rows import EngineRows, RowRequest
+from partnerclose.engines import Unavailable
 from partnerclose.engines.duckdb_engine import DuckDBEngine
 from tests.core.factories_revenue import R_A_DEALS, YTD_90K, make_program, paid, state_of, won
 from tests.core.factories_revenue import partner as plan_partner
@@ -275,4 +276,19 @@ def test_rates_beyond_what_decimal_38_keeps_are_refused_at_the_engine_cell() -> 
         "program.xlsx:Program!B9: the duckdb engine could not compute the revenue share: "
         "amounts with 2 and rates with 9 decimal places need more than the 10 an engine "
         "keeps exactly within DECIMAL(38); nothing was computed"
+    )
+
+
+def test_an_engine_whose_libraries_are_missing_is_an_error_at_the_engine_cell() -> None:
+    """The desktop bundle leaves pyarrow and pyspark out: asking it for an engine says so."""
+    program = make_program()
+    settings = replace(program.settings, loc=Loc("program.xlsx", "Program", 0, {"engine": "B9"}))
+    program = replace(program, settings=settings)
+    missing = Unavailable("duckdb", "pyarrow")
+    result = compute_revenue(program, OCT, R_A_DEALS, (), YTD_90K, missing)
+    (error,) = [p for p in result.problems if p.severity is Severity.ERROR]
+    assert str(error) == (
+        "program.xlsx:Program!B9: the duckdb engine could not compute the revenue share: "
+        "pyarrow is not installed here (pip install 'partnerclose[spark]' installs every "
+        "engine's libraries); close with engine decimal; nothing was computed"
     )
