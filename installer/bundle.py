@@ -36,6 +36,12 @@ EXCLUDED_MODULES = (
     "matplotlib",
     "pytest",
     "hypothesis",
+    # the row engines are for servers and clusters (docs/engines.md): the desktop app
+    # closes on the Decimal core, and says so at the Program sheet's engine cell if asked
+    # for another (pyarrow alone is 160 MB)
+    "pyarrow",
+    "pyspark",
+    "py4j",
     "PySide6.QtNetwork",
     "PySide6.QtQml",
     "PySide6.QtQuick",

@@ -21,7 +21,7 @@ from partnerclose import __version__
 from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, has_errors, sort_key
-from partnerclose.core.records import HOST
+from partnerclose.core.records import HOST, Engine
 from partnerclose.ledger.location import describe_ledger, ledger_exists, open_ledger
 from partnerclose.ledger.store import LedgerRefusedError
 from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
@@ -149,6 +149,7 @@ def cmd_close(args: argparse.Namespace) -> int:
             + ((write_scenarios,) if args.with_scenarios else ()),
             restate=args.restate,
             corrections=Path(args.corrections) if args.corrections else None,
+            engine=Engine(args.engine) if args.engine else None,
         )
     finally:
         progress.finish()
@@ -466,6 +467,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-scenarios",
         action="store_true",
         help=f"also write {SCENARIOS_FILE}: the Scenarios sheet's what-ifs beside the close",
+    )
+    close.add_argument(
+        "--engine",
+        choices=[e.value for e in Engine],
+        help="what runs the row-level revenue rules: decimal (the exact core, default), "
+        "duckdb (columnar, in this process) or spark (local[2], or the cluster of "
+        "spark-submit); overrides the Program sheet's engine",
     )
     _allow_empty(close)
     close.set_defaults(run=cmd_close)

@@ -35,7 +35,8 @@ from partnerclose.core.opening import starting_state
 from partnerclose.core.payment import payment_rows
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity, did_you_mean, has_errors, sort_key
-from partnerclose.core.records import HOST, Program
+from partnerclose.core.records import HOST, Engine, Program
+from partnerclose.core.revenue_rows import RowEngine
 from partnerclose.core.scenario import (
     Scenario,
     ScenarioClose,
@@ -45,6 +46,7 @@ from partnerclose.core.scenario import (
     scale_demand,
 )
 from partnerclose.core.validity import in_force
+from partnerclose.engines import engine_named
 from partnerclose.ledger.location import ledger_exists, ledger_location, open_ledger
 from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
 from partnerclose.ledger.store import (
@@ -362,6 +364,7 @@ def run_close(
     allow_empty: bool = False,
     restate: Sequence[Period] = (),
     corrections: Path | None = None,
+    engine: Engine | None = None,
 ) -> CloseOutcome:
     """Close `period`; with `grids`, the program comes from them (an open workbook).
 
@@ -369,7 +372,8 @@ def run_close(
     `restate`: final periods before `period` restated with the corrected workbooks of
     `corrections` (rules.md P3): replayed from their kept inputs, the differences
     settled in `period` as `prior_period_adjustment` lines; a final close records the
-    restated versions with it, a draft records none of them."""
+    restated versions with it, a draft records none of them. `engine` runs the row-level
+    revenue rules (None: the Program sheet's `engine`, by default the Decimal core)."""
     # The stages in order, each exit a refusal or an outcome: long because a close has
     # that many steps, each a call; their values pass between them in one place here.
     timings: dict[str, float] = {}
@@ -429,6 +433,7 @@ def run_close(
                 prior,
                 replayed.adjustments if replayed is not None else (),
                 opening_problems,
+                engine_named(engine or program.settings.engine),
             )
             lap(Stage.COMPUTE)
             if has_errors(result.problems):
@@ -590,10 +595,11 @@ def _compute(
     prior: CloseState,
     adjustments: Sequence[Line],
     opening_problems: Sequence[Problem],
+    engine: RowEngine | None = None,
 ) -> tuple[CloseResult, list[JournalRow], tuple[Problem, ...]]:
     """The compute stage: the close, its journal, and every problem so far, sorted."""
     with collector_paused():
-        result = compute_close(program, period, inputs.data, prior, adjustments)
+        result = compute_close(program, period, inputs.data, prior, adjustments, engine)
     journal, journal_problems = build_journal(
         str(period),
         period.last_day.isoformat(),

@@ -31,6 +31,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem, Severity
 from partnerclose.core.records import HOST, PeriodData, Program, participant_key
 from partnerclose.core.revenue import RevenueResult, RevenueState, compute_revenue
+from partnerclose.core.revenue_rows import RowEngine
 from partnerclose.core.scorecard import ScorecardResult, compute_scorecards
 from partnerclose.core.submissions import partners_without_data
 from partnerclose.core.validity import in_force
@@ -115,13 +116,14 @@ def compute_close(
     data: PeriodData,
     state: CloseState,
     corrections: Iterable[Line] = (),
+    engine: RowEngine | None = None,
 ) -> CloseResult:
     """Close `period` from the state the final closes before it left.
 
     `corrections` are lines settled in it as they are (rules.md P3's `prior_period_adjustment`),
-    outside every rule.
+    outside every rule. `engine` runs the row-level revenue rules (None: this Decimal core).
     """
-    return _compute_close(program, period, data, state, sort_lines(corrections))
+    return _compute_close(program, period, data, state, sort_lines(corrections), engine)
 
 
 def _compute_close(
@@ -130,11 +132,12 @@ def _compute_close(
     data: PeriodData,
     state: CloseState,
     corrections: Sequence[Line] = (),
+    engine: RowEngine | None = None,
 ) -> CloseResult:
     program = in_force(program, period)  # E1: the terms of the period settled
     data = convert_inputs(program, period, data)  # X1: every rule below is in the program currency
     costs = compute_costs(program, period, data.usage, state.cost)
-    revenue = compute_revenue(program, period, data.deals, data.campaigns, state.revenue)
+    revenue = compute_revenue(program, period, data.deals, data.campaigns, state.revenue, engine)
     inputs = KeyFigureInputs(
         ytd_revenue={pid: r.ytd_after for pid, r in revenue.partners.items()},
         savings=costs.savings,

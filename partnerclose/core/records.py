@@ -46,6 +46,14 @@ class Mode(StrEnum):
     RETROACTIVE = "retroactive"
 
 
+class Engine(StrEnum):
+    """What runs the row-level revenue rules: the exact Decimal core, DuckDB or Spark."""
+
+    DECIMAL = "decimal"
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 class DealType(StrEnum):
     """How a deal came about; it picks the plan's brackets (R2)."""
 
@@ -216,6 +224,7 @@ class Settings(Record):
     debtor_name: str = ""
     debtor_iban: str = ""
     debtor_bic: str = ""
+    engine: Engine = Engine.DECIMAL
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

@@ -11,17 +11,19 @@ profit. What a final close of the period leaves for later ones is
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from types import MappingProxyType
 from typing import cast
 
+from partnerclose.core.currency import period_rates
 from partnerclose.core.lines import Line, merge_sorted, sort_lines
 from partnerclose.core.money import ZERO
 from partnerclose.core.period import Period
+from partnerclose.core.problems import Problem
 from partnerclose.core.records import Campaign, Deal, Mode, Program
 from partnerclose.core.revenue_clawbacks import clawbacks
-from partnerclose.core.revenue_margin import margin_check
+from partnerclose.core.revenue_margin import margin_check, margin_check_of
 from partnerclose.core.revenue_mdf import reimburse_campaigns
 from partnerclose.core.revenue_model import (
     TREATED_AS_INFLUENCED,
@@ -42,7 +44,18 @@ from partnerclose.core.revenue_pay import (
     true_up_line,
     true_ups,
 )
+from partnerclose.core.revenue_rows import (
+    EngineError,
+    EngineRows,
+    RowEngine,
+    RowRequest,
+    check_controls,
+    partner_slices,
+    payments_from_rows,
+    true_ups_from_rows,
+)
 from partnerclose.core.revenue_terms import (
+    Terms,
     applied_reversals,
     earlier_deals_of_fiscal_year,
     eligible_deals,
@@ -76,17 +89,25 @@ def compute_revenue(
     deals: Sequence[Deal],
     campaigns: Sequence[Campaign],
     state: RevenueState,
+    engine: RowEngine | None = None,
 ) -> RevenueResult:
     """Rules R1-R8 for every partner taking part in `period`.
 
     The rules in the spec's order (R1 eligible deals, R2-R4 paid per partner, R4's
     true-up, R6 the cap, R8 the margin check, R5 clawbacks, R7 co-marketing): one call
     each, about 90 lines because each partner's figures feed its summary record.
+    With `engine`, the row-level figures (R1-R4's shares, R4's dues, R8's gross profit)
+    are the engine's, checked against their control totals (revenue_rows.py).
     """
     terms, problems = terms_of(program, period)
     (won, reversals), found = eligible_deals(deals, terms, state)
     problems += found
     earlier = earlier_deals_of_fiscal_year(state, terms)
+    rows: EngineRows | None = None
+    if engine is not None:
+        rows, found = _run_engine(engine, program, (terms, deals, state), won, earlier)
+        problems += found
+    slices = partner_slices(rows) if rows is not None else {}
 
     lines: list[Line] = []
     details: list[DealDetail] = []
@@ -99,7 +120,11 @@ def compute_revenue(
         partner_earlier = earlier.get(partner_id, [])
         ytd_before = sum(map(_AMOUNT, partner_earlier), opening_volume(state, terms, partner_id))
         ytd_after = ytd_before + sum(map(_AMOUNT, partner_deals), ZERO)
-        payments = pay_deals(partner_deals, plan, ytd_before, terms)
+        if rows is None:
+            payments = pay_deals(partner_deals, plan, ytd_before, terms)
+        else:
+            span = slices.get(partner_id, (0, 0))
+            payments = payments_from_rows(rows, span, partner_deals, terms)
         problems += payments.problems
         lines += sorted(payments.lines, key=_ITEM_ORDER)
         details += payments.details
@@ -107,7 +132,11 @@ def compute_revenue(
 
         true_up = ZERO
         if plan.mode is Mode.RETROACTIVE:
-            deltas = true_ups(partner_earlier, plan, ytd_after, terms)
+            deltas = (
+                true_ups(partner_earlier, plan, ytd_after, terms)
+                if rows is None
+                else true_ups_from_rows(partner_earlier, rows)
+            )
             true_up = sum((t.delta for t in deltas), ZERO)
             true_up_details += [t for t in deltas if t.delta]
             trued_up.update(attribute_true_ups(partner_earlier, deltas))
@@ -118,8 +147,11 @@ def compute_revenue(
         cap = cap_line(partner_id, plan, revenue_share + true_up, terms)
         if cap is not None:
             lines.append(cap)
-        (gross_profit, margin_share), found = margin_check(
-            terms.partners[partner_id], payments.details, revenue_share, terms
+        partner = terms.partners[partner_id]
+        (gross_profit, margin_share), found = (
+            margin_check(partner, payments.details, revenue_share, terms)
+            if rows is None
+            else margin_check_of(partner, rows.controls[partner_id].gross, revenue_share, terms)
         )
         problems += found
         summaries[partner_id] = PartnerRevenue(
@@ -181,3 +213,36 @@ def compute_revenue(
         partners=frozen_mapping(summaries),
         next_state=next_state,
     )
+
+
+def _run_engine(
+    engine: RowEngine,
+    program: Program,
+    inputs: tuple[Terms, Sequence[Deal], RevenueState],
+    won: Mapping[str, Sequence[Deal]],
+    earlier: Mapping[str, Sequence[PaidDeal]],
+) -> tuple[EngineRows | None, list[Problem]]:
+    """The row engine's figures, or None and the located errors when they cannot be used.
+
+    An engine that fails is an error at the Program sheet's `engine` cell; results that
+    fail their control totals an error at each partner's row (check_controls).
+    """
+    terms, deals, state = inputs
+    opening = {pid: opening_volume(state, terms, pid) for pid in terms.plan_of}
+    ytd_before = {
+        pid: sum(map(_AMOUNT, earlier.get(pid, ())), opening[pid]) for pid in terms.plan_of
+    }
+    try:
+        averages = {
+            code: rate.average for code, rate in period_rates(program, terms.period).items()
+        }
+        rows = engine.run(RowRequest(terms, deals, earlier, opening, averages))
+    except EngineError as exc:
+        failed = program.settings.loc.error(
+            f"the {engine.name} engine could not compute the revenue share: {exc}; nothing "
+            "was computed",
+            column="engine",
+        )
+        return None, [failed]
+    found = check_controls(rows, won, earlier, ytd_before, terms, engine.name)
+    return (None if found else rows), found

@@ -16,6 +16,20 @@ _AMOUNT = attrgetter("amount")
 _PRODUCT = attrgetter("product")
 
 
+def gross_profit(deals: Sequence[DealDetail], terms: Terms) -> Decimal | None:
+    """R8: the exact gross profit of the paid deals, Σ amount x gross_margin.
+
+    Deals whose product has no gross_margin add nothing; None when none has one.
+    """
+    # Each product's margin looked up once (this reads every paid deal, hence
+    # the C-level attribute getters).
+    products = list(map(_PRODUCT, deals))
+    margin_of = {product: terms.gross_margin(product) for product in set(products)}
+    margins = zip(map(_AMOUNT, deals), map(margin_of.__getitem__, products), strict=True)
+    known = [amount * margin for amount, margin in margins if margin is not None]
+    return sum(known, ZERO) if known else None
+
+
 def margin_check(
     partner: Partner,
     deals: Sequence[DealDetail],
@@ -28,15 +42,18 @@ def margin_check(
     whose product has no gross_margin add nothing; with none at all the gross profit
     (and the margin share) is not computable. Never a block.
     """
-    # Each product's margin looked up once (this reads every paid deal, hence
-    # the C-level attribute getters).
-    products = list(map(_PRODUCT, deals))
-    margin_of = {product: terms.gross_margin(product) for product in set(products)}
-    margins = zip(map(_AMOUNT, deals), map(margin_of.__getitem__, products), strict=True)
-    known = [amount * margin for amount, margin in margins if margin is not None]
-    if not known:
+    return margin_check_of(partner, gross_profit(deals, terms), revenue_share, terms)
+
+
+def margin_check_of(
+    partner: Partner,
+    gross: Decimal | None,
+    revenue_share: Decimal,
+    terms: Terms,
+) -> tuple[tuple[Decimal | None, Decimal | None], list[Problem]]:
+    """R8 from the exact gross profit (`gross_profit`, or a row engine's sum of it)."""
+    if gross is None:
         return (None, None), []
-    gross = sum(known, ZERO)
     rounded = round_money(gross, terms.decimals)
     # A gross profit that rounds to nothing gives no meaningful share (a margin of
     # 1e-300 would make it 10^300 and more, past what money keeps exactly).

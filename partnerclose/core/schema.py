@@ -17,6 +17,7 @@ from partnerclose.core.records import (
     Curve,
     DealStatus,
     DealType,
+    Engine,
     Gate,
     Mode,
     OpeningKind,
@@ -353,6 +354,14 @@ PROGRAM = SheetSpec(
         ),
         _text("debtor_iban", "IBAN of the company's account that pays partners (SEPA file)."),
         _text("debtor_bic", "BIC of the company's account that pays partners (SEPA file)."),
+        _choice(
+            "engine",
+            Engine,
+            "What runs the row-level revenue rules: decimal (default), duckdb or spark.",
+            required=False,
+            default=Engine.DECIMAL,
+            example="decimal",
+        ),
     ),
 )
 
