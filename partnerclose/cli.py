@@ -27,6 +27,7 @@ from partnerclose.ledger.store import LedgerRefusedError
 from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
 from partnerclose.pipeline import (
     DEFAULT_WRITERS,
+    LINES_FORMATS,
     NO_PDF_WRITERS,
     SCENARIOS_FILE,
     ProgressEvent,
@@ -149,6 +150,7 @@ def cmd_close(args: argparse.Namespace) -> int:
             + ((write_scenarios,) if args.with_scenarios else ()),
             restate=args.restate,
             corrections=Path(args.corrections) if args.corrections else None,
+            lines_format=args.lines,
         )
     finally:
         progress.finish()
@@ -466,6 +468,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-scenarios",
         action="store_true",
         help=f"also write {SCENARIOS_FILE}: the Scenarios sheet's what-ifs beside the close",
+    )
+    close.add_argument(
+        "--lines",
+        choices=LINES_FORMATS,
+        help="csv: lines.csv; parquet: lines/ as partitioned Parquet and the paid deals in "
+        "paid_deals.parquet, registered in the ledger (default: the program's lines_format)",
     )
     _allow_empty(close)
     close.set_defaults(run=cmd_close)

@@ -216,6 +216,8 @@ class Settings(Record):
     debtor_name: str = ""
     debtor_iban: str = ""
     debtor_bic: str = ""
+    lines_format: str = "csv"  # csv | parquet (docs/sources.md, "Outputs at scale")
+    statement_deal_limit: int | None = None  # None: a statement lists every deal
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

@@ -12,6 +12,7 @@ from partnerclose.ledger.schema import (
     CHAIN_MIGRATION,
     INPUTS_MIGRATION,
     MIGRATIONS,
+    RUN_FILES_MIGRATION,
     SENDS_COLUMNS,
     SENDS_INDEX,
     Step,
@@ -80,6 +81,8 @@ SERVER_MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "run_id BIGINT NOT NULL REFERENCES runs (run_id)," + SENDS_COLUMNS,
         SENDS_INDEX,
     ),
+    # 8: files a run registered by path and SHA-256.
+    tuple(_portable(str(s)) for s in RUN_FILES_MIGRATION),
 )
 
 assert len(SERVER_MIGRATIONS) == len(MIGRATIONS), "one server migration per SQLite migration"

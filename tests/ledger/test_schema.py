@@ -49,7 +49,7 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_paid_deals(tmp_path):
         ),
     ]  # fmt: skip
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST == 7
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST == 8
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "paid_deals" not in tables
     ((deals,),) = db.execute(

@@ -1,0 +1,66 @@
+"""Exact decimals in Parquet, and where a close's Parquet lines of a partner are.
+
+Money and every other decimal go into Parquet as DECIMAL(38, s), never as a binary
+float: `s` is the largest number of decimal places among the column's values (at least
+`minimum_scale`), so every value is held exactly, and pyarrow refuses (rather than
+rounds) a value that would not fit. Read back, a DECIMAL arrives as a Python Decimal.
+
+The layout of `<out>/lines/` (docs/sources.md, "Outputs at scale"): one Hive-style
+folder per participant, `partner_id=P001/part-0.parquet`, while a close has at most
+`PARTITION_BY_PARTNER_UP_TO` participants; above that, one per hash bucket,
+`bucket=017/part-0.parquet`, a partner's lines all in one bucket. Writing a file costs
+about 0.65 ms on the shared machine, so 100,000 partners' files would take 65 s of a
+close; 256 buckets take a fraction of a second and still give files of a useful size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+PRECISION = 38
+PARTITION_BY_PARTNER_UP_TO = 1_000
+BUCKETS = 256
+LINES_FOLDER = "lines"
+PART_FILE = "part-0.parquet"
+
+
+def decimal_scale(values: Sequence[Decimal | None], minimum_scale: int = 0) -> int:
+    """The most decimal places of any value (at least `minimum_scale`, at most 38)."""
+    scale = minimum_scale
+    seen: set[int] = set()
+    for value in values:
+        if value is None:
+            continue
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < 0 and exponent not in seen:
+            seen.add(exponent)
+            scale = max(scale, -exponent)
+    return min(scale, PRECISION)
+
+
+def decimal_array(values: Sequence[Decimal | None], minimum_scale: int = 0) -> Any:
+    """The values as an exact DECIMAL(38, s) Arrow array (None: NULL)."""
+    import pyarrow as pa  # only for Parquet outputs: it is slow to import
+
+    return pa.array(values, type=pa.decimal128(PRECISION, decimal_scale(values, minimum_scale)))
+
+
+def bucket_of(partner_id: str) -> int:
+    """The hash bucket of a partner's lines: the first byte of the SHA-256 of its id."""
+    return hashlib.sha256(partner_id.encode("utf-8")).digest()[0] % BUCKETS
+
+
+def lines_partition(partner_id: str, participants: int) -> str:
+    """The folder under `lines/` that holds the partner's lines, in a close of
+    `participants` participants (the company's HOST lines count as one)."""
+    if participants <= PARTITION_BY_PARTNER_UP_TO:
+        return f"partner_id={partner_id}"
+    return f"bucket={bucket_of(partner_id):03d}"
+
+
+def lines_file(partner_id: str, participants: int) -> str:
+    """The partner's lines file, relative to the close's output folder."""
+    return f"{LINES_FOLDER}/{lines_partition(partner_id, participants)}/{PART_FILE}"
