@@ -1,7 +1,7 @@
 """Benchmark a warehouse-scale program: deals from Parquet, lines and state to Parquet.
 
     python -m benchmarks.warehouse --deals 1000000 --partners 10000 [--keep DIR]
-        [--generate-only] [--json]
+        [--generate-only] [--max-rss-gb G] [--json]
 
 Generates (columnar, in DuckDB, never row by row) a revenue-share program fed by its
 `Sources` sheet: `program.xlsx` with the Partners, Plans, tiers and products, and the
@@ -12,23 +12,28 @@ end to end — read, validate, compute, write the lines as partitioned Parquet a
 paid deals (`lines_format` parquet), record in an SQLite ledger — without statements or
 the close pack (a warehouse program does not mail 100,000 workbooks), and prints each
 stage's wall time and the peak memory. Timings are printed, never asserted.
+`--max-rss-gb` (default 14) stops the close, saying at which stage and after how long,
+when its resident memory passes that much: on a shared machine a close that would need
+more must not take the others' memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from partnerclose.core.period import Period
-from partnerclose.pipeline import Status, run_close, write_csvs
+from partnerclose.pipeline import ProgressEvent, Status, run_close, write_csvs
 
 PERIOD = Period(2026, 10)
 ROWS_PER_FILE = 1_000_000
@@ -142,9 +147,35 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def close(program: Path) -> dict[str, object]:
+def _rss_gb() -> float:
+    """This process's resident memory now, in GB (Linux)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e9
+
+
+def _watch(limit_gb: float, stage: list[str], start: float) -> None:
+    """Stop the process when its memory passes `limit_gb`, saying where it was."""
+    while True:
+        rss = _rss_gb()
+        if rss > limit_gb:
+            print(
+                f"stopped: resident memory {rss:.1f} GB passed --max-rss-gb {limit_gb} in "
+                f"the {stage[0]} stage, {time.perf_counter() - start:.0f} s into the close",
+                flush=True,
+            )
+            os._exit(3)
+        time.sleep(0.2)
+
+
+def close(program: Path, max_rss_gb: float = 14.0) -> dict[str, object]:
     """Close the generated month final; the figures."""
     start = time.perf_counter()
+    stage = ["read"]
+
+    def progress(event: ProgressEvent) -> None:
+        stage[0] = event.stage.value
+
+    threading.Thread(target=_watch, args=(max_rss_gb, stage, start), daemon=True).start()
     outcome = run_close(
         program,
         PERIOD,
@@ -153,6 +184,7 @@ def close(program: Path) -> dict[str, object]:
         ledger_path=program.parent / "program.ledger.sqlite",
         writers=(write_csvs,),  # journal and exceptions; the lines and state as Parquet
         allow_empty=True,  # no partner workbooks: the deals come from the sources
+        progress=progress,
     )
     wall = time.perf_counter() - start
     if outcome.status is not Status.CLOSED or outcome.result is None:
@@ -177,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--keep", help="generate into this folder and keep it")
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--max-rss-gb", type=float, default=14.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     temp = None if args.keep else tempfile.mkdtemp(prefix="partnerclose-warehouse-")
@@ -189,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             "deal files MB": round(deal_mb, 1),
         }
         if not args.generate_only:
-            figures.update(close(program))
+            figures.update(close(program, args.max_rss_gb))
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
