@@ -55,30 +55,47 @@ def lines_table(
 
     rates = settlement or {}
     own = SettlementRate(currency, Decimal(1), decimals)
-    rate_of = {pid: rates.get(pid, own) for pid in {line.partner_id for line in lines}}
-    amounts = [round_money(line.amount, decimals) for line in lines]
+    # one pass over the lines into columns, as lines_csv does (Line's field order)
+    (
+        periods,
+        partners,
+        components,
+        items,
+        amounts,
+        rules,
+        descriptions,
+        quantities,
+        unit_rates,
+        statuses,
+    ) = list(zip(*lines, strict=True)) if lines else [() for _ in Line._fields]
+    rate_of = {pid: rates.get(pid, own) for pid in set(partners)}
+    line_rates = list(map(rate_of.__getitem__, partners))
+    rounded = [round_money(amount, decimals) for amount in amounts]
     settled = [
         amount if rate == own else round_money(rate.settle(amount), rate.decimals)
-        for amount, rate in zip(amounts, (rate_of[line.partner_id] for line in lines), strict=True)
+        for amount, rate in zip(rounded, line_rates, strict=True)
     ]
     most = max([decimals, *(rate.decimals for rate in rate_of.values())])
+    values = {component: component.value for component in set(components)}
+
+    def text(column: Sequence[str]) -> Any:
+        return pa.array(column, type=pa.string())
+
     return pa.table(
         {
             "seq": pa.array(range(1, len(lines) + 1), type=pa.int64()),
-            "period": pa.array([line.period for line in lines], type=pa.string()),
-            "partner_id": pa.array([line.partner_id for line in lines], type=pa.string()),
-            "component": pa.array([line.component.value for line in lines], type=pa.string()),
-            "item": pa.array([line.item for line in lines], type=pa.string()),
-            "description": pa.array([line.description for line in lines], type=pa.string()),
-            "quantity": decimal_array([line.quantity for line in lines]),
-            "rate": decimal_array([line.rate for line in lines]),
-            "amount": decimal_array(amounts, decimals),
-            "status": pa.array([line.status for line in lines], type=pa.string()),
-            "rule": pa.array([line.rule for line in lines], type=pa.string()),
-            "settlement_currency": pa.array(
-                [rate_of[line.partner_id].currency for line in lines], type=pa.string()
-            ),
-            "fx_rate": decimal_array([rate_of[line.partner_id].rate for line in lines]),
+            "period": text(periods),
+            "partner_id": text(partners),
+            "component": text(list(map(values.__getitem__, components))),
+            "item": text(items),
+            "description": text(descriptions),
+            "quantity": decimal_array(quantities),
+            "rate": decimal_array(unit_rates),
+            "amount": decimal_array(rounded, decimals),
+            "status": text(statuses),
+            "rule": text(rules),
+            "settlement_currency": text([rate.currency for rate in line_rates]),
+            "fx_rate": decimal_array([rate.rate for rate in line_rates]),
             "settlement_amount": decimal_array(settled, most),
         }
     )
