@@ -147,6 +147,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """This process's CPU time so far (user and system), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _rss_gb() -> float:
     """This process's resident memory now, in GB (Linux)."""
     pages = int(Path("/proc/self/statm").read_text().split()[1])
@@ -196,6 +202,7 @@ def close(program: Path, max_rss_gb: float = 14.0) -> dict[str, object]:
         **{f"{stage} s": round(outcome.timings.get(stage, 0.0), 2) for stage in STAGES},
         "end to end s": round(wall, 2),
         "peak MB": round(_peak_mb()),
+        "cpu s": round(_cpu_s(), 2),  # this process's CPU: the machine is shared
         "lines": len(outcome.result.lines),
         "line files": sum(1 for _ in (out / "lines").rglob("*.parquet")),
         "lines MB": round(parquet / 1e6, 1),
