@@ -36,7 +36,6 @@ from partnerclose.ledger.location import (
     ledger_location,
     open_ledger,
 )
-from partnerclose.ledger.postgres import is_server_url
 from partnerclose.ledger.store import (
     AuditEntry,
     Ledger,
@@ -84,6 +83,7 @@ from partnerclose.sending import (
 from partnerclose.sending import Result as SendResult
 from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
 from partnerclose.sync_folders import SyncRoot, root_of, sync_roots
+from partnerclose.urls import is_server_url
 from partnerclose.writing.scenarios_workbook import (
     Comparison,
     ComparisonTable,

@@ -27,7 +27,6 @@ from pathlib import Path
 from partnerclose import __version__, sync_folders
 from partnerclose.ledger.errors import LedgerRefusedError
 from partnerclose.ledger.location import Where, describe_ledger, ledger_location
-from partnerclose.ledger.postgres import server_has_ledger
 from partnerclose.reading.fx import currency_codes
 from partnerclose.resources import templates_folder
 
@@ -246,6 +245,8 @@ def check_server_ledger(url: str, program: Path) -> Check:
     """Whether the ledger server answers, and holds this program's ledger yet."""
     shown = describe_ledger(url)
     try:
+        from partnerclose.ledger.postgres import server_has_ledger  # psycopg only when used
+
         exists = server_has_ledger(url, program.name)
     except LedgerRefusedError as exc:
         return Check(

@@ -21,8 +21,8 @@ from partnerclose.ledger.location import (
     ledger_location,
     open_ledger,
 )
-from partnerclose.ledger.postgres import is_server_url, setup_server
 from partnerclose.ledger.store import LedgerRefusedError
+from partnerclose.urls import is_server_url
 
 EXIT_OK = 0
 EXIT_REFUSED = 3
@@ -156,6 +156,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
         )
         return EXIT_REFUSED
     try:
+        from partnerclose.ledger.postgres import setup_server  # psycopg only when used
+
         print(setup_server(str(where), Path(args.program).name))
     except LedgerRefusedError as exc:
         print(f"partnerclose: {exc}", file=sys.stderr)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
+# A ledger or source URL that names a PostgreSQL server.
+SERVER_URL_PREFIXES = ("postgresql://", "postgres://")
+
 
 def shown_url(url: str) -> str:
     """The URL without its password, for messages."""
@@ -13,3 +16,8 @@ def shown_url(url: str) -> str:
     host = parts.netloc.rsplit("@", 1)[-1]
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+def is_server_url(where: object) -> bool:
+    """Whether `where` names a PostgreSQL server (rather than a file)."""
+    return isinstance(where, str) and where.startswith(SERVER_URL_PREFIXES)

@@ -49,7 +49,7 @@ _RUN_PARTS = (
     "SELECT deal_id, amount FROM deal_payments WHERE run_id = ? ORDER BY deal_id",
     "SELECT deal_id, amount FROM reversals WHERE run_id = ? ORDER BY deal_id",
 )
-# Schema 8: the files a run registered (its Parquet lines and paid deals). A part of the
+# Schema 9: the files a run registered (its Parquet lines and paid deals). A part of the
 # run's content only when the run has some, so that every earlier run hashes as before.
 _FILES_PART = (
     "SELECT kind, path, sha256, row_count FROM run_files WHERE run_id = ? ORDER BY kind, path"
@@ -97,7 +97,7 @@ def _run_rows(db: Database, run_id: int, with_files: bool) -> Iterator[Iterable[
 
 
 def run_hash(db: Database, run_id: int, prev: str, *, with_files: bool = True) -> str:
-    """A run's hash; `with_files` False for a ledger before schema 8 (no run_files)."""
+    """A run's hash; `with_files` False for a ledger before schema 9 (no run_files)."""
     return _digest(prev, _run_rows(db, run_id, with_files))
 
 
@@ -153,7 +153,7 @@ def seal_all(db: Database) -> None:
 
 def verify_chain(db: Database, *, with_sends: bool = True, with_files: bool = True) -> list[Break]:
     """The first record of each chain (runs, audit and, from schema 7, sends) that does not
-    fit; [] when all hold. `with_files`: the ledger has run_files (schema 8)."""
+    fit; [] when all hold. `with_files`: the ledger has run_files (schema 9)."""
 
     def hash_of_run(db: Database, run_id: int, prev: str) -> str:
         return run_hash(db, run_id, prev, with_files=with_files)

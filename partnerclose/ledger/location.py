@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from partnerclose.ledger.postgres import ServerLedger, is_server_url, server_has_ledger
 from partnerclose.ledger.store import Ledger
-from partnerclose.urls import shown_url
+from partnerclose.urls import is_server_url, shown_url
 
 ENVIRONMENT_VARIABLE = "PARTNERCLOSE_LEDGER"
 
@@ -40,6 +39,9 @@ def open_ledger(
 ) -> Ledger:
     """Open (creating and migrating unless `read_only`) the ledger at `where`."""
     if isinstance(where, str) and is_server_url(where):
+        # psycopg only for a server ledger: it is a fifth of a small close's start-up.
+        from partnerclose.ledger.postgres import ServerLedger
+
         return ServerLedger(where, program_path.name, timeout, read_only=read_only)
     return Ledger(Path(where), timeout, read_only=read_only)
 
@@ -47,6 +49,8 @@ def open_ledger(
 def ledger_exists(where: Where, program_path: Path) -> bool:
     """Whether the program has a ledger there yet (history of a program never closed)."""
     if isinstance(where, str) and is_server_url(where):
+        from partnerclose.ledger.postgres import server_has_ledger
+
         return server_has_ledger(where, program_path.name)
     return Path(where).exists()
 

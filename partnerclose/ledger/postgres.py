@@ -33,14 +33,9 @@ from partnerclose.ledger.server_schema import SERVER_MIGRATIONS
 from partnerclose.ledger.store import Ledger, _damaged
 from partnerclose.urls import shown_url
 
-URL_PREFIXES = ("postgresql://", "postgres://")
 # Database roles made by `partnerclose ledger-setup`: who may use the ledgers, who may approve.
 USERS = "partnerclose_users"
 APPROVERS = "partnerclose_approvers"
-
-
-def is_server_url(where: object) -> bool:
-    return isinstance(where, str) and where.startswith(URL_PREFIXES)
 
 
 def program_schema(program_name: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from partnerclose.ledger.schema import (
     CHAIN_MIGRATION,
     INPUTS_MIGRATION,
+    LINES_INDEX,
     MIGRATIONS,
     RUN_FILES_MIGRATION,
     SENDS_COLUMNS,
@@ -81,7 +82,9 @@ SERVER_MIGRATIONS: tuple[tuple[Step, ...], ...] = (
         "run_id BIGINT NOT NULL REFERENCES runs (run_id)," + SENDS_COLUMNS,
         SENDS_INDEX,
     ),
-    # 8: files a run registered by path and SHA-256.
+    # 8: lines without their (run_id, seq) key, found by run_id (as on SQLite).
+    ("ALTER TABLE lines DROP CONSTRAINT IF EXISTS lines_pkey", LINES_INDEX),
+    # 9: files a run registered by path and SHA-256.
     tuple(_portable(str(s)) for s in RUN_FILES_MIGRATION),
 )
 

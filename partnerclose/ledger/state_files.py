@@ -1,5 +1,5 @@
 """The paid-deal state of a close as a Parquet file beside its lines (`lines_format`
-parquet, ledger schema 8).
+parquet, ledger schema 9).
 
 A close in Parquet format writes the deals it paid for the first time to
 `<out>/paid_deals.parquet` instead of packing them into the ledger as JSON text; the

@@ -210,7 +210,7 @@ class StoredState:
 
 @dataclass(frozen=True, slots=True)
 class RunFile:
-    """A file a run wrote outside the ledger, registered by path and SHA-256 (schema 8):
+    """A file a run wrote outside the ledger, registered by path and SHA-256 (schema 9):
     a partition of its Parquet lines, or its paid deals (`kind` lines | paid_deals)."""
 
     kind: str
@@ -239,7 +239,7 @@ class RunRecord:
     # (path, sha256) -> the exact bytes of that input (P0), asked only for a SHA-256 the
     # ledger does not hold yet; None: no bytes are kept (tests of the rules alone).
     read_input: Callable[[str, str], bytes] | None = None
-    # Schema 8: the run's Parquet files; with a `paid_deals` file, `new_paid_deals` is
+    # Schema 9: the run's Parquet files; with a `paid_deals` file, `new_paid_deals` is
     # in that file and not packed into the ledger.
     files: Sequence[RunFile] = ()
 
@@ -659,7 +659,7 @@ class Ledger:
         )
 
     def _paid_deal_files(self, marks: str, runs: list[int]) -> dict[int, tuple[str, str, str]]:
-        """run id -> (path, SHA-256, period) of the runs' paid-deal files (schema 8)."""
+        """run id -> (path, SHA-256, period) of the runs' paid-deal files (schema 9)."""
         if self.schema_version() < RUN_FILES_SCHEMA:
             return {}
         return {

@@ -224,6 +224,7 @@ class _Settled:
     settle: Callable[[Decimal], Decimal]
     ytd_before: Mapping[Component, Decimal]
     last: Mapping[Component, Decimal]
+    sections: tuple[Section, ...]  # of each line (`section_of`), worked out once
 
 
 def statement_fill(context: CloseContext, partner_id: str, index: CloseIndex | None = None) -> Fill:
@@ -257,7 +258,8 @@ def _statement_currency(
         ytd_before = context.ytd_before.get(partner_id, {})
         last = context.last_period.get(partner_id, {})
     amounts = tuple(settle(line.amount) for line in lines)
-    return _Settled(lines, amounts, rate, foreign, settle, ytd_before, last)
+    sections = tuple(map(section_of, lines))
+    return _Settled(lines, amounts, rate, foreign, settle, ytd_before, last, sections)
 
 
 def _summary_scalars(
@@ -313,7 +315,11 @@ def _sections(
         [
             (
                 SECTION_LABELS[section],
-                [line.amount for line in settled.lines if section_of(line) is section],
+                [
+                    line.amount
+                    for line, of in zip(settled.lines, settled.sections, strict=True)
+                    if of is section
+                ],
             )
             for section in Section
         ],
@@ -328,12 +334,12 @@ def _section(
     """A section's row of the summary and its scalars (`cost_sharing.total`, ...)."""
     lines, rate = settled.lines, settled.rate
     # P2: adjustments too
-    mine = [
-        a for line, a in zip(lines, settled.amounts, strict=True) if section_of(line) is section
-    ]
+    mine = [a for a, of in zip(settled.amounts, settled.sections, strict=True) if of is section]
     count = len(mine)
     total = sum(mine, ZERO)
-    program_total = sum((x.amount for x in lines if section_of(x) is section), ZERO)
+    program_total = sum(
+        (x.amount for x, of in zip(lines, settled.sections, strict=True) if of is section), ZERO
+    )
     before = sum((a for c, a in settled.ytd_before.items() if SECTION_OF[c] is section), ZERO)
     last_total = sum((a for c, a in settled.last.items() if SECTION_OF[c] is section), ZERO)
     key = SECTION_KEYS[section]
@@ -424,7 +430,7 @@ def _tables(
 
     def section_lines(section: Section, *components: Component) -> Table:
         """The rows of `all_lines` (built once) of a section, or of some of its components."""
-        return _section_lines(all_lines, lines, section, components)
+        return _section_lines(all_lines, settled, section, components)
 
     my_pools = index.pools.get(partner_id, ())
     shock = context.program.settings.shock_factor
@@ -444,7 +450,7 @@ def _tables(
             Component.ADJUSTMENT,
         ),
         "mdf_lines": section_lines(Section.CO_MARKETING),
-        "corrections": _corrections(all_lines, lines),
+        "corrections": _corrections(all_lines, settled),
         "milestone_lines": section_lines(Section.MILESTONES),
         "deals": Table.of_rows(
             "deal",
@@ -525,28 +531,28 @@ def _explainer(context: CloseContext, partner_id: str, index: CloseIndex) -> Cal
 
 
 def _section_lines(
-    all_lines: Table, lines: tuple[Line, ...], section: Section, components: tuple[Component, ...]
+    all_lines: Table, settled: _Settled, section: Section, components: tuple[Component, ...]
 ) -> Table:
     """The rows of `all_lines` of a section, or of some of its components."""
     chosen = tuple(
         row
-        for row, line in zip(all_lines.rows, lines, strict=True)
-        if section_of(line) is section and (not components or line.component in components)
+        for row, line, of in zip(all_lines.rows, settled.lines, settled.sections, strict=True)
+        if of is section and (not components or line.component in components)
     )
     return Table(all_lines.item, all_lines.fields, chosen)
 
 
-def _corrections(all_lines: Table, lines: tuple[Line, ...]) -> Table:
+def _corrections(all_lines: Table, settled: _Settled) -> Table:
     """The corrections section: the adjustments of sections milestones and other."""
     return Table(
         all_lines.item,
         all_lines.fields,
         tuple(
             row
-            for row, line in zip(all_lines.rows, lines, strict=True)
+            for row, line, of in zip(all_lines.rows, settled.lines, settled.sections, strict=True)
             if line.component in CORRECTIONS
             # an adjustment of another section is listed in that section's table
-            and section_of(line) in (Section.MILESTONES, Section.OTHER)
+            and of in (Section.MILESTONES, Section.OTHER)
         ),
     )
 

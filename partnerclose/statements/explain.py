@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from partnerclose.core.close import pool_of_item
 from partnerclose.core.cost_model import PoolDetail, PoolParticipantDetail
@@ -32,6 +33,9 @@ def money_text(value: Decimal, decimals: int) -> str:
     return f"{round_money(value, decimals):,f}"
 
 
+# The texts of rates, shares and statuses repeat across a statement's lines and deals;
+# equal Decimals give the same text (it is normalized), so they are remembered.
+@lru_cache(maxsize=4096)
 def number_text(value: Decimal) -> str:
     """A rate, factor, quantity or metric value in a sentence: at most 4 decimals,
     thousands separators (`0.9647`, `1,234.5`)."""
@@ -41,11 +45,13 @@ def number_text(value: Decimal) -> str:
     return f"{rounded:,f}"
 
 
+@lru_cache(maxsize=4096)
 def percent_text(value: Decimal) -> str:
     """A share as a percentage in a sentence: `0.125` → `12.5 %` (4 decimals of the share)."""
     return f"{number_text(round_money(value, FACTOR_PLACES) * 100)} %"
 
 
+@lru_cache(maxsize=4096)
 def readable(text: str, decimals: int) -> str:
     """An engine's text for a statement: thousands separators in its numbers, and
     factors cut to 4 decimals (`1000.00` → `1,000.00`, `0.96470588…` → `0.9647`)."""

@@ -27,9 +27,14 @@ def cell_height(text: str | None, wrap: bool, size: float, width: float) -> floa
     return lines * size * LINE + PAD
 
 
+def line_length(width: float, size: float) -> int:
+    """Characters of text at font `size` that fit on one line of a column `width` wide."""
+    return max(1, int((width * DIGIT_PX - 4) / (CHAR_PX_11 * size / 11)))
+
+
 def wrapped_lines(text: str, width: float, size: float) -> int:
     """How many lines `text` takes when wrapped in a column `width` characters wide."""
-    per_line = max(1, int((width * DIGIT_PX - 4) / (CHAR_PX_11 * size / 11)))
+    per_line = line_length(width, size)
     if len(text) <= per_line and "\n" not in text:
         return 1  # the common case: it fits
     lines = 0

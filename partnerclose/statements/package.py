@@ -69,9 +69,11 @@ from partnerclose.statements.xmlsheet import (
     parse_refs,
     unescape,
 )
+from partnerclose.statements.zipparts import Deflated, deflate, write_zip
 
 __all__ = ["TemplatePackage", "UnsupportedTemplateError", "fill_package", "load_package"]
 
+DEFAULT_LEVEL = 3  # deflate level of a statement package (fill_package: compresslevel)
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -246,6 +248,23 @@ class TemplatePackage:
     sheets: tuple[SheetTemplate, ...]
     epoch: datetime
     dropped: frozenset[str] = field(default=frozenset())  # calcChain: stale once rows move
+    # (part, level) -> the content last compressed for it, compressed: the template's
+    # parts, and those a close's statements share (styles with its currency, the
+    # stamped core properties), are deflated once per process.
+    deflated: dict[tuple[str, int], tuple[bytes, Deflated]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def deflated_part(self, name: str, content: bytes, level: int) -> Deflated:
+        """`content` of part `name` compressed at `level`, from the cache when the part
+        last had the same content."""
+        key = (name, level)
+        hit = self.deflated.get(key)
+        if hit is not None and (hit[0] is content or hit[0] == content):
+            return hit[1]
+        part = deflate(content, level)
+        self.deflated[key] = (content, part)
+        return part
 
 
 _PACKAGES: dict[bytes, TemplatePackage | UnsupportedTemplateError] = {}
@@ -323,7 +342,7 @@ def _parse_package(template: bytes) -> TemplatePackage:
                 titles,
             )
         )
-    return TemplatePackage(
+    package = TemplatePackage(
         parts=parts,
         workbook_part=workbook_part,
         workbook_text=workbook_text,
@@ -335,6 +354,10 @@ def _parse_package(template: bytes) -> TemplatePackage:
         epoch=epoch,
         dropped=dropped,
     )
+    for name, content in parts.items():  # before workers fork: they share the result
+        if name not in dropped:
+            package.deflated_part(name, content, DEFAULT_LEVEL)
+    return package
 
 
 def _recalculated(workbook: str) -> str:
@@ -655,7 +678,7 @@ def fill_package(
     *,
     produced: datetime | None = None,
     max_blocks: int = DEFAULT_MAX_BLOCKS,
-    compresslevel: int = 3,
+    compresslevel: int = DEFAULT_LEVEL,
 ) -> tuple[bytes, dict[str, FillPlan]]:
     """A filled copy of the template, as the bytes of an .xlsx file: every worksheet
     is filled from `fill`. `produced` (naive, UTC) dates the workbook and its zip
@@ -724,14 +747,12 @@ def _drop_parts(package: TemplatePackage, changed: dict[str, bytes]) -> None:
 def _zip(
     package: TemplatePackage, changed: Mapping[str, bytes], moment: datetime, level: int
 ) -> bytes:
+    """The package's parts, the changed ones in place of the template's, as a zip
+    archive (the bytes zipfile writes; parts deflated once where they repeat)."""
     zip_time = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target:
-        for name, content in package.parts.items():
-            if name in package.dropped:
-                continue
-            entry = zipfile.ZipInfo(name, date_time=zip_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, changed.get(name, content), compresslevel=level)
-    return out.getvalue()
+    entries = [
+        (name, package.deflated_part(name, changed.get(name, content), level))
+        for name, content in package.parts.items()
+        if name not in package.dropped
+    ]
+    return write_zip(entries, zip_time)

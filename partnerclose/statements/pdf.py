@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import reportlab
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
@@ -69,7 +73,36 @@ class _Font(TTFont):
             return [(0, text.encode("ascii"))] if text else []
         return super().splitString(text, doc, encoding)
 
+    def addObjects(self, doc: Any) -> None:  # noqa: N802  # ReportLab's name
+        """ReportLab's font objects, each subset's widths formatted once per process
+        (about a quarter of the time a short statement took to save)."""
+        state = self.state[doc]
+        names = [self.getSubsetInternalName(n, doc)[1:] for n in range(len(state.subsets))]
+        super().addObjects(doc)
+        fonts = doc.idToObject["BasicFonts"].dict
+        for name in names:
+            font = fonts[name]
+            key = (self.fontName, *font.Widths.sequence)
+            formatted = _FORMATTED.get(key)
+            if formatted is None:
+                if len(_FORMATTED) > 64:
+                    _FORMATTED.clear()
+                formatted = _FORMATTED[key] = _Formatted(font.Widths.format(doc))
+            font.Widths = formatted
 
+
+class _Formatted(PDFObject):
+    """A PDF object's bytes, formatted once."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        """The bytes, whatever the document."""
+        return self.data
+
+
+_FORMATTED: dict[tuple[object, ...], _Formatted] = {}
 _FONT_OBJECTS: dict[str, TTFont] = {}
 
 
@@ -83,6 +116,8 @@ def _register_fonts() -> None:
         _cache_subsets(font)
         pdfmetrics.registerFont(font)
         _FONT_OBJECTS[name] = font
+        widths: Any = font.face.charWidths
+        _WIDTHS[name] = {chr(code): widths[code] for code in range(32, 127) if code in widths}
 
 
 def _cache_subsets(font: TTFont) -> None:
@@ -114,6 +149,29 @@ def _fill_operator(color: Color) -> str:
         red, green, blue = color.rgb()
         found = _FILLS[id(color)] = f"{red:.4f} {green:.4f} {blue:.4f} rg"
     return found
+
+
+_BLACK_FILL = _fill_operator(BLACK)
+
+
+_WIDTHS: dict[str, dict[str, float]] = {}  # each font's advance widths of ASCII, in 1/1000 em
+
+
+def _ascii_width(text: str, font: str, size: float) -> float:
+    """The width of printable ASCII `text` in points, as ReportLab measures it (the
+    advances are multiples of 1/2048 em, so their sum is exact in any order)."""
+    try:
+        units = sum(map(_WIDTHS[font].__getitem__, text))
+    except KeyError:  # a character the font lacks: ReportLab's default width
+        return _width(text, font, size)
+    return units * size * 0.001
+
+
+def _escape(text: str) -> str:
+    """Printable ASCII text as a PDF string's content."""
+    if "(" in text or ")" in text or "\\" in text:
+        return text.translate(_ESCAPE)
+    return text
 
 
 def _width(text: str, font: str, size: float) -> float:
@@ -234,10 +292,15 @@ Piece = tuple[float, float, str, str, float, Color, bool]  # x, y, text, font, s
 def _texts(c: Canvas, pieces: Iterable[Piece]) -> None:
     """Many strings as one text object, written as PDF operators directly (a
     statement has thousands of cells; ReportLab's text object per string was most
-    of the time): fonts and colours set only when they change, inside q/Q so that
-    the canvas's own graphics state is left as it was. The operators are those
-    ReportLab writes (Tm, Tf, Tj with its font subsets), so the text stays real
-    text with embedded fonts."""
+    of the time)."""
+    c.addLiteral(_operators(c, pieces))
+
+
+def _operators(c: Canvas, pieces: Iterable[Piece]) -> str:
+    """The PDF operators of `_texts`: fonts and colours set only when they change,
+    inside q/Q so that the canvas's own graphics state is left as it was. The
+    operators are those ReportLab writes (Tm, Tf, Tj with its font subsets), so the
+    text stays real text with embedded fonts."""
     canvas: Any = c  # ReportLab's document and escape, which its stubs do not name
     doc = canvas._doc  # the document the font subsets belong to
     out = ["q BT"]
@@ -264,7 +327,21 @@ def _texts(c: Canvas, pieces: Iterable[Piece]) -> None:
                 font = (name, size, subset)
             out.append(f"({canvas._escape(chunk)}) Tj")
     out.append("ET Q")
-    c.addLiteral("\n".join(out))
+    return "\n".join(out)
+
+
+def _every_page(pieces: Sequence[Piece]) -> Draw:
+    """Strings drawn alike on every page of a statement: their operators made on the
+    first page (fonts named and subset codes given then) and written again after."""
+    made: list[str] = []
+
+    def draw(c: Canvas) -> None:
+        """The strings' operators, made once."""
+        if not made:
+            made.append(_operators(c, pieces))
+        c.addLiteral(made[0])
+
+    return draw
 
 
 def _section(layout: Layout, title: str) -> None:
@@ -321,6 +398,197 @@ def _cell(column: Column, value: Value, decimals: Decimals) -> str:
     return "" if value is None else _plain(value)
 
 
+_ROW_SIZE = 7.0  # the type of a table's cells: REGULAR at 7 points, black
+_RULE_OPERATORS = f"{fp_str(RULE.red, RULE.green, RULE.blue)} RG\n{fp_str(0.3)} w"
+_LEFT, _RIGHT = fp_str(MARGIN), fp_str(MARGIN + INNER)
+# Marks in a row's operators until the row is placed: the regular font's name (known
+# once the document is) and the baseline of each line of a cell. Escaped printable
+# ASCII text has none of these characters.
+_FONT_MARK = "\x00"
+_LINE_MARKS = tuple(chr(n) for n in range(1, 24))
+_FIRST_SHOW = f" Tm\n{_FONT_MARK} {_ROW_SIZE:g} Tf\n"
+
+_TEXTS = frozenset((str, type(None)))
+_NUMBERS = frozenset((Decimal, type(None)))
+_ZERO = Decimal(0)
+
+# A cell as drawn: its lines, and the operators that show them with a line mark for
+# each baseline, or None when a line needs ReportLab's subsets (beyond printable
+# ASCII) or more lines than there are marks.
+Cell = tuple[tuple[str, ...], str | None]
+
+
+class _Cells:
+    """A table's cells as PDF operators: each distinct value of a column (customers,
+    products, statuses, amounts and rates repeat) formatted, wrapped, measured and
+    escaped once per table, and a row's operators one join of its cells'."""
+
+    def __init__(self, columns: Sequence[Column], decimals: Decimals) -> None:
+        self.columns = tuple(columns)
+        self.decimals = decimals
+        xs = [MARGIN]
+        for column in columns:
+            xs.append(xs[-1] + column.width * INNER)
+
+        self.places = [
+            (xs[i + 1] - 2, True) if column.kind != "text" else (xs[i] + 2, False)
+            for i, column in enumerate(columns)
+        ]
+        self.limits = [column.width * INNER - 4 for column in columns]
+        self.starts = [f"1 0 0 1 {x:.2f} {_LINE_MARKS[0]} Tm\n(" for x, _ in self.places]
+        self.amounts = [
+            {"amount": decimals.settled, "program": decimals.program}.get(column.kind)
+            for column in columns
+        ]
+        self.empty = [self._make(i, "") for i in range(len(columns))]
+
+    def column(self, i: int, values: Sequence[Value]) -> list[Cell]:
+        """Column `i`'s cells for `values`, each distinct value made once. Values equal
+        as keys that would show differently (a Decimal in a text column is shown as
+        written, a rate of -0 is "-0%", True is 1) are made one by one."""
+        column = self.columns[i]
+        kinds = set(map(type, values))
+        if kinds <= _TEXTS or (column.kind != "text" and kinds <= _NUMBERS):
+            known: dict[Value, Cell | None] = dict.fromkeys(values)
+            if column.kind in ("amount", "program") or _ZERO not in known:
+                for value in known:
+                    known[value] = self._of(i, value)
+                cells: list[Cell] = list(map(known.__getitem__, values))  # type: ignore[arg-type]
+                return cells
+        return [self._of(i, value) for value in values]
+
+    def _of(self, i: int, value: Value) -> Cell:
+        """Column `i`'s cell for `value`."""
+        column = self.columns[i]
+        if column.kind == "text":
+            return self._text(i, "" if value is None else _plain(value))
+        places = self.amounts[i]
+        if places is not None and type(value) is Decimal and value:  # amount_text, inline
+            text = shown = f"{abs(value):,.{places}f}"
+            if value < 0:
+                text, shown = f"({text})", f"\\({text}\\)"
+            left = self.places[i][0] - _ascii_width(text, REGULAR, _ROW_SIZE)
+            return (text,), f"1 0 0 1 {left:.2f} {_LINE_MARKS[0]} Tm\n({shown}) Tj"
+        return self._number(i, _cell(column, value, self.decimals))
+
+    def _make(self, i: int, text: str) -> Cell:
+        """A cell's lines (wrapped in a text column) and their operators."""
+        return self._number(i, text) if self.columns[i].kind != "text" else self._text(i, text)
+
+    def _number(self, i: int, text: str) -> Cell:
+        """A number's cell: one line, right-aligned."""
+        if not text:
+            return (text,), ""
+        if not (text.isascii() and text.isprintable()):
+            return (text,), None
+        left = self.places[i][0] - _ascii_width(text, REGULAR, _ROW_SIZE)
+        return (text,), f"1 0 0 1 {left:.2f} {_LINE_MARKS[0]} Tm\n({_escape(text)}) Tj"
+
+    def _text(self, i: int, text: str) -> Cell:
+        """A text's cell: wrapped to the column, left-aligned."""
+        if (
+            text.isascii()
+            and text.isprintable()
+            and " ".join(text.split()) == text
+            and _ascii_width(text, REGULAR, _ROW_SIZE) <= self.limits[i]
+        ):  # one line that fits, as `_wrap` would find
+            if not text:
+                return (), ""
+            return (text,), f"{self.starts[i]}{_escape(text)}) Tj"
+        x = self.places[i][0]
+        lines = tuple(_wrap(text, REGULAR, _ROW_SIZE, self.limits[i]))
+        if len(lines) > len(_LINE_MARKS):
+            return lines, None
+        shown = []
+        for mark, line in zip(_LINE_MARKS, lines, strict=False):
+            if not (line.isascii() and line.isprintable()):
+                return lines, None
+            shown.append(f"1 0 0 1 {x:.2f} {mark} Tm\n({_escape(line)}) Tj")
+        return lines, "\n".join(shown)
+
+    def row(self, y: float, cells: Sequence[Cell], lines: int) -> str | Draw:
+        """A row of `lines` lines with its rule as PDF operators at `y`, the same a
+        text object per row (`_texts`) and the canvas's line would write; a drawing
+        step instead when a cell needs the document's font subsets."""
+        rule, baselines = _placed(y, lines)
+        shown: list[str] = []
+        for _, operators in cells:
+            if operators is None:
+                return self._slow(y, cells, rule)
+            if operators:
+                shown.append(operators)
+        if not shown:
+            return f"q BT\nET Q\n{rule}"
+        body = "\n".join(shown).replace(" Tm\n", _FIRST_SHOW, 1)
+        for mark, baseline in zip(_LINE_MARKS, baselines, strict=False):
+            body = body.replace(mark, baseline)
+        return f"q BT\n{_BLACK_FILL}\n{body}\nET Q\n{rule}"
+
+    def _slow(self, y: float, cells: Sequence[Cell], rule: str) -> Draw:
+        """A row with text beyond printable ASCII, drawn through `_operators`."""
+        pieces: list[Piece] = []
+        for (x, right), (lines, _) in zip(self.places, cells, strict=True):
+            for n, line in enumerate(lines):
+                pieces.append((x, y - 8 - 9 * n, line, REGULAR, _ROW_SIZE, BLACK, right))
+
+        def draw(c: Canvas) -> None:
+            """The row's text, then its rule."""
+            c.addLiteral(f"{_operators(c, pieces)}\n{rule}")
+
+        return draw
+
+
+def _rule(y: float, lines: int) -> str:
+    """The rule under a row of `lines` lines at `y`, as the canvas would draw it."""
+    at = fp_str(y - (9.0 * lines + 2) + 1)
+    return f"{_RULE_OPERATORS}\nn {_LEFT} {at} m {_RIGHT} {at} l S"
+
+
+_PLACES: dict[tuple[float, int], tuple[str, tuple[str, ...]]] = {}
+
+
+def _placed(y: float, lines: int) -> tuple[str, tuple[str, ...]]:
+    """The rule and the baselines of a row of `lines` lines at `y`: rows fall at the
+    same heights page after page, so each is formatted once per process."""
+    found = _PLACES.get((y, lines))
+    if found is None:
+        if len(_PLACES) > 10_000:
+            _PLACES.clear()
+        baselines = tuple(f"{y - 8 - 9 * n:.2f}" for n in range(lines))
+        found = _PLACES[y, lines] = (_rule(y, lines), baselines)
+    return found
+
+
+def _rows(steps: list[str | Draw]) -> Draw:
+    """One drawing step for a page's run of table rows: their operators as one literal,
+    with the regular font's name in the document."""
+
+    def draw(c: Canvas) -> None:
+        """Each row in order; the rows beyond ASCII drawn at their turn."""
+        parts: list[str] = []
+        for step in steps:
+            if isinstance(step, str):
+                parts.append(step)
+            else:
+                if parts:
+                    _literal(c, "\n".join(parts))
+                    parts = []
+                step(c)
+        if parts:
+            _literal(c, "\n".join(parts))
+
+    return draw
+
+
+def _literal(c: Canvas, text: str) -> None:
+    """`text` into the page, its font mark replaced by the regular font's name."""
+    if _FONT_MARK in text:
+        canvas: Any = c
+        name = _FONT_OBJECTS[REGULAR].getSubsetInternalName(0, canvas._doc)
+        text = text.replace(_FONT_MARK, name)
+    c.addLiteral(text)
+
+
 def _table(
     layout: Layout,
     columns: Sequence[Column],
@@ -330,63 +598,52 @@ def _table(
     total: str = "",
     decimals: Decimals = Decimals(),
 ) -> None:
-    """A header row, a row (wrapped) per row of `table`, and a total of its last column."""
+    """A header row, a row (wrapped) per row of `table`, and a total of its last column.
+    The rows on one page are one drawing step (`_rows`), written by `_Cells`."""
     index = {name: i for i, name in enumerate(table.fields)}
-    xs = [MARGIN]
-    for column in columns:
-        xs.append(xs[-1] + column.width * INNER)
+    cells = _Cells(columns, decimals)
+
+    titles: dict[float, str] = {}  # a continued table's header falls at the same height
 
     def header(c: Canvas, y: float) -> None:
+        """The columns' titles on a soft band."""
         c.setFillColor(SOFT)
         c.rect(MARGIN, y - 11, INNER, 12, stroke=0, fill=1)
-        _texts(
-            c,
-            (
-                (
-                    xs[i + 1] - 2 if column.kind != "text" else xs[i] + 2,
-                    y - 8,
-                    column.title,
-                    BOLD,
-                    6.5,
-                    NAVY,
-                    column.kind != "text",
-                )
-                for i, column in enumerate(columns)
-            ),
-        )
+        made = titles.get(y)
+        if made is None:
+            made = titles[y] = _operators(
+                c,
+                [
+                    (x, y - 8, column.title, BOLD, 6.5, NAVY, right)
+                    for (x, right), column in zip(cells.places, columns, strict=True)
+                ],
+            )
+        c.addLiteral(made)
 
     layout.add(13, header)
     if not table.rows:
         _note(layout, empty, REGULAR, 7.5, BLACK)
-    for row in table.rows:
-        cells = [
-            _cell(col, row[index[col.field]], decimals) if col.field in index else ""
-            for col in columns
-        ]
-        wrapped = [
-            _wrap(text, REGULAR, 7, col.width * INNER - 4) if col.kind == "text" else [text]
-            for col, text in zip(columns, cells, strict=True)
-        ]
-        height = 9.0 * max(1, *(len(w) for w in wrapped)) + 2
-
-        def draw(
-            c: Canvas, y: float, wrapped: list[list[str]] = wrapped, height: float = height
-        ) -> None:
-            pieces = []
-            for i, (column, lines) in enumerate(zip(columns, wrapped, strict=True)):
-                right = column.kind != "text"
-                x = xs[i + 1] - 2 if right else xs[i] + 2
-                for n, line in enumerate(lines):
-                    pieces.append((x, y - 8 - 9 * n, line, REGULAR, 7.0, BLACK, right))
-            _texts(c, pieces)
-            c.setStrokeColor(RULE)
-            c.setLineWidth(0.3)
-            c.line(MARGIN, y - height + 1, MARGIN + INNER, y - height + 1)
-
+    rows = table.rows
+    by_column = [
+        [cells.empty[i]] * len(rows)
+        if column.field not in index
+        else cells.column(i, [row[index[column.field]] for row in rows])
+        for i, column in enumerate(columns)
+    ]
+    tallest = map(max, *(map(len, map(itemgetter(0), cells)) for cells in by_column), repeat(1))
+    run: list[str | Draw] = []
+    for drawn, lines in zip(zip(*by_column, strict=True), tallest, strict=False):
+        height = 9.0 * lines + 2
         if layout.y - height < BOTTOM:  # the table goes on over the page: its header again
+            if run:
+                layout.pages[-1].append(_rows(run))
+                run = []
             layout.new_page()
             layout.add(13, header)
-        layout.add(height, draw)
+        run.append(cells.row(layout.y, drawn, lines))
+        layout.y -= height
+    if run:
+        layout.pages[-1].append(_rows(run))
     if total:
         amounts = [row[index[columns[-1].field]] for row in table.rows]
         summed = sum((a for a in amounts if isinstance(a, Decimal)), Decimal(0))
@@ -541,6 +798,17 @@ def render_pdf(fill: Fill, logo: Path | None = None) -> bytes:
 def _band(s: Mapping[str, Value]) -> Callable[[Canvas], None]:
     """The head of every page: the DRAFT watermark, the program and the partner."""
     draft = s.get("close.status") != "FINAL"
+    who = f"{s.get('partner.name', '')}  ·  {s.get('partner.id', '')}"
+    when = "  ·  ".join(
+        str(s.get(key, "")) for key in ("period.label", "close.status", "statement.number")
+    )
+    name = str(s.get("program.name", ""))
+    program = _every_page(((MARGIN + 6, TOP - 16, name, BOLD, 13, WHITE, False),))
+    title = _every_page(
+        ((MARGIN + INNER - 6, TOP - 15, "PARTNER STATEMENT", REGULAR, 8, WHITE, True),)
+    )
+    partner = _every_page(((MARGIN + 6, TOP - 32, who, BOLD, 8, NAVY, False),))
+    period = _every_page(((MARGIN + INNER - 6, TOP - 32, when, REGULAR, 8, NAVY, True),))
 
     def band(c: Canvas) -> None:
         """The watermark on drafts, then the navy band and the pale one below it."""
@@ -554,25 +822,12 @@ def _band(s: Mapping[str, Value]) -> Callable[[Canvas], None]:
             c.restoreState()
         c.setFillColor(NAVY)
         c.rect(MARGIN, TOP - 22, INNER, 22, stroke=0, fill=1)
-        _text(c, MARGIN + 6, TOP - 16, str(s.get("program.name", "")), BOLD, 13, WHITE)
-        _text(
-            c,
-            MARGIN + INNER - 6,
-            TOP - 15,
-            "PARTNER STATEMENT",
-            REGULAR,
-            8,
-            WHITE,
-            True,
-        )
+        program(c)
+        title(c)
         c.setFillColor(PALE)
         c.rect(MARGIN, TOP - 36, INNER, 14, stroke=0, fill=1)
-        who = f"{s.get('partner.name', '')}  ·  {s.get('partner.id', '')}"
-        _text(c, MARGIN + 6, TOP - 32, who, BOLD, 8, NAVY)
-        when = "  ·  ".join(
-            str(s.get(key, "")) for key in ("period.label", "close.status", "statement.number")
-        )
-        _text(c, MARGIN + INNER - 6, TOP - 32, when, REGULAR, 8, NAVY, True)
+        partner(c)
+        period(c)
 
     return band
 
@@ -791,5 +1046,23 @@ def _draw(layout: Layout, name: str, title: str) -> bytes:
         _text(canvas, MARGIN, MARGIN, name, REGULAR, 6.5, GREY)
         _text(canvas, MARGIN + INNER, MARGIN, f"Page {number} of {total}", REGULAR, 6.5, GREY, True)
         canvas.showPage()
+        _encode_page(canvas)
     canvas.save()
     return out.getvalue()
+
+
+_NOT_PDFDOC = tuple(bytes((code,)) for code in range(24, 32))  # ASCII the codec refuses
+
+
+def _encode_page(c: Canvas) -> None:
+    """The page just shown, its operators encoded now: ReportLab encodes a page's
+    stream with its "extpdfdoc" codec (a character map, the slowest part of `save`),
+    which gives the ASCII bytes for all ASCII but 24-31 (text is escaped, so a
+    statement's operators have none of them). Any other page is left to ReportLab."""
+    canvas: Any = c
+    page = canvas._doc.Pages.pages[-1]
+    stream = page.stream
+    if isinstance(stream, str) and stream.isascii():
+        data = stream.encode("ascii")
+        if not any(code in data for code in _NOT_PDFDOC):
+            page.stream = data

@@ -194,20 +194,21 @@ def build_plan(
     content: SheetContent, fill: Fill, *, max_blocks: int = DEFAULT_MAX_BLOCKS
 ) -> FillPlan:
     """The operations that turn the template sheet `content` into a filled sheet."""
-    template = _parsed(content)
-    template.check(fill)
+    template, compiled = _parsed(content)
+    if not compiled.satisfied_by(fill):
+        template.check(fill)  # raises, naming every cell at fault
     regions = {
         region.name: Region(region.first, region.last, max(1, len(fill.tables[region.name])))
         for region in template.regions
     }
     rows = RowMap(tuple(regions.values()))
+    first = rows.first
     adjuster = Adjuster(rows, template.title)
     writes: dict[tuple[int, int], CellValue] = {}
     statics: dict[tuple[int, int], CellValue] = {}
-    for cell in template.cells.values():
-        marked = template.region_of(cell.row)
-        if marked is None:
-            at = (rows.first(cell.row), cell.column)
+    for cell, name in compiled.cells:
+        if name is None:
+            at = (first(cell.row), cell.column)
             if isinstance(cell.value, Formula):
                 writes[at] = Formula(adjuster.formula(cell.value.value))
             elif cell.pieces:
@@ -215,8 +216,8 @@ def build_plan(
             else:
                 statics[at] = cell.value
             continue
-        region, table = regions[marked.name], fill.tables[marked.name]
-        top, height, column = rows.first(cell.row), region.height, cell.column
+        region, table = regions[name], fill.tables[name]
+        top, height, column = first(cell.row), region.height, cell.column
         if isinstance(cell.value, Formula):
             for copy in range(region.copies):
                 formula = adjuster.formula(cell.value.value, region, copy)
@@ -225,13 +226,14 @@ def build_plan(
             for copy, value in enumerate(_column(cell, fill, table)):
                 writes[top + copy * height, column] = value
         else:
+            value = cell.value
             for copy in range(region.copies):
-                writes[top + copy * height, column] = cell.value
+                writes[top + copy * height, column] = value
     for marked in template.regions:
         if marked.empty_text and not fill.tables[marked.name].rows:
-            target = _first_item_cell(template, marked, fill.tables[marked.name])
+            target = compiled.first_item_cell(template, marked, fill.tables[marked.name])
             if target is not None:
-                writes[rows.first(target.row), target.column] = Text(marked.empty_text)
+                writes[first(target.row), target.column] = Text(marked.empty_text)
 
     operations: list[Operation] = []
     replacements = format_replacements(fill.scalars)
@@ -300,20 +302,65 @@ def _column(cell: CellTemplate, fill: Fill, table: Table) -> list[CellValue]:
     ]
 
 
-def _parsed(content: SheetContent) -> Template:
+class _Compiled:
+    """What every fill of a parsed template shares: each cell's region, and the names
+    its placeholders need (a fill that has them all passes `Template.check`)."""
+
+    def __init__(self, template: Template) -> None:
+        cells: list[tuple[CellTemplate, str | None]] = []
+        needs: dict[tuple[str | None, str, str, str], None] = {}
+        for cell in template.cells.values():
+            inside = template.region_of(cell.row)
+            region = inside.name if inside is not None else None
+            cells.append((cell, region))
+            for placeholder in cell.placeholders:
+                head, _, field = placeholder.name.partition(".")
+                needs[region, head, field, placeholder.name] = None
+        self.cells = tuple(cells)
+        self.tables = tuple(region.name for region in template.regions)
+        self.needs = tuple(needs)
+        self._first_items: dict[tuple[str, str], CellTemplate | None] = {}
+
+    def satisfied_by(self, fill: Fill) -> bool:
+        """Whether `fill` has every table and placeholder (else `check` says what not)."""
+        tables, scalars = fill.tables, fill.scalars
+        if not all(name in tables for name in self.tables):
+            return False
+        for region, head, field, name in self.needs:
+            if region is not None:
+                table = tables[region]
+                if head == table.item:
+                    if field not in table.fields:
+                        return False
+                    continue
+            if name not in scalars:
+                return False
+        return True
+
+    def first_item_cell(
+        self, template: Template, region: TableRegion, table: Table
+    ) -> CellTemplate | None:
+        key = (region.name, table.item)
+        if key not in self._first_items:
+            self._first_items[key] = _first_item_cell(template, region, table)
+        return self._first_items[key]
+
+
+def _parsed(content: SheetContent) -> tuple[Template, _Compiled]:
     """The template of `content`, parsed once per content object: a backend that
     reads its template once (the XML backend) has it parsed once too."""
     hit = _PARSED.get(id(content))
     if hit is not None and hit[0] is content:
-        return hit[1]
+        return hit[1], hit[2]
     template = parse_template(content)
+    compiled = _Compiled(template)
     if len(_PARSED) >= 16:
         _PARSED.clear()
-    _PARSED[id(content)] = (content, template)
-    return template
+    _PARSED[id(content)] = (content, template, compiled)
+    return template, compiled
 
 
-_PARSED: dict[int, tuple[SheetContent, Template]] = {}
+_PARSED: dict[int, tuple[SheetContent, Template, _Compiled]] = {}
 
 
 def _resolve(
@@ -368,6 +415,11 @@ def _area(box: Box) -> int:
     return (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
 
 
+def _waste(a: Box, b: Box) -> int:
+    """Cells a box over both `a` and `b` holds that neither holds."""
+    return _area(_union(a, b)) - _area(a) - _area(b)
+
+
 def _blocks(
     writes: Mapping[tuple[int, int], CellValue],
     statics: Mapping[tuple[int, int], CellValue],
@@ -391,10 +443,17 @@ def _blocks(
             boxes[-1] = _union(boxes[-1], (row, low, row, high))
         else:
             boxes.append((row, low, row, high))
-    while len(boxes) > max(1, max_blocks):  # merge the neighbours that waste least
-        costs = [_area(_union(a, b)) - _area(a) - _area(b) for a, b in pairwise(boxes)]
+    # Merge the neighbours that waste least, until max_blocks are left; only the
+    # costs next to a merge change.
+    costs = [_waste(a, b) for a, b in pairwise(boxes)]
+    while len(boxes) > max(1, max_blocks):
         i = costs.index(min(costs))
         boxes[i : i + 2] = [_union(boxes[i], boxes[i + 1])]
+        del costs[i]
+        if i > 0:
+            costs[i - 1] = _waste(boxes[i - 1], boxes[i])
+        if i < len(costs):
+            costs[i] = _waste(boxes[i], boxes[i + 1])
     boxes = _around_merges(boxes, merged)
     return [_block(box, writes, statics) for box in boxes]
 

@@ -78,6 +78,8 @@ class RowMap:
             shifts.append(shift)
             shift += region.extra
         self._shifts = shifts  # rows inserted above each region
+        # rows inserted above a row below regions 0..i-1 (and within region i)
+        self._below = [0, *(s + r.extra for s, r in zip(shifts, ordered, strict=True))]
         self.total_extra = shift
 
     def region_of(self, row: int) -> Region | None:
@@ -88,10 +90,8 @@ class RowMap:
 
     def first(self, row: int) -> int:
         """The row of `row` in the first copy (rows outside regions: where they move)."""
-        i = bisect.bisect_left(self._lasts, row)  # regions ending above `row`: 0..i-1
-        if i == 0:
-            return row
-        return row + self._shifts[i - 1] + self.regions[i - 1].extra
+        # regions ending above `row`: 0..i-1
+        return row + self._below[bisect.bisect_left(self._lasts, row)]
 
     def last(self, row: int) -> int:
         """The row of `row` in the last copy of its region (outside regions: `first`)."""

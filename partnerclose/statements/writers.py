@@ -6,8 +6,8 @@
   parallel worker processes when there are more than `processes.PARALLEL_ABOVE` partners.
   Each statement is also written as `statements/<partner_id>.pdf` (`pdf.py`), from
   the same data, in the same worker (`write_statements_without_pdf`: `--no-pdf`).
-- `write_close_pack`: `close_pack.xlsx` from `templates/close_pack.xlsx`,
-  through the openpyxl backend.
+- `write_close_pack`: `close_pack.xlsx` from `templates/close_pack.xlsx`, through
+  the same backends (the XML one, openpyxl for a template it cannot fill).
 
 Worker processes are *forked* when the process has a single thread (the CLI,
 the benchmark): they inherit the close, its index and the parsed template, and
@@ -187,7 +187,7 @@ def render_close_pack(
     context: CloseContext, path: Path, template: Path = CLOSE_PACK_TEMPLATE
 ) -> Path:
     fill = close_pack_fill(context)
-    _render_openpyxl(template.read_bytes(), fill, run_time(context.started_at), path)
+    render_statement(template.read_bytes(), fill, run_time(context.started_at), path)
     return path
 
 

@@ -15,17 +15,24 @@ the number formats, and a date format for a date written into a cell without one
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import accumulate
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import to_excel
 
-from partnerclose.statements.heights import DEFAULT_FONT_SIZE, EMPTY_ROW_HEIGHT, cell_height
+from partnerclose.statements.heights import (
+    DEFAULT_FONT_SIZE,
+    EMPTY_ROW_HEIGHT,
+    cell_height,
+    line_length,
+)
 from partnerclose.statements.sheet import RowInsert, SheetContent
 from partnerclose.statements.template import column_letter, replace_in_format
 from partnerclose.statements.values import CellValue, Formula, Text, clean_text
@@ -149,9 +156,11 @@ def _mover(inserts: Sequence[RowInsert]) -> Callable[[int], int] | None:
     points = sorted((i.before, i.count) for i in inserts if i.count > 0)
     if not points:
         return None
+    befores = [before for before, _ in points]
+    above = [0, *accumulate(count for _, count in points)]  # rows inserted above
 
     def moved(row: int) -> int:
-        return row + sum(count for before, count in points if before <= row)
+        return row + above[bisect_right(befores, row)]
 
     return moved
 
@@ -395,6 +404,15 @@ class SheetTemplate:
     anchors: tuple[int, ...]  # 0-based rows of drawing anchors
     charts: tuple[Chart, ...]
     widths: dict[tuple[int, int], float] = field(default_factory=dict)  # a cache
+    # id of a template row's attributes -> (them, their XML): every fill writes them
+    attribute_texts: dict[int, tuple[dict[str, str], str]] = field(default_factory=dict)
+
+    def row_attributes(self) -> dict[int, tuple[dict[str, str], str]]:
+        """The XML of the template rows' attributes, by the id of their dict (once)."""
+        if not self.attribute_texts:
+            for row in self.rows.values():
+                self.attribute_texts[id(row.attrs)] = (row.attrs, _attribute_text(row.attrs))
+        return self.attribute_texts
 
     def column_width(self, column: int) -> float:
         return next(
@@ -505,8 +523,7 @@ class XmlSheet:
                 row = rows[number] = SheetRow({}, {}, False)
             cells = row.cells
             skip = covered.get(number, _NONE)
-            for j, value in enumerate(line):
-                column = left + j
+            for column, value in enumerate(line, left):
                 if value is None:
                     existing = cells.get(column)
                     if existing is not None and existing[2] is not None:
@@ -515,7 +532,11 @@ class XmlSheet:
                 if column in skip:
                     continue  # only a merged range's first cell holds a value
                 existing = cells.get(column)
-                cells[column] = make(existing[0] if existing is not None else 0, value)
+                style = existing[0] if existing is not None else 0
+                if type(value) is Decimal:  # the most common value: as `_cell` writes it
+                    cells[column] = (style, f' t="n"><v>{_number(value)}</v></c>', value)
+                else:
+                    cells[column] = make(style, value)
 
     def fit_row_heights(self, rows: Sequence[tuple[int, int]]) -> None:
         covered = self.covered()
@@ -523,6 +544,7 @@ class XmlSheet:
         width_of = self.template.span_width
         fonts: dict[int, tuple[float, float, float, bool]] = {}
         fitted: dict[tuple[int, float], dict[str, str]] = {}
+        lengths: dict[tuple[float, int, int], int] = {}  # (size, left, right): a line's text
         for number in sorted({r for first, last in rows for r in range(first, last + 1)}):
             row = self.rows.get(number)
             if row is not None and row.fixed:
@@ -544,8 +566,16 @@ class XmlSheet:
                 elif not font[3]:
                     needed = font[1]
                 else:
-                    width = width_of(column, ends.get((number, column), column))
-                    needed = cell_height(str(value), True, font[2], width)
+                    right = ends.get((number, column), column)
+                    span = (font[2], column, right)
+                    length = lengths.get(span)
+                    if length is None:
+                        length = lengths[span] = line_length(width_of(column, right), font[2])
+                    text = value if type(value) is str else str(value)
+                    if len(text) <= length and "\n" not in text:
+                        needed = font[1]  # it fits on one line, as most do
+                    else:
+                        needed = cell_height(text, True, font[2], width_of(column, right))
                 height = max(height, needed)
             base = row.attrs if row is not None else _NO_ATTRIBUTES
             key = (id(base), round(height or EMPTY_ROW_HEIGHT, 2))
@@ -604,39 +634,66 @@ class XmlSheet:
 
     # --- the sheet's XML -------------------------------------------------------------------
 
+    def _covering(self, dimension: Ref) -> Ref:
+        """`dimension` grown to every row and column that has a cell: rows added below the
+        template's last row (a table at the end of a sheet) must be inside it, or a reader
+        that trusts the dimension (openpyxl's read-only mode) stops at the old last row."""
+        if isinstance(dimension, str):
+            return dimension
+        top, left, bottom, right = dimension
+        filled = [number for number, row in self.rows.items() if row.cells]
+        if not filled:
+            return dimension
+        bottom = max(bottom, *filled)
+        if left is None or right is None:
+            return (min(top, *filled), None, bottom, None)
+        rows = self.rows
+        first = min(min(rows[number].cells) for number in filled)
+        last = max(max(rows[number].cells) for number in filled)
+        return (min(top, *filled), min(left, first), bottom, max(right, last))
+
     def render(self) -> bytes:
         template = self.template
         out: list[str] = []
         if template.dimension is not None and self.dimension is not None:
             before, after = template.dimension
             out.append(before)
-            out.append(_ref_text(self.dimension))
+            out.append(_ref_text(self._covering(self.dimension)))
             out.append(after)
         else:
             out.append(template.head)
         letters = _LETTERS
         texts: dict[int, str] = {}  # rows of a region share their attributes: render once
+        template_texts = template.row_attributes()
+        openings: dict[int, str] = {}  # column -> '<c r="B'
+        styled: dict[int, str] = {}  # style -> '" s="12"' (0: '"')
         for number in sorted(self.rows):
             row = self.rows[number]
             if not row.cells and not row.attrs:
                 continue
-            attrs = texts.get(id(row.attrs))
-            if attrs is None:
-                attrs = "".join(f' {k}="{escape_attribute(v)}"' for k, v in row.attrs.items())
-                texts[id(row.attrs)] = attrs
+            known = template_texts.get(id(row.attrs))
+            if known is not None and known[0] is row.attrs:
+                attrs = known[1]
+            elif id(row.attrs) in texts:
+                attrs = texts[id(row.attrs)]
+            else:
+                attrs = texts[id(row.attrs)] = _attribute_text(row.attrs)
             if not row.cells:
                 out.append(f'<row r="{number}"{attrs}/>')
                 continue
-            out.append(f'<row r="{number}"{attrs}>')
-            suffix = f"{number}"
+            suffix = str(number)
+            out.append(f'<row r="{suffix}"{attrs}>')
             cells = row.cells
             for column in sorted(cells):
                 style, body, _ = cells[column]
-                reference = letters[column] if column < 703 else column_letter(column)
-                if style:
-                    out.append(f'<c r="{reference}{suffix}" s="{style}"{body}')
-                else:
-                    out.append(f'<c r="{reference}{suffix}"{body}')
+                opening = openings.get(column)
+                if opening is None:
+                    letter = letters[column] if column < 703 else column_letter(column)
+                    opening = openings[column] = f'<c r="{letter}'
+                quoted = styled.get(style)
+                if quoted is None:
+                    quoted = styled[style] = f'" s="{style}"' if style else '"'
+                out.append(f"{opening}{suffix}{quoted}{body}")
             out.append("</row>")
         for segment in template.tail:
             out.append(segment if isinstance(segment, str) else self._slot_text(segment))
@@ -676,6 +733,11 @@ _LETTERS = ("", *(column_letter(c) for c in range(1, 703)))  # A..ZZ
 _HEIGHT = ("ht", "customHeight")
 _NONE: frozenset[int] = frozenset()
 _NO_ATTRIBUTES: dict[str, str] = {}  # never changed: shared by rows without attributes
+
+
+def _attribute_text(attrs: Mapping[str, str]) -> str:
+    """A row's attributes as XML (after its `r`)."""
+    return "".join(f' {k}="{escape_attribute(v)}"' for k, v in attrs.items())
 
 
 def _number(value: Decimal | float) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 
 import psycopg
 
-from partnerclose.ledger.postgres import is_server_url, program_schema
+from partnerclose.ledger.postgres import program_schema
+from partnerclose.urls import is_server_url
 
 PROGRAM = Path("program.xlsx")
 
