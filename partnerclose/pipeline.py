@@ -88,6 +88,7 @@ from partnerclose.reading.inputs import (
     read_inputs_from_grids,
     validate_inputs,
 )
+from partnerclose.reading.parquet_values import ParquetUnavailableError
 from partnerclose.restatement import Replay, RestatedPeriod, replay, restated_amounts
 from partnerclose.statements.writers import (
     write_close_pack,
@@ -544,7 +545,7 @@ def run_close(
         )
     except CancelledError:
         return CloseOutcome(Status.CANCELLED, "cancelled; nothing was written", timings=timings)
-    except (LedgerRefusedError, OutputRefusedError) as exc:
+    except (LedgerRefusedError, OutputRefusedError, ParquetUnavailableError) as exc:
         return CloseOutcome(Status.REFUSED, str(exc), ledger=ledger_path, timings=timings)
     except OutputsNotInPlaceError as exc:
         return CloseOutcome(Status.FAILED, str(exc), ledger=ledger_path, timings=timings)
@@ -784,12 +785,13 @@ def _write_and_record(
                     finish = writer(context, swap.partial)
                     if finish is not None:
                         running.callback(finish)
-                changes = revenue_changes(prior.revenue, context.result.next_state.revenue)
-                written = (
-                    write_parquet_outputs(context, changes[0], swap.partial)
-                    if context.lines_format == PARQUET
-                    else []
-                )
+                with collector_paused():  # a million deals' records: see collector.py
+                    changes = revenue_changes(prior.revenue, context.result.next_state.revenue)
+                    written = (
+                        write_parquet_outputs(context, changes[0], swap.partial)
+                        if context.lines_format == PARQUET
+                        else []
+                    )
                 checkpoint("writing")
             lap(Stage.WRITE)
             context.progress(Stage.RECORD, 0, 1, "")

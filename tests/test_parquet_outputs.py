@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -163,3 +164,21 @@ def test_a_missing_or_changed_state_file_is_refused_and_nothing_is_written(tmp_p
     )
     assert outcome.message.endswith("Nothing was computed or written")
     assert not (tmp_path / "close-2026-11").exists()
+
+
+def test_without_pyarrow_a_parquet_close_is_refused_plainly(tmp_path, monkeypatch):
+    """The desktop app's bundle has no pyarrow: such a close says what to do instead."""
+    program = write_demo(tmp_path, partners=3, period=OCT)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` fails
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    out = tmp_path / "close-2026-10"
+    outcome = run_close(program, OCT, out=out, writers=NO_PDF_WRITERS, lines_format="parquet")
+    assert outcome.status is Status.REFUSED
+    assert outcome.message == (
+        "Parquet lines and paid deals (lines_format parquet) need pyarrow, which this "
+        "installation does not include (the desktop app leaves it out); close this program "
+        "with the command line, or set lines_format to csv. Nothing was written or recorded"
+    )
+    assert not out.exists()
+    with open_ledger(tmp_path / "program.xlsx.ledger.sqlite", program) as ledger:
+        assert ledger.history() == []

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from partnerclose.core.revenue_model import PaidDeal
 from partnerclose.ledger.errors import LedgerRefusedError
-from partnerclose.reading.parquet_values import decimal_array
+from partnerclose.reading.parquet_values import arrow, decimal_array
 
 PAID_DEALS_FILE = "paid_deals.parquet"
 COLUMNS = (
@@ -38,8 +38,7 @@ COLUMNS = (
 
 def write_paid_deals(deals: Iterable[PaidDeal], target: Path) -> tuple[str, int]:
     """The deals into `target`; (its SHA-256, the number of deals)."""
-    import pyarrow as pa  # only for Parquet outputs: it is slow to import
-    import pyarrow.parquet as pq
+    pa, pq = arrow()
 
     rows = list(deals)
     table = pa.table(
@@ -92,8 +91,7 @@ def read_paid_deals(path: str, sha256: str, run: str) -> list[tuple[object, ...]
             f"is {actual}, the ledger recorded {sha256}); restore the file from a backup of "
             "that close's output folder and close again. Nothing was computed or written"
         )
-    import pyarrow as pa  # only for a ledger with Parquet state
-    import pyarrow.parquet as pq
+    pa, pq = arrow()
 
     table = pq.read_table(pa.BufferReader(content))
     columns = [table.column(name).to_pylist() for name in COLUMNS]

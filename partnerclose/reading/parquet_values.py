@@ -20,6 +20,27 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+
+class ParquetUnavailableError(Exception):
+    """This installation has no pyarrow (the desktop app's bundle leaves it out)."""
+
+
+def arrow() -> tuple[Any, Any]:
+    """pyarrow and pyarrow.parquet, imported on first use (slow to import, and large);
+    ParquetUnavailableError with a plain message where they are not installed."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise ParquetUnavailableError(
+            "Parquet lines and paid deals (lines_format parquet) need pyarrow, which this "
+            "installation does not include (the desktop app leaves it out); close this "
+            "program with the command line, or set lines_format to csv. Nothing was "
+            "written or recorded"
+        ) from exc
+    return pa, pq
+
+
 PRECISION = 38
 PARTITION_BY_PARTNER_UP_TO = 1_000
 BUCKETS = 256
@@ -38,8 +59,7 @@ def decimal_array(values: Sequence[Decimal | None], minimum_scale: int = 0) -> A
     `minimum_scale`, 2, 4, 10, 20, 29, 38 (no smaller than `minimum_scale`) that holds
     every value without losing a digit. A value that fits none is refused (ValueError),
     never rounded."""
-    import pyarrow as pa  # only for Parquet outputs: it is slow to import
-
+    pa, _ = arrow()
     scales = sorted({minimum_scale, *(s for s in _SCALES if s > minimum_scale)})
     for scale in scales:
         try:

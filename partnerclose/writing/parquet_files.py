@@ -21,7 +21,7 @@ from typing import Any
 from partnerclose.core.currency import SettlementRate
 from partnerclose.core.lines import Line
 from partnerclose.core.money import round_money
-from partnerclose.reading.parquet_values import LINES_FOLDER, decimal_array, lines_file
+from partnerclose.reading.parquet_values import LINES_FOLDER, arrow, decimal_array, lines_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def lines_table(
     currency: str = "USD",
 ) -> Any:
     """All lines as one Arrow table, in the order given (lines.csv's)."""
-    import pyarrow as pa  # only for Parquet outputs: it is slow to import
+    pa, _ = arrow()
 
     rates = settlement or {}
     own = SettlementRate(currency, Decimal(1), decimals)
@@ -111,8 +111,7 @@ def write_lines_parquet(
 ) -> list[WrittenFile]:
     """`folder`/lines/<partition>/part-0.parquet for every partition that has lines;
     the files written, in path order."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    pa, pq = arrow()
 
     table = lines_table(lines, decimals, settlement, currency)
     runs: dict[str, list[tuple[int, int]]] = {}  # file -> (first row, rows) of each partner
