@@ -27,6 +27,7 @@ from partnerclose.ledger.store import LedgerRefusedError
 from partnerclose.ledger_cli import LEDGER_HELP, add_ledger_commands, ledger_of
 from partnerclose.pipeline import (
     DEFAULT_WRITERS,
+    LINES_FORMATS,
     NO_PDF_WRITERS,
     SCENARIOS_FILE,
     ProgressEvent,
@@ -150,6 +151,7 @@ def cmd_close(args: argparse.Namespace) -> int:
             restate=args.restate,
             corrections=Path(args.corrections) if args.corrections else None,
             engine=Engine(args.engine) if args.engine else None,
+            lines_format=args.lines,
         )
     finally:
         progress.finish()
@@ -474,6 +476,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="what runs the row-level revenue rules: decimal (the exact core, default), "
         "duckdb (columnar, in this process) or spark (local[2], or the cluster of "
         "spark-submit); overrides the Program sheet's engine",
+    )
+    close.add_argument(
+        "--lines",
+        choices=LINES_FORMATS,
+        help="csv: lines.csv; parquet: lines/ as partitioned Parquet and the paid deals in "
+        "paid_deals.parquet, registered in the ledger (default: the program's lines_format)",
     )
     _allow_empty(close)
     close.set_defaults(run=cmd_close)

@@ -63,3 +63,4 @@ class CloseContext:
     restated_amounts: Mapping[tuple[str, str], tuple[Decimal, Decimal]] = field(
         default_factory=dict
     )
+    lines_format: str = "csv"  # csv | parquet: lines.csv, or lines/ and paid_deals.parquet

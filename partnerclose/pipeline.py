@@ -48,12 +48,19 @@ from partnerclose.core.scenario import (
 from partnerclose.core.validity import in_force
 from partnerclose.engines import engine_named
 from partnerclose.ledger.location import ledger_exists, ledger_location, open_ledger
-from partnerclose.ledger.state_codec import load_close_state, revenue_changes, state_values
+from partnerclose.ledger.state_codec import (
+    NewPaidDeals,
+    load_close_state,
+    revenue_changes,
+    state_values,
+)
+from partnerclose.ledger.state_files import PAID_DEALS_FILE, write_paid_deals
 from partnerclose.ledger.store import (
     Ledger,
     LedgerDamagedError,
     LedgerRefusedError,
     PendingSwap,
+    RunFile,
     RunInfo,
     RunRecord,
     StoredState,
@@ -83,6 +90,7 @@ from partnerclose.reading.inputs import (
     read_inputs_from_grids,
     validate_inputs,
 )
+from partnerclose.reading.parquet_values import ParquetUnavailableError
 from partnerclose.restatement import Replay, RestatedPeriod, replay, restated_amounts
 from partnerclose.statements.writers import (
     write_close_pack,
@@ -91,6 +99,7 @@ from partnerclose.statements.writers import (
 )
 from partnerclose.writing.csv_files import exceptions_csv, journal_csv, lines_csv
 from partnerclose.writing.grid_workbook import grids_workbook
+from partnerclose.writing.parquet_files import WrittenFile, write_lines_parquet
 from partnerclose.writing.payments import (
     PAYMENTS_FILE,
     SEPA_FILE,
@@ -302,11 +311,34 @@ def write_csvs(context: CloseContext, folder: Path) -> None:
     decimals = context.program.settings.decimals
     result = context.result
     currency = context.program.settings.currency
-    (folder / "lines.csv").write_bytes(
-        lines_csv(result.lines, decimals, result.settlement, currency)
-    )
+    if context.lines_format != PARQUET:  # parquet: lines/ (write_parquet_outputs)
+        (folder / "lines.csv").write_bytes(
+            lines_csv(result.lines, decimals, result.settlement, currency)
+        )
     (folder / "journal.csv").write_bytes(journal_csv(context.journal, decimals))
     (folder / "exceptions.csv").write_bytes(exceptions_csv(context.problems))
+
+
+PARQUET = "parquet"
+LINES_FORMATS = ("csv", PARQUET)
+
+
+def write_parquet_outputs(
+    context: CloseContext, new_deals: NewPaidDeals, folder: Path
+) -> list[WrittenFile]:
+    """`lines_format` parquet: the lines as partitioned Parquet under `folder`/lines/ and
+    the newly paid deals in `folder`/paid_deals.parquet, each file with its SHA-256."""
+    settings, result = context.program.settings, context.result
+    written = write_lines_parquet(
+        result.lines,
+        settings.decimals,
+        result.settlement,
+        settings.currency,
+        folder,
+        len(result.participants),
+    )
+    sha256, rows = write_paid_deals(new_deals.deals(), folder / PAID_DEALS_FILE)
+    return [*written, WrittenFile("paid_deals", PAID_DEALS_FILE, sha256, rows)]
 
 
 def write_payments(context: CloseContext, folder: Path) -> None:
@@ -365,8 +397,12 @@ def run_close(
     restate: Sequence[Period] = (),
     corrections: Path | None = None,
     engine: Engine | None = None,
+    lines_format: str | None = None,
 ) -> CloseOutcome:
     """Close `period`; with `grids`, the program comes from them (an open workbook).
+
+    `lines_format`: "csv" or "parquet" (docs/sources.md, "Outputs at scale"); None: the
+    program's `lines_format` key.
 
     `allow_empty`: close even when no partner workbook of the period arrived.
     `restate`: final periods before `period` restated with the corrected workbooks of
@@ -483,6 +519,7 @@ def run_close(
                 restated_amounts=(
                     restated_amounts(replayed.periods) if replayed is not None else {}
                 ),
+                lines_format=lines_format or program.settings.lines_format,
             )
             versions = {run.run_id: v for v, run in enumerate(ledger.final_runs(period), 1)}
             run_id = _write_and_record(
@@ -513,7 +550,7 @@ def run_close(
         )
     except CancelledError:
         return CloseOutcome(Status.CANCELLED, "cancelled; nothing was written", timings=timings)
-    except (LedgerRefusedError, OutputRefusedError) as exc:
+    except (LedgerRefusedError, OutputRefusedError, ParquetUnavailableError) as exc:
         return CloseOutcome(Status.REFUSED, str(exc), ledger=ledger_path, timings=timings)
     except OutputsNotInPlaceError as exc:
         return CloseOutcome(Status.FAILED, str(exc), ledger=ledger_path, timings=timings)
@@ -754,11 +791,21 @@ def _write_and_record(
                     finish = writer(context, swap.partial)
                     if finish is not None:
                         running.callback(finish)
+                with collector_paused():  # a million deals' records: see collector.py
+                    changes = revenue_changes(prior.revenue, context.result.next_state.revenue)
+                    written = (
+                        write_parquet_outputs(context, changes[0], swap.partial)
+                        if context.lines_format == PARQUET
+                        else []
+                    )
                 checkpoint("writing")
             lap(Stage.WRITE)
             context.progress(Stage.RECORD, 0, 1, "")
+            files = [
+                RunFile(f.kind, str(out.absolute() / f.path), f.sha256, f.rows) for f in written
+            ]
             with collector_paused():  # a million rows built for SQLite: see collector.py
-                record = _run_record(context, prior, based_on, program_path, out, kept)
+                record = _run_record(context, changes, based_on, program_path, out, kept, files)
                 checkpoint("written")
                 restatements = [restated_record(one, context.started_at, out) for one in restated]
                 with ledger.transaction() as db:
@@ -795,15 +842,17 @@ def _write_and_record(
 
 def _run_record(
     context: CloseContext,
-    prior: CloseState,
+    changes: tuple[NewPaidDeals, dict[str, Decimal], dict[str, Decimal]],
     based_on: tuple[int, ...],
     program_path: Path,
     out: Path,
     kept: KeptFiles,
+    files: Sequence[RunFile] = (),
 ) -> RunRecord:
-    new_deals, payments, reversals = revenue_changes(
-        prior.revenue, context.result.next_state.revenue
-    )
+    """What the ledger records of the close; the paid deals of a `paid_deals` file are in
+    that file, not packed into the ledger."""
+    new_deals, payments, reversals = changes
+    in_file = any(f.kind == "paid_deals" for f in files)
     return RunRecord(
         period=context.period,
         final=context.final,
@@ -816,12 +865,13 @@ def _run_record(
             **state_values(context.result.next_state),
             **rates_used(context.program, context.period),  # X3: the rates of the run
         },
-        new_paid_deals=new_deals,
+        new_paid_deals=() if in_file else new_deals,
         deal_payments=payments,
         reversals=reversals,
         based_on=based_on,
         approval_required=context.program.settings.approval_required,
         read_input=kept.read,
+        files=files,
     )
 
 

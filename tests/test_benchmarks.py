@@ -119,3 +119,14 @@ def test_restatement_benchmark_restates_october_and_closes_november():
     assert last["partners"] == 4
     assert last["prior-period adjustment lines"] > 0
     assert last["bar"] == 2.5
+
+
+def test_warehouse_benchmark_generates_parquet_deals_and_closes_them_to_parquet():
+    done = run_module("benchmarks.warehouse", *("--deals", "2000", "--partners", "1200", "--json"))
+    assert done.returncode == 0, done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    # 2,000 deals: 100 lost (1 in 20), 20 refunds (1 in 100) of deals won earlier, so
+    # 1,880 revenue-share lines, 20 clawbacks and the company's cost share
+    assert last["lines"] == 1901
+    assert 200 < last["line files"] <= 256  # 1,201 participants: by hash bucket
+    assert set(last) >= {"generate s", "read s", "compute s", "write s", "peak MB"}

@@ -225,6 +225,8 @@ class Settings(Record):
     debtor_iban: str = ""
     debtor_bic: str = ""
     engine: Engine = Engine.DECIMAL
+    lines_format: str = "csv"  # csv | parquet (docs/sources.md, "Outputs at scale")
+    statement_deal_limit: int | None = None  # None: a statement lists every deal
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 

@@ -362,6 +362,29 @@ PROGRAM = SheetSpec(
             default=Engine.DECIMAL,
             example="decimal",
         ),
+        Column(
+            "lines_format",
+            Kind.CHOICE,
+            False,
+            "csv",
+            ("csv", "parquet"),
+            None,
+            None,
+            "csv: lines.csv (default); parquet: lines/ as partitioned Parquet and the paid "
+            "deals in paid_deals.parquet, for programs of millions of deals.",
+            "csv",
+        ),
+        Column(
+            "statement_deal_limit",
+            Kind.INTEGER,
+            False,
+            None,
+            (),
+            ONE,
+            None,
+            "Deals listed on a statement; the rest in one row that refers to the partner's "
+            "lines file (blank: every deal).",
+        ),
     ),
 )
 

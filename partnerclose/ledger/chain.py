@@ -49,6 +49,11 @@ _RUN_PARTS = (
     "SELECT deal_id, amount FROM deal_payments WHERE run_id = ? ORDER BY deal_id",
     "SELECT deal_id, amount FROM reversals WHERE run_id = ? ORDER BY deal_id",
 )
+# Schema 9: the files a run registered (its Parquet lines and paid deals). A part of the
+# run's content only when the run has some, so that every earlier run hashes as before.
+_FILES_PART = (
+    "SELECT kind, path, sha256, row_count FROM run_files WHERE run_id = ? ORDER BY kind, path"
+)
 
 _SEND_ROW = (
     "SELECT s.send_id, s.run_id, s.period, s.partner_id, s.statement, s.event, s.via, "
@@ -81,14 +86,19 @@ def _digest(prev: str, rows: Iterable[Iterable[object]]) -> str:
     return hasher.hexdigest()
 
 
-def _run_rows(db: Database, run_id: int) -> Iterator[Iterable[object]]:
+def _run_rows(db: Database, run_id: int, with_files: bool) -> Iterator[Iterable[object]]:
     for number, query in enumerate(_RUN_PARTS):
         yield (f"part {number}",)  # so rows cannot move from one part to another
         yield from db.execute(query, (run_id,))
+    files = db.execute(_FILES_PART, (run_id,)).fetchall() if with_files else []
+    if files:
+        yield (f"part {len(_RUN_PARTS)}",)
+        yield from files
 
 
-def run_hash(db: Database, run_id: int, prev: str) -> str:
-    return _digest(prev, _run_rows(db, run_id))
+def run_hash(db: Database, run_id: int, prev: str, *, with_files: bool = True) -> str:
+    """A run's hash; `with_files` False for a ledger before schema 9 (no run_files)."""
+    return _digest(prev, _run_rows(db, run_id, with_files))
 
 
 def audit_hash(db: Database, audit_id: int, prev: str) -> str:
@@ -107,12 +117,12 @@ def _last(db: Database, table: str, key: str, before: int) -> str:
     return GENESIS if row is None or row[0] is None else str(row[0])
 
 
-def seal_run(db: Database, run_id: int) -> None:
+def seal_run(db: Database, run_id: int, *, with_files: bool = True) -> None:
     """Inside the run's transaction, once all its rows are written: its place in the chain."""
     prev = _last(db, "runs", "run_id", run_id)
     db.execute(
         "UPDATE runs SET prev_sha256 = ?, sha256 = ? WHERE run_id = ?",
-        (prev, run_hash(db, run_id, prev), run_id),
+        (prev, run_hash(db, run_id, prev, with_files=with_files), run_id),
     )
 
 
@@ -136,19 +146,23 @@ def seal_send(db: Database, send_id: int) -> None:
 def seal_all(db: Database) -> None:
     """The migration that adds the chain: existing records sealed in their order."""
     for (run_id,) in db.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall():
-        seal_run(db, int(run_id))
+        seal_run(db, int(run_id), with_files=False)  # schema 5: no run_files yet
     for (audit_id,) in db.execute("SELECT audit_id FROM audit ORDER BY audit_id").fetchall():
         seal_audit(db, int(audit_id))
 
 
-def verify_chain(db: Database, *, with_sends: bool = True) -> list[Break]:
+def verify_chain(db: Database, *, with_sends: bool = True, with_files: bool = True) -> list[Break]:
     """The first record of each chain (runs, audit and, from schema 7, sends) that does not
-    fit; [] when all hold."""
+    fit; [] when all hold. `with_files`: the ledger has run_files (schema 9)."""
+
+    def hash_of_run(db: Database, run_id: int, prev: str) -> str:
+        return run_hash(db, run_id, prev, with_files=with_files)
+
     runs = _first_misfit(
         db,
         "SELECT run_id, period || ', ' || kind, prev_sha256, sha256 FROM runs ORDER BY run_id",
         lambda key, what: f"run {key} ({what})",
-        run_hash,
+        hash_of_run,
         "run",
     )
     audit = _first_misfit(

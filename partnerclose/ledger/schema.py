@@ -90,6 +90,23 @@ LINES_MIGRATION: tuple[Step, ...] = (
     "ALTER TABLE lines_v8 RENAME TO lines",
     LINES_INDEX,
 )
+# 9: files a run wrote outside the ledger and registered by path and SHA-256: its lines
+# as Parquet partitions, and its newly paid deals as one Parquet file that the next
+# close reads back (`lines_format` parquet; ledger/state_files.py). A run with a
+# `paid_deals` file packs no paid_deal_sets. Part of a run's hash in the chain. A
+# release before 9 refuses such a ledger (it would not see the deals in the file).
+RUN_FILES_MIGRATION: tuple[Step, ...] = (
+    """CREATE TABLE run_files (
+        run_id INTEGER NOT NULL REFERENCES runs (run_id),
+        kind TEXT NOT NULL CHECK (kind IN ('lines', 'paid_deals')),
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        row_count BIGINT NOT NULL,
+        PRIMARY KEY (run_id, path)
+    )""",
+)
+# The first schema that has the run_files table.
+RUN_FILES_SCHEMA = 9
 
 MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 1: runs, their inputs and lines, the audit trail, and carried state.
@@ -233,6 +250,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     INPUTS_MIGRATION,
     SENDS_MIGRATION,
     LINES_MIGRATION,
+    RUN_FILES_MIGRATION,
 )
 
 LATEST = len(MIGRATIONS)

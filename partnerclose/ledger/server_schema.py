@@ -13,6 +13,7 @@ from partnerclose.ledger.schema import (
     INPUTS_MIGRATION,
     LINES_INDEX,
     MIGRATIONS,
+    RUN_FILES_MIGRATION,
     SENDS_COLUMNS,
     SENDS_INDEX,
     Step,
@@ -83,6 +84,8 @@ SERVER_MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     ),
     # 8: lines without their (run_id, seq) key, found by run_id (as on SQLite).
     ("ALTER TABLE lines DROP CONSTRAINT IF EXISTS lines_pkey", LINES_INDEX),
+    # 9: files a run registered by path and SHA-256.
+    tuple(_portable(str(s)) for s in RUN_FILES_MIGRATION),
 )
 
 assert len(SERVER_MIGRATIONS) == len(MIGRATIONS), "one server migration per SQLite migration"

@@ -120,6 +120,11 @@ class NewPaidDeals:
         for partner_id, deals in sorted(self._by_partner.items()):
             yield partner_id, _texts_of(deals)
 
+    def deals(self) -> Iterator[PaidDeal]:
+        """Every deal, in the order the ledger packs them (by partner, then as paid)."""
+        for _, deals in sorted(self._by_partner.items()):
+            yield from deals
+
 
 def _texts_of(deals: Sequence[PaidDeal]) -> list[PaidDealText]:
     rows: list[PaidDealText] = []

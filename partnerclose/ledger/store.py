@@ -54,7 +54,14 @@ from partnerclose.ledger.errors import (
     LedgerRefusedError,
     LedgerTooNewError,
 )
-from partnerclose.ledger.schema import KEPT_INPUTS_VERSION, LATEST, SENDS_SCHEMA, migrate
+from partnerclose.ledger.schema import (
+    KEPT_INPUTS_VERSION,
+    LATEST,
+    RUN_FILES_SCHEMA,
+    SENDS_SCHEMA,
+    migrate,
+)
+from partnerclose.ledger.state_files import read_paid_deals
 
 # The ledger's errors live in errors.py (schema.py raises one too); imported from here.
 __all__ = [
@@ -202,6 +209,17 @@ class StoredState:
 
 
 @dataclass(frozen=True, slots=True)
+class RunFile:
+    """A file a run wrote outside the ledger, registered by path and SHA-256 (schema 9):
+    a partition of its Parquet lines, or its paid deals (`kind` lines | paid_deals)."""
+
+    kind: str
+    path: str  # absolute, in the run's output folder once it is swapped in
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
 class RunRecord:
     """What a close writes to the ledger."""
 
@@ -221,6 +239,9 @@ class RunRecord:
     # (path, sha256) -> the exact bytes of that input (P0), asked only for a SHA-256 the
     # ledger does not hold yet; None: no bytes are kept (tests of the rules alone).
     read_input: Callable[[str, str], bytes] | None = None
+    # Schema 9: the run's Parquet files; with a `paid_deals` file, `new_paid_deals` is
+    # in that file and not packed into the ledger.
+    files: Sequence[RunFile] = ()
 
 
 def now() -> str:
@@ -513,7 +534,11 @@ class Ledger:
         """The first run, audit and send record that break the hash chain, and every
         kept input whose bytes no longer have their SHA-256; [] when all holds."""
         kept = verify_kept(self._db) if self.schema_version() >= KEPT_INPUTS_VERSION else []
-        chain = verify_chain(self._db, with_sends=self.schema_version() >= SENDS_SCHEMA)
+        chain = verify_chain(
+            self._db,
+            with_sends=self.schema_version() >= SENDS_SCHEMA,
+            with_files=self.schema_version() >= RUN_FILES_SCHEMA,
+        )
         return [*chain, *kept]
 
     @_plain_faults
@@ -609,15 +634,22 @@ class Ledger:
             "SELECT kind, key, value FROM state_values WHERE run_id = ?", (runs[-1],)
         ):
             values.setdefault(kind, {})[key] = value
-        paid = [
-            _paid_deal_row(fields)
-            for (deals,) in self._db.execute(
-                f"SELECT deals FROM paid_deal_sets WHERE run_id IN ({marks}) "
-                "ORDER BY run_id, partner_id",
-                runs,
-            )
-            for fields in json.loads(deals)
-        ]
+        packed: dict[int, list[str]] = {}
+        for run_id, deals in self._db.execute(
+            f"SELECT run_id, deals FROM paid_deal_sets WHERE run_id IN ({marks}) "
+            "ORDER BY run_id, partner_id",
+            runs,
+        ):
+            packed.setdefault(int(run_id), []).append(deals)
+        files = self._paid_deal_files(marks, runs)
+        paid: list[PaidDealRow] = []
+        for run_id in runs:  # in period order, each run's deals as it recorded them
+            for deals in packed.get(run_id, ()):
+                paid.extend(_paid_deal_row(fields) for fields in json.loads(deals))
+            if run_id in files:
+                path, sha256, closed = files[run_id]
+                found = read_paid_deals(path, sha256, f"the final close of {closed} (run {run_id})")
+                paid.extend(map(PaidDealRow._make, found))
         return StoredState(
             values,
             paid,
@@ -625,6 +657,31 @@ class Ledger:
             self._sums("reversals", marks, runs),
             tuple(runs),
         )
+
+    def _paid_deal_files(self, marks: str, runs: list[int]) -> dict[int, tuple[str, str, str]]:
+        """run id -> (path, SHA-256, period) of the runs' paid-deal files (schema 9)."""
+        if self.schema_version() < RUN_FILES_SCHEMA:
+            return {}
+        return {
+            int(run_id): (str(path), str(sha256), str(period))
+            for run_id, path, sha256, period in self._db.execute(
+                "SELECT f.run_id, f.path, f.sha256, r.period FROM run_files f JOIN runs r "
+                f"ON r.run_id = f.run_id WHERE f.kind = 'paid_deals' AND f.run_id IN ({marks})",
+                runs,
+            )
+        }
+
+    @_plain_faults
+    def run_files(self, run_id: int) -> list[RunFile]:
+        """The files a run registered (its Parquet lines and paid deals), by kind and path."""
+        if self.schema_version() < RUN_FILES_SCHEMA:
+            return []
+        rows = self._db.execute(
+            "SELECT kind, path, sha256, row_count FROM run_files WHERE run_id = ? "
+            "ORDER BY kind, path",
+            (run_id,),
+        ).fetchall()
+        return [RunFile(str(k), str(p), str(h), int(n)) for k, p, h, n in rows]
 
     def _sums(self, table: str, marks: str, runs: list[int]) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
@@ -785,6 +842,10 @@ class Ledger:
                 for partner_id, rows in run.new_paid_deals
                 if rows
             ),
+        )
+        db.executemany(
+            "INSERT INTO run_files VALUES (?, ?, ?, ?, ?)",
+            [(run_id, f.kind, f.path, f.sha256, f.rows) for f in run.files],
         )
         db.executemany(
             "INSERT INTO deal_payments VALUES (?, ?, ?)",

@@ -34,12 +34,13 @@ from partnerclose.core.money import ZERO
 from partnerclose.core.period import Period
 from partnerclose.core.records import Partner, Settings
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
+from partnerclose.reading.parquet_values import lines_file
 from partnerclose.statements.currency import section_notes, settlement_scalars
 from partnerclose.statements.detail_rows import (
     COMPONENT_LABELS,
     MISSING,
-    deal_rows,
     line_row,
+    listed_deal_rows,
     milestone_row,
     pool_rows,
     same_currency,
@@ -452,7 +453,15 @@ def _tables(
         "corrections": _corrections(all_lines, settled),
         "milestone_lines": section_lines(Section.MILESTONES),
         "deals": Table.of_rows(
-            "deal", DealRow, deal_rows(index.deals.get(partner_id, ()), decimals, settle)
+            "deal",
+            DealRow,
+            listed_deal_rows(
+                index.deals.get(partner_id, ()),
+                decimals,
+                settle,
+                context.program.settings.statement_deal_limit,
+                _lines_file(context, partner_id),
+            ),
         ),
         "true_ups": Table.of_rows(
             "true_up", TrueUpRow, true_up_rows(index.true_ups.get(partner_id, ()))
@@ -467,6 +476,13 @@ def _tables(
         ),
         "scorecard": Table.of_rows("metric", ScoreRow, score_rows(context, partner_id)),
     }
+
+
+def _lines_file(context: CloseContext, partner_id: str) -> str:
+    """Where the close's lines of the partner are, relative to its output folder."""
+    if context.lines_format == "parquet":
+        return lines_file(partner_id, len(context.result.participants))
+    return "lines.csv"
 
 
 def _line_table(

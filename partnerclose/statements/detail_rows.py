@@ -6,7 +6,7 @@ rules they share with the statement's scalars (`statement_fill` is `data.py`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from partnerclose.close_context import CloseContext
@@ -238,6 +238,42 @@ def deal_rows(
                     f"volume {money_text(part.start, decimals)} – {money_text(part.end, decimals)}"
                 ),
             )
+
+
+def listed_deal_rows(
+    deals: Sequence[DealDetail],
+    decimals: int,
+    settle: Callable[[Decimal], Decimal],
+    limit: int | None,
+    lines_file: str,
+) -> list[DealRow]:
+    """`deal_rows` of the first `limit` deals (every deal when None), then one row for
+    the rest: how many, where their lines are, their amounts and revenue share (so the
+    table still adds up to the section's lines)."""
+    if limit is None or len(deals) <= limit:
+        return list(deal_rows(deals, decimals, settle))
+    rest = deals[limit:]
+    count = f"{len(rest):,} more deal{'s' if len(rest) != 1 else ''}"
+    return [
+        *deal_rows(deals[:limit], decimals, settle),
+        DealRow(
+            kind="more",
+            id="",
+            customer=f"… and {count}: see {lines_file}",
+            product="",
+            close_date=None,
+            type="",
+            reported_type="",
+            registered="",
+            amount=sum((deal.amount for deal in rest), Decimal(0)),
+            rate=None,
+            bonus_rate=None,
+            bracket_share=None,
+            share=sum((settle(deal.share) for deal in rest), Decimal(0)),
+            status="",
+            explanation=f"the {count} of the period, each a revenue_share line in {lines_file}",
+        ),
+    ]
 
 
 def true_up_rows(true_ups: Iterable[TrueUpDetail]) -> Iterable[TrueUpRow]:

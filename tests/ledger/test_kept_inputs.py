@@ -192,6 +192,7 @@ def test_a_schema_5_ledger_is_migrated_and_its_old_runs_say_their_bytes_were_not
     rows(path, "PRAGMA user_version = 5")
     rows(path, "DROP TABLE input_blobs")
     rows(path, "DROP TABLE sends")  # schema 7's, after the kept inputs
+    rows(path, "DROP TABLE run_files")  # schema 9's
     with Ledger(path, read_only=True) as old:
         assert old.schema_version() == 5
     # A run of the old release: inputs named by hash, no bytes.
@@ -205,14 +206,14 @@ def test_a_schema_5_ledger_is_migrated_and_its_old_runs_say_their_bytes_were_not
     from partnerclose.ledger.chain import seal_run
 
     raw = sqlite3.connect(path, isolation_level=None)
-    seal_run(raw, 1)
+    seal_run(raw, 1, with_files=False)  # a schema-5 ledger has no run_files
     raw.close()
 
     with Ledger(path, read_only=True) as reader:  # a reader does not migrate
         assert [k.kept for k in reader.run_inputs(1)] == [False]
         assert reader.verify() == []
     with Ledger(path) as ledger:
-        assert schema_version(path) == LATEST == 8
+        assert schema_version(path) == LATEST == 9
         assert ledger.verify() == []
         assert [k.kept for k in ledger.run_inputs(1)] == [False]
     assert main(["inputs", str(program), "--period", "2026-10", "--out", str(tmp_path / "x")]) == 3
@@ -225,6 +226,7 @@ def test_a_schema_5_ledger_on_either_backend_is_migrated_and_keeps_new_runs_inpu
         old_run = record(ledger, run(OCT, True))  # named by hash, no bytes (schema 5)
     rows(ledger_at, "DROP TABLE input_blobs")
     rows(ledger_at, "DROP TABLE sends")  # schema 7's, after the kept inputs
+    rows(ledger_at, "DROP TABLE run_files")  # schema 9's
     set_schema_version(ledger_at, 5)
     with open_ledger(ledger_at, PROGRAM, read_only=True) as reader:  # not migrated
         assert reader.schema_version() == 5
@@ -233,7 +235,7 @@ def test_a_schema_5_ledger_on_either_backend_is_migrated_and_keeps_new_runs_inpu
     data = b"PK november"
     inputs = [("/x/program.xlsx", "program", sha(data))]
     with open_ledger(ledger_at, PROGRAM) as ledger:
-        assert schema_version(ledger_at) == LATEST == 8
+        assert schema_version(ledger_at) == LATEST == 9
         assert ledger.verify() == []  # the old run's hash is unchanged
         new_run = record(
             ledger,

@@ -53,7 +53,7 @@ def test_a_version_1_ledger_is_migrated_and_keeps_its_paid_deals(tmp_path):
         ),
     ]  # fmt: skip
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST == 8
+    assert db.execute("PRAGMA user_version").fetchone()[0] == LATEST == 9
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "paid_deals" not in tables
     ((deals,),) = db.execute(
@@ -88,13 +88,14 @@ def test_a_schema_7_ledger_keeps_its_lines_in_order_without_their_key(ledger_at)
             "ALTER TABLE lines_v7 RENAME TO lines",
         ):
             rows(ledger_at, statement)
+    rows(ledger_at, "DROP TABLE run_files")  # schema 9's
     set_schema_version(ledger_at, 7)
     assert _line_keys(ledger_at) == ["run_id", "seq"]
 
     with open_ledger(ledger_at, PROGRAM) as ledger:
         assert {r: ledger.lines(r) for r in (october, november)} == before
         assert ledger.verify() == []
-    assert schema_version(ledger_at) == LATEST == 8
+    assert schema_version(ledger_at) == LATEST == 9
     assert _line_keys(ledger_at) == []
 
 

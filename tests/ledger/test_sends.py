@@ -60,6 +60,7 @@ def test_a_schema_5_ledger_is_migrated_to_send_records(ledger_at):
     # back to what today's release writes: schema 5, no sends table
     rows(ledger_at, "DROP TABLE sends")
     rows(ledger_at, "DROP TABLE input_blobs")  # schema 6's: kept inputs
+    rows(ledger_at, "DROP TABLE run_files")  # schema 9's
     set_schema_version(ledger_at, 5)
     with open_ledger(ledger_at, PROGRAM, read_only=True) as ledger:
         assert ledger.sends(OCT) == []  # a reader of an old ledger sees none
@@ -67,6 +68,6 @@ def test_a_schema_5_ledger_is_migrated_to_send_records(ledger_at):
     with open_ledger(ledger_at, PROGRAM) as ledger:
         ledger.record_send(_send(run_id, "P001", "sent"))
         assert [s.event for s in ledger.sends(OCT)] == ["sent"]
-    assert schema_version(ledger_at) == LATEST == 8
+    assert schema_version(ledger_at) == LATEST == 9
     assert SENDS_SCHEMA == 7
     assert _verify(ledger_at) == []
