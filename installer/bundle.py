@@ -28,10 +28,14 @@ SPEC = Path(__file__).resolve().with_name("partnerclose.spec")
 # A PyInstaller TOC entry: (name in the bundle, source path, type code).
 TocEntry = tuple[str, str, str]
 
+# Used by the package, left out of the app on purpose: the close refuses plainly without
+# them (pyarrow: Parquet outputs, reading/parquet_values.arrow; tests/test_parquet_outputs).
+LEFT_OUT_ON_PURPOSE = ("pyarrow",)
+
 EXCLUDED_MODULES = (
+    *LEFT_OUT_ON_PURPOSE,
     "numpy",
     "pandas",
-    "pyarrow",
     "tkinter",
     "_tkinter",
     "xlwings",
