@@ -187,7 +187,23 @@ def convert_inputs(program: Program, period: Period, data: PeriodData) -> Period
         if average is None:
             return row
         converted = to_program_currency(row.amount, average, decimals)
-        return replace(row, amount=converted, currency=currency, source_amount=row.amount)
+        # Positional, not dataclasses.replace: a million deals, and replace was 3/4 of X1.
+        return Deal(
+            row.partner_id,
+            row.deal_id,
+            row.close_date,
+            row.product,
+            row.deal_type,
+            converted,
+            row.status,
+            row.registered,
+            row.created_date,
+            row.customer,
+            row.original_deal_id,
+            currency,
+            row.amount,
+            row.loc,
+        )
 
     def campaign(row: Campaign) -> Campaign:
         currency, average = rate_of(row)

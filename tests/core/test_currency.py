@@ -105,6 +105,20 @@ def test_x_a_deal_in_the_partners_currency_at_the_average_rate() -> None:
     assert (deal.amount, deal.currency, deal.source_amount) == (D("21600.00"), "EUR", D("20000.00"))
 
 
+def test_a_converted_deal_keeps_every_other_field() -> None:
+    row = replace(
+        won("D1", date(2026, 10, 3), "20000.00"),
+        registered=True,
+        created_date=date(2026, 9, 1),
+        customer="Acme",
+        original_deal_id="D0",
+        loc=Loc("P001.xlsx", "Deals", 7),
+    )
+    (deal,) = convert_inputs(program(), OCT, PeriodData(deals=(row,))).deals
+    assert deal == replace(row, amount=D("21600.00"), currency="EUR", source_amount=D("20000.00"))
+    assert deal.loc == row.loc  # not compared by ==
+
+
 def test_x_a_deal_in_yen() -> None:
     data = PeriodData(deals=(won("D2", date(2026, 10, 9), "1500000", partner_id="P002"),))
     (deal,) = convert_inputs(program(), OCT, data).deals
