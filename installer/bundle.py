@@ -29,8 +29,9 @@ SPEC = Path(__file__).resolve().with_name("partnerclose.spec")
 TocEntry = tuple[str, str, str]
 
 # Used by the package, left out of the app on purpose: the close refuses plainly without
-# them (pyarrow: Parquet outputs, reading/parquet_values.arrow; tests/test_parquet_outputs).
-LEFT_OUT_ON_PURPOSE = ("pyarrow",)
+# them (pyarrow: Parquet outputs, reading/parquet_values.arrow; tests/test_parquet_outputs;
+# pyspark and py4j: the Spark row engine, refused at the Program sheet's engine cell).
+LEFT_OUT_ON_PURPOSE = ("pyarrow", "pyspark", "py4j")
 
 EXCLUDED_MODULES = (
     *LEFT_OUT_ON_PURPOSE,
@@ -45,10 +46,7 @@ EXCLUDED_MODULES = (
     "hypothesis",
     # the row engines are for servers and clusters (docs/engines.md): the desktop app
     # closes on the Decimal core, and says so at the Program sheet's engine cell if asked
-    # for another (pyarrow alone is 160 MB)
-    "pyarrow",
-    "pyspark",
-    "py4j",
+    # for another (pyarrow alone is 160 MB): in LEFT_OUT_ON_PURPOSE above
     "PySide6.QtNetwork",
     "PySide6.QtQml",
     "PySide6.QtQuick",
