@@ -184,19 +184,21 @@ def true_ups(
     deltas: list[TrueUpDetail] = []
     for paid in earlier:
         rate = rate_at(terms.brackets_for(plan, paid.deal_type), ytd_after) + paid.bonus_rate
-        due = round_money(paid.amount * rate, terms.decimals)
-        deltas.append(
-            TrueUpDetail(
-                deal_id=paid.deal_id,
-                partner_id=paid.partner_id,
-                amount=paid.amount,
-                rate=rate,
-                due=due,
-                paid_before=paid.paid,
-                delta=due - paid.paid,
-            )
-        )
+        deltas.append(true_up_detail(paid, rate, round_money(paid.amount * rate, terms.decimals)))
     return deltas
+
+
+def true_up_detail(paid: PaidDeal, rate: Decimal, due: Decimal) -> TrueUpDetail:
+    """R4 for one earlier deal: what is due at `rate` now, less what it was paid."""
+    return TrueUpDetail(
+        deal_id=paid.deal_id,
+        partner_id=paid.partner_id,
+        amount=paid.amount,
+        rate=rate,
+        due=due,
+        paid_before=paid.paid,
+        delta=due - paid.paid,
+    )
 
 
 def attribute_true_ups(

@@ -30,7 +30,7 @@ from partnerclose.core.revenue_model import (
     PaidDeal,
     TrueUpDetail,
 )
-from partnerclose.core.revenue_pay import Payments
+from partnerclose.core.revenue_pay import Payments, true_up_detail
 from partnerclose.core.revenue_terms import Terms
 
 new_record = tuple.__new__  # a NamedTuple from its fields, in declaration order
@@ -314,18 +314,4 @@ def payments_from_rows(
 
 def true_ups_from_rows(earlier: Sequence[PaidDeal], rows: EngineRows) -> list[TrueUpDetail]:
     """R4: each earlier deal's true-up from the engine's rate now and due amount."""
-    out: list[TrueUpDetail] = []
-    for paid in earlier:
-        rate, due = rows.due[paid.deal_id]
-        out.append(
-            TrueUpDetail(
-                deal_id=paid.deal_id,
-                partner_id=paid.partner_id,
-                amount=paid.amount,
-                rate=rate,
-                due=due,
-                paid_before=paid.paid,
-                delta=due - paid.paid,
-            )
-        )
-    return out
+    return [true_up_detail(paid, *rows.due[paid.deal_id]) for paid in earlier]

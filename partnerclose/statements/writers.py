@@ -110,7 +110,7 @@ class _Job:
 
     def write(self, pid: str) -> None:
         fill = statement_fill(self.context, pid, self.index)
-        render_statement(self.template, fill, self.produced, self.folder / f"{pid}.xlsx")
+        render_workbook(self.template, fill, self.produced, self.folder / f"{pid}.xlsx")
         if self.pdf:
             (self.folder / f"{pid}.pdf").write_bytes(render_pdf(fill, self.logo))
 
@@ -187,25 +187,22 @@ def render_close_pack(
     context: CloseContext, path: Path, template: Path = CLOSE_PACK_TEMPLATE
 ) -> Path:
     fill = close_pack_fill(context)
-    render_statement(template.read_bytes(), fill, run_time(context.started_at), path)
+    render_workbook(template.read_bytes(), fill, run_time(context.started_at), path)
     return path
 
 
-def render_statement(template: bytes, fill: Fill, produced: datetime, path: Path) -> None:
-    """One statement: the XML backend (the template parsed once per process), or the
-    openpyxl backend when the template has parts the XML backend does not rewrite."""
+def render_workbook(template: bytes, fill: Fill, produced: datetime, path: Path) -> None:
+    """One filled workbook (a statement or the close pack): the XML backend (the template
+    parsed once per process), or the openpyxl backend when the template has parts the
+    XML backend does not rewrite."""
     try:
         package = load_package(template)
     except UnsupportedTemplateError:
-        _render_openpyxl(template, fill, produced, path)
+        workbook, _ = fill_workbook(template, fill, produced=produced)
+        save(workbook, path, produced)
         return
     data, _ = fill_package(package, fill, produced=produced)
     path.write_bytes(data)
-
-
-def _render_openpyxl(template: bytes, fill: Fill, produced: datetime, path: Path) -> None:
-    workbook, _ = fill_workbook(template, fill, produced=produced)
-    save(workbook, path, produced)
 
 
 def _chunks(partners: Sequence[str]) -> Iterator[tuple[str, ...]]:
@@ -271,7 +268,7 @@ def _write_spawned(
 ) -> tuple[str, ...]:
     template = worker_state(bytes)
     for pid, fill in jobs:
-        render_statement(template, fill, produced, folder / f"{pid}.xlsx")
+        render_workbook(template, fill, produced, folder / f"{pid}.xlsx")
         if pdf:
             (folder / f"{pid}.pdf").write_bytes(render_pdf(fill, logo))
     return tuple(pid for pid, _ in jobs)

@@ -27,8 +27,8 @@ from partnerclose.statements.values import Fill, Table
 from partnerclose.statements.writers import (
     CLOSE_PACK_TEMPLATE,
     STATEMENT_TEMPLATE,
-    render_statement,
     render_statements,
+    render_workbook,
     statement_partners,
 )
 from partnerclose.statements.xlsx import WorksheetSheet, fill_workbook, load_template, save
@@ -320,7 +320,7 @@ def test_a_template_with_parts_the_xml_backend_does_not_rewrite_goes_to_openpyxl
     template = buffer.getvalue()
     with pytest.raises(UnsupportedTemplateError, match=r"legacyDrawing|comments"):
         load_package(template)
-    render_statement(template, data(3), PRODUCED, tmp_path / "fallback.xlsx")
+    render_workbook(template, data(3), PRODUCED, tmp_path / "fallback.xlsx")
     reference = tmp_path / "reference.xlsx"
     save(fill_workbook(template, data(3), produced=PRODUCED)[0], reference, PRODUCED)
     assert (tmp_path / "fallback.xlsx").read_bytes() == reference.read_bytes()

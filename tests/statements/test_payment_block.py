@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from partnerclose.core.lines import Component
 from partnerclose.statements.data import index_close, masked_account, statement_fill
-from partnerclose.statements.writers import STATEMENT_TEMPLATE, render_statement
+from partnerclose.statements.writers import STATEMENT_TEMPLATE, render_workbook
 from tests.statements.conftest import DemoClose
 
 REMIT = "Northwind Traders Ltd, IBAN GB29 NWBK 6016 1331 9268 19"
@@ -31,7 +31,7 @@ def _write(
 ) -> dict[str, object]:
     fill = statement_fill(context or demo.context, "P001", index)  # type: ignore[arg-type]
     path = tmp_path / "P001.xlsx"
-    render_statement(STATEMENT_TEMPLATE.read_bytes(), fill, datetime(2026, 11, 2), path)
+    render_workbook(STATEMENT_TEMPLATE.read_bytes(), fill, datetime(2026, 11, 2), path)
     return _cells(path)
 
 
