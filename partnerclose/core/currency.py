@@ -182,27 +182,36 @@ def convert_inputs(program: Program, period: Period, data: PeriodData) -> Period
             return currency, None
         return currency, rates[currency].average
 
-    def deal(row: Deal) -> Deal:
-        currency, average = rate_of(row)
+    # A million deals, in one loop without calls: those in the program currency (most
+    # of them) are passed on as they are.
+    average_of: dict[str, Decimal | None] = {c: rate.average for c, rate in rates.items()}
+    average_of[code] = None
+    deals: list[Deal] = []
+    keep = deals.append
+    for row in data.deals:
+        currency = row.currency or settles.get(row.partner_id, code)
+        average = average_of[currency]
         if average is None:
-            return row
-        converted = to_program_currency(row.amount, average, decimals)
+            keep(row)
+            continue
         # Positional, not dataclasses.replace: a million deals, and replace was 3/4 of X1.
-        return Deal(
-            row.partner_id,
-            row.deal_id,
-            row.close_date,
-            row.product,
-            row.deal_type,
-            converted,
-            row.status,
-            row.registered,
-            row.created_date,
-            row.customer,
-            row.original_deal_id,
-            currency,
-            row.amount,
-            row.loc,
+        keep(
+            Deal(
+                row.partner_id,
+                row.deal_id,
+                row.close_date,
+                row.product,
+                row.deal_type,
+                to_program_currency(row.amount, average, decimals),
+                row.status,
+                row.registered,
+                row.created_date,
+                row.customer,
+                row.original_deal_id,
+                currency,
+                row.amount,
+                row.loc,
+            )
         )
 
     def campaign(row: Campaign) -> Campaign:
@@ -223,7 +232,7 @@ def convert_inputs(program: Program, period: Period, data: PeriodData) -> Period
 
     return replace(
         data,
-        deals=tuple(map(deal, data.deals)),
+        deals=tuple(deals),
         campaigns=tuple(map(campaign, data.campaigns)),
     )
 

@@ -3,10 +3,15 @@ records that cross to worker processes intact, and participant order."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import pickle
 from datetime import date
 from types import MappingProxyType
 
+import pytest
+
+from partnerclose.core import records as r
 from partnerclose.core.problems import Problem, Severity
 from partnerclose.core.records import (
     HOST,
@@ -103,3 +108,49 @@ def test_a_milestone_with_its_floor_above_its_cap_is_lower_is_better() -> None:
 def test_participant_order_is_host_then_ids_as_text() -> None:
     ids = ["P010", "P002", HOST, "A-1", "P1"]
     assert sorted(ids, key=participant_key) == [HOST, "A-1", "P002", "P010", "P1"]
+
+
+@pytest.mark.parametrize("record", [r.Deal, r.Usage, r.MetricValue, r.Campaign, r.Loc])
+def test_a_quick_init_takes_the_dataclass_parameters_and_defaults(
+    record: type[r.Record],
+) -> None:
+    fields = dataclasses.fields(record)  # type: ignore[arg-type]
+    quick = inspect.signature(record.__init__)
+    expected = [
+        (f.name, f.default if f.default is not dataclasses.MISSING else None) for f in fields
+    ]
+    got = [
+        (p.name, None if p.default is inspect.Parameter.empty else p.default)
+        for p in list(quick.parameters.values())[1:]
+    ]
+    assert [name for name, _ in got] == [name for name, _ in expected]
+    for (name, default), (_, want) in zip(got, expected, strict=True):
+        if want is not None:
+            assert default == want, name
+
+
+def test_a_record_with_a_quick_init_stays_immutable_with_its_defaults() -> None:
+    deal = r.Deal(
+        "P1", "D1", date(2026, 10, 3), "X", r.DealType.SOURCED, D("12.50"), r.DealStatus.WON
+    )
+    assert (deal.registered, deal.customer, deal.source_amount, deal.loc) == (
+        False,
+        "",
+        None,
+        r.NOWHERE,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        deal.amount = D(1)  # type: ignore[misc]
+    assert r.Loc().columns == {}  # the default factory's value
+    assert r.Loc(columns={"amount": "F"}).cell("amount") == "F"
+    with pytest.raises(TypeError, match="missing 6 required positional arguments"):
+        r.Deal("P1")  # type: ignore[call-arg]
+    assert dataclasses.replace(deal, amount=D("3.00")).amount == D("3.00")
+
+
+def test_every_record_has_two_fields_or_more_so_it_pickles_as_a_tuple_of_them() -> None:
+    # Record.__reduce__ gets the fields with one attrgetter, which returns a bare value
+    # (not a tuple) for a single name.
+    records = [c for c in vars(r).values() if inspect.isclass(c) and issubclass(c, r.Record)]
+    assert len(records) > 20
+    assert all(len(c.__match_args__) >= 2 for c in records if c is not r.Record)
