@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from operator import attrgetter
 from types import MappingProxyType
 from typing import cast
@@ -174,7 +175,7 @@ def compute_revenue(
         period,
         terms.clawback_days,
         terms.decimals,
-        {d.deal_id: d.source_amount for d in deals if d.source_amount is not None},
+        _source_amounts(deals, reversals),
     )
     problems += claws.problems
 
@@ -246,3 +247,18 @@ def _run_engine(
         return None, [failed]
     found = check_controls(rows, won, earlier, ytd_before, terms, engine.name)
     return (None if found else rows), found
+
+
+def _source_amounts(deals: Sequence[Deal], reversals: Sequence[Deal]) -> dict[str, Decimal]:
+    """The deal-currency amounts that converted reversals are taken against (R5's ratio).
+
+    Only those of the deals the reversals name, not a map of a million deals.
+    """
+    wanted = {r.original_deal_id for r in reversals if r.source_amount is not None}
+    if not wanted:
+        return {}
+    return {
+        d.deal_id: d.source_amount
+        for d in deals
+        if d.deal_id in wanted and d.source_amount is not None
+    }
