@@ -493,12 +493,18 @@ def _line_table(
     decimals = program.settings.decimals
     pool_names = {pool.pool_id: pool.name for pool in program.pools}
     explain = _explainer(context, partner_id, index)
+    restated = context.restated_amounts
     return Table.of_rows(
         "line",
         LineRow,
         (
             line_row(
-                x, a, pool_names, explain(x), decimals, context.restated_amounts.get(_line_key(x))
+                x,
+                a,
+                pool_names,
+                explain(x),
+                decimals,
+                restated.get(_line_key(x)) if restated else None,  # most closes restate none
             )
             for x, a in zip(settled.lines, settled.amounts, strict=True)
         ),

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import pool_of_item
 from partnerclose.core.cost_model import PoolDetail, PoolParticipantDetail
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.milestones import MilestoneDetail
-from partnerclose.core.money import ZERO, round_money
-from partnerclose.core.records import Basis
+from partnerclose.core.money import CONTEXT, ZERO, quantum, round_money
+from partnerclose.core.records import Basis, DealType
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
 from partnerclose.statements.explain import (
     FACTOR_PLACES,
@@ -39,11 +39,19 @@ MISSING = "n/a"  # a key figure that cannot be computed (K1: missing, not 0)
 
 COMPONENT_LABELS: Mapping[Component, str] = {c: c.label for c in Component}
 _COMPONENT_VALUES = frozenset(c.value for c in Component)
+# An enum member's `.value` is a descriptor call (slow in a loop over every line and
+# deal); their plain strings, looked up:
+_COMPONENT_VALUE: Mapping[Component, str] = {c: c.value for c in Component}
+_DEAL_TYPE_VALUE: Mapping[DealType, str] = {t: t.value for t in DealType}
 
 
 def shown_rate(value: Decimal | None) -> Decimal | None:
     """A rate or factor in a cell of a statement: 4 decimals at most (outputs.md)."""
-    return None if value is None else round_money(value, FACTOR_PLACES)
+    # round_money's own quantize, inline: it runs for every line and deal
+    return None if value is None else value.quantize(_FACTOR_UNIT, ROUND_HALF_UP, CONTEXT)
+
+
+_FACTOR_UNIT = quantum(FACTOR_PLACES)
 
 
 def same_currency(amount: Decimal) -> Decimal:
@@ -63,7 +71,7 @@ def line_row(
     credit = line.component is Component.IN_KIND_CREDIT
     corrected = restated if line.component is Component.PRIOR_PERIOD_ADJUSTMENT else None
     return LineRow(
-        component=line.component.value,
+        component=_COMPONENT_VALUE[line.component],
         kind=COMPONENT_LABELS[line.component],
         item=line.item,
         title=line_title(line, pool_names),
@@ -200,8 +208,8 @@ def deal_rows(
             customer=deal.customer,
             product=deal.product,
             close_date=deal.close_date,
-            type=deal.paid_type.value,
-            reported_type=deal.reported_type.value,
+            type=_DEAL_TYPE_VALUE[deal.paid_type],
+            reported_type=_DEAL_TYPE_VALUE[deal.reported_type],
             registered="Yes" if deal.registered else "No",
             amount=deal.amount,
             rate=None if spans else shown_rate(deal.rate),

@@ -182,6 +182,10 @@ def _width(text: str, font: str, size: float) -> float:
     return width
 
 
+_WORD_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}  # (font, size) -> word -> width
+_MAX_WORDS = 100_000
+
+
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Lines of `text` no wider than `width`: exactly ReportLab's `simpleSplit`
     (words split at white space, one word at least per line), measured directly,
@@ -191,11 +195,17 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
         return [text] if text else []
     lines: list[str] = []
     space = measure(" ", size)
+    # Words repeat (×, %, customers' and products' names): each measured once per process.
+    known = _WORD_WIDTHS.get((font, size))
+    if known is None or len(known) > _MAX_WORDS:
+        known = _WORD_WIDTHS[font, size] = {}
     for paragraph in text.split("\n"):
         words: list[str] = []
         used = -space
         for word in paragraph.split():
-            wide = measure(word, size)
+            wide = known.get(word)
+            if wide is None:
+                wide = known[word] = measure(word, size)
             if used + space + wide <= width or not words:
                 words.append(word)
                 used += space + wide

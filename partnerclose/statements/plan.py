@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import pairwise, product, repeat
+from operator import itemgetter
 
 from partnerclose.statements.references import Adjuster, Region, RowMap
 from partnerclose.statements.sheet import RowInsert, Sheet, SheetContent
@@ -218,17 +219,15 @@ def build_plan(
             continue
         region, table = regions[name], fill.tables[name]
         top, height, column = first(cell.row), region.height, cell.column
+        # The cell's place in each copy of its region, in order (one copy per line).
+        places = zip(range(top, top + region.copies * height, height), repeat(column))
         if isinstance(cell.value, Formula):
-            for copy in range(region.copies):
-                formula = adjuster.formula(cell.value.value, region, copy)
-                writes[top + copy * height, column] = Formula(formula)
+            for copy, at in enumerate(places):
+                writes[at] = Formula(adjuster.formula(cell.value.value, region, copy))
         elif cell.pieces:
-            for copy, value in enumerate(_column(cell, fill, table)):
-                writes[top + copy * height, column] = value
+            writes.update(zip(places, _column(cell, fill, table), strict=True))
         else:
-            value = cell.value
-            for copy in range(region.copies):
-                writes[top + copy * height, column] = value
+            writes.update(zip(places, repeat(cell.value)))
     for marked in template.regions:
         if marked.empty_text and not fill.tables[marked.name].rows:
             target = compiled.first_item_cell(template, marked, fill.tables[marked.name])
@@ -295,10 +294,14 @@ def _column(cell: CellTemplate, fill: Fill, table: Table) -> list[CellValue]:
         return [cell_value(fill.scalars[single.name])] * len(items)
     if not table.rows:
         return [None]
-    index = table.fields.index(field)
+    values = list(map(itemgetter(table.fields.index(field)), table.rows))
+    kinds = set(map(type, values))
+    if kinds == {str}:  # a text column
+        return [Text(value) if value else None for value in values]
+    if not any(issubclass(kind, str) for kind in kinds):  # numbers, dates: as they are
+        return values
     return [
-        (Text(value) if value else None) if isinstance(value, str) else value
-        for value in (row[index] for row in table.rows)
+        (Text(value) if value else None) if isinstance(value, str) else value for value in values
     ]
 
 
@@ -438,22 +441,23 @@ def _blocks(
     max_blocks: int,
 ) -> list[WriteBlock]:
     """Group the writes into few rectangles, never cutting a merged range."""
-    spans: dict[int, list[int]] = {}
-    for row, column in writes:
-        span = spans.get(row)
-        if span is None:
-            spans[row] = [column, column]
-        elif column < span[0]:
-            span[0] = column
-        elif column > span[1]:
-            span[1] = column
+    # Each row's first and last written column, without a step per cell in Python:
+    # in the writes by column, a row's last entry is its highest column.
+    by_column = sorted(writes, key=itemgetter(1))
+    high = dict(zip(map(itemgetter(0), by_column), map(itemgetter(1), by_column), strict=True))
+    by_column.reverse()
+    low = dict(zip(map(itemgetter(0), by_column), map(itemgetter(1), by_column), strict=True))
     boxes: list[Box] = []
-    for row in sorted(spans):  # runs of consecutive rows
-        low, high = spans[row]
-        if boxes and boxes[-1][2] == row - 1:
-            boxes[-1] = _union(boxes[-1], (row, low, row, high))
+    start = previous = left = right = 0
+    for row in sorted(high):  # runs of consecutive rows
+        if boxes and previous == row - 1:
+            left = min(left, low[row])
+            right = max(right, high[row])
+            boxes[-1] = (start, left, row, right)
         else:
-            boxes.append((row, low, row, high))
+            start, left, right = row, low[row], high[row]
+            boxes.append((start, left, row, right))
+        previous = row
     # Merge the neighbours that waste least, until max_blocks are left; only the
     # costs next to a merge change.
     costs = [_waste(a, b) for a, b in pairwise(boxes)]
@@ -500,12 +504,8 @@ def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
 def _block(box: Box, cells: Mapping[tuple[int, int], CellValue]) -> WriteBlock:
     """The values of `box`: `cells` holds the writes over the statics (a gap: None)."""
     top, left, bottom, right = box
-    columns = range(left, right + 1)
-    get = cells.get
+    width = right - left + 1
+    flat = list(map(cells.get, product(range(top, bottom + 1), range(left, right + 1))))
     return WriteBlock(
-        top,
-        left,
-        tuple(
-            [tuple([get((row, column)) for column in columns]) for row in range(top, bottom + 1)]
-        ),
+        top, left, tuple([tuple(flat[i : i + width]) for i in range(0, len(flat), width)])
     )
