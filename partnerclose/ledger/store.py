@@ -42,8 +42,8 @@ from partnerclose.ledger.approval import ApprovalState, approval_state, check_de
 from partnerclose.ledger.chain import (
     Break,
     Database,
+    RunSeal,
     seal_audit,
-    seal_run,
     seal_send,
     verify_chain,
     verify_kept,
@@ -806,10 +806,12 @@ class Ledger:
         )
         if run.read_input is not None:
             _keep_inputs(db, run.inputs, run.read_input)
-        # Rows are generated as SQLite takes them: a million are never held at once.
+        seal = RunSeal(db, run_id)
+        # Rows are generated as SQLite takes them, and hashed on the way: a million are
+        # never held at once, nor read back to be hashed.
         db.executemany(
             "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
+            seal.lines(
                 (
                     run_id,
                     seq,
@@ -854,7 +856,7 @@ class Ledger:
         db.executemany(
             "INSERT INTO reversals VALUES (?, ?, ?)", _amount_rows(run_id, run.reversals.items())
         )
-        seal_run(db, run_id)
+        seal.seal()
         return run_id
 
     @_plain_faults
