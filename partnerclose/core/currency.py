@@ -176,16 +176,16 @@ def convert_inputs(program: Program, period: Period, data: PeriodData) -> Period
     code, decimals = program.settings.currency, program.settings.decimals
     settles = {p.partner_id: p.currency or code for p in program.partners}
 
-    def rate_of(row: Deal | Campaign) -> tuple[str, Decimal | None]:
-        currency = row.currency or settles.get(row.partner_id, code)
-        if currency == code:
-            return currency, None
-        return currency, rates[currency].average
-
-    # A million deals, in one loop without calls: those in the program currency (most
-    # of them) are passed on as they are.
+    # The average rate of each currency; None for the program currency's own rows.
     average_of: dict[str, Decimal | None] = {c: rate.average for c, rate in rates.items()}
     average_of[code] = None
+
+    def rate_of(row: Deal | Campaign) -> tuple[str, Decimal | None]:
+        currency = row.currency or settles.get(row.partner_id, code)
+        return currency, average_of[currency]
+
+    # A million deals, in one loop with rate_of inline: those in the program currency
+    # (most of them) are passed on as they are.
     deals: list[Deal] = []
     keep = deals.append
     for row in data.deals:

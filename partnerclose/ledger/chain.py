@@ -80,18 +80,18 @@ class Break:
 # month (about two thirds of hashing them). The pure-Python encoder where C has none.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
-if _C_ENCODER is not None:
-    _chunks = _C_ENCODER(
+# (a list or tuple, 0) -> the pieces of its text.
+_chunks: Callable[[object, int], Sequence[str]] = (
+    _C_ENCODER(
         None, _JSON.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
     )
+    if _C_ENCODER is not None
+    else lambda row, _: (_JSON.encode(row),)  # pragma: no cover - CPython has _json
+)
 
-    def _text(row: Iterable[object]) -> str:
-        return "".join(_chunks(row if isinstance(row, (list, tuple)) else list(row), 0))
 
-else:  # pragma: no cover - CPython always has _json
-
-    def _text(row: Iterable[object]) -> str:
-        return _JSON.encode(row if isinstance(row, (list, tuple)) else list(row))
+def _text(row: Iterable[object]) -> str:
+    return "".join(_chunks(row if isinstance(row, (list, tuple)) else list(row), 0))
 
 
 def _encode(row: Iterable[object]) -> bytes:
@@ -110,9 +110,18 @@ _LINES_PART = 2
 
 
 def _run_rows(db: Database, run_id: int, with_files: bool) -> Iterator[Iterable[object]]:
-    for number, query in enumerate(_RUN_PARTS):
-        yield (f"part {number}",)  # so rows cannot move from one part to another
-        yield from db.execute(query, (run_id,))
+    for number in range(len(_RUN_PARTS)):
+        yield from _part_rows(db, run_id, number)
+    yield from _files_rows(db, run_id, with_files)
+
+
+def _part_rows(db: Database, run_id: int, number: int) -> Iterator[Iterable[object]]:
+    yield (f"part {number}",)  # so rows cannot move from one part to another
+    yield from db.execute(_RUN_PARTS[number], (run_id,))
+
+
+def _files_rows(db: Database, run_id: int, with_files: bool) -> Iterator[Iterable[object]]:
+    """The run's files, as the part after the others; nothing when it has none."""
     files = db.execute(_FILES_PART, (run_id,)).fetchall() if with_files else []
     if files:
         yield (f"part {len(_RUN_PARTS)}",)
@@ -143,9 +152,12 @@ def _last(db: Database, table: str, key: str, before: int) -> str:
 def seal_run(db: Database, run_id: int, *, with_files: bool = True) -> None:
     """Inside the run's transaction, once all its rows are written: its place in the chain."""
     prev = _last(db, "runs", "run_id", run_id)
+    _write_seal(db, run_id, prev, run_hash(db, run_id, prev, with_files=with_files))
+
+
+def _write_seal(db: Database, run_id: int, prev: str, sha256: str) -> None:
     db.execute(
-        "UPDATE runs SET prev_sha256 = ?, sha256 = ? WHERE run_id = ?",
-        (prev, run_hash(db, run_id, prev, with_files=with_files), run_id),
+        "UPDATE runs SET prev_sha256 = ?, sha256 = ? WHERE run_id = ?", (prev, sha256, run_id)
     )
 
 
@@ -168,10 +180,11 @@ class RunSeal:
         for number in range(_LINES_PART):
             self._part(number)
 
+    def _hash(self, rows: Iterable[Iterable[object]]) -> None:
+        self._hasher.update(b"".join(map(_encode, rows)))
+
     def _part(self, number: int) -> None:
-        self._hasher.update(_encode((f"part {number}",)))
-        rows = self._db.execute(_RUN_PARTS[number], (self._run_id,))
-        self._hasher.update(b"".join(_encode(row) for row in rows))
+        self._hash(_part_rows(self._db, self._run_id, number))
 
     def lines(self, rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
         """`rows` passed through, each hashed: a lines row as inserted (the run's id,
@@ -183,7 +196,7 @@ class RunSeal:
 
     def _hashed(self, rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
         hasher = self._hasher
-        hasher.update(_encode((f"part {_LINES_PART}",)))
+        self._hash([(f"part {_LINES_PART}",)])  # the part's rows: `rows`, as inserted
         cut = len(_text((self._run_id,)))  # "[<run id>]": the row's text from its seq on
         texts: list[str] = []
         for row in rows:
@@ -205,14 +218,8 @@ class RunSeal:
             raise RuntimeError("a run's lines were not all written before it was sealed")
         for number in range(_LINES_PART + 1, len(_RUN_PARTS)):
             self._part(number)
-        files = self._db.execute(_FILES_PART, (self._run_id,)).fetchall() if with_files else []
-        if files:
-            self._hasher.update(_encode((f"part {len(_RUN_PARTS)}",)))
-            self._hasher.update(b"".join(_encode(row) for row in files))
-        self._db.execute(
-            "UPDATE runs SET prev_sha256 = ?, sha256 = ? WHERE run_id = ?",
-            (self._prev, self._hasher.hexdigest(), self._run_id),
-        )
+        self._hash(_files_rows(self._db, self._run_id, with_files))
+        _write_seal(self._db, self._run_id, self._prev, self._hasher.hexdigest())
 
 
 def seal_audit(db: Database, audit_id: int) -> None:

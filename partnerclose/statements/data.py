@@ -426,7 +426,10 @@ def _tables(
     """The statement's tables by name: the summary's, the lines' and the details'."""
     decimals = context.program.settings.decimals
     lines, settle = settled.lines, settled.settle
-    all_lines = _line_table(context, partner_id, index, settled)
+    my_deals = index.deals.get(partner_id, ())
+    # Each deal's sentence is shown twice (its line and its row): made once.
+    deal_texts = {deal.deal_id: deal_text(deal, decimals) for deal in my_deals}
+    all_lines = _line_table(context, partner_id, index, settled, deal_texts)
 
     def section_lines(section: Section, *components: Component) -> Table:
         """The rows of `all_lines` (built once) of a section, or of some of its components."""
@@ -456,7 +459,8 @@ def _tables(
             "deal",
             DealRow,
             listed_deal_rows(
-                index.deals.get(partner_id, ()),
+                my_deals,
+                deal_texts,
                 decimals,
                 settle,
                 context.program.settings.statement_deal_limit,
@@ -486,13 +490,17 @@ def _lines_file(context: CloseContext, partner_id: str) -> str:
 
 
 def _line_table(
-    context: CloseContext, partner_id: str, index: CloseIndex, settled: _Settled
+    context: CloseContext,
+    partner_id: str,
+    index: CloseIndex,
+    settled: _Settled,
+    deal_texts: Mapping[str, str],
 ) -> Table:
     """Every line of the partner, explained, in the statement's currency."""
     program = context.program
     decimals = program.settings.decimals
     pool_names = {pool.pool_id: pool.name for pool in program.pools}
-    explain = _explainer(context, partner_id, index)
+    explain = _explainer(context, partner_id, index, deal_texts)
     restated = context.restated_amounts
     return Table.of_rows(
         "line",
@@ -516,21 +524,23 @@ def _line_key(line: Line) -> tuple[str, str]:
     return line.partner_id, line.item
 
 
-def _explainer(context: CloseContext, partner_id: str, index: CloseIndex) -> Callable[[Line], str]:
-    """The sentence that explains a line of the partner, from the engines' details."""
+def _explainer(
+    context: CloseContext, partner_id: str, index: CloseIndex, deal_texts: Mapping[str, str]
+) -> Callable[[Line], str]:
+    """The sentence that explains a line of the partner, from the engines' details
+    (`deal_texts`: each of its deals' sentence, by deal id)."""
     settings = context.program.settings
     decimals = settings.decimals
     my_pools = index.pools.get(partner_id, ())
     by_pool = {pool.pool_id: (pool, me) for pool, me in my_pools}
-    deals = {deal.deal_id: deal for deal in index.deals.get(partner_id, ())}
 
     def explain(line: Line) -> str:
         """Why a line comes to its amount."""
         if line.component is Component.RESERVE_CONTRIBUTION:
             fixed = settings.reserve_fixed_contribution
             return reserve_text(line, my_pools, fixed, decimals)
-        if line.component is Component.REVENUE_SHARE and line.item in deals:
-            return deal_text(deals[line.item], decimals)
+        if line.component is Component.REVENUE_SHARE and line.item in deal_texts:
+            return deal_texts[line.item]
         return explanation(line, by_pool.get(pool_of_item(line.item)), decimals)
 
     return explain

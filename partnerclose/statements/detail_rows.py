@@ -7,19 +7,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from partnerclose.close_context import CloseContext
 from partnerclose.core.close import pool_of_item
 from partnerclose.core.cost_model import PoolDetail, PoolParticipantDetail
 from partnerclose.core.lines import Component, Line
 from partnerclose.core.milestones import MilestoneDetail
-from partnerclose.core.money import CONTEXT, ZERO, quantum, round_money
+from partnerclose.core.money import ZERO, round_money
 from partnerclose.core.records import Basis, DealType
 from partnerclose.core.revenue_model import DealDetail, TrueUpDetail
 from partnerclose.statements.explain import (
     FACTOR_PLACES,
-    deal_text,
     money_text,
     number_text,
     percent_text,
@@ -38,20 +37,16 @@ from partnerclose.statements.rows import (
 MISSING = "n/a"  # a key figure that cannot be computed (K1: missing, not 0)
 
 COMPONENT_LABELS: Mapping[Component, str] = {c: c.label for c in Component}
-_COMPONENT_VALUES = frozenset(c.value for c in Component)
 # An enum member's `.value` is a descriptor call (slow in a loop over every line and
 # deal); their plain strings, looked up:
 _COMPONENT_VALUE: Mapping[Component, str] = {c: c.value for c in Component}
+_COMPONENT_VALUES = frozenset(_COMPONENT_VALUE.values())
 _DEAL_TYPE_VALUE: Mapping[DealType, str] = {t: t.value for t in DealType}
 
 
 def shown_rate(value: Decimal | None) -> Decimal | None:
     """A rate or factor in a cell of a statement: 4 decimals at most (outputs.md)."""
-    # round_money's own quantize, inline: it runs for every line and deal
-    return None if value is None else value.quantize(_FACTOR_UNIT, ROUND_HALF_UP, CONTEXT)
-
-
-_FACTOR_UNIT = quantum(FACTOR_PLACES)
+    return None if value is None else round_money(value, FACTOR_PLACES)
 
 
 def same_currency(amount: Decimal) -> Decimal:
@@ -195,11 +190,13 @@ def pool_rows(
 
 def deal_rows(
     deals: Iterable[DealDetail],
+    texts: Mapping[str, str],
     decimals: int,
     settle: Callable[[Decimal], Decimal] = same_currency,
 ) -> Iterable[DealRow]:
-    """Each deal, and below a deal that spans brackets one row per bracket (its
-    range of the year's volume, rate with the product bonus, and amount)."""
+    """Each deal, explained by its sentence in `texts` (by deal id), and below a deal
+    that spans brackets one row per bracket (its range of the year's volume, rate with
+    the product bonus, and amount)."""
     for deal in deals:
         spans = len(deal.parts) > 1
         yield DealRow(
@@ -217,7 +214,7 @@ def deal_rows(
             bracket_share=None,
             share=settle(deal.share),  # the deal's line, in the settlement currency
             status=readable(deal.status, decimals),
-            explanation=deal_text(deal, decimals),
+            explanation=texts[deal.deal_id],
         )
         if not spans:
             continue
@@ -250,6 +247,7 @@ def deal_rows(
 
 def listed_deal_rows(
     deals: Sequence[DealDetail],
+    texts: Mapping[str, str],
     decimals: int,
     settle: Callable[[Decimal], Decimal],
     limit: int | None,
@@ -259,11 +257,11 @@ def listed_deal_rows(
     the rest: how many, where their lines are, their amounts and revenue share (so the
     table still adds up to the section's lines)."""
     if limit is None or len(deals) <= limit:
-        return list(deal_rows(deals, decimals, settle))
+        return list(deal_rows(deals, texts, decimals, settle))
     rest = deals[limit:]
     count = f"{len(rest):,} more deal{'s' if len(rest) != 1 else ''}"
     return [
-        *deal_rows(deals[:limit], decimals, settle),
+        *deal_rows(deals[:limit], texts, decimals, settle),
         DealRow(
             kind="more",
             id="",

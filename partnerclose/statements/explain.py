@@ -179,23 +179,6 @@ def reserve_text(
 
 def deal_text(deal: DealDetail, decimals: int) -> str:
     """R2/R3: a deal at one bracket: amount × (bracket rate + product bonus)."""
-    # A statement shows it twice (the deal's line and its row): made once, remembered
-    # by the deal object itself (hashing a DealDetail would cost more than the text).
-    hit = _DEAL_TEXTS.get(id(deal))
-    if hit is not None and hit[0] is deal and hit[1] == decimals:
-        return hit[2]
-    if len(_DEAL_TEXTS) >= _MAX_DEAL_TEXTS:
-        _DEAL_TEXTS.clear()
-    text = _deal_text(deal, decimals)
-    _DEAL_TEXTS[id(deal)] = (deal, decimals, text)
-    return text
-
-
-_DEAL_TEXTS: dict[int, tuple[DealDetail, int, str]] = {}
-_MAX_DEAL_TEXTS = 100_000
-
-
-def _deal_text(deal: DealDetail, decimals: int) -> str:
     if len(deal.parts) != 1:
         return f"spans {len(deal.parts)} brackets: one row each below"
     rate = deal.parts[0].rate

@@ -3,9 +3,15 @@ edited, or a record removed, directly in the database is named by `verify`."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from decimal import Decimal
+
 import pytest
 
 from partnerclose.cli import main
+from partnerclose.core.lines import Component, Line
+from partnerclose.ledger.chain import _encode
 from partnerclose.ledger.location import open_ledger
 from tests.ledger.raw import PROGRAM, rows
 from tests.ledger.test_store import NOV, OCT, record, run
@@ -82,3 +88,37 @@ def test_verify_command_counts_one_run_in_the_singular(ledger_at, capsys):
         record(ledger, run(OCT, final=False))  # run 1 and its audit record
     assert main(["verify", str(PROGRAM), "--ledger", str(ledger_at)]) == 0
     assert "hash chain holds: 1 run and 1 audit record verified" in capsys.readouterr().out
+
+
+def test_lines_hashed_as_written_hash_as_read_back(ledger_at):
+    """RunSeal hashes a run's lines on their way in (in batches); verify reads them back:
+    awkward text, no quantity or rate, and a batch boundary give the same hash."""
+    awkward = ['quote " and \\ back', "],[5,0,", "naïve ✓ 日本", "new\nline\ttab\x01"]
+    lines = [
+        Line(
+            str(OCT),
+            f"P{n % 7:03d}",
+            Component.COST_SHARE,
+            awkward[n % len(awkward)],
+            Decimal(-n) / 100,
+            "C4",
+            description=awkward[(n + 1) % len(awkward)],
+            quantity=None if n % 3 else Decimal(n),
+            rate=None if n % 2 else Decimal("0.25"),
+            status="" if n % 4 else "late",
+        )
+        for n in range(4096 + 5)
+    ]
+    with open_ledger(ledger_at, PROGRAM) as ledger:
+        record(ledger, replace(run(OCT, final=False), lines=lines))
+        record(ledger, replace(run(OCT, final=False), lines=[]))  # a run without lines
+    assert verify(ledger_at) == []
+
+
+@pytest.mark.parametrize(
+    "row",
+    [(1, "a", None, 'q"\\', "é\u2028\x7f\x01"), [0, "", 12345678901234567890], (), (True, 1.5)],
+)
+def test_a_row_hashes_as_json_dumps_gives_it(row):
+    expected = json.dumps(list(row), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert _encode(row) == expected.encode()
