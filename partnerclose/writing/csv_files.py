@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from partnerclose.core.currency import SettlementRate
 from partnerclose.core.journal import JournalRow
-from partnerclose.core.lines import Line
+from partnerclose.core.lines import Component, Line
 from partnerclose.core.money import fmt_money
 from partnerclose.core.problems import Problem
 
@@ -89,20 +89,14 @@ def _joined(header: Sequence[str], columns: Sequence[Iterable[str]]) -> bytes:
     return (f"{head}\n{body}\n" if body else f"{head}\n").encode("utf-8")
 
 
-def _cached(function: Callable[[Any], str]) -> Callable[[Any], str]:
-    """`function` with its results kept per distinct value (within one file): the
-    columns repeat their values (partners, components, rates, amounts). Equal
-    Decimals give the same text in every function used here (normalised or rounded
-    before they are printed), so a hit is exactly what the call would return."""
-    found: dict[Any, str] = {}
-
-    def cached(value: Any) -> str:
-        text = found.get(value)
-        if text is None:
-            text = found[value] = function(value)
-        return text
-
-    return cached
+def _each(function: Callable[[Any], str], column: Sequence[Any]) -> Iterator[str]:
+    """`function` of every value of `column`, called once per distinct value: the
+    columns repeat their values (partners, components, rates, amounts), and a table
+    of the distinct ones is looked up in C. Equal Decimals give the same text in
+    every function used here (normalised or rounded before they are printed), so a
+    value's text is exactly what the call would return for it."""
+    texts = {value: function(value) for value in set(column)}
+    return map(texts.__getitem__, column)
 
 
 def lines_csv(
@@ -136,59 +130,65 @@ def lines_csv(
         unit_rates,
         statuses,
     ) = zip(*rows, strict=True)
-    money = _cached(lambda value: fmt_money(value, decimals))
-    amount_texts = list(map(money, amounts))
+    # Deal ids, quantities and amounts are mostly distinct: formatted one by one.
+    amount_texts = [fmt_money(value, decimals) for value in amounts]
     partner_rate = {pid: rates.get(pid, own) for pid in set(partners)}
-    own_partners = {pid for pid, rate in partner_rate.items() if rate == own}
-    settled_amounts = [
-        text
-        if pid in own_partners
-        else fmt_money(partner_rate[pid].settle(amount), partner_rate[pid].decimals)
-        for pid, amount, text in zip(partners, amounts, amount_texts, strict=True)
-    ]
-    currency_of = {pid: rate.currency for pid, rate in partner_rate.items()}
+    others = {pid: rate for pid, rate in partner_rate.items() if rate != own}
+    settled_amounts = (
+        [
+            text
+            if (rate := others.get(pid)) is None
+            else fmt_money(rate.settle(amount), rate.decimals)
+            for pid, amount, text in zip(partners, amounts, amount_texts, strict=True)
+        ]
+        if others
+        else amount_texts
+    )
+    currency_of = {pid: _field(rate.currency) for pid, rate in partner_rate.items()}
     rate_of = {pid: plain_number(rate.rate) for pid, rate in partner_rate.items()}
-    number = _cached(plain_number)
-    text = _cached(lambda value: _field(safe_text(value)))
+    text = _text_field
     return _joined(
         LINE_COLUMNS,
         (
-            map(_cached(_field), periods),
-            map(text, partners),
-            map(_cached(lambda component: _field(component.value)), components),
+            _each(_field, periods),
+            _each(text, partners),
+            _each(_component_field, components),
             map(text, items),
-            [_field(safe_text(description)) for description in descriptions],
-            map(number, quantities),
-            map(number, unit_rates),
+            _each(text, descriptions),
+            map(plain_number, quantities),
+            _each(plain_number, unit_rates),
             amount_texts,
-            map(text, statuses),
-            map(_cached(_field), rules),
-            map(_cached(_field), map(currency_of.__getitem__, partners)),
+            _each(text, statuses),
+            _each(_field, rules),
+            map(currency_of.__getitem__, partners),
             map(rate_of.__getitem__, partners),
             settled_amounts,
         ),
     )
 
 
+def _text_field(value: str) -> str:
+    return _field(safe_text(value))
+
+
+def _component_field(component: Component) -> str:
+    return _field(component.value)
+
+
 def journal_csv(rows: Iterable[JournalRow], decimals: int) -> bytes:
     """The journal, written column by column as `lines_csv` (the same bytes as row by row)."""
     journal = list(rows)
-    money = _cached(lambda value: fmt_money(value, decimals))
-    text = _cached(lambda value: _field(safe_text(value)))
     return _joined(
         JOURNAL_COLUMNS,
         (
-            map(_cached(_field), [row.period for row in journal]),
-            map(_cached(_field), [row.date for row in journal]),
-            map(text, [row.partner_id for row in journal]),
-            map(
-                _cached(lambda component: _field(component.value)),
-                [row.component for row in journal],
-            ),
-            map(text, [row.account for row in journal]),
-            map(money, [row.debit for row in journal]),
-            map(money, [row.credit for row in journal]),
-            [_field(safe_text(row.memo)) for row in journal],
+            _each(_field, [row.period for row in journal]),
+            _each(_field, [row.date for row in journal]),
+            _each(_text_field, [row.partner_id for row in journal]),
+            _each(_component_field, [row.component for row in journal]),
+            _each(_text_field, [row.account for row in journal]),
+            _each(lambda value: fmt_money(value, decimals), [row.debit for row in journal]),
+            _each(lambda value: fmt_money(value, decimals), [row.credit for row in journal]),
+            _each(_text_field, [row.memo for row in journal]),
         ),
     )
 
