@@ -176,13 +176,14 @@ def _deal_figures(period: Period, deals: Sequence[Deal]) -> dict[str, Decimal]:
         DealStatus.REFUNDED: reversed_,
         DealStatus.CHURNED: reversed_,
     }
+    first_day, last_day = period.first_day, period.last_day  # period.contains, inline
     for deal in deals:
         status = deal.status
         if status is DealStatus.OPEN:
             open_deals.append(deal)
             continue
         bucket = closed_buckets.get(status)
-        if bucket is not None and period.contains(deal.close_date):
+        if bucket is not None and first_day <= deal.close_date <= last_day:
             bucket.append(deal)
     if not (won or lost or reversed_ or open_deals):
         return {}

@@ -148,10 +148,10 @@ def eligible_deals(
     period = terms.period
     # Lost and open deals pay nothing (K1 counts them): they are left out
     # before sorting, which is the costly part at a million rows.
-    first_day = period.first_day
+    first_day, last_day = period.first_day, period.last_day
     applied = state.applied_reversals
     for deal in in_deal_order([d for d in deals if d.status in _SETTLED_STATUSES]):
-        in_period = period.contains(deal.close_date)
+        in_period = first_day <= deal.close_date <= last_day  # period.contains, without a call
         # P1: an earlier period of the same fiscal year (a late deal or reversal)
         late = (
             not in_period and deal.close_date < first_day and terms.in_fiscal_year(deal.close_date)
