@@ -207,7 +207,15 @@ def build_plan(
     adjuster = Adjuster(rows, template.title)
     writes: dict[tuple[int, int], CellValue] = {}
     statics: dict[tuple[int, int], CellValue] = {}
+    # Each written row's first and last column (what `_blocks` groups), per template
+    # row: a region's copies repeat its template rows' columns, so the thousands of
+    # region writes need no step each to find them.
+    spans: dict[tuple[str | None, int], tuple[int, int]] = {}
     for cell, name in compiled.cells:
+        if name is not None or isinstance(cell.value, Formula) or cell.pieces:
+            key, column = (name, cell.row), cell.column
+            low, high = spans.get(key, (column, column))
+            spans[key] = (min(low, column), max(high, column))
         if name is None:
             at = (first(cell.row), cell.column)
             if isinstance(cell.value, Formula):
@@ -247,7 +255,8 @@ def build_plan(
             bottom = top + region.height - 1
             operations.append(CopyRowFormats((top, bottom), (bottom + 1, bottom + region.extra)))
     merged = _final_merges(compiled.merges, regions, rows)
-    operations.extend(_blocks(writes, statics, merged, max_blocks))
+    written = _written_rows(spans, regions, first)
+    operations.extend(_blocks(writes, statics, written, merged, max_blocks))
     if regions:
         operations.append(
             FitRowHeights(
@@ -297,12 +306,23 @@ def _column(cell: CellTemplate, fill: Fill, table: Table) -> list[CellValue]:
     values = list(map(itemgetter(table.fields.index(field)), table.rows))
     kinds = set(map(type, values))
     if kinds == {str}:  # a text column
-        return [Text(value) if value else None for value in values]
+        return _texts(values)
     if not any(issubclass(kind, str) for kind in kinds):  # numbers, dates: as they are
         return values
     return [
         (Text(value) if value else None) if isinstance(value, str) else value for value in values
     ]
+
+
+def _texts(values: list[str]) -> list[CellValue]:
+    """A text column's cells: one `Text` per distinct value where values repeat
+    (customers, products, statuses), one each where they do not (deal ids)."""
+    known: dict[str, CellValue] = dict.fromkeys(values)
+    if 2 * len(known) > len(values):
+        return [Text(value) if value else None for value in values]
+    for value in known:
+        known[value] = Text(value) if value else None
+    return list(map(known.__getitem__, values))
 
 
 class _Compiled:
@@ -434,28 +454,47 @@ def _waste(a: Box, b: Box) -> int:
     return _area(_union(a, b)) - _area(a) - _area(b)
 
 
+def _written_rows(
+    spans: Mapping[tuple[str | None, int], tuple[int, int]],
+    regions: Mapping[str, Region],
+    first: Callable[[int], int],
+) -> dict[int, tuple[int, int]]:
+    """Each written row's first and last column: `spans` (by region and template row)
+    at every copy of the row."""
+    written: dict[int, tuple[int, int]] = {}
+    for (name, row), (low, high) in spans.items():
+        top = first(row)
+        places = [top]
+        if name is not None:
+            region = regions[name]
+            places = list(range(top, top + region.copies * region.height, region.height))
+        for at in places:
+            known = written.get(at)
+            written[at] = (
+                (low, high) if known is None else (min(known[0], low), max(known[1], high))
+            )
+    return written
+
+
 def _blocks(
     writes: Mapping[tuple[int, int], CellValue],
     statics: Mapping[tuple[int, int], CellValue],
+    written: Mapping[int, tuple[int, int]],
     merged: Sequence[Box],
     max_blocks: int,
 ) -> list[WriteBlock]:
-    """Group the writes into few rectangles, never cutting a merged range."""
-    # Each row's first and last written column, without a step per cell in Python:
-    # in the writes by column, a row's last entry is its highest column.
-    by_column = sorted(writes, key=itemgetter(1))
-    high = dict(zip(map(itemgetter(0), by_column), map(itemgetter(1), by_column), strict=True))
-    by_column.reverse()
-    low = dict(zip(map(itemgetter(0), by_column), map(itemgetter(1), by_column), strict=True))
+    """Group the writes (`written`: each row's first and last written column) into
+    few rectangles, never cutting a merged range."""
     boxes: list[Box] = []
     start = previous = left = right = 0
-    for row in sorted(high):  # runs of consecutive rows
+    for row in sorted(written):  # runs of consecutive rows
+        low, high = written[row]
         if boxes and previous == row - 1:
-            left = min(left, low[row])
-            right = max(right, high[row])
+            left = min(left, low)
+            right = max(right, high)
             boxes[-1] = (start, left, row, right)
         else:
-            start, left, right = row, low[row], high[row]
+            start, left, right = row, low, high
             boxes.append((start, left, row, right))
         previous = row
     # Merge the neighbours that waste least, until max_blocks are left; only the
