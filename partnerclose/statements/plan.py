@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, product, repeat
+from itertools import pairwise, product
 from operator import itemgetter
 
 from partnerclose.statements.references import Adjuster, Region, RowMap
@@ -205,8 +205,11 @@ def build_plan(
     rows = RowMap(tuple(regions.values()))
     first = rows.first
     adjuster = Adjuster(rows, template.title)
-    writes: dict[tuple[int, int], CellValue] = {}
+    writes: dict[tuple[int, int], CellValue] = {}  # outside regions
     statics: dict[tuple[int, int], CellValue] = {}
+    # Region cells by region, template row and column: their values in every copy,
+    # a column each (blocks are made of them row by row, in C: `_region_rows`).
+    grown: dict[str, dict[int, dict[int, list[CellValue]]]] = {name: {} for name in regions}
     # Each written row's first and last column (what `_blocks` groups), per template
     # row: a region's copies repeat its template rows' columns, so the thousands of
     # region writes need no step each to find them.
@@ -226,21 +229,21 @@ def build_plan(
                 statics[at] = cell.value
             continue
         region, table = regions[name], fill.tables[name]
-        top, height, column = first(cell.row), region.height, cell.column
-        # The cell's place in each copy of its region, in order (one copy per line).
-        places = zip(range(top, top + region.copies * height, height), repeat(column))
+        # The cell's value in each copy of its region, in order (one copy per line).
+        values: list[CellValue]
         if isinstance(cell.value, Formula):
-            for copy, at in enumerate(places):
-                writes[at] = Formula(adjuster.formula(cell.value.value, region, copy))
+            formula = cell.value.value
+            values = [Formula(adjuster.formula(formula, region, n)) for n in range(region.copies)]
         elif cell.pieces:
-            writes.update(zip(places, _column(cell, fill, table), strict=True))
+            values = _column(cell, fill, table)
         else:
-            writes.update(zip(places, repeat(cell.value)))
+            values = [cell.value] * region.copies
+        grown[name].setdefault(cell.row, {})[cell.column] = values
     for marked in template.regions:
         if marked.empty_text and not fill.tables[marked.name].rows:
             target = compiled.first_item_cell(template, marked, fill.tables[marked.name])
             if target is not None:
-                writes[first(target.row), target.column] = Text(marked.empty_text)
+                grown[marked.name][target.row][target.column] = [Text(marked.empty_text)]
 
     operations: list[Operation] = []
     replacements = format_replacements(fill.scalars)
@@ -256,7 +259,13 @@ def build_plan(
             operations.append(CopyRowFormats((top, bottom), (bottom + 1, bottom + region.extra)))
     merged = _final_merges(compiled.merges, regions, rows)
     written = _written_rows(spans, regions, first)
-    operations.extend(_blocks(writes, statics, written, merged, max_blocks))
+    # The regions in sheet order: each one's name, first row and copies.
+    placed = sorted(
+        ((name, first(region.first), region) for name, region in regions.items()),
+        key=itemgetter(1),
+    )
+    cells = {**statics, **writes}  # a write over a static; no write: what the cell holds
+    operations.extend(_blocks(cells, grown, placed, written, merged, max_blocks))
     if regions:
         operations.append(
             FitRowHeights(
@@ -477,14 +486,16 @@ def _written_rows(
 
 
 def _blocks(
-    writes: Mapping[tuple[int, int], CellValue],
-    statics: Mapping[tuple[int, int], CellValue],
+    cells: Mapping[tuple[int, int], CellValue],
+    grown: Mapping[str, Mapping[int, Mapping[int, list[CellValue]]]],
+    placed: Sequence[tuple[str, int, Region]],
     written: Mapping[int, tuple[int, int]],
     merged: Sequence[Box],
     max_blocks: int,
 ) -> list[WriteBlock]:
     """Group the writes (`written`: each row's first and last written column) into
-    few rectangles, never cutting a merged range."""
+    few rectangles, never cutting a merged range: `cells` outside regions, `grown`
+    in the regions, `placed` in sheet order (each one's name, first row and copies)."""
     boxes: list[Box] = []
     start = previous = left = right = 0
     for row in sorted(written):  # runs of consecutive rows
@@ -509,8 +520,51 @@ def _blocks(
         if i < len(costs):
             costs[i] = _waste(boxes[i], boxes[i + 1])
     boxes = _around_merges(boxes, merged)
-    cells = {**statics, **writes}  # a write over a static; no write: what the cell holds
-    return [_block(box, cells) for box in boxes]
+    made: dict[tuple[str, int, int], list[tuple[CellValue, ...]]] = {}
+    blocks = []
+    for box in boxes:
+        values: list[tuple[CellValue, ...]] = []
+        top, left, bottom, right = box
+        row = top
+        for name, start, region in placed:
+            end = min(start + region.copies * region.height, bottom + 1)
+            if end <= row:
+                continue  # above the box, or met already
+            if start > bottom:
+                break  # below the box
+            values.extend(_cell_rows(cells, row, start, left, right))  # rows above it
+            key = (name, left, right)
+            if key not in made:
+                made[key] = _region_rows(grown[name], region, left, right)
+            values.extend(made[key][max(row, start) - start : end - start])
+            row = end
+        values.extend(_cell_rows(cells, row, bottom + 1, left, right))
+        blocks.append(WriteBlock(top, left, tuple(values)))
+    return blocks
+
+
+def _cell_rows(
+    cells: Mapping[tuple[int, int], CellValue], top: int, end: int, left: int, right: int
+) -> list[tuple[CellValue, ...]]:
+    """Rows top..end-1, columns left..right, of `cells` (a gap: None)."""
+    width = right - left + 1
+    flat = list(map(cells.get, product(range(top, end), range(left, right + 1))))
+    return [tuple(flat[i : i + width]) for i in range(0, len(flat), width)]
+
+
+def _region_rows(
+    columns: Mapping[int, Mapping[int, list[CellValue]]], region: Region, left: int, right: int
+) -> list[tuple[CellValue, ...]]:
+    """Every row of a grown region, columns left..right: its cells' values by template
+    row and column (`columns`; a gap: None), turned into rows by `zip`."""
+    none: list[CellValue] = [None] * region.copies
+    by_row = []
+    for row in range(region.first, region.last + 1):
+        cells = columns.get(row, {})
+        by_row.append(list(zip(*(cells.get(c, none) for c in range(left, right + 1)), strict=True)))
+    if len(by_row) == 1:
+        return by_row[0]
+    return [row for copy in zip(*by_row, strict=True) for row in copy]
 
 
 def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
@@ -538,13 +592,3 @@ def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
                 joined.append(box)
         boxes = joined
     return boxes
-
-
-def _block(box: Box, cells: Mapping[tuple[int, int], CellValue]) -> WriteBlock:
-    """The values of `box`: `cells` holds the writes over the statics (a gap: None)."""
-    top, left, bottom, right = box
-    width = right - left + 1
-    flat = list(map(cells.get, product(range(top, bottom + 1), range(left, right + 1))))
-    return WriteBlock(
-        top, left, tuple([tuple(flat[i : i + width]) for i in range(0, len(flat), width)])
-    )
