@@ -32,6 +32,7 @@ from partnerclose.statements.writers import (
     statement_partners,
 )
 from partnerclose.statements.xlsx import WorksheetSheet, fill_workbook, load_template, save
+from partnerclose.statements.xmlsheet import Styles, XmlSheet
 from tests.statements.compare import differences
 from tests.statements.conftest import DemoClose
 from tests.statements.test_xlsx import EVIL, data, template_bytes
@@ -349,3 +350,13 @@ def test_workers_are_forked_only_from_the_main_thread_of_a_single_threaded_proce
     thread.start()
     thread.join()
     assert seen == [False]
+
+
+def test_a_block_writes_decimals_as_a_single_cell_does() -> None:
+    package = load_package(STATEMENT_TEMPLATE.read_bytes())
+    sheet = XmlSheet(package.sheets[0], Styles(package.styles), package.epoch)
+    numbers = ["1400.00", "-0.00", "0.0300", "1E+3", "12345678901234.5678", "NaN", "7"]
+    values = [Decimal(n) for n in numbers]
+    sheet.write_block(200, 1, [values])
+    cells = sheet.rows[200].cells
+    assert [cells[1 + i] for i in range(len(values))] == [sheet._cell(0, v) for v in values]
