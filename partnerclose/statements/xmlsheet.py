@@ -689,11 +689,13 @@ class XmlSheet:
             out.append(after)
         else:
             out.append(template.head)
-        letters = _LETTERS
+        openings = _OPENINGS
         texts: dict[int, str] = {}  # rows of a region share their attributes: render once
         template_texts = template.row_attributes()
-        openings: dict[int, str] = {}  # column -> '<c r="B'
-        styled: dict[int, str] = {}  # style -> '" s="12"' (0: '"')
+        # style -> '" s="12"' (0: '"'), for every style of the workbook
+        styles = len(self.styles.book.xfs) + len(self.styles.extra)
+        quotes = ['"', *(f'" s="{style}"' for style in range(1, styles))]
+        append = out.append
         for number in sorted(self.rows):
             row = self.rows[number]
             if not row.cells and not row.attrs:
@@ -713,15 +715,12 @@ class XmlSheet:
             cells = row.cells
             for column in sorted(cells):
                 style, body, _ = cells[column]
-                opening = openings.get(column)
-                if opening is None:
-                    letter = letters[column] if column < 703 else column_letter(column)
-                    opening = openings[column] = f'<c r="{letter}'
-                quoted = styled.get(style)
-                if quoted is None:
-                    quoted = styled[style] = f'" s="{style}"' if style else '"'
-                out.append(f"{opening}{suffix}{quoted}{body}")
-            out.append("</row>")
+                try:  # a tuple's and a list's item: no lookup by key a cell
+                    append(f"{openings[column]}{suffix}{quotes[style]}{body}")
+                except IndexError:  # beyond column ZZ, or a style the workbook lacks
+                    quoted = f'" s="{style}"' if style else '"'
+                    append(f'<c r="{column_letter(column)}{suffix}{quoted}{body}')
+            append("</row>")
         for segment in template.tail:
             out.append(segment if isinstance(segment, str) else self._slot_text(segment))
         return "".join(out).encode("utf-8")
@@ -757,6 +756,7 @@ class XmlSheet:
 
 
 _LETTERS = ("", *(column_letter(c) for c in range(1, 703)))  # A..ZZ
+_OPENINGS = tuple(f'<c r="{letter}' for letter in _LETTERS)  # a cell's XML up to its row
 _HEIGHT = ("ht", "customHeight")
 _MAX_TEXT_CELLS = 50_000  # texts of cells remembered per template sheet (deals' vary)
 _NONE: frozenset[int] = frozenset()
