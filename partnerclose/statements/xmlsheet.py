@@ -560,7 +560,8 @@ class XmlSheet:
         for top, left, _, right in self.merges:
             ends.setdefault(top, {})[left] = right
         width_of = self.template.span_width
-        fonts: dict[int, _Font] = {}
+        # style -> its heights, made as met; a list, for no lookup by key a cell
+        fonts: list[_Font | None] = [None] * (len(self.styles.book.xfs) + len(self.styles.extra))
         fitted: dict[tuple[int, float], dict[str, str]] = {}
         spans: dict[tuple[float, int, int], int] = {}  # (size, left, right): a line's text
         rounded: dict[float, float] = {}  # a row's height as written: few distinct ones
@@ -575,9 +576,11 @@ class XmlSheet:
             for column, (style, _, value) in cells.items():
                 if column in skip:
                     continue
-                font = fonts.get(style)
+                font = fonts[style] if 0 <= style < len(fonts) else None
                 if font is None:
-                    font = fonts[style] = _font(self.styles.xf(style))
+                    font = _font(self.styles.xf(style))
+                    if 0 <= style < len(fonts):
+                        fonts[style] = font
                 if value is None:
                     needed = font[0]
                 elif not font[3]:
