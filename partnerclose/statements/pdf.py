@@ -535,8 +535,10 @@ class _Cells:
         """A text's cell: wrapped to the column, left-aligned."""
         if (
             text.isascii()
-            and text.isprintable()
-            and " ".join(text.split()) == text
+            and text.isprintable()  # so its only white space is " "
+            and "  " not in text
+            and text[:1] != " "
+            and text[-1:] != " "  # and `" ".join(text.split()) == text`
             and _ascii_width(text, REGULAR, _ROW_SIZE) <= self.limits[i]
         ):  # one line that fits, as `_wrap` would find
             if not text:
@@ -674,7 +676,7 @@ def _table(
     by_column = [
         [cells.empty[i]] * len(rows)
         if column.field not in index
-        else cells.column(i, [row[index[column.field]] for row in rows])
+        else cells.column(i, list(map(itemgetter(index[column.field]), rows)))
         for i, column in enumerate(columns)
     ]
     tallest = map(max, *(map(len, map(itemgetter(0), cells)) for cells in by_column), repeat(1))
