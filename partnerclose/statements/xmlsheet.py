@@ -561,7 +561,8 @@ class XmlSheet:
             ends.setdefault(top, {})[left] = right
         width_of = self.template.span_width
         # style -> its heights, made as met; a list, for no lookup by key a cell
-        fonts: list[_Font | None] = [None] * (len(self.styles.book.xfs) + len(self.styles.extra))
+        known = len(self.styles.book.xfs) + len(self.styles.extra)
+        fonts: list[_Font | None] = [None] * known
         fitted: dict[tuple[int, float], dict[str, str]] = {}
         spans: dict[tuple[float, int, int], int] = {}  # (size, left, right): a line's text
         rounded: dict[float, float] = {}  # a row's height as written: few distinct ones
@@ -576,10 +577,10 @@ class XmlSheet:
             for column, (style, _, value) in cells.items():
                 if column in skip:
                     continue
-                font = fonts[style] if 0 <= style < len(fonts) else None
+                font = fonts[style] if 0 <= style < known else None
                 if font is None:
                     font = _font(self.styles.xf(style))
-                    if 0 <= style < len(fonts):
+                    if 0 <= style < known:
                         fonts[style] = font
                 if value is None:
                     needed = font[0]
