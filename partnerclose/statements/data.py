@@ -455,7 +455,7 @@ def _tables(
         "mdf_lines": section_lines(Section.CO_MARKETING),
         "corrections": _corrections(all_lines, settled),
         "milestone_lines": section_lines(Section.MILESTONES),
-        "deals": Table.of_rows(
+        "deals": Table.of_values(
             "deal",
             DealRow,
             listed_deal_rows(
@@ -502,7 +502,7 @@ def _line_table(
     pool_names = {pool.pool_id: pool.name for pool in program.pools}
     explain = _explainer(context, partner_id, index, deal_texts)
     restated = context.restated_amounts
-    return Table.of_rows(
+    return Table.of_values(
         "line",
         LineRow,
         (

@@ -33,6 +33,7 @@ from partnerclose.statements.rows import (
     ScoreRow,
     TrueUpRow,
 )
+from partnerclose.statements.values import Value, row_values
 
 MISSING = "n/a"  # a key figure that cannot be computed (K1: missing, not 0)
 
@@ -49,6 +50,12 @@ def shown_rate(value: Decimal | None) -> Decimal | None:
     return None if value is None else round_money(value, FACTOR_PLACES)
 
 
+# The line and deal tables' rows, hundreds a statement: as the values `Table.of_values`
+# takes, not as LineRow and DealRow instances (see `row_values`).
+_LINE_VALUES = row_values(LineRow)
+_DEAL_VALUES = row_values(DealRow)
+
+
 def same_currency(amount: Decimal) -> Decimal:
     """A line's amount for a partner in the program currency: itself."""
     return amount
@@ -61,11 +68,12 @@ def line_row(
     explained: str,
     decimals: int,
     restated: tuple[Decimal, Decimal] | None = None,
-) -> LineRow:
-    """A line of the statement: its amount in the settlement currency, its title and why."""
+) -> tuple[Value, ...]:
+    """A line of the statement: its amount in the settlement currency, its title and why
+    (a LineRow's values, for `Table.of_values`)."""
     credit = line.component is Component.IN_KIND_CREDIT
     corrected = restated if line.component is Component.PRIOR_PERIOD_ADJUSTMENT else None
-    return LineRow(
+    return _LINE_VALUES(
         component=_COMPONENT_VALUE[line.component],
         kind=COMPONENT_LABELS[line.component],
         item=line.item,
@@ -193,13 +201,13 @@ def deal_rows(
     texts: Mapping[str, str],
     decimals: int,
     settle: Callable[[Decimal], Decimal] = same_currency,
-) -> Iterable[DealRow]:
+) -> Iterable[tuple[Value, ...]]:
     """Each deal, explained by its sentence in `texts` (by deal id), and below a deal
     that spans brackets one row per bracket (its range of the year's volume, rate with
-    the product bonus, and amount)."""
+    the product bonus, and amount): DealRows' values, for `Table.of_values`."""
     for deal in deals:
         spans = len(deal.parts) > 1
-        yield DealRow(
+        yield _DEAL_VALUES(
             kind="deal",
             id=deal.deal_id,
             customer=deal.customer,
@@ -221,7 +229,7 @@ def deal_rows(
         for part in deal.parts:
             rate = part.rate + deal.bonus_rate
             bonus = f" + {percent_text(deal.bonus_rate)} bonus" if deal.bonus_rate else ""
-            yield DealRow(
+            yield _DEAL_VALUES(
                 kind="bracket",
                 id="",
                 customer=(
@@ -252,7 +260,7 @@ def listed_deal_rows(
     settle: Callable[[Decimal], Decimal],
     limit: int | None,
     lines_file: str,
-) -> list[DealRow]:
+) -> list[tuple[Value, ...]]:
     """`deal_rows` of the first `limit` deals (every deal when None), then one row for
     the rest: how many, where their lines are, their amounts and revenue share (so the
     table still adds up to the section's lines)."""
@@ -262,7 +270,7 @@ def listed_deal_rows(
     count = f"{len(rest):,} more deal{'s' if len(rest) != 1 else ''}"
     return [
         *deal_rows(deals[:limit], texts, decimals, settle),
-        DealRow(
+        _DEAL_VALUES(
             kind="more",
             id="",
             customer=f"… and {count}: see {lines_file}",

@@ -120,6 +120,11 @@ def _register_fonts() -> None:
         _FONT_OBJECTS[name] = font
         widths: Any = font.face.charWidths
         _WIDTHS[name] = {chr(code): widths[code] for code in range(32, 127) if code in widths}
+        ascii_widths = _WIDTHS[name]
+        if all(c in ascii_widths for c in "0123456789,.()"):
+            digit, mark, paren = ({ascii_widths[c] for c in g} for g in ("0123456789", ",.", "()"))
+            if len(digit) == len(mark) == len(paren) == 1:
+                _FIGURES[name] = (min(digit), min(mark), min(paren))
 
 
 def _cache_subsets(font: TTFont) -> None:
@@ -157,6 +162,9 @@ _BLACK_FILL = _fill_operator(BLACK)
 
 
 _WIDTHS: dict[str, dict[str, float]] = {}  # each font's advance widths of ASCII, in 1/1000 em
+# A font's widths of a digit, of "," and ".", and of "(" and ")", when each group is
+# of one width (tabular figures, as Vera's): an amount's width from its length.
+_FIGURES: dict[str, tuple[float, float, float]] = {}
 
 
 def _ascii_width(text: str, font: str, size: float) -> float:
@@ -477,15 +485,28 @@ class _Cells:
         escaped in one step for the non-zero Decimals (most of a deal table's cells)."""
         places, right = self.amounts[i], self.places[i][0]
         widths = _WIDTHS[REGULAR].__getitem__
+        spec = f",.{places}f"
+        figures = _FIGURES.get(REGULAR)
         for value in known:
             if type(value) is Decimal and value:
-                text = shown = f"{abs(value):,.{places}f}"
-                if value < 0:
-                    text, shown = f"({text})", f"\\({text}\\)"
-                try:  # _ascii_width, inline
-                    left = right - sum(map(widths, text)) * _ROW_SIZE * 0.001
-                except KeyError:
-                    left = right - _width(text, REGULAR, _ROW_SIZE)
+                text = shown = format(abs(value), spec)
+                if figures is not None and value.is_finite():
+                    # Digits, then "," and ".", then "(" and ")" are as wide as each
+                    # other, and widths are multiples of 1/2048 em: the sum, exactly.
+                    digit, mark, paren = figures
+                    marks = text.count(",") + text.count(".")
+                    units = (len(text) - marks) * digit + marks * mark
+                    if value < 0:
+                        text, shown = f"({text})", f"\\({text}\\)"
+                        units += 2 * paren
+                    left = right - units * _ROW_SIZE * 0.001
+                else:
+                    if value < 0:
+                        text, shown = f"({text})", f"\\({text}\\)"
+                    try:  # _ascii_width, inline
+                        left = right - sum(map(widths, text)) * _ROW_SIZE * 0.001
+                    except KeyError:
+                        left = right - _width(text, REGULAR, _ROW_SIZE)
                 known[value] = (text,), f"1 0 0 1 {left:.2f} {_LINE_MARKS[0]} Tm\n({shown}) Tj"
             else:
                 known[value] = self._of(i, value)
@@ -514,8 +535,10 @@ class _Cells:
         """A text's cell: wrapped to the column, left-aligned."""
         if (
             text.isascii()
-            and text.isprintable()
-            and " ".join(text.split()) == text
+            and text.isprintable()  # so its only white space is " "
+            and "  " not in text
+            and text[:1] != " "
+            and text[-1:] != " "  # and `" ".join(text.split()) == text`
             and _ascii_width(text, REGULAR, _ROW_SIZE) <= self.limits[i]
         ):  # one line that fits, as `_wrap` would find
             if not text:
@@ -653,7 +676,7 @@ def _table(
     by_column = [
         [cells.empty[i]] * len(rows)
         if column.field not in index
-        else cells.column(i, [row[index[column.field]] for row in rows])
+        else cells.column(i, list(map(itemgetter(index[column.field]), rows)))
         for i, column in enumerate(columns)
     ]
     tallest = map(max, *(map(len, map(itemgetter(0), cells)) for cells in by_column), repeat(1))

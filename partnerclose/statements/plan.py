@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise, product, repeat
+from itertools import pairwise, product
 from operator import itemgetter
 
 from partnerclose.statements.references import Adjuster, Region, RowMap
@@ -205,9 +205,20 @@ def build_plan(
     rows = RowMap(tuple(regions.values()))
     first = rows.first
     adjuster = Adjuster(rows, template.title)
-    writes: dict[tuple[int, int], CellValue] = {}
+    writes: dict[tuple[int, int], CellValue] = {}  # outside regions
     statics: dict[tuple[int, int], CellValue] = {}
+    # Region cells by region, template row and column: their values in every copy,
+    # a column each (blocks are made of them row by row, in C: `_region_rows`).
+    grown: dict[str, dict[int, dict[int, list[CellValue]]]] = {name: {} for name in regions}
+    # Each written row's first and last column (what `_blocks` groups), per template
+    # row: a region's copies repeat its template rows' columns, so the thousands of
+    # region writes need no step each to find them.
+    spans: dict[tuple[str | None, int], tuple[int, int]] = {}
     for cell, name in compiled.cells:
+        if name is not None or isinstance(cell.value, Formula) or cell.pieces:
+            key, column = (name, cell.row), cell.column
+            low, high = spans.get(key, (column, column))
+            spans[key] = (min(low, column), max(high, column))
         if name is None:
             at = (first(cell.row), cell.column)
             if isinstance(cell.value, Formula):
@@ -218,21 +229,21 @@ def build_plan(
                 statics[at] = cell.value
             continue
         region, table = regions[name], fill.tables[name]
-        top, height, column = first(cell.row), region.height, cell.column
-        # The cell's place in each copy of its region, in order (one copy per line).
-        places = zip(range(top, top + region.copies * height, height), repeat(column))
+        # The cell's value in each copy of its region, in order (one copy per line).
+        values: list[CellValue]
         if isinstance(cell.value, Formula):
-            for copy, at in enumerate(places):
-                writes[at] = Formula(adjuster.formula(cell.value.value, region, copy))
+            formula = cell.value.value
+            values = [Formula(adjuster.formula(formula, region, n)) for n in range(region.copies)]
         elif cell.pieces:
-            writes.update(zip(places, _column(cell, fill, table), strict=True))
+            values = _column(cell, fill, table)
         else:
-            writes.update(zip(places, repeat(cell.value)))
+            values = [cell.value] * region.copies
+        grown[name].setdefault(cell.row, {})[cell.column] = values
     for marked in template.regions:
         if marked.empty_text and not fill.tables[marked.name].rows:
             target = compiled.first_item_cell(template, marked, fill.tables[marked.name])
             if target is not None:
-                writes[first(target.row), target.column] = Text(marked.empty_text)
+                grown[marked.name][target.row][target.column] = [Text(marked.empty_text)]
 
     operations: list[Operation] = []
     replacements = format_replacements(fill.scalars)
@@ -247,7 +258,14 @@ def build_plan(
             bottom = top + region.height - 1
             operations.append(CopyRowFormats((top, bottom), (bottom + 1, bottom + region.extra)))
     merged = _final_merges(compiled.merges, regions, rows)
-    operations.extend(_blocks(writes, statics, merged, max_blocks))
+    written = _written_rows(spans, regions, first)
+    # The regions in sheet order: each one's name, first row and copies.
+    placed = sorted(
+        ((name, first(region.first), region) for name, region in regions.items()),
+        key=itemgetter(1),
+    )
+    cells = {**statics, **writes}  # a write over a static; no write: what the cell holds
+    operations.extend(_blocks(cells, grown, placed, written, merged, max_blocks))
     if regions:
         operations.append(
             FitRowHeights(
@@ -297,12 +315,23 @@ def _column(cell: CellTemplate, fill: Fill, table: Table) -> list[CellValue]:
     values = list(map(itemgetter(table.fields.index(field)), table.rows))
     kinds = set(map(type, values))
     if kinds == {str}:  # a text column
-        return [Text(value) if value else None for value in values]
+        return _texts(values)
     if not any(issubclass(kind, str) for kind in kinds):  # numbers, dates: as they are
         return values
     return [
         (Text(value) if value else None) if isinstance(value, str) else value for value in values
     ]
+
+
+def _texts(values: list[str]) -> list[CellValue]:
+    """A text column's cells: one `Text` per distinct value where values repeat
+    (customers, products, statuses), one each where they do not (deal ids)."""
+    known: dict[str, CellValue] = dict.fromkeys(values)
+    if 2 * len(known) > len(values):
+        return [Text(value) if value else None for value in values]
+    for value in known:
+        known[value] = Text(value) if value else None
+    return list(map(known.__getitem__, values))
 
 
 class _Compiled:
@@ -434,28 +463,49 @@ def _waste(a: Box, b: Box) -> int:
     return _area(_union(a, b)) - _area(a) - _area(b)
 
 
+def _written_rows(
+    spans: Mapping[tuple[str | None, int], tuple[int, int]],
+    regions: Mapping[str, Region],
+    first: Callable[[int], int],
+) -> dict[int, tuple[int, int]]:
+    """Each written row's first and last column: `spans` (by region and template row)
+    at every copy of the row."""
+    written: dict[int, tuple[int, int]] = {}
+    for (name, row), (low, high) in spans.items():
+        top = first(row)
+        places = [top]
+        if name is not None:
+            region = regions[name]
+            places = list(range(top, top + region.copies * region.height, region.height))
+        for at in places:
+            known = written.get(at)
+            written[at] = (
+                (low, high) if known is None else (min(known[0], low), max(known[1], high))
+            )
+    return written
+
+
 def _blocks(
-    writes: Mapping[tuple[int, int], CellValue],
-    statics: Mapping[tuple[int, int], CellValue],
+    cells: Mapping[tuple[int, int], CellValue],
+    grown: Mapping[str, Mapping[int, Mapping[int, list[CellValue]]]],
+    placed: Sequence[tuple[str, int, Region]],
+    written: Mapping[int, tuple[int, int]],
     merged: Sequence[Box],
     max_blocks: int,
 ) -> list[WriteBlock]:
-    """Group the writes into few rectangles, never cutting a merged range."""
-    # Each row's first and last written column, without a step per cell in Python:
-    # in the writes by column, a row's last entry is its highest column.
-    by_column = sorted(writes, key=itemgetter(1))
-    high = dict(zip(map(itemgetter(0), by_column), map(itemgetter(1), by_column), strict=True))
-    by_column.reverse()
-    low = dict(zip(map(itemgetter(0), by_column), map(itemgetter(1), by_column), strict=True))
+    """Group the writes (`written`: each row's first and last written column) into
+    few rectangles, never cutting a merged range: `cells` outside regions, `grown`
+    in the regions, `placed` in sheet order (each one's name, first row and copies)."""
     boxes: list[Box] = []
     start = previous = left = right = 0
-    for row in sorted(high):  # runs of consecutive rows
+    for row in sorted(written):  # runs of consecutive rows
+        low, high = written[row]
         if boxes and previous == row - 1:
-            left = min(left, low[row])
-            right = max(right, high[row])
+            left = min(left, low)
+            right = max(right, high)
             boxes[-1] = (start, left, row, right)
         else:
-            start, left, right = row, low[row], high[row]
+            start, left, right = row, low, high
             boxes.append((start, left, row, right))
         previous = row
     # Merge the neighbours that waste least, until max_blocks are left; only the
@@ -470,8 +520,51 @@ def _blocks(
         if i < len(costs):
             costs[i] = _waste(boxes[i], boxes[i + 1])
     boxes = _around_merges(boxes, merged)
-    cells = {**statics, **writes}  # a write over a static; no write: what the cell holds
-    return [_block(box, cells) for box in boxes]
+    made: dict[tuple[str, int, int], list[tuple[CellValue, ...]]] = {}
+    blocks = []
+    for box in boxes:
+        values: list[tuple[CellValue, ...]] = []
+        top, left, bottom, right = box
+        row = top
+        for name, start, region in placed:
+            end = min(start + region.copies * region.height, bottom + 1)
+            if end <= row:
+                continue  # above the box, or met already
+            if start > bottom:
+                break  # below the box
+            values.extend(_cell_rows(cells, row, start, left, right))  # rows above it
+            key = (name, left, right)
+            if key not in made:
+                made[key] = _region_rows(grown[name], region, left, right)
+            values.extend(made[key][max(row, start) - start : end - start])
+            row = end
+        values.extend(_cell_rows(cells, row, bottom + 1, left, right))
+        blocks.append(WriteBlock(top, left, tuple(values)))
+    return blocks
+
+
+def _cell_rows(
+    cells: Mapping[tuple[int, int], CellValue], top: int, end: int, left: int, right: int
+) -> list[tuple[CellValue, ...]]:
+    """Rows top..end-1, columns left..right, of `cells` (a gap: None)."""
+    width = right - left + 1
+    flat = list(map(cells.get, product(range(top, end), range(left, right + 1))))
+    return [tuple(flat[i : i + width]) for i in range(0, len(flat), width)]
+
+
+def _region_rows(
+    columns: Mapping[int, Mapping[int, list[CellValue]]], region: Region, left: int, right: int
+) -> list[tuple[CellValue, ...]]:
+    """Every row of a grown region, columns left..right: its cells' values by template
+    row and column (`columns`; a gap: None), turned into rows by `zip`."""
+    none: list[CellValue] = [None] * region.copies
+    by_row = []
+    for row in range(region.first, region.last + 1):
+        cells = columns.get(row, {})
+        by_row.append(list(zip(*(cells.get(c, none) for c in range(left, right + 1)), strict=True)))
+    if len(by_row) == 1:
+        return by_row[0]
+    return [row for copy in zip(*by_row, strict=True) for row in copy]
 
 
 def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
@@ -499,13 +592,3 @@ def _around_merges(boxes: list[Box], merged: Sequence[Box]) -> list[Box]:
                 joined.append(box)
         boxes = joined
     return boxes
-
-
-def _block(box: Box, cells: Mapping[tuple[int, int], CellValue]) -> WriteBlock:
-    """The values of `box`: `cells` holds the writes over the statics (a gap: None)."""
-    top, left, bottom, right = box
-    width = right - left + 1
-    flat = list(map(cells.get, product(range(top, bottom + 1), range(left, right + 1))))
-    return WriteBlock(
-        top, left, tuple([tuple(flat[i : i + width]) for i in range(0, len(flat), width)])
-    )

@@ -14,12 +14,12 @@ Pure: no spreadsheet library. A backend turns these into cells:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any
+from typing import Any, ParamSpec
 
 MAX_TEXT = 32_767  # Excel's limit for one cell
 # Characters no cell can hold (XML 1.0 forbids them; lone surrogates cannot be encoded).
@@ -94,8 +94,38 @@ class Table:
             built.append(values(row))
         return cls(item, names, tuple(built))
 
+    @classmethod
+    def of_values(cls, item: str, row_type: type[Any], rows: Iterable[tuple[Value, ...]]) -> Table:
+        """Rows made by `row_values(row_type)`: its fields' values, in order, already."""
+        return cls(item, tuple(f.name for f in fields(row_type)), tuple(rows))
+
     def __len__(self) -> int:
         return len(self.rows)
+
+
+P = ParamSpec("P")
+
+
+def row_values(row_type: Callable[P, object]) -> Callable[P, tuple[Value, ...]]:
+    """A function with the parameters of the row dataclass `row_type` that gives the
+    row's values as a tuple in field order, what `Table.of_rows` makes of an instance,
+    without the instance (a frozen dataclass's `__init__` sets its fields one by one:
+    most of the time of building a statement's line and deal tables)."""
+    parameters, names = [], []
+    defaults: dict[str, object] = {}
+    for i, spec in enumerate(fields(row_type)):  # type: ignore[arg-type]
+        if spec.default_factory is not MISSING:
+            raise TypeError(f"{spec.name}: a default factory")
+        names.append(spec.name)
+        if spec.default is MISSING:
+            parameters.append(spec.name)
+        else:
+            defaults[f"_default{i}"] = spec.default
+            parameters.append(f"{spec.name}=_default{i}")
+    source = f"def values({', '.join(parameters)}):\n    return ({', '.join(names)},)\n"
+    exec(source, defaults)  # names from a dataclass's fields, nothing from data
+    made: Callable[P, tuple[Value, ...]] = defaults["values"]  # type: ignore[assignment]
+    return made
 
 
 @dataclass(frozen=True, slots=True)

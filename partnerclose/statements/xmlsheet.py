@@ -539,7 +539,12 @@ class XmlSheet:
                 existing = cells.get(column)
                 style = existing[0] if existing is not None else 0
                 if type(value) is Decimal:  # the most common value: as `_cell` writes it
-                    cells[column] = (style, f' t="n"><v>{_number(value)}</v></c>', value)
+                    text = str(value)  # `_number`'s common case, inline
+                    if len(text) > 15 or "E" in text:
+                        text = _number(value)
+                    elif "." in text:
+                        text = text.rstrip("0").rstrip(".")
+                    cells[column] = (style, f' t="n"><v>{text}</v></c>', value)
                 elif type(value) is Text:  # labels repeat in every fill: written once
                     key = (style, value.value)
                     cell = texts.get(key)
@@ -551,37 +556,49 @@ class XmlSheet:
 
     def fit_row_heights(self, rows: Sequence[tuple[int, int]]) -> None:
         covered = self.covered()
-        ends = {(top, left): right for top, left, _, right in self.merges}
+        ends: dict[int, dict[int, int]] = {}  # row -> a merged range's first column -> last
+        for top, left, _, right in self.merges:
+            ends.setdefault(top, {})[left] = right
         width_of = self.template.span_width
-        fonts: dict[int, tuple[float, float, float, bool]] = {}
+        # style -> its heights, made as met; a list, for no lookup by key a cell
+        known = len(self.styles.book.xfs) + len(self.styles.extra)
+        fonts: list[_Font | None] = [None] * known
         fitted: dict[tuple[int, float], dict[str, str]] = {}
-        lengths: dict[tuple[float, int, int], int] = {}  # (size, left, right): a line's text
+        spans: dict[tuple[float, int, int], int] = {}  # (size, left, right): a line's text
+        rounded: dict[float, float] = {}  # a row's height as written: few distinct ones
         for number in sorted({r for first, last in rows for r in range(first, last + 1)}):
             row = self.rows.get(number)
             if row is not None and row.fixed:
                 continue
             cells = row.cells if row is not None else {}
             skip = covered.get(number, _NONE)
+            starts = ends.get(number, _NO_ENDS)
             height = 0.0
             for column, (style, _, value) in cells.items():
                 if column in skip:
                     continue
-                font = fonts.get(style)
+                font = fonts[style] if 0 <= style < known else None
                 if font is None:
-                    xf = self.styles.xf(style)
-                    size = (xf.font_size or DEFAULT_FONT_SIZE) if xf.styled else DEFAULT_FONT_SIZE
-                    empty = cell_height(None, False, size, 0.0)
-                    font = fonts[style] = (empty, cell_height("", False, size, 0.0), size, xf.wrap)
+                    font = _font(self.styles.xf(style))
+                    if 0 <= style < known:
+                        fonts[style] = font
                 if value is None:
                     needed = font[0]
                 elif not font[3]:
                     needed = font[1]
                 else:
-                    right = ends.get((number, column), column)
-                    span = (font[2], column, right)
-                    length = lengths.get(span)
-                    if length is None:
-                        length = lengths[span] = line_length(width_of(column, right), font[2])
+                    right = starts.get(column, column) if starts else column
+                    if right == column:  # one column: its line's length by column
+                        length = font[4].get(column)
+                        if length is None:
+                            length = font[4][column] = line_length(
+                                width_of(column, column), font[2]
+                            )
+                    else:
+                        span = (font[2], column, right)
+                        length = spans.get(span)
+                        if length is None:
+                            length = spans[span] = line_length(width_of(column, right), font[2])
                     text = value if type(value) is str else str(value)
                     if len(text) <= length and "\n" not in text:
                         needed = font[1]  # it fits on one line, as most do
@@ -589,11 +606,14 @@ class XmlSheet:
                         needed = cell_height(text, True, font[2], width_of(column, right))
                 height = needed if needed > height else height
             base = row.attrs if row is not None else _NO_ATTRIBUTES
-            key = (id(base), round(height or EMPTY_ROW_HEIGHT, 2))
+            shown = rounded.get(height)
+            if shown is None:
+                shown = rounded[height] = round(height or EMPTY_ROW_HEIGHT, 2)
+            key = (id(base), shown)
             attrs = fitted.get(key)
             if attrs is None:  # rows of a region share their attributes
                 attrs = {k: v for k, v in base.items() if k not in _HEIGHT}
-                attrs["ht"] = _number(key[1])
+                attrs["ht"] = _number(shown)
                 attrs["customHeight"] = "1"
                 fitted[key] = attrs
             self.rows[number] = SheetRow(attrs, cells, True)
@@ -673,11 +693,13 @@ class XmlSheet:
             out.append(after)
         else:
             out.append(template.head)
-        letters = _LETTERS
+        openings = _OPENINGS
         texts: dict[int, str] = {}  # rows of a region share their attributes: render once
         template_texts = template.row_attributes()
-        openings: dict[int, str] = {}  # column -> '<c r="B'
-        styled: dict[int, str] = {}  # style -> '" s="12"' (0: '"')
+        # style -> '" s="12"' (0: '"'), for every style of the workbook
+        styles = len(self.styles.book.xfs) + len(self.styles.extra)
+        quotes = ['"', *(f'" s="{style}"' for style in range(1, styles))]
+        append = out.append
         for number in sorted(self.rows):
             row = self.rows[number]
             if not row.cells and not row.attrs:
@@ -697,15 +719,12 @@ class XmlSheet:
             cells = row.cells
             for column in sorted(cells):
                 style, body, _ = cells[column]
-                opening = openings.get(column)
-                if opening is None:
-                    letter = letters[column] if column < 703 else column_letter(column)
-                    opening = openings[column] = f'<c r="{letter}'
-                quoted = styled.get(style)
-                if quoted is None:
-                    quoted = styled[style] = f'" s="{style}"' if style else '"'
-                out.append(f"{opening}{suffix}{quoted}{body}")
-            out.append("</row>")
+                try:  # a tuple's and a list's item: no lookup by key a cell
+                    append(f"{openings[column]}{suffix}{quotes[style]}{body}")
+                except IndexError:  # beyond column ZZ, or a style the workbook lacks
+                    quoted = f'" s="{style}"' if style else '"'
+                    append(f'<c r="{column_letter(column)}{suffix}{quoted}{body}')
+            append("</row>")
         for segment in template.tail:
             out.append(segment if isinstance(segment, str) else self._slot_text(segment))
         return "".join(out).encode("utf-8")
@@ -741,10 +760,23 @@ class XmlSheet:
 
 
 _LETTERS = ("", *(column_letter(c) for c in range(1, 703)))  # A..ZZ
+_OPENINGS = tuple(f'<c r="{letter}' for letter in _LETTERS)  # a cell's XML up to its row
 _HEIGHT = ("ht", "customHeight")
 _MAX_TEXT_CELLS = 50_000  # texts of cells remembered per template sheet (deals' vary)
 _NONE: frozenset[int] = frozenset()
 _NO_ATTRIBUTES: dict[str, str] = {}  # never changed: shared by rows without attributes
+
+
+# A style's heights for `fit_row_heights`: an empty cell's, one line's, its font size,
+# whether it wraps, and (filled as met) a line's length in characters by column.
+_Font = tuple[float, float, float, bool, dict[int, int]]
+_NO_ENDS: dict[int, int] = {}  # never changed: rows where no merged range starts
+
+
+def _font(xf: Xf) -> _Font:
+    size = (xf.font_size or DEFAULT_FONT_SIZE) if xf.styled else DEFAULT_FONT_SIZE
+    empty = cell_height(None, False, size, 0.0)
+    return (empty, cell_height("", False, size, 0.0), size, xf.wrap, {})
 
 
 def _attribute_text(attrs: Mapping[str, str]) -> str:

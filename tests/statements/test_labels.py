@@ -16,8 +16,8 @@ from partnerclose.core.lines import Component
 from partnerclose.statements.close_pack_data import close_pack_fill
 from partnerclose.statements.data import statement_fill
 from partnerclose.statements.labels import KEY_FIGURE_LABELS, key_figure_label
-from partnerclose.statements.rows import LineRow, ParticipantRow
-from partnerclose.statements.values import DataError, Table
+from partnerclose.statements.rows import DealRow, LineRow, ParticipantRow
+from partnerclose.statements.values import DataError, Table, row_values
 from partnerclose.statements.writers import STATEMENT_TEMPLATE, render_statements
 from tests.statements.conftest import DemoClose
 
@@ -92,3 +92,13 @@ def test_a_tables_columns_are_its_rows_fields():
     )
     with pytest.raises(DataError, match="a ParticipantRow among LineRows"):
         Table.of_rows("line", LineRow, [line, ParticipantRow(*["x"] * 21)])
+
+
+def test_row_values_are_what_a_table_makes_of_the_row():
+    args = ("mdf", "MDF", "C1", "Campaign", "", "", None, None, None, 5, "", "K2", 5)
+    kwargs = dict(zip((f.name for f in dataclasses.fields(LineRow)), args, strict=False))
+    made = Table.of_values("line", LineRow, [row_values(LineRow)(**kwargs)])
+    assert made == Table.of_rows("line", LineRow, [LineRow(**kwargs)])  # defaults too
+    assert row_values(LineRow)(*args, restated=7) == (*args, None, 7)
+    with pytest.raises(TypeError):
+        row_values(DealRow)(kind="deal")  # every field without a default is needed

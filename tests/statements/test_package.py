@@ -32,6 +32,7 @@ from partnerclose.statements.writers import (
     statement_partners,
 )
 from partnerclose.statements.xlsx import WorksheetSheet, fill_workbook, load_template, save
+from partnerclose.statements.xmlsheet import SheetRow, Styles, XmlSheet
 from tests.statements.compare import differences
 from tests.statements.conftest import DemoClose
 from tests.statements.test_xlsx import EVIL, data, template_bytes
@@ -349,3 +350,25 @@ def test_workers_are_forked_only_from_the_main_thread_of_a_single_threaded_proce
     thread.start()
     thread.join()
     assert seen == [False]
+
+
+def test_a_block_writes_decimals_as_a_single_cell_does() -> None:
+    package = load_package(STATEMENT_TEMPLATE.read_bytes())
+    sheet = XmlSheet(package.sheets[0], Styles(package.styles), package.epoch)
+    numbers = ["1400.00", "-0.00", "0.0300", "1E+3", "12345678901234.5678", "NaN", "7"]
+    values = [Decimal(n) for n in numbers]
+    sheet.write_block(200, 1, [values])
+    cells = sheet.rows[200].cells
+    assert [cells[1 + i] for i in range(len(values))] == [sheet._cell(0, v) for v in values]
+
+
+def test_a_cell_beyond_column_zz_or_with_an_unknown_style_is_written_whole() -> None:
+    package = load_package(STATEMENT_TEMPLATE.read_bytes())
+    styles = Styles(package.styles)
+    sheet = XmlSheet(package.sheets[0], styles, package.epoch)
+    sheet.write_block(300, 703, [[Decimal("1.50")]])
+    unknown = len(styles.book.xfs) + 5
+    sheet.rows[301] = SheetRow({}, {2: (unknown, ' t="n"><v>2</v></c>', Decimal(2))}, False)
+    xml = sheet.render().decode("utf-8")
+    assert '<c r="AAA300" t="n"><v>1.5</v></c>' in xml
+    assert f'<c r="B301" s="{unknown}" t="n"><v>2</v></c>' in xml

@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 
 from partnerclose.core.period import Period
 from partnerclose.pipeline import Status, run_close
+from partnerclose.statements import pdf
 from partnerclose.statements.data import number_text
+from partnerclose.statements.pdf import amount_text
 from tests.workbook_files import MILESTONE_HEADER, P001, P002, PROGRAM, write_program
 
 OCT = Period(2026, 10)
@@ -44,3 +46,22 @@ def test_the_retention_guard_on_a_statement_is_shown_to_four_decimals(tmp_path):
     with (outcome.output / "lines.csv").open(encoding="utf-8") as stream:
         lines = [row for row in csv.DictReader(stream) if row["component"] == "milestone"]
     assert [(row["item"], row["amount"]) for row in lines] == [("M1", "12411.76")]
+
+
+def test_a_pdf_amount_measured_by_its_length_is_measured_as_its_characters():
+    pdf._register_fonts()
+    columns = (pdf.Column("Amount", "amount", 0.5, "amount"),)
+    values = [Decimal(n) for n in ("1234567.891", "-0.5", "-98765432.10", "3", "0.004", "-7")]
+    for places in (0, 2, 3):
+        cells = pdf._Cells(columns, pdf.Decimals(places, places))
+        fast: dict[Decimal | str | None, pdf.Cell | None] = dict.fromkeys(values)
+        cells._amounts(0, fast)
+        figures = pdf._FIGURES.pop(pdf.REGULAR)
+        try:  # each character's width summed
+            slow: dict[Decimal | str | None, pdf.Cell | None] = dict.fromkeys(values)
+            cells._amounts(0, slow)
+        finally:
+            pdf._FIGURES[pdf.REGULAR] = figures
+        assert fast == slow
+        assert fast[Decimal("-98765432.10")] is not None
+        assert fast[Decimal("-98765432.10")][0] == (amount_text(Decimal("-98765432.10"), places),)
