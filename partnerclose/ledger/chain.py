@@ -19,7 +19,8 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from itertools import chain, repeat
+from typing import Any, Protocol, cast
 
 # The hash before a chain's first record.
 GENESIS = "0" * 64
@@ -107,6 +108,33 @@ def _digest(prev: str, rows: Iterable[Iterable[object]]) -> str:
 
 # The part of a run's content that holds its lines (RunSeal hashes it as written).
 _LINES_PART = 2
+# The lines part's columns after seq (period, partner_id, component, item, description,
+# quantity, rate, amount, status, rule): which repeat a few values in a month's lines.
+_LINE_COLUMNS_REPEAT = (True, True, True, False, True, False, False, False, True, True)
+# A table of a column's texts is dropped beyond this many values (it does not repeat).
+_TABLE_LIMIT = 50_000
+# A str's JSON text, as the encoder gives it (a TypeError for any other value).
+_string_text = cast(Callable[[object], str], json.encoder.encode_basestring)
+
+
+def _scalar_text(value: object) -> str:
+    return _text((value,))[1:-1]
+
+
+class _Texts(dict[object, str]):
+    """value -> its JSON text, made once per distinct value."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = _scalar_text(value)
+        return text
+
+
+def _value_texts(values: Sequence[object]) -> Iterable[str]:
+    """Each value's JSON text: the C function alone while all are text."""
+    try:
+        return list(map(_string_text, values))
+    except TypeError:  # a None (no quantity, no rate) or a number among them
+        return [_string_text(v) if isinstance(v, str) else _scalar_text(v) for v in values]
 
 
 def _run_rows(db: Database, run_id: int, with_files: bool) -> Iterator[Iterable[object]]:
@@ -186,27 +214,38 @@ class RunSeal:
     def _part(self, number: int) -> None:
         self._hash(_part_rows(self._db, self._run_id, number))
 
-    def lines(self, rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
-        """`rows` passed through, each hashed: a lines row as inserted (the run's id,
-        then the columns of the lines part, in their order), in seq order."""
+    def lines(self, batches: Iterable[Sequence[Sequence[object]]]) -> Iterator[tuple[object, ...]]:
+        """The lines rows to insert, each hashed: `batches` of the lines part's columns
+        after seq (period to rule, each a str, int or None), a few thousand rows each;
+        the rows are (the run's id, seq from 0, the columns), in seq order."""
         if self._lines != "unwritten":
             raise RuntimeError("a run's lines are hashed once")
         self._lines = "writing"
-        return self._hashed(rows)
+        return chain.from_iterable(self._hashed(batches))
 
-    def _hashed(self, rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
-        hasher = self._hasher
-        self._hash([(f"part {_LINES_PART}",)])  # the part's rows: `rows`, as inserted
-        cut = len(_text((self._run_id,)))  # "[<run id>]": the row's text from its seq on
-        texts: list[str] = []
-        for row in rows:
-            texts.append(_text(row)[cut:])  # "<seq>,...]": the row less "[<run id>,"
-            if len(texts) == 4096:  # one update a batch; never the whole text at once
-                hasher.update(("[" + "\n[".join(texts) + "\n").encode())
-                texts.clear()
-            yield row
-        if texts:
-            hasher.update(("[" + "\n[".join(texts) + "\n").encode())
+    def _hashed(
+        self, batches: Iterable[Sequence[Sequence[object]]]
+    ) -> Iterator[Iterator[tuple[object, ...]]]:
+        # A batch's text built column by column (C loops, not a Python call per row): a
+        # column that repeats a few values (period, partner, component...) from a table
+        # of their texts, the others value by value; then joined row by row.
+        self._hash([(f"part {_LINES_PART}",)])  # the part's rows: the lines, as inserted
+        tables = [_Texts() if repeats else None for repeats in _LINE_COLUMNS_REPEAT]
+        seq = 0
+        for columns in batches:
+            count = len(columns[0])
+            seqs = range(seq, seq + count)
+            texts = [
+                _value_texts(column) if table is None else map(table.__getitem__, column)
+                for column, table in zip(columns, tables, strict=True)
+            ]
+            rows = "]\n[".join(map(",".join, zip(map(str, seqs), *texts, strict=True)))
+            self._hasher.update(f"[{rows}]\n".encode() if count else b"")
+            yield zip(repeat(self._run_id), seqs, *columns)
+            seq += count
+            for table in tables:
+                if table is not None and len(table) > _TABLE_LIMIT:
+                    table.clear()  # not a column that repeats after all: memory bounded
         self._lines = "hashed"
 
     def seal(self, *, with_files: bool = True) -> None:

@@ -8,9 +8,12 @@ copied from run to run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 
 from partnerclose.core.close import CloseState
 from partnerclose.core.cost_model import CostState
@@ -120,6 +123,15 @@ class NewPaidDeals:
         for partner_id, deals in sorted(self._by_partner.items()):
             yield partner_id, _texts_of(deals)
 
+    def packed(self) -> Iterator[tuple[str, str]]:
+        """(partner_id, the JSON text of its rows) by partner, the text json.dumps gives
+        the rows of `__iter__` (ensure_ascii off, no spaces), partners without deals left
+        out: what the ledger stores of them, without a row of text per deal."""
+        tables = _DealTexts()
+        for partner_id, deals in sorted(self._by_partner.items()):
+            if deals:
+                yield partner_id, _packed(deals, tables)
+
     def deals(self) -> Iterator[PaidDeal]:
         """Every deal, in the order the ledger packs them (by partner, then as paid)."""
         for _, deals in sorted(self._by_partner.items()):
@@ -153,6 +165,76 @@ def _texts_of(deals: Sequence[PaidDeal]) -> list[PaidDealText]:
             )
         )
     return rows
+
+
+# A str's JSON text as json.dumps gives it (ensure_ascii off).
+_json: Callable[[str], str] = json.encoder.encode_basestring
+
+
+class _Table(dict[object, str]):
+    """value -> the JSON text of its text, made once per distinct value. Keys whose
+    equal values have equal texts only (str, date, Period, enums; not Decimal, whose
+    0.1 equals 0.10)."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = _json(str(value))
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class _DealTexts:
+    """A run's tables of the deal columns that repeat a few values (one per run, not
+    per process: a table lives as long as the run's rows are being packed)."""
+
+    partners: _Table = field(default_factory=_Table)
+    periods: _Table = field(default_factory=_Table)
+    days: _Table = field(default_factory=_Table)
+    types: _Table = field(default_factory=_Table)
+    products: _Table = field(default_factory=_Table)
+    currencies: _Table = field(default_factory=_Table)
+
+
+def _decimal_texts(values: Sequence[Decimal]) -> Iterator[str]:
+    return map(_json, map(str, values))
+
+
+def _packed(deals: Sequence[PaidDeal], tables: _DealTexts) -> str:
+    """The JSON text of `_texts_of(deals)`, built column by column (C loops)."""
+    (
+        ids,
+        partners,
+        periods,
+        days,
+        amounts,
+        types,
+        products,
+        rates,
+        shares,
+        _,
+        bonus_rates,
+        currencies,
+        sources,
+    ) = zip(*deals, strict=True)
+    if sources.count(None) == len(sources):
+        source_texts: Iterable[str] = repeat('""', len(sources))
+    else:
+        source_texts = [_json("" if s is None else str(s)) for s in sources]
+    rows = zip(
+        map(_json, ids),
+        map(tables.partners.__getitem__, partners),
+        map(tables.periods.__getitem__, periods),
+        map(tables.days.__getitem__, days),
+        _decimal_texts(amounts),
+        map(tables.types.__getitem__, types),
+        map(tables.products.__getitem__, products),
+        _decimal_texts(rates),
+        _decimal_texts(bonus_rates),
+        _decimal_texts(shares),
+        map(tables.currencies.__getitem__, currencies),
+        source_texts,
+        strict=True,
+    )
+    return "[[" + "],[".join(map(",".join, rows)) + "]]"
 
 
 def revenue_changes(

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple, Self, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, Self, TypeVar, cast, runtime_checkable
 from urllib.parse import quote
 
 from partnerclose import __version__
@@ -192,6 +192,17 @@ class PaidDealRow(NamedTuple):
 PaidDealText = tuple[str, ...]
 
 
+@runtime_checkable
+class PackedPaidDeals(Protocol):
+    """A run's new paid deals that make their packed text themselves (faster than a
+    row of text per deal and json.dumps)."""
+
+    def packed(self) -> Iterator[tuple[str, str]]:
+        """(partner_id, the JSON text of its PaidDealText rows, as json.dumps gives it
+        with ensure_ascii off and no spaces), by partner; none for a partner without."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class StoredState:
     """Carried state as the ledger keeps it, engine-neutral.
@@ -231,7 +242,8 @@ class RunRecord:
     inputs: Sequence[tuple[str, str, str]]  # (path, role, sha256)
     lines: Sequence[Line]
     values: Mapping[str, Mapping[str, str]]
-    new_paid_deals: Iterable[tuple[str, Sequence[PaidDealText]]]  # (partner_id, its deals)
+    # (partner_id, its deals), or deals that pack themselves (state_codec.NewPaidDeals)
+    new_paid_deals: Iterable[tuple[str, Sequence[PaidDealText]]] | PackedPaidDeals
     deal_payments: Mapping[str, Decimal]  # deal_id -> paid by this run
     reversals: Mapping[str, Decimal]  # deal_id -> reversed by this run
     based_on: tuple[int, ...] = ()  # StoredState.runs of the state the close started from
@@ -807,27 +819,11 @@ class Ledger:
         if run.read_input is not None:
             _keep_inputs(db, run.inputs, run.read_input)
         seal = RunSeal(db, run_id)
-        # Rows are generated as SQLite takes them, and hashed on the way: a million are
-        # never held at once, nor read back to be hashed.
+        # Rows are generated as SQLite takes them, a batch at a time, and hashed on the
+        # way: a million are never held at once, nor read back to be hashed.
         db.executemany(
             "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            seal.lines(
-                (
-                    run_id,
-                    seq,
-                    line.period,
-                    line.partner_id,
-                    str(line.component),  # its value (a StrEnum), faster than .value
-                    line.item,
-                    line.description,
-                    None if line.quantity is None else str(line.quantity),
-                    None if line.rate is None else str(line.rate),
-                    str(line.amount),
-                    line.status,
-                    line.rule,
-                )
-                for seq, line in enumerate(run.lines)
-            ),
+            seal.lines(_line_columns(run.lines)),
         )
         db.executemany(
             "INSERT INTO state_values VALUES (?, ?, ?, ?)",
@@ -839,11 +835,7 @@ class Ledger:
         )
         db.executemany(
             "INSERT INTO paid_deal_sets VALUES (?, ?, ?)",
-            (
-                (run_id, partner_id, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
-                for partner_id, rows in run.new_paid_deals
-                if rows
-            ),
+            ((run_id, partner_id, deals) for partner_id, deals in _packed(run.new_paid_deals)),
         )
         db.executemany(
             "INSERT INTO run_files VALUES (?, ?, ?, ?, ?)",
@@ -943,6 +935,45 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 def _busy_message(path: Path | str) -> str:
     name = path.name if isinstance(path, Path) else path
     return f"another close is running on the ledger {name}; try again when it has finished"
+
+
+# Lines turned into columns this many at a time (the text of one batch is held at once).
+_LINE_BATCH = 4096
+_COMPONENT_TEXT = {component: str(component) for component in Component}  # StrEnum values
+
+
+def _line_columns(lines: Sequence[Line]) -> Iterator[tuple[Sequence[str | None], ...]]:
+    """The lines' columns as inserted after seq (RunSeal's order), a batch at a time."""
+    for start in range(0, len(lines), _LINE_BATCH):
+        # Line's fields in their order; one more field fails here rather than going unseen.
+        period, partner_id, component, item, amount, rule, description, quantity, rate, status = (
+            zip(*lines[start : start + _LINE_BATCH], strict=True)
+        )
+        yield (
+            period,
+            partner_id,
+            list(map(_COMPONENT_TEXT.__getitem__, component)),
+            item,
+            description,
+            [None if value is None else str(value) for value in quantity],
+            [None if value is None else str(value) for value in rate],
+            list(map(str, amount)),
+            status,
+            rule,
+        )
+
+
+def _packed(
+    deals: Iterable[tuple[str, Sequence[PaidDealText]]] | PackedPaidDeals,
+) -> Iterator[tuple[str, str]]:
+    """(partner_id, the packed text of its paid deals) of each partner with some."""
+    if isinstance(deals, PackedPaidDeals):
+        return deals.packed()
+    return (
+        (partner_id, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+        for partner_id, rows in deals
+        if rows
+    )
 
 
 def _amount_rows(run_id: int, items: Iterable[tuple[str, Decimal]]) -> list[tuple[int, str, str]]:

@@ -11,6 +11,7 @@ import pytest
 
 from partnerclose.cli import main
 from partnerclose.core.lines import Component, Line
+from partnerclose.ledger import chain
 from partnerclose.ledger.chain import _encode
 from partnerclose.ledger.location import open_ledger
 from tests.ledger.raw import PROGRAM, rows
@@ -112,6 +113,19 @@ def test_lines_hashed_as_written_hash_as_read_back(ledger_at):
     with open_ledger(ledger_at, PROGRAM) as ledger:
         record(ledger, replace(run(OCT, final=False), lines=lines))
         record(ledger, replace(run(OCT, final=False), lines=[]))  # a run without lines
+    assert verify(ledger_at) == []
+
+
+def test_lines_of_columns_that_do_not_repeat_hash_as_read_back(ledger_at, monkeypatch):
+    """A table of a column's texts that outgrows its limit is dropped and made again."""
+    monkeypatch.setattr(chain, "_TABLE_LIMIT", 3)
+    lines = [
+        Line(str(OCT), f"P{n:03d}", Component.MDF, "CRM", Decimal(n), "M1", f'd"{n}')
+        for n in range(4096 + 10)
+    ]
+    with open_ledger(ledger_at, PROGRAM) as ledger:
+        record(ledger, replace(run(OCT, final=False), lines=lines))
+        assert ledger.lines(1) == lines
     assert verify(ledger_at) == []
 
 
