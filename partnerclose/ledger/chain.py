@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any, Protocol, cast
 
 # The hash before a chain's first record.
@@ -130,11 +130,37 @@ class _Texts(dict[object, str]):
 
 
 def _value_texts(values: Sequence[object]) -> Iterable[str]:
-    """Each value's JSON text: the C function alone while all are text."""
+    """Each value's JSON text: the C function alone while all are text (or None)."""
     try:
         return list(map(_string_text, values))
     except TypeError:  # a None (no quantity, no rate) or a number among them
-        return [_string_text(v) if isinstance(v, str) else _scalar_text(v) for v in values]
+        pass
+    nulls = _places(values, None)  # a few: found by C, not by a test of each value
+    if nulls:
+        blanked = list(values)
+        for place in nulls:
+            blanked[place] = ""
+        try:
+            texts = list(map(_string_text, blanked))
+        except TypeError:  # a number
+            pass
+        else:
+            for place in nulls:
+                texts[place] = "null"
+            return texts
+    return [_string_text(v) if isinstance(v, str) else _scalar_text(v) for v in values]
+
+
+def _places(values: Sequence[object], value: object) -> list[int]:
+    """Where `value` is among `values` (compared by identity first, then ==)."""
+    found: list[int] = []
+    place = -1
+    try:
+        while True:
+            place = values.index(value, place + 1)
+            found.append(place)
+    except ValueError:
+        return found
 
 
 def _run_rows(db: Database, run_id: int, with_files: bool) -> Iterator[Iterable[object]]:
@@ -214,18 +240,21 @@ class RunSeal:
     def _part(self, number: int) -> None:
         self._hash(_part_rows(self._db, self._run_id, number))
 
-    def lines(self, batches: Iterable[Sequence[Sequence[object]]]) -> Iterator[tuple[object, ...]]:
-        """The lines rows to insert, each hashed: `batches` of the lines part's columns
-        after seq (period to rule, each a str, int or None), a few thousand rows each;
-        the rows are (the run's id, seq from 0, the columns), in seq order."""
+    def lines(
+        self, batches: Iterable[Sequence[Sequence[object]]]
+    ) -> Iterator[list[tuple[object, ...]]]:
+        """The lines rows to insert, a batch at a time, each batch hashed as it is taken:
+        `batches` of the lines part's columns after seq (period to rule, each value a str,
+        int or None), a few thousand rows each; the rows are (the run's id, seq from 0,
+        the columns), in seq order."""
         if self._lines != "unwritten":
             raise RuntimeError("a run's lines are hashed once")
         self._lines = "writing"
-        return chain.from_iterable(self._hashed(batches))
+        return self._hashed(batches)
 
     def _hashed(
         self, batches: Iterable[Sequence[Sequence[object]]]
-    ) -> Iterator[Iterator[tuple[object, ...]]]:
+    ) -> Iterator[list[tuple[object, ...]]]:
         # A batch's text built column by column (C loops, not a Python call per row): a
         # column that repeats a few values (period, partner, component...) from a table
         # of their texts, the others value by value; then joined row by row.
@@ -241,7 +270,7 @@ class RunSeal:
             ]
             rows = "]\n[".join(map(",".join, zip(map(str, seqs), *texts, strict=True)))
             self._hasher.update(f"[{rows}]\n".encode() if count else b"")
-            yield zip(repeat(self._run_id), seqs, *columns)
+            yield list(zip(repeat(self._run_id), seqs, *columns))
             seq += count
             for table in tables:
                 if table is not None and len(table) > _TABLE_LIMIT:

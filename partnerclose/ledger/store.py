@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, Self, TypeVar, cast, runtime_checkable
 from urllib.parse import quote
@@ -821,10 +822,8 @@ class Ledger:
         seal = RunSeal(db, run_id)
         # Rows are generated as SQLite takes them, a batch at a time, and hashed on the
         # way: a million are never held at once, nor read back to be hashed.
-        db.executemany(
-            "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            seal.lines(_line_columns(run.lines)),
-        )
+        for rows in seal.lines(_line_columns(run.lines)):
+            _insert_lines(db, rows)
         db.executemany(
             "INSERT INTO state_values VALUES (?, ?, ?, ?)",
             [
@@ -955,12 +954,44 @@ def _line_columns(lines: Sequence[Line]) -> Iterator[tuple[Sequence[str | None],
             list(map(_COMPONENT_TEXT.__getitem__, component)),
             item,
             description,
-            [None if value is None else str(value) for value in quantity],
-            [None if value is None else str(value) for value in rate],
+            _decimal_texts(quantity),
+            _decimal_texts(rate),
             list(map(str, amount)),
             status,
             rule,
         )
+
+
+def _decimal_texts(values: Sequence[Decimal | None]) -> list[str | None]:
+    """str() of each value, None for None (a few: found by C, not by a test of each)."""
+    texts: list[str | None] = list(map(str, values))
+    place = -1
+    try:
+        while True:
+            place = texts.index("None", place + 1)  # a decimal's text is never "None"
+            texts[place] = None
+    except ValueError:
+        return texts
+
+
+# Lines inserted this many in one statement: SQLite's cost of running a statement is
+# about a third of inserting a line one by one (measured: 1.40 -> 0.96 s for 561,640).
+_LINES_PER_INSERT = 256
+_LINE_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_LINES = "INSERT INTO lines VALUES " + ", ".join([_LINE_VALUES] * _LINES_PER_INSERT)
+
+
+def _insert_lines(db: Any, rows: Sequence[tuple[object, ...]]) -> None:
+    """`rows` inserted in their order (so a run's lines take rowids in seq order)."""
+    whole = len(rows) - len(rows) % _LINES_PER_INSERT
+    db.executemany(
+        _INSERT_LINES,
+        (
+            tuple(chain.from_iterable(rows[start : start + _LINES_PER_INSERT]))
+            for start in range(0, whole, _LINES_PER_INSERT)
+        ),
+    )
+    db.executemany("INSERT INTO lines VALUES " + _LINE_VALUES, rows[whole:])
 
 
 def _packed(

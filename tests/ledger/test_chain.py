@@ -136,3 +136,10 @@ def test_lines_of_columns_that_do_not_repeat_hash_as_read_back(ledger_at, monkey
 def test_a_row_hashes_as_json_dumps_gives_it(row):
     expected = json.dumps(list(row), ensure_ascii=False, separators=(",", ":")) + "\n"
     assert _encode(row) == expected.encode()
+
+
+@pytest.mark.parametrize(
+    "column", [["a", 'q"\\'], ["a", None, "\x01", None], [None, 3, "b"], [None], [1.5, True], []]
+)
+def test_a_column_of_values_has_the_texts_json_dumps_gives_them(column):
+    assert list(chain._value_texts(column)) == [json.dumps(v, ensure_ascii=False) for v in column]
