@@ -21,11 +21,11 @@ AWKWARD = ['quote " and \\ back', "],[", "naïve ✓ 日本", "new\nline\ttab\x0
 
 def _deals() -> dict[str, list[PaidDeal]]:
     by_partner: dict[str, list[PaidDeal]] = {"P002": [], "P003": []}
-    for n in range(40):
-        partner = ("P001", "P003", "P\u00e9")[n % 3]
+    for n in range(60):
+        partner = ("P001", "P003", "P\u00e9", "P004")[n % 4]  # P004: plain ids
         by_partner.setdefault(partner, []).append(
             PaidDeal(
-                f"D{n}{AWKWARD[n % len(AWKWARD)]}",
+                f"D{n}" if partner == "P004" else f"D{n}{AWKWARD[n % len(AWKWARD)]}",
                 partner,
                 Period(2026, 9 + n % 2),
                 date(2026, 9 + n % 2, 1 + n % 28),
@@ -51,7 +51,7 @@ def test_packed_deals_are_the_text_json_dumps_gives_their_rows():
         if texts
     ]
     assert list(deals.packed()) == expected
-    assert [partner_id for partner_id, _ in expected] == ["P001", "P003", "P\u00e9"]
+    assert [partner_id for partner_id, _ in expected] == ["P001", "P003", "P004", "P\u00e9"]
 
 
 def test_packed_deals_are_recorded_and_hashed_as_their_rows(ledger_at, tmp_path):
