@@ -19,7 +19,6 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any, Protocol, cast
 
 # The hash before a chain's first record.
@@ -242,11 +241,11 @@ class RunSeal:
 
     def lines(
         self, batches: Iterable[Sequence[Sequence[object]]]
-    ) -> Iterator[list[tuple[object, ...]]]:
-        """The lines rows to insert, a batch at a time, each batch hashed as it is taken:
-        `batches` of the lines part's columns after seq (period to rule, each value a str,
-        int or None), a few thousand rows each; the rows are (the run's id, seq from 0,
-        the columns), in seq order."""
+    ) -> Iterator[tuple[range, Sequence[Sequence[object]]]]:
+        """`batches` of the lines part's columns after seq (period to rule, each value a
+        str, int or None), a few thousand rows each, hashed as each is taken: each batch's
+        seqs (from 0, in order) and columns, to be inserted as rows (the run's id, seq,
+        the columns) in seq order before the next is taken."""
         if self._lines != "unwritten":
             raise RuntimeError("a run's lines are hashed once")
         self._lines = "writing"
@@ -254,7 +253,7 @@ class RunSeal:
 
     def _hashed(
         self, batches: Iterable[Sequence[Sequence[object]]]
-    ) -> Iterator[list[tuple[object, ...]]]:
+    ) -> Iterator[tuple[range, Sequence[Sequence[object]]]]:
         # A batch's text built column by column (C loops, not a Python call per row): a
         # column that repeats a few values (period, partner, component...) from a table
         # of their texts, the others value by value; then joined row by row.
@@ -270,7 +269,7 @@ class RunSeal:
             ]
             rows = "]\n[".join(map(",".join, zip(map(str, seqs), *texts, strict=True)))
             self._hasher.update(f"[{rows}]\n".encode() if count else b"")
-            yield list(zip(repeat(self._run_id), seqs, *columns))
+            yield seqs, columns
             seq += count
             for table in tables:
                 if table is not None and len(table) > _TABLE_LIMIT:
