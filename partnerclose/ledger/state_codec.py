@@ -263,6 +263,8 @@ def revenue_changes(
     payments = {}
     for deal_id, deal in after.paid_deals.items():
         previous = earlier.get(deal_id)
+        if previous is deal:  # carried over as it was (a year of deals): nothing to store
+            continue
         if previous is None:
             new_deals[deal.partner_id].append(deal)
             paid_before = deal.share

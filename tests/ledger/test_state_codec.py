@@ -1,5 +1,6 @@
 """A run's new paid deals as the ledger packs them: the text NewPaidDeals builds column
-by column is the one json.dumps gives its rows, and reads back as the same deals."""
+by column is the one json.dumps gives its rows, and reads back as the same deals; what
+revenue_changes finds a run changed."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from decimal import Decimal as D
 
 from partnerclose.core.period import Period
 from partnerclose.core.records import DealType
-from partnerclose.core.revenue_model import PaidDeal
+from partnerclose.core.revenue_model import PaidDeal, RevenueState
 from partnerclose.ledger.location import open_ledger
-from partnerclose.ledger.state_codec import NewPaidDeals
+from partnerclose.ledger.state_codec import NewPaidDeals, revenue_changes
 from tests.ledger.raw import PROGRAM, rows
 from tests.ledger.test_store import OCT, record, run
 
@@ -66,3 +67,37 @@ def test_packed_deals_are_recorded_and_hashed_as_their_rows(ledger_at, tmp_path)
         stored.append((sorted(rows(where, "SELECT * FROM paid_deal_sets")), state))
     assert stored[0] == stored[1]
     assert [row.deal_id for row in stored[0][1].paid_deals] == [d.deal_id for d in deals.deals()]
+
+
+def test_revenue_changes_are_the_new_deals_true_ups_and_reversals_of_the_run():
+    d1, d2, d3, d4, d5 = (
+        PaidDeal(
+            f"D{n}",
+            "P002" if n == 4 else "P001",
+            OCT,
+            date(2026, 10, n),
+            D(100),
+            DealType.SOURCED,
+            "Core",
+            D("0.1"),
+            D(10),
+            D(10),
+        )
+        for n in range(1, 6)
+    )
+    before = RevenueState({"D1": d1, "D2": d2, "D5": d5}, {"D1": D(5)})
+    after = RevenueState(
+        {
+            "D1": d1,  # carried over as it was
+            "D2": d2._replace(paid=D(13)),  # trued up by 3
+            "D3": d3,  # new, paid its share
+            "D4": d4._replace(paid=D("12.0")),  # new, and trued up by 2 at once
+            "D5": d5._replace(paid=D("10.00")),  # another decimal, the same amount
+        },
+        {"D1": D(7), "D2": D(1)},
+    )
+    new, payments, reversals = revenue_changes(before, after)
+    assert list(new.deals()) == [after.paid_deals["D3"], after.paid_deals["D4"]]
+    assert [partner_id for partner_id, _ in new] == ["P001", "P002"]
+    assert payments == {"D2": D(3), "D4": D(2)}
+    assert reversals == {"D1": D(2), "D2": D(1)}
