@@ -110,7 +110,8 @@ _LINES_PART = 2
 # The lines part's columns after seq (period, partner_id, component, item, description,
 # quantity, rate, amount, status, rule): which repeat a few values in a month's lines.
 _LINE_COLUMNS_REPEAT = (True, True, True, False, True, False, False, False, True, True)
-# A table of a column's texts is dropped beyond this many values (it does not repeat).
+# A column's table of texts is dropped beyond this many values (memory bounded): the
+# column does not repeat a few values after all, and its texts are made one by one.
 _TABLE_LIMIT = 50_000
 # A str's JSON text, as the encoder gives it (a TypeError for any other value).
 _string_text = cast(Callable[[object], str], json.encoder.encode_basestring)
@@ -121,7 +122,8 @@ def _scalar_text(value: object) -> str:
 
 
 class _Texts(dict[object, str]):
-    """value -> its JSON text, made once per distinct value."""
+    """value -> its JSON text, made once per distinct value: for values that are equal
+    only when their texts are (str and None; not 1 and True, or 1 and 1.0)."""
 
     def __missing__(self, value: object) -> str:
         text = self[value] = _scalar_text(value)
@@ -220,8 +222,8 @@ class RunSeal:
     into the database instead of read back and sorted by seq again.
 
     Inside the run's transaction: `RunSeal(db, run_id)` once the run's row and its
-    inputs are written, then `lines(rows)` is what the lines are inserted from, then
-    `seal()` once every other row of the run is written.
+    inputs are written, then `lines(batches)` gives the lines to insert a batch at a
+    time, then `seal()` once every other row of the run is written.
     """
 
     def __init__(self, db: Database, run_id: int) -> None:
@@ -271,9 +273,9 @@ class RunSeal:
             self._hasher.update(f"[{rows}]\n".encode() if count else b"")
             yield seqs, columns
             seq += count
-            for table in tables:
+            for place, table in enumerate(tables):
                 if table is not None and len(table) > _TABLE_LIMIT:
-                    table.clear()  # not a column that repeats after all: memory bounded
+                    tables[place] = None  # a column that does not repeat after all
         self._lines = "hashed"
 
     def seal(self, *, with_files: bool = True) -> None:

@@ -937,7 +937,8 @@ def _busy_message(path: Path | str) -> str:
 
 # Lines turned into columns this many at a time (the text of one batch is held at once).
 _LINE_BATCH = 4096
-_COMPONENT_TEXT = {component: str(component) for component in Component}  # StrEnum values
+# A component (a StrEnum) -> its value as a plain str, as str() gives it.
+_COMPONENT_TEXT = {component: str(component) for component in Component}
 
 
 def _line_columns(lines: Sequence[Line]) -> Iterator[tuple[Sequence[str | None], ...]]:
@@ -950,7 +951,7 @@ def _line_columns(lines: Sequence[Line]) -> Iterator[tuple[Sequence[str | None],
         yield (
             period,
             partner_id,
-            list(map(_COMPONENT_TEXT.__getitem__, component)),
+            list(map(_COMPONENT_TEXT.get, component, component)),  # a str as it is
             item,
             description,
             _decimal_texts(quantity),

@@ -117,7 +117,8 @@ def test_lines_hashed_as_written_hash_as_read_back(ledger_at):
 
 
 def test_lines_of_columns_that_do_not_repeat_hash_as_read_back(ledger_at, monkeypatch):
-    """A table of a column's texts that outgrows its limit is dropped and made again."""
+    """A column's table of texts that outgrows its limit is dropped, the column's texts
+    made one by one from then on."""
     monkeypatch.setattr(chain, "_TABLE_LIMIT", 3)
     lines = [
         Line(str(OCT), f"P{n:03d}", Component.MDF, "CRM", Decimal(n), "M1", f'd"{n}')
