@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
+from typing import cast
 
 from partnerclose.core.close import CloseState
 from partnerclose.core.cost_model import CostState
@@ -187,6 +188,14 @@ class _Table(dict[object, str]):
         return text
 
 
+class _DayTable(_Table):
+    """A close date -> its ISO text without quotes (isoformat, as `_texts_of` makes it)."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = _inner(cast(date, value).isoformat())
+        return text
+
+
 @dataclass(frozen=True, slots=True)
 class _DealTexts:
     """A run's tables of the deal columns that repeat a few values (one per run, not
@@ -194,7 +203,7 @@ class _DealTexts:
 
     partners: _Table = field(default_factory=_Table)
     periods: _Table = field(default_factory=_Table)
-    days: _Table = field(default_factory=_Table)
+    days: _Table = field(default_factory=_DayTable)
     types: _Table = field(default_factory=_Table)
     products: _Table = field(default_factory=_Table)
     currencies: _Table = field(default_factory=_Table)
