@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 # The hash before a chain's first record.
 GENESIS = "0" * 64
@@ -107,6 +107,61 @@ def _digest(prev: str, rows: Iterable[Iterable[object]]) -> str:
 
 # The part of a run's content that holds its lines (RunSeal hashes it as written).
 _LINES_PART = 2
+# The lines part's columns after seq (period, partner_id, component, item, description,
+# quantity, rate, amount, status, rule): which repeat a few values in a month's lines.
+_LINE_COLUMNS_REPEAT = (True, True, True, False, True, False, False, False, True, True)
+# A column's table of texts is dropped beyond this many values (memory bounded): the
+# column does not repeat a few values after all, and its texts are made one by one.
+_TABLE_LIMIT = 50_000
+# A str's JSON text, as the encoder gives it (a TypeError for any other value).
+_string_text = cast(Callable[[object], str], json.encoder.encode_basestring)
+
+
+def _scalar_text(value: object) -> str:
+    return _text((value,))[1:-1]
+
+
+class _Texts(dict[object, str]):
+    """value -> its JSON text, made once per distinct value: for values that are equal
+    only when their texts are (str and None; not 1 and True, or 1 and 1.0)."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = _scalar_text(value)
+        return text
+
+
+def _value_texts(values: Sequence[object]) -> Iterable[str]:
+    """Each value's JSON text: the C function alone while all are text (or None)."""
+    try:
+        return list(map(_string_text, values))
+    except TypeError:  # a None (no quantity, no rate) or a number among them
+        pass
+    nulls = _places(values, None)  # a few: found by C, not by a test of each value
+    if nulls:
+        blanked = list(values)
+        for place in nulls:
+            blanked[place] = ""
+        try:
+            texts = list(map(_string_text, blanked))
+        except TypeError:  # a number
+            pass
+        else:
+            for place in nulls:
+                texts[place] = "null"
+            return texts
+    return [_string_text(v) if isinstance(v, str) else _scalar_text(v) for v in values]
+
+
+def _places(values: Sequence[object], value: object) -> list[int]:
+    """Where `value` is among `values` (compared by identity first, then ==)."""
+    found: list[int] = []
+    place = -1
+    try:
+        while True:
+            place = values.index(value, place + 1)
+            found.append(place)
+    except ValueError:
+        return found
 
 
 def _run_rows(db: Database, run_id: int, with_files: bool) -> Iterator[Iterable[object]]:
@@ -167,8 +222,8 @@ class RunSeal:
     into the database instead of read back and sorted by seq again.
 
     Inside the run's transaction: `RunSeal(db, run_id)` once the run's row and its
-    inputs are written, then `lines(rows)` is what the lines are inserted from, then
-    `seal()` once every other row of the run is written.
+    inputs are written, then `lines(batches)` gives the lines to insert a batch at a
+    time, then `seal()` once every other row of the run is written.
     """
 
     def __init__(self, db: Database, run_id: int) -> None:
@@ -181,32 +236,49 @@ class RunSeal:
             self._part(number)
 
     def _hash(self, rows: Iterable[Iterable[object]]) -> None:
-        self._hasher.update(b"".join(map(_encode, rows)))
+        # Row by row as read: a part's text (a month's paid deals, ~60 MB) never whole.
+        update = self._hasher.update
+        for row in rows:
+            update(_encode(row))
 
     def _part(self, number: int) -> None:
         self._hash(_part_rows(self._db, self._run_id, number))
 
-    def lines(self, rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
-        """`rows` passed through, each hashed: a lines row as inserted (the run's id,
-        then the columns of the lines part, in their order), in seq order."""
+    def lines(
+        self, batches: Iterable[Sequence[Sequence[object]]]
+    ) -> Iterator[tuple[range, Sequence[Sequence[object]]]]:
+        """`batches` of the lines part's columns after seq (period to rule, each value a
+        str, int or None), a few thousand rows each, hashed as each is taken: each batch's
+        seqs (from 0, in order) and columns, to be inserted as rows (the run's id, seq,
+        the columns) in seq order before the next is taken."""
         if self._lines != "unwritten":
             raise RuntimeError("a run's lines are hashed once")
         self._lines = "writing"
-        return self._hashed(rows)
+        return self._hashed(batches)
 
-    def _hashed(self, rows: Iterable[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
-        hasher = self._hasher
-        self._hash([(f"part {_LINES_PART}",)])  # the part's rows: `rows`, as inserted
-        cut = len(_text((self._run_id,)))  # "[<run id>]": the row's text from its seq on
-        texts: list[str] = []
-        for row in rows:
-            texts.append(_text(row)[cut:])  # "<seq>,...]": the row less "[<run id>,"
-            if len(texts) == 4096:  # one update a batch; never the whole text at once
-                hasher.update(("[" + "\n[".join(texts) + "\n").encode())
-                texts.clear()
-            yield row
-        if texts:
-            hasher.update(("[" + "\n[".join(texts) + "\n").encode())
+    def _hashed(
+        self, batches: Iterable[Sequence[Sequence[object]]]
+    ) -> Iterator[tuple[range, Sequence[Sequence[object]]]]:
+        # A batch's text built column by column (C loops, not a Python call per row): a
+        # column that repeats a few values (period, partner, component...) from a table
+        # of their texts, the others value by value; then joined row by row.
+        self._hash([(f"part {_LINES_PART}",)])  # the part's rows: the lines, as inserted
+        tables = [_Texts() if repeats else None for repeats in _LINE_COLUMNS_REPEAT]
+        seq = 0
+        for columns in batches:
+            count = len(columns[0])
+            seqs = range(seq, seq + count)
+            texts = [
+                _value_texts(column) if table is None else map(table.__getitem__, column)
+                for column, table in zip(columns, tables, strict=True)
+            ]
+            rows = "]\n[".join(map(",".join, zip(map(str, seqs), *texts, strict=True)))
+            self._hasher.update(f"[{rows}]\n".encode() if count else b"")
+            yield seqs, columns
+            seq += count
+            for place, table in enumerate(tables):
+                if table is not None and len(table) > _TABLE_LIMIT:
+                    tables[place] = None  # a column that does not repeat after all
         self._lines = "hashed"
 
     def seal(self, *, with_files: bool = True) -> None:

@@ -8,9 +8,14 @@ copied from run to run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
+from typing import cast
 
 from partnerclose.core.close import CloseState
 from partnerclose.core.cost_model import CostState
@@ -120,6 +125,15 @@ class NewPaidDeals:
         for partner_id, deals in sorted(self._by_partner.items()):
             yield partner_id, _texts_of(deals)
 
+    def packed(self) -> Iterator[tuple[str, str]]:
+        """(partner_id, the JSON text of its rows) by partner, the text json.dumps gives
+        the rows of `__iter__` (ensure_ascii off, no spaces), partners without deals left
+        out: what the ledger stores of them, without a row of text per deal."""
+        tables = _DealTexts()
+        for partner_id, deals in sorted(self._by_partner.items()):
+            if deals:
+                yield partner_id, _packed(deals, tables)
+
     def deals(self) -> Iterator[PaidDeal]:
         """Every deal, in the order the ledger packs them (by partner, then as paid)."""
         for _, deals in sorted(self._by_partner.items()):
@@ -155,6 +169,96 @@ def _texts_of(deals: Sequence[PaidDeal]) -> list[PaidDealText]:
     return rows
 
 
+# A str's JSON text as json.dumps gives it (ensure_ascii off), quotes included.
+_json: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _inner(text: str) -> str:
+    """A str's JSON text without its quotes."""
+    return _json(text)[1:-1]
+
+
+class _Table(dict[object, str]):
+    """value -> its text's JSON text without quotes, made once per distinct value. Keys
+    whose equal values have equal texts only (str, date, Period, enums; not Decimal,
+    whose 0.1 equals 0.10)."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = _inner(str(value))
+        return text
+
+
+class _DayTable(_Table):
+    """A close date -> its ISO text without quotes (isoformat, as `_texts_of` makes it)."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = _inner(cast(date, value).isoformat())
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class _DealTexts:
+    """A run's tables of the deal columns that repeat a few values (one per run, not
+    per process: a table lives as long as the run's rows are being packed)."""
+
+    partners: _Table = field(default_factory=_Table)
+    periods: _Table = field(default_factory=_Table)
+    days: _Table = field(default_factory=_DayTable)
+    types: _Table = field(default_factory=_Table)
+    products: _Table = field(default_factory=_Table)
+    currencies: _Table = field(default_factory=_Table)
+
+
+def _id_texts(ids: Sequence[str]) -> Sequence[str]:
+    """The deal ids' JSON texts without quotes: the ids themselves when none has a
+    character to escape (as a rule; checked on all at once, exactly: escaping lengthens)."""
+    joined = "".join(ids)
+    if len(_json(joined)) == len(joined) + 2:
+        return ids
+    return list(map(_inner, ids))
+
+
+def _packed(deals: Sequence[PaidDeal], tables: _DealTexts) -> str:
+    """The JSON text of `_texts_of(deals)`, built column by column (C loops): every field
+    is a JSON string, so a row is its fields' texts without quotes joined by '","'; a
+    decimal's text (digits, sign, point, exponent) is its JSON text without quotes."""
+    (
+        ids,
+        partners,
+        periods,
+        days,
+        amounts,
+        types,
+        products,
+        rates,
+        shares,
+        _,
+        bonus_rates,
+        currencies,
+        sources,
+    ) = zip(*deals, strict=True)
+    if sources.count(None) == len(sources):
+        source_texts: Iterable[str] = repeat("", len(sources))
+    else:
+        source_texts = ["" if s is None else str(s) for s in sources]
+    rows = zip(
+        _id_texts(ids),
+        map(tables.partners.__getitem__, partners),
+        map(tables.periods.__getitem__, periods),
+        map(tables.days.__getitem__, days),
+        map(str, amounts),
+        map(tables.types.__getitem__, types),
+        map(tables.products.__getitem__, products),
+        map(str, rates),
+        map(str, bonus_rates),
+        map(str, shares),
+        map(tables.currencies.__getitem__, currencies),
+        source_texts,
+        strict=True,
+    )
+    return '[["' + '"],["'.join(map('","'.join, rows)) + '"]]'
+
+
 def revenue_changes(
     before: RevenueState, after: RevenueState
 ) -> tuple[NewPaidDeals, dict[str, Decimal], dict[str, Decimal]]:
@@ -164,23 +268,26 @@ def revenue_changes(
     as payments: a month of new deals adds one row each, not two.
     """
     earlier = before.paid_deals
-    new_deals: dict[str, list[PaidDeal]] = {}
+    new_deals: defaultdict[str, list[PaidDeal]] = defaultdict(list)
     payments = {}
     for deal_id, deal in after.paid_deals.items():
         previous = earlier.get(deal_id)
+        if previous is deal:  # carried over as it was (a year of deals): nothing to store
+            continue
         if previous is None:
-            deals = new_deals.get(deal.partner_id)
-            if deals is None:
-                deals = new_deals[deal.partner_id] = []
-            deals.append(deal)
-            true_up = deal.paid - deal.share
+            new_deals[deal.partner_id].append(deal)
+            paid_before = deal.share
         else:
-            true_up = deal.paid - previous.paid
-        if true_up:
-            payments[deal_id] = true_up
+            paid_before = previous.paid
+        # The same decimal as before (a deal paid its share, nothing trued up since):
+        # nothing to subtract, for most of a month's half a million deals.
+        if deal.paid is not paid_before:
+            true_up = deal.paid - paid_before
+            if true_up:
+                payments[deal_id] = true_up
     reversals = {}
     for deal_id, amount in after.reversed_amounts.items():
         delta = amount - before.reversed_amounts.get(deal_id, Decimal(0))
         if delta:
             reversals[deal_id] = delta
-    return NewPaidDeals(new_deals), payments, reversals
+    return NewPaidDeals(dict(new_deals)), payments, reversals

@@ -11,6 +11,7 @@ import pytest
 
 from partnerclose.cli import main
 from partnerclose.core.lines import Component, Line
+from partnerclose.ledger import chain
 from partnerclose.ledger.chain import _encode
 from partnerclose.ledger.location import open_ledger
 from tests.ledger.raw import PROGRAM, rows
@@ -115,6 +116,20 @@ def test_lines_hashed_as_written_hash_as_read_back(ledger_at):
     assert verify(ledger_at) == []
 
 
+def test_lines_of_columns_that_do_not_repeat_hash_as_read_back(ledger_at, monkeypatch):
+    """A column's table of texts that outgrows its limit is dropped, the column's texts
+    made one by one from then on."""
+    monkeypatch.setattr(chain, "_TABLE_LIMIT", 3)
+    lines = [
+        Line(str(OCT), f"P{n:03d}", Component.MDF, "CRM", Decimal(n), "M1", f'd"{n}')
+        for n in range(4096 + 10)
+    ]
+    with open_ledger(ledger_at, PROGRAM) as ledger:
+        record(ledger, replace(run(OCT, final=False), lines=lines))
+        assert ledger.lines(1) == lines
+    assert verify(ledger_at) == []
+
+
 @pytest.mark.parametrize(
     "row",
     [(1, "a", None, 'q"\\', "é\u2028\x7f\x01"), [0, "", 12345678901234567890], (), (True, 1.5)],
@@ -122,3 +137,10 @@ def test_lines_hashed_as_written_hash_as_read_back(ledger_at):
 def test_a_row_hashes_as_json_dumps_gives_it(row):
     expected = json.dumps(list(row), ensure_ascii=False, separators=(",", ":")) + "\n"
     assert _encode(row) == expected.encode()
+
+
+@pytest.mark.parametrize(
+    "column", [["a", 'q"\\'], ["a", None, "\x01", None], [None, 3, "b"], [None], [1.5, True], []]
+)
+def test_a_column_of_values_has_the_texts_json_dumps_gives_them(column):
+    assert list(chain._value_texts(column)) == [json.dumps(v, ensure_ascii=False) for v in column]
