@@ -297,7 +297,8 @@ def check_currencies(
         kind = "deal" if isinstance(row, Deal) else "campaign"
         name = row.deal_id if isinstance(row, Deal) else row.campaign_id
         needs(row.loc, currency, f"{kind} {name}")
-    problems += _check_reversal_currencies(data.deals, settles, code)
+    if any(isinstance(row, Deal) for row in rows):  # else every deal is in `code`
+        problems += _check_reversal_currencies(data.deals, settles, code)
     return problems
 
 
@@ -346,6 +347,9 @@ def _check_rate_rows(
     return list(dict.fromkeys(problems))
 
 
+_REVERSAL_STATUSES = frozenset({DealStatus.REFUNDED, DealStatus.CHURNED})
+
+
 def _check_reversal_currencies(
     deals: Sequence[Deal], settles: Mapping[str, str], program_code: str
 ) -> list[Problem]:
@@ -354,10 +358,12 @@ def _check_reversal_currencies(
     def currency_of(deal: Deal) -> str:
         return deal.currency or settles.get(deal.partner_id, program_code)
 
-    reversals = [d for d in deals if d.status in (DealStatus.REFUNDED, DealStatus.CHURNED)]
+    reversals = [d for d in deals if d.status in _REVERSAL_STATUSES]
     if not reversals:
         return []
-    by_id = {d.deal_id: d for d in deals}
+    # Only the deals the reversals name: not a map of a million deals.
+    named = {d.original_deal_id for d in reversals}
+    by_id = {d.deal_id: d for d in deals if d.deal_id in named}
     problems: list[Problem] = []
     for row in reversals:
         original = by_id.get(row.original_deal_id)
