@@ -6,6 +6,7 @@ openpyxl, slower than the product itself, so it was no floor)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import zipfile
@@ -13,6 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import fastexcel
+
+# A text column in a number's place is read as text, as it should be for a floor; fastexcel
+# says so in a warning per column and workbook (thousands at the large size).
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 
 def _read_all(path: Path) -> int:
