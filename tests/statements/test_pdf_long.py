@@ -90,7 +90,7 @@ def test_every_page_of_a_long_table_has_its_header_and_number(long_pdf: Path) ->
     ids = [f"D-2026-10-{n:05d}" for n in range(600)]
     assert [i for i in ids if i in text] == ids
     assert "(1,259.07)" in text  # deal 7's amount, negative
-    assert "Société Générale (Zürich) ·\nLtd" in text  # wrapped
+    assert "Société Générale (Zürich)\n· Ltd" in text  # wrapped
     assert "Back\\slash Trading" in text
 
 
@@ -107,3 +107,23 @@ def test_rows_as_one_string_are_the_per_string_writer_s_bytes(
 
     monkeypatch.setattr(pdf._Cells, "row", per_string)
     assert render_pdf(fill) == fast
+
+
+def test_a_word_wider_than_its_column_is_broken_at_the_column_s_edge() -> None:
+    pdf._register_fonts()
+    word = "ACCOUNT-REFERENCE-0000000000000001"
+    lines = pdf._wrap(f"see {word} today", pdf.REGULAR, 7.0, 64.0)
+    assert lines[0] == "see"
+    assert "".join(lines[1:])[: len(word)] == word  # pieces in order, nothing lost
+    assert lines[-1].endswith(" today")  # the last piece takes the next word
+    assert all(pdf._ascii_width(line, pdf.REGULAR, 7.0) <= 64.0 for line in lines)
+    assert len(lines) == 4  # each piece as long as the column allows
+
+
+def test_a_crm_deal_id_stays_on_one_line_in_the_deal_column() -> None:
+    pdf._register_fonts()
+    deal = next(column for column in pdf.DEAL_COLUMNS if column.field == "id")
+    limit = deal.width * pdf.INNER - 4  # a cell's room, as the table gives it
+    assert pdf._wrap("D-2026-10-0000001", pdf.REGULAR, pdf._ROW_SIZE, limit) == [
+        "D-2026-10-0000001"
+    ]
