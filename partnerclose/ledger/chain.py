@@ -136,7 +136,7 @@ def _value_texts(values: Sequence[object]) -> Iterable[str]:
         return list(map(_string_text, values))
     except TypeError:  # a None (no quantity, no rate) or a number among them
         pass
-    nulls = _places(values, None)  # a few: found by C, not by a test of each value
+    nulls = places_of(values, None)  # a few: found by C, not by a test of each value
     if nulls:
         blanked = list(values)
         for place in nulls:
@@ -152,7 +152,7 @@ def _value_texts(values: Sequence[object]) -> Iterable[str]:
     return [_string_text(v) if isinstance(v, str) else _scalar_text(v) for v in values]
 
 
-def _places(values: Sequence[object], value: object) -> list[int]:
+def places_of(values: Sequence[object], value: object) -> list[int]:
     """Where `value` is among `values` (compared by identity first, then ==)."""
     found: list[int] = []
     place = -1

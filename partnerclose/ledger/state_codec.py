@@ -179,21 +179,22 @@ def _inner(text: str) -> str:
 
 
 class _Table(dict[object, str]):
-    """value -> its text's JSON text without quotes, made once per distinct value. Keys
-    whose equal values have equal texts only (str, date, Period, enums; not Decimal,
+    """value -> `text(value)`'s JSON text without quotes, made once per distinct value.
+    Keys whose equal values have equal texts only (str, date, Period, enums; not Decimal,
     whose 0.1 equals 0.10)."""
 
-    def __missing__(self, value: object) -> str:
-        text = self[value] = _inner(str(value))
-        return text
-
-
-class _DayTable(_Table):
-    """A close date -> its ISO text without quotes (isoformat, as `_texts_of` makes it)."""
+    def __init__(self, text: Callable[[object], str] = str) -> None:
+        super().__init__()
+        self._text = text
 
     def __missing__(self, value: object) -> str:
-        text = self[value] = _inner(cast(date, value).isoformat())
-        return text
+        made = self[value] = _inner(self._text(value))
+        return made
+
+
+def _iso_day(value: object) -> str:
+    """A close date's text, by isoformat, as `_texts_of` makes it."""
+    return cast(date, value).isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,7 @@ class _DealTexts:
 
     partners: _Table = field(default_factory=_Table)
     periods: _Table = field(default_factory=_Table)
-    days: _Table = field(default_factory=_DayTable)
+    days: _Table = field(default_factory=lambda: _Table(_iso_day))
     types: _Table = field(default_factory=_Table)
     products: _Table = field(default_factory=_Table)
     currencies: _Table = field(default_factory=_Table)

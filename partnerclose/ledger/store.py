@@ -43,6 +43,7 @@ from partnerclose.ledger.chain import (
     Break,
     Database,
     RunSeal,
+    places_of,
     seal_audit,
     seal_send,
     verify_chain,
@@ -965,13 +966,9 @@ def _line_columns(lines: Sequence[Line]) -> Iterator[tuple[Sequence[str | None],
 def _decimal_texts(values: Sequence[Decimal | None]) -> list[str | None]:
     """str() of each value, None for None (a few: found by C, not by a test of each)."""
     texts: list[str | None] = list(map(str, values))
-    place = -1
-    try:
-        while True:
-            place = texts.index("None", place + 1)  # a decimal's text is never "None"
-            texts[place] = None
-    except ValueError:
-        return texts
+    for place in places_of(values, None):
+        texts[place] = None
+    return texts
 
 
 # Lines inserted this many in one statement: SQLite's cost of running a statement is

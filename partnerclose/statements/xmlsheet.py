@@ -539,12 +539,7 @@ class XmlSheet:
                 existing = cells.get(column)
                 style = existing[0] if existing is not None else 0
                 if type(value) is Decimal:  # the most common value: as `_cell` writes it
-                    text = str(value)  # `_number`'s common case, inline
-                    if len(text) > 15 or "E" in text:
-                        text = _number(value)
-                    elif "." in text:
-                        text = text.rstrip("0").rstrip(".")
-                    cells[column] = (style, f' t="n"><v>{text}</v></c>', value)
+                    cells[column] = (style, f' t="n"><v>{_number(value)}</v></c>', value)
                 elif type(value) is Text:  # labels repeat in every fill: written once
                     key = (style, value.value)
                     cell = texts.get(key)
