@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from partnerclose.core.close import CloseState, compute_close
+from partnerclose.core.currency import as_given, conversion_of
 from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.demo import read_spec, write_demo, write_partner_workbooks
 from partnerclose.demo.currencies import settlement_currency
 from partnerclose.pipeline import Status, run_close
+from partnerclose.reading.inputs import load_inputs
 from tests.test_demo import Demo, assert_valid, dec
 
 PERIOD, NEXT = Period(2026, 10), Period(2026, 11)
@@ -115,3 +118,23 @@ def test_a_currency_demo_closes_two_months_converted_as_x1_and_x2_say(demo: Demo
         line["settlement_currency"]: line["fx_rate"] for line in _lines(second.output or folder)
     }
     assert rates == {"USD": "1", "EUR": "1.1022", "GBP": "1.2625", "JPY": "0.006513"}
+
+
+def test_deals_are_converted_once_as_they_are_read_and_the_close_agrees(demo: Demo) -> None:
+    """X1 runs in the reader (validation.check_rows): the close on the deals as read gives
+    the same lines as the close converting the deals as given itself."""
+    inputs = load_inputs(demo.folder / "program.xlsx", PERIOD)
+    assert inputs.program is not None
+    terms = conversion_of(inputs.program, PERIOD)
+    assert terms is not None
+    assert inputs.data.converted == terms
+    averages = dict(terms.averages)
+    foreign = [d for d in inputs.data.deals if d.source_amount is not None]
+    assert {d.currency for d in foreign} == {"EUR", "GBP", "JPY", "CAD"}  # no CHF deals
+    for deal in foreign:
+        expected = _round(deal.source_amount * averages[deal.currency], terms.decimals)
+        assert deal.amount == expected, deal.deal_id
+    read = compute_close(inputs.program, PERIOD, inputs.data, CloseState())
+    given = compute_close(inputs.program, PERIOD, as_given(inputs.data), CloseState())
+    assert read.lines == given.lines
+    assert read.revenue.deals == given.revenue.deals

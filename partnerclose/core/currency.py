@@ -22,6 +22,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Problem
 from partnerclose.core.records import (
     Campaign,
+    Conversion,
     Deal,
     DealStatus,
     FxRate,
@@ -164,35 +165,50 @@ def settled_totals(
 # --- X1: inputs into the program currency -------------------------------------------
 
 
-def convert_inputs(program: Program, period: Period, data: PeriodData) -> PeriodData:
-    """Deals and campaigns in another currency, in the program currency (X1).
-
-    A deal keeps its currency and, in `source_amount`, its amount in it (R5
-    takes its ratio on those). Validation has made sure every rate needed is there.
-    """
+def conversion_of(program: Program, period: Period) -> Conversion | None:
+    """X1's terms for `period`; None when it has no FxRates row (one currency)."""
     rates = period_rates(program, period)
-    if not rates:  # one currency: nothing to convert (and no copy of a million deals)
-        return data
-    code, decimals = program.settings.currency, program.settings.decimals
+    if not rates:
+        return None
+    code = program.settings.currency
     settles = {p.partner_id: p.currency or code for p in program.partners}
+    return Conversion(
+        code,
+        program.settings.decimals,
+        tuple(sorted((c, rate.average) for c, rate in rates.items())),
+        tuple(settles.items()),
+    )
 
+
+def convert_deals(conversion: Conversion | None, deals: Sequence[Deal]) -> tuple[Deal, ...]:
+    """X1 for deal rows: each in another currency, in the program currency.
+
+    A deal keeps its currency (filled in when blank) and, in `source_amount`, its amount
+    in it (R5 takes its ratio on those). A deal converted before, with other terms, is
+    converted again from what it was given; with `conversion` None it is given back as
+    it was read. A currency without a rate is left as it is: validation reports it
+    (check_currencies) and nothing is closed.
+    """
+    if conversion is None:
+        return tuple(_as_given(row) if row.source_amount is not None else row for row in deals)
+    code, decimals = conversion.currency, conversion.decimals
+    settles = dict(conversion.settles)
     # The average rate of each currency; None for the program currency's own rows.
-    average_of: dict[str, Decimal | None] = {c: rate.average for c, rate in rates.items()}
+    average_of: dict[str, Decimal | None] = dict(conversion.averages)
     average_of[code] = None
-
-    def rate_of(row: Deal | Campaign) -> tuple[str, Decimal | None]:
-        currency = row.currency or settles.get(row.partner_id, code)
-        return currency, average_of[currency]
-
-    # A million deals, in one loop with rate_of inline: those in the program currency
-    # (most of them) are passed on as they are.
-    deals: list[Deal] = []
-    keep = deals.append
-    for row in data.deals:
-        currency = row.currency or settles.get(row.partner_id, code)
-        average = average_of[currency]
+    # A million deals, in one loop without calls but the rounding: those in the program
+    # currency (most of them) are passed on as they are.
+    converted: list[Deal] = []
+    keep = converted.append
+    for row in deals:
+        source = row.source_amount
+        given, amount = (
+            (row.currency, row.amount) if source is None else (row.given_currency, source)
+        )
+        currency = given or settles.get(row.partner_id, code)
+        average = average_of.get(currency)
         if average is None:
-            keep(row)
+            keep(row if source is None else _as_given(row))
             continue
         # Positional, not dataclasses.replace: a million deals, and replace was 3/4 of X1.
         keep(
@@ -202,20 +218,68 @@ def convert_inputs(program: Program, period: Period, data: PeriodData) -> Period
                 row.close_date,
                 row.product,
                 row.deal_type,
-                to_program_currency(row.amount, average, decimals),
+                to_program_currency(amount, average, decimals),
                 row.status,
                 row.registered,
                 row.created_date,
                 row.customer,
                 row.original_deal_id,
                 currency,
-                row.amount,
+                amount,
+                given,
                 row.loc,
             )
         )
+    return tuple(converted)
+
+
+def _as_given(row: Deal) -> Deal:
+    """A converted deal as it was read: its amount and currency as given."""
+    assert row.source_amount is not None
+    return replace(
+        row,
+        amount=row.source_amount,
+        currency=row.given_currency,
+        source_amount=None,
+        given_currency="",
+    )
+
+
+def converted_data(conversion: Conversion | None, data: PeriodData) -> PeriodData:
+    """`data` with its deals converted at `conversion` (X1); as it is when they already are."""
+    if data.converted == conversion:
+        return data
+    return replace(data, deals=convert_deals(conversion, data.deals), converted=conversion)
+
+
+def as_given(data: PeriodData) -> PeriodData:
+    """`data` as it was read: deals converted by X1 given back in their own currency.
+
+    For what changes inputs before the rules (scenarios): a change to a deal is a change
+    to the deal as the partner gave it.
+    """
+    return converted_data(None, data)
+
+
+def convert_inputs(program: Program, period: Period, data: PeriodData) -> PeriodData:
+    """Deals and campaigns in another currency, in the program currency (X1).
+
+    The reader converts deals as it checks each workbook's rows (validation.check_rows),
+    so that here, on the same terms, only the few campaigns are left to convert.
+    Validation has made sure every rate needed is there.
+    """
+    conversion = conversion_of(program, period)
+    data = converted_data(conversion, data)
+    if conversion is None:  # one currency: nothing to convert (and no copy of a million deals)
+        return data
+    code, decimals = conversion.currency, conversion.decimals
+    settles = dict(conversion.settles)
+    average_of: dict[str, Decimal | None] = dict(conversion.averages)
+    average_of[code] = None
 
     def campaign(row: Campaign) -> Campaign:
-        currency, average = rate_of(row)
+        currency = row.currency or settles.get(row.partner_id, code)
+        average = average_of[currency]
         if average is None:
             return row
 
@@ -230,11 +294,7 @@ def convert_inputs(program: Program, period: Period, data: PeriodData) -> Period
             currency=currency,
         )
 
-    return replace(
-        data,
-        deals=tuple(deals),
-        campaigns=tuple(map(campaign, data.campaigns)),
-    )
+    return replace(data, campaigns=tuple(map(campaign, data.campaigns)))
 
 
 # --- X3: the checks -----------------------------------------------------------------
@@ -290,16 +350,24 @@ def check_currencies(
     rows: list[Deal | Campaign] = [d for d in data.deals if d.currency or d.partner_id in abroad]
     rows += [c for c in data.campaigns if c.currency or c.partner_id in abroad]
     for row in rows:
-        if row.currency and row.currency not in codes:
-            problems.append(_unknown_code(row.loc, row.currency, "currency", codes))
+        given = _given_currency(row)
+        if given and given not in codes:
+            problems.append(_unknown_code(row.loc, given, "currency", codes))
             continue
-        currency = row.currency or settles.get(row.partner_id, code)
+        currency = given or settles.get(row.partner_id, code)
         kind = "deal" if isinstance(row, Deal) else "campaign"
         name = row.deal_id if isinstance(row, Deal) else row.campaign_id
         needs(row.loc, currency, f"{kind} {name}")
     if any(isinstance(row, Deal) for row in rows):  # else every deal is in `code`
         problems += _check_reversal_currencies(data.deals, settles, code)
     return problems
+
+
+def _given_currency(row: Deal | Campaign) -> str:
+    """The row's currency cell as given (X1 fills in a converted deal's blank one)."""
+    if isinstance(row, Deal) and row.source_amount is not None:
+        return row.given_currency
+    return row.currency
 
 
 def _unknown_code(loc: Loc, found: str, column: str, codes: CurrencyCodes) -> Problem:

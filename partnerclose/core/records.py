@@ -538,9 +538,12 @@ class Deal(Record):
     created_date: date | None = None
     customer: str = ""
     original_deal_id: str = ""
-    currency: str = ""  # blank: the partner's settlement currency
+    currency: str = ""  # blank: the partner's settlement currency (never blank after X1)
     # the amount in `currency` before X1 converted `amount` (None: not converted)
     source_amount: Decimal | None = None
+    # the currency cell as given ("": blank) of a deal X1 converted: a deal converted
+    # with other terms (a scenario) is converted again from what it was given
+    given_currency: str = ""
     loc: Loc = field(default=NOWHERE, compare=False, repr=False)
 
 
@@ -626,6 +629,20 @@ class Program(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Conversion(Record):
+    """X1's terms for a period: what a deal in another currency converts at.
+
+    `averages` are the period's average rates by currency; `settles` each partner's
+    settlement currency, which a deal with a blank currency is in.
+    """
+
+    currency: str  # the program currency
+    decimals: int
+    averages: tuple[tuple[str, Decimal], ...]
+    settles: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class PeriodData(Record):
     """The period's data from every source, merged."""
 
@@ -634,6 +651,8 @@ class PeriodData(Record):
     metrics: tuple[MetricValue, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
     submissions: tuple[Submission, ...] = ()
+    # the X1 terms the deals were converted at as they were read (None: as given)
+    converted: Conversion | None = None
 
 
 def participant_key(participant_id: str) -> tuple[int, str]:

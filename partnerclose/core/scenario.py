@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from partnerclose.core.close import CloseResult
+from partnerclose.core.currency import as_given
 from partnerclose.core.money import round_money
 from partnerclose.core.period import Period
 from partnerclose.core.records import NOWHERE, Loc, PeriodData, Program
@@ -249,16 +250,21 @@ def apply_change(program: Program, data: PeriodData, change: ScenarioChange) -> 
             else:
                 new_rows.append(row)
         changed = tuple(new_rows)
-    if target.data:
-        return Applied(program, replace(data, **{target.records: changed}), count)
     changes: dict[str, Any] = {target.records: changed}
+    if target.data:
+        return Applied(program, replace(data, **changes), count)
     return Applied(replace(program, **changes), data, count)
 
 
 def apply_scenario(
     program: Program, data: PeriodData, scenario: Scenario
 ) -> tuple[Program, PeriodData]:
-    """Every change of `scenario`, in order, on new records (the inputs are unchanged)."""
+    """Every change of `scenario`, in order, on new records (the inputs are unchanged).
+
+    Deals change as their partner gave them, in their own currency: the close converts
+    them again (X1) on the scenario's terms.
+    """
+    data = as_given(data)
     for change in scenario.changes:
         applied = apply_change(program, data, change)
         program, data = applied.program, applied.data
@@ -271,6 +277,7 @@ def scale_demand(
     """Usage units and deal amounts multiplied (deal amounts rounded to the currency)."""
     if usage_factor < 0 or deal_factor < 0:
         raise ValueError("demand multipliers must be ≥ 0")
+    data = as_given(data)  # a deal's volume in its own currency, as apply_scenario's
     return replace(
         data,
         usage=tuple(replace(u, units=u.units * usage_factor) for u in data.usage),

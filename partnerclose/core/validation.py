@@ -20,6 +20,7 @@ from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from partnerclose.core.adjustments import check_adjustments
+from partnerclose.core.currency import conversion_of, convert_deals, converted_data
 from partnerclose.core.lines import Component
 from partnerclose.core.opening import check_opening
 from partnerclose.core.payment import account_problem, bic_problem, is_iban
@@ -28,6 +29,7 @@ from partnerclose.core.problems import Problem, did_you_mean_id
 from partnerclose.core.records import (
     HOST,
     Basis,
+    Conversion,
     Deal,
     DealStatus,
     DealType,
@@ -499,6 +501,7 @@ class RowContext:
     pool_ids: frozenset[str]
     committed: frozenset[tuple[str, str]]
     products: frozenset[str] | None  # None: the program lists no products
+    conversion: Conversion | None = None  # X1's terms (None: one currency)
 
     @classmethod
     def of(cls, program: Program, period: Period) -> RowContext:
@@ -510,6 +513,7 @@ class RowContext:
             frozenset(p.pool_id for p in program.pools),
             frozenset((c.partner_id, c.pool_id) for c in program.commitments),
             None if program.products is None else frozenset(p.product for p in program.products),
+            conversion_of(program, period),
         )
 
 
@@ -533,8 +537,11 @@ class CheckedRows:
 def check_rows(context: RowContext, data: PeriodData) -> CheckedRows:
     """The checks of workbooks.md "Bad input" that look at one row at a time.
 
-    Also duplicates of metrics and campaigns (a partner's come from one source).
+    Also duplicates of metrics and campaigns (a partner's come from one source). Deals in
+    another currency are converted here (X1), once, while the rows are at hand (in the
+    reading workers): the close then finds them in the program currency.
     """
+    data = converted_data(context.conversion, data)
     in_period, usage_problems = _check_usage(context, data.usage)
     metric_problems = _check_partners(context, data.metrics)
     metric_problems += _duplicates(
@@ -754,9 +761,17 @@ def merge_sources(
                 partner.loc.warning(f"no submission from {pid} for {period}", "partner_id")
             )
 
+    conversion = own.converted
     merged = PeriodData(
-        usage, deals, metrics, campaigns, tuple(r.data.submissions[0] for r in accepted)
+        usage,
+        deals,
+        metrics,
+        campaigns,
+        tuple(r.data.submissions[0] for r in accepted),
+        conversion,
     )
+    if any(r.data.converted != conversion for r in accepted):  # rows checked on other terms
+        merged = replace(merged, deals=convert_deals(conversion, deals))
     return merged, problems
 
 

@@ -11,8 +11,12 @@ import pytest
 from partnerclose.core.currency import (
     CurrencyCodes,
     SettlementRate,
+    as_given,
     check_currencies,
+    conversion_of,
+    convert_deals,
     convert_inputs,
+    converted_data,
     period_rates,
     rates_used,
     settlement_currency,
@@ -22,6 +26,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.core.records import (
     HOST,
+    Conversion,
     Deal,
     DealStatus,
     FxRate,
@@ -186,6 +191,82 @@ def test_only_the_periods_rates_are_used() -> None:
     ).deals
     # October's 1.08, not September's 2.00
     assert deal.amount == D("108.00")
+
+
+# --- X1 once, as the rows are read: terms, reconversion, the deals as given --------------
+
+
+def test_the_terms_of_x1_are_the_periods_average_rates_and_settlement_currencies() -> None:
+    terms = conversion_of(program(), OCT)
+    assert terms == Conversion(
+        "USD",
+        2,
+        (("EUR", D("1.0800")), ("JPY", D("0.006700"))),
+        (("P001", "EUR"), ("P002", "JPY"), ("P003", "USD")),
+    )
+    assert conversion_of(program(rates=()), OCT) is None
+
+
+def test_converted_data_carries_its_terms_and_is_not_converted_twice() -> None:
+    data = PeriodData(deals=(won("D1", date(2026, 10, 3), "20000.00"),))
+    terms = conversion_of(program(), OCT)
+    once = converted_data(terms, data)
+    assert once.converted == terms
+    assert converted_data(terms, once) is once
+    # the close finds the deals converted on its own terms: 21,600.00, not 23,328.00
+    (deal,) = convert_inputs(program(), OCT, once).deals
+    assert deal.amount == D("21600.00")
+
+
+def test_deals_converted_on_other_terms_are_converted_again_from_what_was_given() -> None:
+    rows = (
+        won("D1", date(2026, 10, 3), "20000.00"),  # blank: P001's EUR
+        in_currency(won("D2", date(2026, 10, 4), "1000.00", partner_id="P003"), "JPY", 3),
+    )
+    read = converted_data(conversion_of(program(), OCT), PeriodData(deals=rows))
+    other = program(rates=(rate("EUR", "1.2000", "1.1000"), rate("JPY", "0.0070", "0.0065")))
+    again = convert_inputs(other, OCT, read).deals
+    # EUR 20,000.00 × 1.20 = 24,000.00; JPY 1,000 × 0.0070 = 7.00
+    assert [(d.amount, d.currency, d.source_amount) for d in again] == [
+        (D("24000.00"), "EUR", D("20000.00")),
+        (D("7.00"), "JPY", D("1000.00")),
+    ]
+    assert again == convert_inputs(other, OCT, PeriodData(deals=rows)).deals
+
+
+def test_the_deals_as_given_are_the_rows_read() -> None:
+    rows = (
+        won("D1", date(2026, 10, 3), "20000.00"),  # blank currency
+        in_currency(won("D2", date(2026, 10, 4), "500.00"), "EUR", 3),  # P001's own, explicit
+        won("D3", date(2026, 10, 5), "1234.56", partner_id="P003"),  # the program currency
+    )
+    read = converted_data(conversion_of(program(), OCT), PeriodData(deals=rows))
+    assert [d.currency for d in read.deals] == ["EUR", "EUR", ""]
+    given = as_given(read)
+    assert given.deals == rows
+    assert given.converted is None
+    assert [d.currency for d in given.deals] == ["", "EUR", ""]
+    assert [d.loc for d in given.deals] == [d.loc for d in rows]
+
+
+def test_a_new_settlement_currency_moves_only_the_deals_that_left_theirs_blank() -> None:
+    rows = (
+        won("D1", date(2026, 10, 3), "20000.00"),  # blank: follows P001's currency
+        in_currency(won("D2", date(2026, 10, 4), "500.00"), "EUR", 3),  # stays in EUR
+    )
+    read = converted_data(conversion_of(program(), OCT), PeriodData(deals=rows))
+    in_yen = program(eur="JPY")  # P001 now settles in JPY
+    (d1, d2) = convert_inputs(in_yen, OCT, as_given(read)).deals
+    # JPY 20,000 × 0.0067 = 134.00; EUR 500.00 × 1.08 = 540.00
+    assert (d1.currency, d1.amount) == ("JPY", D("134.00"))
+    assert (d2.currency, d2.amount) == ("EUR", D("540.00"))
+    assert (d1, d2) == convert_inputs(in_yen, OCT, read).deals
+
+
+def test_a_currency_without_a_rate_is_left_for_validation_to_report() -> None:
+    row = in_currency(won("D1", date(2026, 10, 3), "100.00", partner_id="P003"), "CHF", 2)
+    (deal,) = convert_deals(conversion_of(program(), OCT), (row,))
+    assert deal is row
 
 
 # --- X2: lines into the settlement currency --------------------------------------------
@@ -401,3 +482,16 @@ def test_a_campaign_of_a_partner_whose_rate_is_missing_names_the_campaign() -> N
         ),
         ("Campaigns", "no FxRates row for JPY in 2026-10 (needed for campaign C9)"),
     ]
+
+
+def test_a_deal_converted_as_read_is_checked_on_the_currency_it_was_given() -> None:
+    """A partner in a mistyped currency that has a rate row: its blank-currency deals are
+    converted, yet the error stays at the partner's and the rate's cells, not each deal's."""
+    prog = program(eur="EUT", rates=(rate("EUT", "1.0800", "1.1000"), JPY))
+    read = converted_data(
+        conversion_of(prog, OCT), PeriodData(deals=(won("D1", date(2026, 10, 3), "100.00"),))
+    )
+    assert read.deals[0].currency == "EUT"
+    problems = check_currencies(prog, OCT, read, CODES)
+    assert problems == check_currencies(prog, OCT, as_given(read), CODES)
+    assert sorted((p.sheet, p.cell) for p in problems) == [("FxRates", "B2"), ("Partners", "J2")]

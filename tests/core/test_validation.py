@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -9,6 +10,7 @@ from partnerclose.core.period import Period
 from partnerclose.core.problems import Severity
 from partnerclose.core.records import (
     Basis,
+    Conversion,
     Deal,
     DealStatus,
     DealType,
@@ -131,3 +133,26 @@ def test_rows_merging_drops_go_with_their_problems():
         'P777.xlsx:Partner!B2: unknown partner "P777"',
     ]
     assert all(p.severity is Severity.ERROR for p in problems)
+
+
+def test_rows_checked_on_other_x1_terms_are_converted_again_when_merged():
+    """X1 runs in check_rows; a workbook checked on other terms (or none) is brought to the
+    program data's terms, so the merged deals are all converted once, on one set of terms."""
+    terms = Conversion("USD", 2, (("EUR", D("1.0800")),), (("P001", "EUR"), ("P002", "USD")))
+    in_eur = replace(CONTEXT, conversion=terms)
+    the_program = program([pool("CRM", "1000", Basis.USAGE)], [commit("P001", "CRM")])
+    central = check_rows(in_eur, PeriodData())
+    submission = Submission("P001", OCT, file="P001.xlsx", loc=Loc("P001.xlsx", "Partner", 0))
+    sent = PeriodData(deals=(deal("P001", "D1", 2),), submissions=(submission,))
+    checked = check_rows(in_eur, sent)
+    (converted,) = checked.data.deals
+    # EUR 1,000 × 1.08 = USD 1,080.00
+    assert (converted.amount, converted.currency, converted.source_amount) == (
+        D("1080.00"),
+        "EUR",
+        D(1000),
+    )
+    for rows in (checked, check_rows(CONTEXT, sent)):  # on the same terms, and on none
+        merged, _ = merge_sources(the_program, OCT, central, [rows])
+        assert merged.converted == terms
+        assert merged.deals == (converted,)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from partnerclose.core.currency import as_given, conversion_of, convert_deals
 from partnerclose.core.period import Period
 from partnerclose.core.validation import RowContext
 from partnerclose.demo import write_demo
@@ -112,3 +113,23 @@ def test_inputs_survive_pickling_with_their_locations(partner_paths):
         d.loc.cell("amount") for d in inputs.data.deals
     ]
     assert back.program.partners[0].loc == inputs.program.partners[0].loc
+
+
+def test_workers_convert_deals_in_other_currencies_on_the_close_terms(tmp_path: Path) -> None:
+    """X1 runs as each workbook's rows are checked, in the workers, on the context's terms."""
+    write_demo(tmp_path, partners=PARALLEL_ABOVE + 4, period=OCT, deals=300, currencies=True)
+    program = load_inputs(tmp_path / "program.xlsx", OCT).program
+    assert program is not None
+    context = RowContext.of(program, OCT)
+    assert context.conversion == conversion_of(program, OCT) is not None
+    paths = partner_workbook_paths(tmp_path / "partners")
+    alone = list(read_partner_files(paths, context, workers=1))
+    together = list(read_partner_files(paths, context, workers=2))
+    assert comparable(together) == comparable(alone)
+    checked = [r.rows.data for r in together if r.rows is not None]
+    assert all(data.converted == context.conversion for data in checked)
+    deals = [d for data in checked for d in data.deals]
+    assert sum(d.source_amount is not None for d in deals) > 0
+    # the same deals as converting them afterwards, from what the workbooks gave
+    given = [d for data in checked for d in as_given(data).deals]
+    assert deals == list(convert_deals(context.conversion, given))
