@@ -5,9 +5,12 @@
 
 Builds the records directly (no workbooks: reading is not what is measured): a
 marginal and a retroactive plan, bonus products, a tenth of the deals unregistered,
-two earlier months of paid deals. Prints the seconds of `compute_revenue` on the
-Decimal core and with each engine, the engine's own share of it (Arrow tables, the SQL
-steps, results back), and checks that every engine's lines equal the core's.
+two earlier months of paid deals, late deals of those months not paid yet, and refunds
+and churn of earlier paid deals and of this month's (`deals_of`). Prints the seconds of
+`compute_revenue` on the Decimal core and with each engine, the engine's own share of
+it (Arrow tables, the SQL steps, results back), and checks that every engine's result
+equals the core's: lines, deal details, true-ups, partner figures, problems and the
+paid deals left for the next close (`identical`).
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import argparse
 import random
 import time
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from partnerclose.collector import collector_paused
+from partnerclose.core.lines import Component
 from partnerclose.core.period import Period
 from partnerclose.core.records import (
     Deal,
@@ -33,11 +37,13 @@ from partnerclose.core.records import (
     RevenueTier,
     Settings,
 )
-from partnerclose.core.revenue import PaidDeal, RevenueState, compute_revenue
+from partnerclose.core.revenue import PaidDeal, RevenueResult, RevenueState, compute_revenue
 from partnerclose.core.revenue_rows import EngineRows, RowEngine, RowRequest
 
 OCT = Period(2026, 10)
+LATE = date(2026, 8, 1)  # late deals: August and September, the same fiscal year
 D = Decimal
+CENT = D("0.01")
 
 
 def program_of(partners: int) -> Program:
@@ -69,23 +75,17 @@ def program_of(partners: int) -> Program:
 
 
 def deals_of(program: Program, count: int, seed: int = 7) -> tuple[list[Deal], RevenueState]:
-    """`count` deal rows of October 2026 (90 % won) and two earlier months paid."""
+    """`count` deal rows of October 2026 (90 % won) and a tenth as many paid in two earlier months.
+
+    One row in 50 is a late deal (closed in August or September, in the fiscal year, not
+    paid yet: P1); one in 100 is a reversal (R5), refunded (half) or churned (all),
+    dated up to 60 days after its deal: half of them name an earlier paid deal, half
+    the deal seven rows before them (this period's, won, or a lost one never paid: a
+    warning); a reversal dated before October (of an August deal) is a late one.
+    """
     rng = random.Random(seed)
     ids = [p.partner_id for p in program.partners]
     types = (DealType.SOURCED, DealType.SOURCED, DealType.CO_SELL, DealType.INFLUENCED)
-    rows = [
-        Deal(
-            rng.choice(ids),
-            f"D{i:08d}",
-            OCT.first_day + timedelta(days=rng.randint(0, 30)),
-            "Analytics" if rng.random() < 0.3 else "Core",
-            rng.choice(types),
-            D(rng.randint(100, 2_000_000)).scaleb(-2),
-            DealStatus.WON if rng.random() < 0.9 else DealStatus.LOST,
-            registered=rng.random() < 0.9,
-        )
-        for i in range(count)
-    ]
     paid: dict[str, PaidDeal] = {}
     for n in range(count // 10):
         month = Period(2026, 8 + n % 2)
@@ -103,7 +103,53 @@ def deals_of(program: Program, count: int, seed: int = 7) -> tuple[list[Deal], R
             share,
             share,
         )
+    earlier = list(paid.values())
+    rows: list[Deal] = []
+    for i in range(count):
+        if i % 100 == 7:
+            named = earlier[(i // 200) % len(earlier)] if i % 200 == 7 and earlier else rows[i - 7]
+            churned = rng.random() < 0.3
+            rows.append(
+                Deal(
+                    named.partner_id,
+                    f"R{i:08d}",
+                    min(OCT.last_day, named.close_date + timedelta(days=rng.randint(0, 60))),
+                    named.product,
+                    named.deal_type,
+                    named.amount if churned else (named.amount / 2).quantize(CENT, ROUND_DOWN),
+                    DealStatus.CHURNED if churned else DealStatus.REFUNDED,
+                    registered=True,
+                    original_deal_id=named.deal_id,
+                )
+            )
+            continue
+        late = i % 50 == 1
+        rows.append(
+            Deal(
+                rng.choice(ids),
+                f"D{i:08d}",
+                (LATE if late else OCT.first_day)
+                + timedelta(days=rng.randint(0, 60 if late else 30)),
+                "Analytics" if rng.random() < 0.3 else "Core",
+                rng.choice(types),
+                D(rng.randint(100, 2_000_000)).scaleb(-2),
+                DealStatus.WON if late or rng.random() < 0.9 else DealStatus.LOST,
+                registered=rng.random() < 0.9,
+            )
+        )
     return rows, RevenueState(paid_deals=paid)
+
+
+def identical(core: RevenueResult, engine: RevenueResult) -> bool:
+    """Every line, deal detail, true-up, partner figure, problem and paid deal alike."""
+    return (
+        engine.lines == core.lines
+        and engine.deals == core.deals
+        and engine.true_ups == core.true_ups
+        and engine.partners == core.partners
+        and engine.problems == core.problems
+        and dict(engine.next_state.paid_deals) == dict(core.next_state.paid_deals)
+    )
 
 
 class Timed:
@@ -143,7 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         core = compute_revenue(program, OCT, deals, (), state)
     print(
         f"decimal core: {time.perf_counter() - start:.2f} s "
-        f"({time.process_time() - cpu:.2f} s CPU), {len(core.lines):,} lines"
+        f"({time.process_time() - cpu:.2f} s CPU), {len(core.lines):,} lines "
+        f"({sum(d.close_date < OCT.first_day for d in deals if d.status is DealStatus.WON):,} "
+        f"late deals, {sum(bool(d.original_deal_id) for d in deals):,} reversals, "
+        f"{sum(line.component is Component.CLAWBACK for line in core.lines):,} clawbacks)"
     )
     engines: list[RowEngine] = []
     if not args.no_duckdb:
@@ -164,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             result = compute_revenue(program, OCT, deals, (), state, timed)
         total = time.perf_counter() - start
         cpu = time.process_time() - cpu
-        same = result.lines == core.lines and result.deals == core.deals
+        same = identical(core, result)
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in getattr(engine, "timings", {}).items())
         print(
             f"{engine.name}: {total:.2f} s in all ({cpu:.2f} s CPU of this process), "

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from benchmarks.engines import deals_of, program_of
+from partnerclose.core.lines import Component
 from partnerclose.core.revenue import compute_revenue
 from partnerclose.engines.duckdb_engine import DuckDBEngine
 from tests.engines.programs import OCT, generate
@@ -52,5 +54,18 @@ def test_spark_local_pays_a_generated_program_as_duckdb_and_the_decimal_core(
     args = (generated.program, OCT, generated.deals, (), generated.state)
     core = compute_revenue(*args)
     assert len(core.lines) > 250
+    assert_identical(core, compute_revenue(*args, DuckDBEngine(threads=1)))
+    assert_identical(core, compute_revenue(*args, spark))
+
+
+def test_spark_local_pays_the_engine_benchmark_program_as_duckdb_and_the_decimal_core(
+    spark: Any,
+) -> None:
+    """Issue 25's differential test at a small size: late deals and reversals included."""
+    program = program_of(40)
+    deals, state = deals_of(program, 3000)
+    args = (program, OCT, deals, (), state)
+    core = compute_revenue(*args)
+    assert sum(line.component is Component.CLAWBACK for line in core.lines) > 20
     assert_identical(core, compute_revenue(*args, DuckDBEngine(threads=1)))
     assert_identical(core, compute_revenue(*args, spark))
